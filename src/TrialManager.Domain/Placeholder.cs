@@ -1,0 +1,1 @@
+namespace TrialManager.Domain; internal static class Placeholder { }
