@@ -1,1 +1,0 @@
-namespace TrialManager.Domain; internal static class Placeholder { }
