@@ -1,18 +1,22 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace TrialManager.Domain.Randomization;
 
 /// <summary>
-/// The allocation rules of one trial: a design plus its seed. Immutable and thread-safe; all mutable
-/// state travels in and out of <see cref="Allocate"/> as the engine's own JSON.
+/// The allocation rules of one trial: a design plus its seed. Thread-safe; all allocation state travels
+/// in and out of <see cref="Allocate"/> as the engine's own JSON. The only thing it keeps is a memo of
+/// derived stream keys (a pure function of seed and state key), which saves an HMAC per allocation.
 /// </summary>
 public sealed class Randomizer
 {
     public const string TrialStateKey = "trial";
     private const int SingleAllocationBufferBlocks = 4;
     private const int ReplayBufferBlocks = 64;
+    private const int MaxMemoizedKeys = 4096;
 
     private readonly byte[] _seed;
+    private readonly ConcurrentDictionary<string, byte[]> _streamKeys = new(StringComparer.Ordinal);
 
     public Randomizer(RandomizationDesign design, ReadOnlyMemory<byte> seed)
     {
@@ -112,8 +116,19 @@ public sealed class Randomizer
     /// <summary>Exact description of the algorithm, enough to re-implement the sequence from the seed.</summary>
     public static string Describe(RandomizationMethod method) => RandomizationDescription.For(method);
 
-    internal RandomStream OpenStream(string stateKey, long position, int bufferBlocks) =>
-        RandomStream.ForState(_seed, Plan.Method, stateKey, position, bufferBlocks);
+    internal RandomStream OpenStream(string stateKey, long position, int bufferBlocks)
+    {
+        if (!_streamKeys.TryGetValue(stateKey, out var key))
+        {
+            key = RandomStream.DeriveKey(_seed, RandomStream.MethodName(Plan.Method) + "/" + stateKey);
+            if (_streamKeys.Count < MaxMemoizedKeys)
+            {
+                _streamKeys.TryAdd(stateKey, key);
+            }
+        }
+
+        return new RandomStream(key, position, bufferBlocks);
+    }
 
     internal Allocation AllocateCore(EngineState state, RandomStream stream, string label, IReadOnlyDictionary<string, string> levels)
     {
