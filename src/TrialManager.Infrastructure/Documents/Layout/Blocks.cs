@@ -81,6 +81,7 @@ public sealed class Table : Block
     public bool ShowHeader { get; init; } = true;
     public bool BoldFirstColumn { get; init; }
     public string? EmptyText { get; init; }
+    public TextStyle Style { get; init; } = TextStyle.Body;
 
     public Table Row(params string[] cells)
     {
@@ -140,8 +141,8 @@ public sealed class Table : Block
 
     private LaidOutRow Layout(PageCursor cursor, string[] cells, double[] widths, Func<int, bool> bold)
     {
-        var lines = cells.Select((c, i) => cursor.Text.Wrap(c, TextStyle.Body.WithBold(bold(i)), widths[i] - (2 * Padding))).ToArray();
-        return new LaidOutRow(lines, (lines.Max(l => l.Count) * TextStyle.Body.LineHeight) + (2 * Padding));
+        var lines = cells.Select((c, i) => cursor.Text.Wrap(c, Style.WithBold(bold(i)), widths[i] - (2 * Padding))).ToArray();
+        return new LaidOutRow(lines, (lines.Max(l => l.Count) * Style.LineHeight) + (2 * Padding));
     }
 
     private void DrawRow(PageCursor cursor, LaidOutRow row, double[] widths, XColor fill)
@@ -151,19 +152,19 @@ public sealed class Table : Block
         gfx.DrawRectangle(new XSolidBrush(fill), x, cursor.Y, cursor.Width, row.Height);
         for (var i = 0; i < widths.Length; i++)
         {
-            var baseline = cursor.Y + Padding + (TextStyle.Body.Size * 0.95);
+            var baseline = cursor.Y + Padding + (Style.Size * 0.95);
             foreach (var line in row.Lines[i])
             {
                 var left = Columns[i].AlignRight ? x + widths[i] - Padding - line.Width : x + Padding;
                 TextShaper.Draw(gfx, line, left, baseline, XBrushes.Black);
-                baseline += TextStyle.Body.LineHeight;
+                baseline += Style.LineHeight;
             }
 
             x += widths[i];
         }
 
         cursor.Y += row.Height;
-        gfx.DrawLine(new XPen(PageCursor.Rule, 0.4), cursor.Left, cursor.Y, cursor.Left + cursor.Width, cursor.Y);
+        gfx.DrawLine(new XPen(PageCursor.RowRule, 0.5), cursor.Left, cursor.Y, cursor.Left + cursor.Width, cursor.Y);
     }
 
     private sealed record LaidOutRow(List<TextLine>[] Lines, double Height);

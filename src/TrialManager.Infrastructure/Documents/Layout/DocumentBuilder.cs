@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using PdfSharp.Pdf;
 
 namespace TrialManager.Infrastructure.Documents.Layout;
@@ -11,7 +12,7 @@ public sealed record DocumentInfo(string Title, string Subject, DateTimeOffset C
 /// Describes a document as a sequence of blocks and renders it to PDF bytes. Templates read like the
 /// document: <c>new DocumentBuilder(info).Header(...).Heading(...).Paragraph(...).Table(...)</c>.
 /// </summary>
-public sealed class DocumentBuilder(DocumentInfo info)
+public sealed partial class DocumentBuilder(DocumentInfo info)
 {
     private readonly List<Block> blocks = [];
     private string? headerRight;
@@ -98,6 +99,38 @@ public sealed class DocumentBuilder(DocumentInfo info)
 
         using var stream = new MemoryStream();
         document.Save(stream, closeStream: false);
-        return stream.ToArray();
+        return WithStableIdentifiers(stream.ToArray(), id);
     }
+
+    /// <summary>
+    /// PDFsharp tags each embedded subset with a random six-letter prefix (ABCDEF+DejaVuSans) and writes
+    /// random uuids into the XMP metadata. Replace them with values derived from the document id, of the
+    /// same length so no offset moves: the same document gives the same bytes.
+    /// </summary>
+    private static byte[] WithStableIdentifiers(byte[] pdf, string id)
+    {
+        var text = Encoding.Latin1.GetString(pdf);
+        var uuids = XmpUuid().Matches(text).Select(m => m.Value).Distinct().ToList();
+        for (var i = 0; i < uuids.Count; i++)
+        {
+            var stable = new Guid(SHA256.HashData(Encoding.ASCII.GetBytes($"{id}:uuid:{i}")).AsSpan(0, 16));
+            text = text.Replace(uuids[i], $"uuid:{stable:D}", StringComparison.Ordinal);
+        }
+
+        var prefixes = SubsetName().Matches(text).Select(m => m.Groups[1].Value).Distinct().ToList();
+        for (var i = 0; i < prefixes.Count; i++)
+        {
+            var hash = SHA256.HashData(Encoding.ASCII.GetBytes($"{id}:{i}"));
+            var stable = string.Concat(hash.Take(6).Select(b => (char)('A' + (b % 26))));
+            text = text.Replace($"/{prefixes[i]}+", $"/{stable}+", StringComparison.Ordinal);
+        }
+
+        return Encoding.Latin1.GetBytes(text);
+    }
+
+    [GeneratedRegex(@"/(?:BaseFont|FontName)\s*/([A-Z]{6})\+")]
+    private static partial Regex SubsetName();
+
+    [GeneratedRegex("uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]
+    private static partial Regex XmpUuid();
 }

@@ -12,6 +12,7 @@ namespace TrialManager.Infrastructure.Documents.Layout;
 public sealed class DocumentFonts : IFontResolver
 {
     public const string Sans = "DejaVu Sans";
+    public const string Mono = "DejaVu Sans Mono";
     public const string Cjk = "TrialManager CJK";
     public const string CjkPackageHint = "fonts-droid-fallback (or fonts-wqy-microhei)";
 
@@ -62,14 +63,15 @@ public sealed class DocumentFonts : IFontResolver
             return new FontResolverInfo(CjkFace, bold, italic);
         }
 
+        var family = familyName == Mono ? "DejaVuSansMono" : "DejaVuSans";
         var face = (bold, italic) switch
         {
-            (true, true) => "DejaVuSans-BoldOblique",
-            (true, false) => "DejaVuSans-Bold",
-            (false, true) => "DejaVuSans-Oblique",
-            _ => "DejaVuSans",
+            (true, true) => "-BoldOblique",
+            (true, false) => "-Bold",
+            (false, true) => "-Oblique",
+            _ => "",
         };
-        return new FontResolverInfo(face);
+        return new FontResolverInfo(family + face);
     }
 
     public byte[]? GetFont(string faceName) => faces.GetOrAdd(faceName, static face =>
@@ -132,7 +134,7 @@ public sealed class DocumentFonts : IFontResolver
         var headerLength = 12 + (16 * tableCount);
         var tables = Enumerable.Range(0, tableCount)
             .Select(i => start + 12 + (16 * i))
-            .Select(record => (Record: record,
+            .Select(record => (
                 Offset: (int)BinaryPrimitives.ReadUInt32BigEndian(ttc.AsSpan(record + 8)),
                 Length: (int)BinaryPrimitives.ReadUInt32BigEndian(ttc.AsSpan(record + 12))))
             .ToList();

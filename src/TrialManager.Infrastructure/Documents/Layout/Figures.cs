@@ -5,7 +5,7 @@ namespace TrialManager.Infrastructure.Documents.Layout;
 /// <summary>A vertical bar chart with a caption, value labels and a light grid.</summary>
 public sealed class BarChart(string caption, IReadOnlyList<(string Label, double Value)> bars) : Block
 {
-    public double PlotHeight { get; init; } = 150;
+    public double PlotHeight { get; init; } = 130;
 
     internal override void Render(PageCursor cursor)
     {
@@ -62,16 +62,13 @@ public sealed class BarChart(string caption, IReadOnlyList<(string Label, double
         cursor.Y += 18;
     }
 
+    /// <summary>A top of scale whose four ticks are round numbers (whole numbers for counts).</summary>
     private static double NiceMax(double value)
     {
-        if (value <= 0)
-        {
-            return 4;
-        }
-
-        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(value)));
-        var step = new[] { 1, 2, 2.5, 5, 10 }.Select(s => s * magnitude / 4).First(s => s * 4 >= value);
-        return step * 4;
+        var raw = Math.Max(value, 1) / 4;
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var step = new[] { 1, 2, 5, 10 }.Select(s => s * magnitude).First(s => s >= raw);
+        return Math.Max(step, 1) * 4;
     }
 }
 

@@ -16,6 +16,7 @@ internal sealed class PageCursor(PdfDocument document, PageTemplate template) : 
     public static readonly XColor Rule = XColor.FromArgb(170, 180, 190);
     public static readonly XColor Shade = XColor.FromArgb(232, 238, 244);
     public static readonly XColor Zebra = XColor.FromArgb(247, 249, 251);
+    public static readonly XColor RowRule = XColor.FromArgb(214, 220, 226);
 
     private XGraphics? gfx;
 

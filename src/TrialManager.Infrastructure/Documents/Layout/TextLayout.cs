@@ -5,13 +5,14 @@ using PdfSharp.Pdf;
 namespace TrialManager.Infrastructure.Documents.Layout;
 
 /// <summary>A text style: size and weight; the font family follows the script of each run.</summary>
-public sealed record TextStyle(double Size, bool Bold = false, bool Italic = false)
+public sealed record TextStyle(double Size, bool Bold = false, bool Italic = false, bool Mono = false)
 {
     public static readonly TextStyle Body = new(9.5);
     public static readonly TextStyle Small = new(7.5);
     public static readonly TextStyle Caption = new(8, Italic: true);
     public double LineHeight => Size * 1.32;
     public TextStyle WithBold(bool bold) => bold == Bold ? this : this with { Bold = bold };
+    public TextStyle WithMono(bool mono) => mono == Mono ? this : this with { Mono = mono, Size = mono ? Size * 0.85 : Size / 0.85 };
 }
 
 /// <summary>One piece of a wrapped line drawn with a single font.</summary>
@@ -30,7 +31,7 @@ internal sealed class TextShaper(XGraphics measure)
 
     public XFont Font(TextStyle style, bool cjk = false)
     {
-        var key = (cjk ? DocumentFonts.Cjk : DocumentFonts.Sans, style.Size, style.Bold, style.Italic);
+        var key = (cjk ? DocumentFonts.Cjk : style.Mono ? DocumentFonts.Mono : DocumentFonts.Sans, style.Size, style.Bold, style.Italic);
         if (!fonts.TryGetValue(key, out var font))
         {
             if (cjk && DocumentFonts.CjkFontPath is null)
@@ -61,16 +62,34 @@ internal sealed class TextShaper(XGraphics measure)
         c is (>= '\u2E80' and <= '\u9FFF') or (>= '\uAC00' and <= '\uD7AF') or (>= '\uF900' and <= '\uFAFF')
             or (>= '\uFF00' and <= '\uFFEF') || char.IsSurrogate(c);
 
-    /// <summary>Wraps text with simple **bold** markup into lines no wider than <paramref name="maxWidth"/>.</summary>
+    /// <summary>
+    /// Wraps text into lines no wider than <paramref name="maxWidth"/>. Markup: <c>**bold**</c> and
+    /// <c>`code`</c> (monospace, e.g. hashes); a no-break space keeps words together; <c>\n</c> breaks the line.
+    /// </summary>
     public List<TextLine> Wrap(string markup, TextStyle style, double maxWidth)
     {
         var lines = new List<TextLine>();
         var words = new List<(string Text, XFont Font, bool SpaceBefore)>();
-        var bold = style.Bold;
-        foreach (var part in markup.Split("**"))
+        var current = style;
+        var start = 0;
+        var spaceBefore = false;
+        while (start <= markup.Length)
         {
-            Tokenize(part, Font(style.WithBold(bold)), style.WithBold(bold), words);
-            bold = !bold;
+            var next = markup.IndexOfAny(['*', '`'], start);
+            while (next >= 0 && markup[next] == '*' && (next + 1 >= markup.Length || markup[next + 1] != '*'))
+            {
+                next = markup.IndexOfAny(['*', '`'], next + 1);
+            }
+
+            var end = next < 0 ? markup.Length : next;
+            Tokenize(markup[start..end], current, words, ref spaceBefore);
+            if (next < 0)
+            {
+                break;
+            }
+
+            current = markup[next] == '`' ? current.WithMono(!current.Mono) : current.WithBold(!current.Bold);
+            start = next + (markup[next] == '`' ? 1 : 2);
         }
 
         var pieces = new List<Piece>();
@@ -97,9 +116,16 @@ internal sealed class TextShaper(XGraphics measure)
             x = 0;
         }
 
-        foreach (var (word, font, spaceBefore) in words)
+        for (var w = 0; w < words.Count; w++)
         {
-            var space = spaceBefore && x > 0 ? Width(" ", font) : 0;
+            var (word, font, hasSpace) = words[w];
+            if (word == "\n")
+            {
+                EndLine();
+                continue;
+            }
+
+            var space = hasSpace && x > 0 ? Width(" ", font) : 0;
             var width = Width(word, font);
             if (x > 0 && x + space + width > maxWidth)
             {
@@ -107,11 +133,23 @@ internal sealed class TextShaper(XGraphics measure)
                 space = 0;
             }
 
+            if (width > maxWidth && word.Length > 1)
+            {
+                // A word wider than the line (a long hash or identifier) is broken where it must be.
+                var fit = word.Length - 1;
+                while (fit > 1 && Width(word[..fit], font) > maxWidth - x - space)
+                {
+                    fit--;
+                }
+
+                words.Insert(w + 1, (word[fit..], font, false));
+                word = word[..fit];
+                width = Width(word, font);
+            }
+
             if (!ReferenceEquals(font, pieceFont))
             {
                 Flush();
-                x += space;
-                space = 0;
                 pieceFont = font;
                 pieceStart = x;
             }
@@ -129,13 +167,15 @@ internal sealed class TextShaper(XGraphics measure)
         return lines;
     }
 
-    private void Tokenize(string text, XFont latin, TextStyle style, List<(string, XFont, bool)> words)
+    private static bool IsBreakingSpace(char c) => c is ' ' or '\t' or '\n' or '\r';
+
+    private void Tokenize(string text, TextStyle style, List<(string, XFont, bool)> words, ref bool spaceBefore)
     {
-        var spaceBefore = words.Count > 0 && text.Length > 0 && char.IsWhiteSpace(text[0]);
+        var latin = Font(style);
         var start = -1;
         for (var i = 0; i <= text.Length; i++)
         {
-            var end = i == text.Length || char.IsWhiteSpace(text[i]) || TextShaper.IsCjk(text[i]);
+            var end = i == text.Length || IsBreakingSpace(text[i]) || IsCjk(text[i]);
             if (end && start >= 0)
             {
                 words.Add((text[start..i], latin, spaceBefore));
@@ -148,7 +188,12 @@ internal sealed class TextShaper(XGraphics measure)
                 break;
             }
 
-            if (char.IsWhiteSpace(text[i]))
+            if (text[i] == '\n')
+            {
+                words.Add(("\n", latin, false));
+                spaceBefore = false;
+            }
+            else if (IsBreakingSpace(text[i]))
             {
                 spaceBefore = true;
             }
