@@ -1,0 +1,224 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace TrialManager.Infrastructure.Documents.Protocols;
+
+/// <summary>
+/// The protocol texts of a trial, one per formulation x arm, loaded and checked once from a folder of
+/// Markdown files (see protocols/README.md for the format).
+/// </summary>
+public sealed class ProtocolLibrary
+{
+    public static readonly IReadOnlyList<string> Formulations = ["cognitive", "interpersonal", "behavioral", "environmental"];
+    public static readonly IReadOnlyList<string> Arms = ["mediator", "moderator"];
+    private static readonly string[] RequiredKeys = ["id", "version", "title", "formulation", "arm"];
+
+    private readonly Dictionary<(string Formulation, string Arm), ProtocolText> byCell;
+
+    private ProtocolLibrary(IReadOnlyList<ProtocolText> texts)
+    {
+        All = texts;
+        byCell = texts.ToDictionary(t => (t.Formulation, t.Arm));
+    }
+
+    /// <summary>The default folder: <c>protocols</c> next to the running binary.</summary>
+    public static string DefaultDirectory => Path.Combine(AppContext.BaseDirectory, "protocols");
+
+    public IReadOnlyList<ProtocolText> All { get; }
+
+    /// <summary>Loads every <c>*.md</c> file except README.md; throws when a file is invalid or a cell is missing.</summary>
+    public static ProtocolLibrary Load(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new ProtocolLibraryException($"Protocol folder '{directory}' does not exist.");
+        }
+
+        var texts = Directory.EnumerateFiles(directory, "*.md")
+            .Where(f => !Path.GetFileName(f).Equals("README.md", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal)
+            .Select(f => Parse(Path.GetFileName(f), File.ReadAllBytes(f)))
+            .ToList();
+
+        foreach (var duplicate in texts.GroupBy(t => (t.Formulation, t.Arm)).Where(g => g.Count() > 1))
+        {
+            throw new ProtocolLibraryException(
+                $"Cell {duplicate.Key.Formulation} x {duplicate.Key.Arm} has more than one protocol: {string.Join(", ", duplicate.Select(t => t.FileName))}.");
+        }
+
+        var missing = Formulations.SelectMany(f => Arms.Select(a => (f, a))).Where(c => !texts.Any(t => (t.Formulation, t.Arm) == c)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new ProtocolLibraryException(
+                $"Protocol folder '{directory}' has no text for: {string.Join(", ", missing.Select(c => $"{c.f} x {c.a}"))}.");
+        }
+
+        return new ProtocolLibrary(texts);
+    }
+
+    public ProtocolText Get(string formulation, string arm) =>
+        byCell.TryGetValue((formulation, arm), out var text)
+            ? text
+            : throw new KeyNotFoundException($"No protocol text for formulation '{formulation}' and arm '{arm}'.");
+
+    /// <summary>Parses one protocol file: front matter between <c>---</c> lines, then <c>##</c> sections.</summary>
+    public static ProtocolText Parse(string fileName, byte[] bytes)
+    {
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var lines = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes).TrimStart('\uFEFF').ReplaceLineEndings("\n").Split('\n');
+        ProtocolLibraryException Invalid(int line, string problem) => new($"{fileName}, line {line + 1}: {problem}");
+
+        if (lines.Length == 0 || lines[0].Trim() != "---")
+        {
+            throw Invalid(0, "a protocol file starts with front matter between '---' lines.");
+        }
+
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        var i = 1;
+        for (; i < lines.Length && lines[i].Trim() != "---"; i++)
+        {
+            var colon = lines[i].IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0)
+            {
+                throw Invalid(i, "front matter lines have the form 'key: value'.");
+            }
+
+            meta[lines[i][..colon].Trim()] = lines[i][(colon + 1)..].Trim().Trim('"');
+        }
+
+        if (i >= lines.Length)
+        {
+            throw Invalid(i - 1, "the front matter is not closed with '---'.");
+        }
+
+        foreach (var key in RequiredKeys.Where(k => !meta.TryGetValue(k, out var v) || v.Length == 0))
+        {
+            throw Invalid(0, $"front matter needs '{key}'.");
+        }
+
+        if (!Formulations.Contains(meta["formulation"]))
+        {
+            throw Invalid(0, $"formulation '{meta["formulation"]}' is not one of {string.Join(", ", Formulations)}.");
+        }
+
+        if (!Arms.Contains(meta["arm"]))
+        {
+            throw Invalid(0, $"arm '{meta["arm"]}' is not one of {string.Join(", ", Arms)}.");
+        }
+
+        if (meta["id"] != Path.GetFileNameWithoutExtension(fileName))
+        {
+            throw Invalid(0, $"id '{meta["id"]}' must match the file name.");
+        }
+
+        var sections = ParseBody(lines, i + 1, Invalid);
+        var checklist = sections.FirstOrDefault(s => s.Heading == ProtocolText.FidelityChecklistHeading);
+        if (checklist is null || !checklist.Blocks.OfType<ProtocolBulletList>().Any())
+        {
+            throw Invalid(0, $"a '## {ProtocolText.FidelityChecklistHeading}' section with '- ' items is required.");
+        }
+
+        return new ProtocolText(meta["id"], meta["version"], meta["title"], meta["formulation"], meta["arm"], sections, sha256, fileName);
+    }
+
+    private static List<ProtocolSection> ParseBody(string[] lines, int start, Func<int, string, ProtocolLibraryException> invalid)
+    {
+        var sections = new List<ProtocolSection>();
+        string? heading = null;
+        var blocks = new List<ProtocolBlock>();
+        var paragraph = new List<string>();
+        var items = new List<string>();
+
+        void Close()
+        {
+            if (paragraph.Count > 0)
+            {
+                blocks.Add(new ProtocolParagraph(string.Join(' ', paragraph)));
+            }
+
+            if (items.Count > 0)
+            {
+                blocks.Add(new ProtocolBulletList([.. items]));
+            }
+
+            paragraph.Clear();
+            items.Clear();
+        }
+
+        for (var i = start; i < lines.Length; i++)
+        {
+            var line = lines[i].TrimEnd();
+            if (line.StartsWith("## ", StringComparison.Ordinal))
+            {
+                Close();
+                if (heading is not null)
+                {
+                    sections.Add(new ProtocolSection(heading, [.. blocks]));
+                }
+
+                heading = line[3..].Trim();
+                blocks.Clear();
+            }
+            else if (line.Length == 0)
+            {
+                Close();
+            }
+            else if (heading is null)
+            {
+                throw invalid(i, "text before the first '## ' heading.");
+            }
+            else if (line.StartsWith('#'))
+            {
+                throw invalid(i, "only '## ' headings are allowed.");
+            }
+            else if (line.StartsWith("- ", StringComparison.Ordinal))
+            {
+                if (paragraph.Count > 0)
+                {
+                    Close();
+                }
+
+                items.Add(line[2..].Trim());
+            }
+            else if (items.Count > 0 && char.IsWhiteSpace(line[0]))
+            {
+                items[^1] += " " + line.Trim();
+            }
+            else
+            {
+                if (items.Count > 0)
+                {
+                    Close();
+                }
+
+                paragraph.Add(line.Trim());
+            }
+        }
+
+        Close();
+        if (heading is not null)
+        {
+            sections.Add(new ProtocolSection(heading, [.. blocks]));
+        }
+
+        return sections;
+    }
+}
+
+/// <summary>A protocol file or folder that cannot be used; the message names the file and the problem.</summary>
+public sealed class ProtocolLibraryException : Exception
+{
+    public ProtocolLibraryException()
+    {
+    }
+
+    public ProtocolLibraryException(string message)
+        : base(message)
+    {
+    }
+
+    public ProtocolLibraryException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

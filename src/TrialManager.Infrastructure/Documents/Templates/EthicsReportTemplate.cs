@@ -1,0 +1,128 @@
+using System.Globalization;
+using TrialManager.Infrastructure.Documents.Layout;
+
+namespace TrialManager.Infrastructure.Documents.Templates;
+
+/// <summary>The periodic progress report for the ethics board. Aggregates only: no study ids or other identifiers.</summary>
+public static class EthicsReportTemplate
+{
+    private const string Mediator = "Relationship as mediator";
+    private const string Moderator = "Relationship as moderator";
+    private const char NoBreak = '\u00A0';
+
+    public static byte[] Render(EthicsReportModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var trial = model.Trial;
+        var consort = model.Consort;
+
+        return new DocumentBuilder(new DocumentInfo(
+                Title: $"Ethics progress report: {trial.Title}",
+                Subject: $"Progress report for trial {trial.Id} ({trial.Registration}) to the ethics board",
+                CreatedAt: model.GeneratedAt))
+            .Header($"{trial.Id} · {trial.Registration}")
+            .Footer($"Aggregated data only; no participant identifiers · generated {Stamp(model.GeneratedAt)}")
+            .Heading($"Ethics progress report: {trial.Title}")
+            .KeyValues(
+                ("Trial", trial.Id),
+                ("Registration", trial.Registration),
+                ("Status", trial.Status),
+                ("Target enrolment", Int(trial.TargetEnrollment)),
+                ("Randomized so far", $"{Int(consort.Randomized)} ({Percent(consort.Randomized, trial.TargetEnrollment)} of target)"),
+                ("Report generated", Stamp(model.GeneratedAt)))
+            .Heading("Protocol texts in use", 2)
+            .Table(new Table(new TableColumn("Protocol", 1.9), new TableColumn("Version", 0.75), new TableColumn("SHA-256", 4.6))
+                { Style = new TextStyle(8.5) }
+                .Rows(model.Protocols, p => [p.Id, p.Version, $"`{p.Sha256}`"]))
+            .Heading("Recruitment", 2)
+            .Table(new Table(new TableColumn("Site", 2), new TableColumn("Randomized", 1, AlignRight: true),
+                    new TableColumn("Site share of target", 1.3, AlignRight: true), new TableColumn("Of share", 1, AlignRight: true))
+                .Rows(model.RecruitmentBySite, s => [s.Site, Int(s.Count), Int(s.TargetShare), Percent(s.Count, s.TargetShare)]))
+            .BarChart("Figure 1. Participants randomized per month.", model.RecruitmentByMonth.Select(m => (m.Month, (double)m.Count)))
+            .Table(new Table(new TableColumn("Month"), new TableColumn("Randomized", 1, AlignRight: true))
+                .Rows(model.RecruitmentByMonth, m => [m.Month, Int(m.Count)]))
+            .Heading("Participant flow (CONSORT)", 2)
+            .Flow(ConsortFlow(consort))
+            .Table(new Table(new TableColumn("Stage", 3), new TableColumn(Mediator, 1.4, AlignRight: true),
+                    new TableColumn(Moderator, 1.4, AlignRight: true), new TableColumn("Total", 1, AlignRight: true))
+                .Row("Assessed for eligibility", "", "", Int(consort.Assessed))
+                .Row("Excluded", "", "", Int(consort.Excluded))
+                .Rows(consort.ExcludedByReason, r => [$"  {r.Reason}", "", "", Int(r.Count)])
+                .Row("Randomized", "", "", Int(consort.Randomized))
+                .Row("Allocated", Int(consort.Allocated.Mediator), Int(consort.Allocated.Moderator), Int(consort.Allocated.Total))
+                .Row("Withdrawn", Int(consort.Withdrawn.Mediator), Int(consort.Withdrawn.Moderator), Int(consort.Withdrawn.Total))
+                .Row("Completed", Int(consort.Completed.Mediator), Int(consort.Completed.Moderator), Int(consort.Completed.Total)))
+            .Heading("Balance by stratum", 2)
+            .Table(ByArm("Stratum", model.Balance, b => (b.Stratum, b.Counts)))
+            .Heading("Withdrawals", 2)
+            .Table(ByArm("Reason", model.Withdrawals, w => (w.Reason, w.Counts)))
+            .Heading("Adverse events, serious adverse events and protocol deviations", 2)
+            .Table(new Table(new TableColumn("Category", 1.6), new TableColumn("Type", 2.2), new TableColumn("Mediator", 1, AlignRight: true),
+                    new TableColumn("Moderator", 1, AlignRight: true), new TableColumn("Total", 0.8, AlignRight: true))
+                { EmptyText = "No events reported." }
+                .Rows(model.SafetyEvents.OrderBy(e => e.Kind), e => [Kind(e.Kind), e.Type, Int(e.Counts.Mediator), Int(e.Counts.Moderator), Int(e.Counts.Total)]))
+            .Table(new Table(new TableColumn("Month"), new TableColumn("Adverse events", 1.2, AlignRight: true),
+                    new TableColumn("Serious adverse events", 1.6, AlignRight: true), new TableColumn("Protocol deviations", 1.4, AlignRight: true))
+                { EmptyText = "No events by month." }
+                .Rows(model.SafetyByMonth, m => [m.Month, Int(m.AdverseEvents), Int(m.SeriousAdverseEvents), Int(m.ProtocolDeviations)]))
+            .Heading("Formulation reliability", 2)
+            .Add(Reliability(model.Reliability))
+            .Heading("Audit trail", 2)
+            .Paragraph(model.Audit.Valid
+                ? $"The audit chain was verified at report time: **valid**, {Int(model.Audit.Events)} events, each linked to the hash of the one before."
+                : $"The audit chain was verified at report time: **NOT VALID** ({Int(model.Audit.Events)} events). The break is being investigated and will be reported to the board.")
+            .Render();
+    }
+
+    private static FlowDiagram ConsortFlow(ConsortCounts c) => new FlowDiagram { Caption = "Figure 2. CONSORT flow of participants." }
+        .Stage("Enrolment", 0, 2)
+        .Stage("Allocation", 3, 3)
+        .Stage("Follow-up", 4, 4)
+        .Stage("Analysis", 5, 5)
+        .Box("assessed", 0, 0.3, 0.5, $"Assessed for eligibility {N(c.Assessed)}")
+        .Box("excluded", 1, 0.76, 0.46, $"Excluded {N(c.Excluded)}"
+            + string.Concat(c.ExcludedByReason.Select(r => $"\n{r.Reason} {N(r.Count)}")))
+        .Box("randomized", 2, 0.3, 0.5, $"Randomized {N(c.Randomized)}")
+        .Box("alloc-med", 3, 0.25, 0.46, $"Allocated to relationship as mediator {N(c.Allocated.Mediator)}")
+        .Box("alloc-mod", 3, 0.75, 0.46, $"Allocated to relationship as moderator {N(c.Allocated.Moderator)}")
+        .Box("wd-med", 4, 0.25, 0.46, $"Withdrawn {N(c.Withdrawn.Mediator)}")
+        .Box("wd-mod", 4, 0.75, 0.46, $"Withdrawn {N(c.Withdrawn.Moderator)}")
+        .Box("done-med", 5, 0.25, 0.46, $"Completed {N(c.Completed.Mediator)}")
+        .Box("done-mod", 5, 0.75, 0.46, $"Completed {N(c.Completed.Moderator)}")
+        .Arrow("assessed", "randomized").SideArrow("assessed", "excluded")
+        .Arrow("randomized", "alloc-med").Arrow("randomized", "alloc-mod")
+        .Arrow("alloc-med", "wd-med").Arrow("alloc-mod", "wd-mod")
+        .Arrow("wd-med", "done-med").Arrow("wd-mod", "done-mod");
+
+    private static Table ByArm<T>(string first, IEnumerable<T> rows, Func<T, (string Label, ArmCounts Counts)> select) =>
+        new Table(new TableColumn(first, 2.6), new TableColumn(Mediator, 1.4, AlignRight: true),
+                new TableColumn(Moderator, 1.4, AlignRight: true), new TableColumn("Total", 0.8, AlignRight: true))
+            { EmptyText = "None." }
+            .Rows(rows.Select(select), r => [r.Label, Int(r.Counts.Mediator), Int(r.Counts.Moderator), Int(r.Counts.Total)]);
+
+    private static Block Reliability(ReliabilitySummary? r) => r is null
+        ? new Table(new TableColumn("")) { ShowHeader = false }.Row("Not enough double-rated cases to estimate inter-rater reliability.")
+        : new Table(new TableColumn("", 1), new TableColumn("", 2.4)) { ShowHeader = false, BoldFirstColumn = true }
+            .Row("Cohen's kappa", Fixed(r.Kappa, "0.00"))
+            .Row("Standard error", Fixed(r.StandardError, "0.000"))
+            .Row("Double-rated cases (n)", Int(r.N))
+            .Row("Observed agreement", Fixed(r.Agreement * 100, "0.0") + "%");
+
+    private static string Kind(SafetyEventKind kind) => kind switch
+    {
+        SafetyEventKind.AdverseEvent => "Adverse event",
+        SafetyEventKind.SeriousAdverseEvent => "Serious adverse event",
+        _ => "Protocol deviation",
+    };
+
+    private static string Stamp(DateTimeOffset at) => ProtocolDocumentTemplate.Stamp(at);
+
+    private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>"(n = 12)" kept on one line inside a flow box.</summary>
+    private static string N(int value) => $"(n{NoBreak}={NoBreak}{Int(value)})";
+
+    private static string Fixed(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string Percent(int count, int of) => of <= 0 ? "n/a" : Fixed(100.0 * count / of, "0.0") + "%";
+}

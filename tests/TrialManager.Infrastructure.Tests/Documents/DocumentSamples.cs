@@ -1,0 +1,98 @@
+using TrialManager.Infrastructure.Documents;
+using TrialManager.Infrastructure.Documents.Protocols;
+
+namespace TrialManager.Infrastructure.Tests.Documents;
+
+/// <summary>Sample models and paths shared by the document tests.</summary>
+internal static class DocumentSamples
+{
+    public static readonly DateTimeOffset Generated = new(2026, 11, 20, 9, 30, 0, TimeSpan.Zero);
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static string ProtocolsDirectory => Path.Combine(RepositoryRoot, "protocols");
+
+    public static ProtocolLibrary Library { get; } = ProtocolLibrary.Load(ProtocolsDirectory);
+
+    public static ProtocolDocumentModel ProtocolDocument(string formulation = "interpersonal", string arm = "mediator")
+    {
+        var text = Library.Get(formulation, arm);
+        return new ProtocolDocumentModel(
+            StudyId: "TM-0042",
+            Site: "Valencia University Clinic",
+            TrialId: "RELMED-01",
+            TrialTitle: "Relationship as mediator or moderator of change",
+            Registration: "ISRCTN12345678",
+            PrimaryFormulation: formulation,
+            Ratings:
+            [
+                new FormulationRating("Rater A", 3, 8, 2, 1, false, new DateTimeOffset(2026, 10, 1, 10, 0, 0, TimeSpan.Zero)),
+                new FormulationRating("Rater B", 4, 7, 3, 2, false, new DateTimeOffset(2026, 10, 2, 11, 15, 0, TimeSpan.Zero)),
+                new FormulationRating("Consensus panel", 3, 8, 2, 1, true, new DateTimeOffset(2026, 10, 3, 12, 0, 0, TimeSpan.Zero)),
+            ],
+            Arm: arm,
+            Stratum: $"{formulation} / Valencia",
+            RandomizedAt: new DateTimeOffset(2026, 10, 4, 14, 5, 0, TimeSpan.Zero),
+            Protocol: text,
+            ProtocolVersion: text.Version,
+            ProtocolSha256: text.Sha256,
+            GeneratedAt: Generated);
+    }
+
+    /// <summary>An ethics report whose numbers are mostly distinct, so a missing one is noticed.</summary>
+    public static EthicsReportModel EthicsReport(int months = 14, ReliabilitySummary? reliability = null) => new(
+        Trial: new TrialIdentity("RELMED-01", "Relationship as mediator or moderator of change", "ISRCTN12345678", "Recruiting", 600),
+        GeneratedAt: Generated,
+        Protocols: [.. Library.All.Select(p => new ProtocolVersionInUse(p.Id, p.Version, p.Sha256))],
+        RecruitmentBySite:
+        [
+            new SiteRecruitment("Valencia", 131, 200),
+            new SiteRecruitment("Stony Brook", 97, 250),
+            new SiteRecruitment("Bern", 59, 150),
+        ],
+        RecruitmentByMonth: [.. Enumerable.Range(0, months).Select(i => new MonthlyCount(
+            new DateOnly(2025, 9, 1).AddMonths(i).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture), 11 + (i * 3 % 17)))],
+        Consort: new ConsortCounts(
+            Assessed: 412,
+            Excluded: 125,
+            ExcludedByReason: [new ReasonCount("Did not meet inclusion criteria", 71), new ReasonCount("Declined to participate", 38), new ReasonCount("Other reasons", 16)],
+            Randomized: 287,
+            Allocated: new ArmCounts(144, 143),
+            Withdrawn: new ArmCounts(21, 18),
+            Completed: new ArmCounts(66, 62)),
+        Balance:
+        [
+            new StratumBalance("cognitive / Valencia", new ArmCounts(36, 35)),
+            new StratumBalance("interpersonal / Valencia", new ArmCounts(30, 30)),
+            new StratumBalance("behavioral / Stony Brook", new ArmCounts(48, 49)),
+            new StratumBalance("environmental / Bern", new ArmCounts(29, 30)),
+        ],
+        Withdrawals:
+        [
+            new WithdrawalReason("Moved away", new ArmCounts(5, 4)),
+            new WithdrawalReason("No longer wishes to take part", new ArmCounts(12, 9)),
+            new WithdrawalReason("Lost to follow-up", new ArmCounts(4, 5)),
+        ],
+        SafetyEvents:
+        [
+            new SafetyEventCount(SafetyEventKind.AdverseEvent, "Worsening of symptoms", new ArmCounts(13, 15)),
+            new SafetyEventCount(SafetyEventKind.SeriousAdverseEvent, "Hospitalisation", new ArmCounts(2, 1)),
+            new SafetyEventCount(SafetyEventKind.ProtocolDeviation, "Session outside window", new ArmCounts(23, 27)),
+        ],
+        SafetyByMonth: [new SafetyMonth("2026-08", 9, 1, 17), new SafetyMonth("2026-09", 10, 0, 19), new SafetyMonth("2026-10", 9, 2, 14)],
+        Reliability: reliability,
+        Audit: new AuditVerification(true, 48213));
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "TrialManager.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("TrialManager.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using System.Reflection;
+using TrialManager.Infrastructure.Documents;
+using TrialManager.Infrastructure.Documents.Templates;
+
+namespace TrialManager.Infrastructure.Tests.Documents;
+
+public sealed class EthicsReportTemplateTests
+{
+    private static string S(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void Render_ShowsEveryConsortCountInTheFigureAndTheTable()
+    {
+        var model = DocumentSamples.EthicsReport();
+        var c = model.Consort;
+
+        var text = new PdfText(EthicsReportTemplate.Render(model));
+
+        Assert.True(text.Contains($"Assessed for eligibility (n = {S(c.Assessed)})"));
+        Assert.True(text.Contains($"Excluded (n = {S(c.Excluded)})"));
+        Assert.True(text.Contains($"Randomized (n = {S(c.Randomized)})"));
+        Assert.True(text.Contains($"Allocated to relationship as mediator (n = {S(c.Allocated.Mediator)})"));
+        Assert.True(text.Contains($"Allocated to relationship as moderator (n = {S(c.Allocated.Moderator)})"));
+        foreach (var n in new[] { c.Withdrawn.Mediator, c.Withdrawn.Moderator, c.Completed.Mediator, c.Completed.Moderator })
+        {
+            Assert.True(text.Contains($"(n = {S(n)})"), $"Flow box with n = {n} is missing.");
+        }
+
+        foreach (var reason in c.ExcludedByReason)
+        {
+            Assert.True(text.Contains(reason.Reason));
+            Assert.True(text.Contains($"{reason.Reason} (n = {S(reason.Count)})"));
+        }
+
+        foreach (var total in new[] { c.Allocated.Total, c.Withdrawn.Total, c.Completed.Total })
+        {
+            Assert.True(text.ContainsNumber(S(total)), $"Total {total} is missing.");
+        }
+    }
+
+    [Fact]
+    public void Render_ShowsEveryNumberOfTheModel()
+    {
+        var model = DocumentSamples.EthicsReport(reliability: new(0.71, 0.054, 64, 0.828));
+
+        var text = new PdfText(EthicsReportTemplate.Render(model));
+
+        var numbers = new List<string> { S(model.Trial.TargetEnrollment), S(model.Audit.Events), "0.71", "0.054", "64", "82.8%", "47.8%" };
+        numbers.AddRange(model.RecruitmentBySite.SelectMany(s => new[] { S(s.Count), S(s.TargetShare) }));
+        numbers.AddRange(model.RecruitmentByMonth.SelectMany(m => new[] { m.Month, S(m.Count) }));
+        numbers.AddRange(model.Balance.SelectMany(b => new[] { b.Counts.Mediator, b.Counts.Moderator, b.Counts.Total }.Select(n => S(n))));
+        numbers.AddRange(model.Withdrawals.SelectMany(w => new[] { w.Counts.Mediator, w.Counts.Moderator, w.Counts.Total }.Select(n => S(n))));
+        numbers.AddRange(model.SafetyEvents.SelectMany(e => new[] { e.Counts.Mediator, e.Counts.Moderator, e.Counts.Total }.Select(n => S(n))));
+        numbers.AddRange(model.SafetyByMonth.SelectMany(m => new[] { m.Month, S(m.AdverseEvents), S(m.SeriousAdverseEvents), S(m.ProtocolDeviations) }));
+        numbers.AddRange(model.Protocols.SelectMany(p => new[] { p.Id, p.Sha256 }));
+
+        Assert.All(numbers, n => Assert.True(text.ContainsNumber(n) || text.Contains(n), $"'{n}' is missing from the report."));
+        Assert.True(text.Contains("Relationship as mediator"));
+        Assert.True(text.Contains("Relationship as moderator"));
+        Assert.True(text.Contains("valid"));
+    }
+
+    [Fact]
+    public void Render_WithoutReliability_SaysThereAreNotEnoughDoubleRatedCases()
+    {
+        var text = new PdfText(EthicsReportTemplate.Render(DocumentSamples.EthicsReport(reliability: null)));
+
+        Assert.True(text.Contains("Not enough double-rated cases"));
+    }
+
+    [Fact]
+    public void Render_HasMetadataAndNoParticipantIdentifiers()
+    {
+        var model = DocumentSamples.EthicsReport();
+
+        var text = new PdfText(EthicsReportTemplate.Render(model));
+
+        Assert.Equal($"Ethics progress report: {model.Trial.Title}", text.Title);
+        Assert.Equal("TrialManager", text.Author);
+        Assert.False(text.Contains(DocumentSamples.ProtocolDocument().StudyId));
+        Assert.DoesNotContain("Study ID", text.All, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Model_CarriesNoParticipantLevelField()
+    {
+        var seen = new HashSet<Type>();
+        var names = new List<string>();
+        void Walk(Type type)
+        {
+            if (!seen.Add(type) || type.Namespace != typeof(EthicsReportModel).Namespace)
+            {
+                return;
+            }
+
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                names.Add($"{type.Name}.{property.Name}");
+                var element = property.PropertyType.IsGenericType ? property.PropertyType.GetGenericArguments()[0] : property.PropertyType;
+                Walk(Nullable.GetUnderlyingType(element) ?? element);
+            }
+        }
+
+        Walk(typeof(EthicsReportModel));
+
+        Assert.Contains("ConsortCounts.Assessed", names);
+        Assert.DoesNotContain(names, n => n.Contains("StudyId", StringComparison.Ordinal) || n.Contains("Participant", StringComparison.Ordinal));
+    }
+}

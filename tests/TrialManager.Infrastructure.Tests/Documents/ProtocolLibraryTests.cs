@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Text;
+using TrialManager.Infrastructure.Documents.Protocols;
+
+namespace TrialManager.Infrastructure.Tests.Documents;
+
+public sealed class ProtocolLibraryTests
+{
+    public static TheoryData<string, string> Cells()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var formulation in new[] { "cognitive", "interpersonal", "behavioral", "environmental" })
+        {
+            data.Add(formulation, "mediator");
+            data.Add(formulation, "moderator");
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public void Load_EveryCell_HasItsFileWithTheHashOfItsBytes(string formulation, string arm)
+    {
+        var text = DocumentSamples.Library.Get(formulation, arm);
+        var path = Path.Combine(DocumentSamples.ProtocolsDirectory, $"{formulation}-{arm}.md");
+
+        Assert.Equal($"{formulation}-{arm}", text.Id);
+        Assert.Equal("1.0", text.Version);
+        Assert.Equal(Sha256sum(path), text.Sha256);
+        Assert.Matches("^[0-9a-f]{64}$", text.Sha256);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public void Load_EveryCell_HasTheAgreedSectionsAndAReasonableLength(string formulation, string arm)
+    {
+        var text = DocumentSamples.Library.Get(formulation, arm);
+        var words = File.ReadAllText(Path.Combine(DocumentSamples.ProtocolsDirectory, text.FileName))
+            .Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Length;
+
+        Assert.InRange(words, 400, 700);
+        Assert.Contains(text.Sections, s => s.Heading.StartsWith("What the therapist does", StringComparison.Ordinal));
+        Assert.Contains(text.Sections, s => s.Heading == "Techniques that carry the change");
+        Assert.Contains(text.Sections, s => s.Heading == "When the alliance ruptures");
+        Assert.True(text.FidelityChecklist.Count >= 8);
+        Assert.Contains(text.FidelityChecklist, i => i.StartsWith("Repairing ruptures", StringComparison.Ordinal));
+        Assert.Contains(text.FidelityChecklist, i => i.StartsWith("Alliance", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_AllEightCells_AreDistinctTexts()
+    {
+        Assert.Equal(8, DocumentSamples.Library.All.Count);
+        Assert.Equal(8, DocumentSamples.Library.All.Select(t => t.Sha256).Distinct().Count());
+    }
+
+    [Fact]
+    public void Parse_ReadsFrontMatterParagraphsAndBullets()
+    {
+        var text = ProtocolLibrary.Parse("cognitive-mediator.md", Encoding.UTF8.GetBytes(
+            "---\nid: cognitive-mediator\nversion: 2.1\ntitle: T\nformulation: cognitive\narm: mediator\n---\n\n"
+            + "## Intro\nFirst line\ncontinues here.\n\n- one\n- two\n  wrapped\n\n## Fidelity checklist\n- Alliance\n"));
+
+        Assert.Equal("2.1", text.Version);
+        var intro = text.Sections[0];
+        Assert.Equal(new ProtocolParagraph("First line continues here."), intro.Blocks[0]);
+        Assert.Equal(["one", "two wrapped"], ((ProtocolBulletList)intro.Blocks[1]).Items);
+        Assert.Equal(["Alliance"], text.FidelityChecklist);
+    }
+
+    [Theory]
+    [InlineData("## A\ntext\n", "starts with front matter")]
+    [InlineData("---\nid: x-mediator\nversion: 1.0\ntitle: T\nformulation: cognitive\narm: mediator\n---\n## Fidelity checklist\n- a\n", "must match the file name")]
+    [InlineData("---\nid: cognitive-mediator\ntitle: T\nformulation: cognitive\narm: mediator\n---\n## Fidelity checklist\n- a\n", "needs 'version'")]
+    [InlineData("---\nid: cognitive-mediator\nversion: 1.0\ntitle: T\nformulation: psychodynamic\narm: mediator\n---\n## Fidelity checklist\n- a\n", "formulation 'psychodynamic'")]
+    [InlineData("---\nid: cognitive-mediator\nversion: 1.0\ntitle: T\nformulation: cognitive\narm: mediator\n---\n## Other\ntext\n", "Fidelity checklist")]
+    public void Parse_InvalidFile_ThrowsNamingFileAndProblem(string content, string problem)
+    {
+        var error = Assert.Throws<ProtocolLibraryException>(() => ProtocolLibrary.Parse("cognitive-mediator.md", Encoding.UTF8.GetBytes(content)));
+
+        Assert.Contains("cognitive-mediator.md", error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_FolderMissingACell_Throws()
+    {
+        var folder = Directory.CreateTempSubdirectory("protocols-").FullName;
+        try
+        {
+            foreach (var file in Directory.GetFiles(DocumentSamples.ProtocolsDirectory, "*.md").Where(f => !f.EndsWith("behavioral-moderator.md", StringComparison.Ordinal)))
+            {
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+            }
+
+            var error = Assert.Throws<ProtocolLibraryException>(() => ProtocolLibrary.Load(folder));
+            Assert.Contains("behavioral x moderator", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Load_MissingFolder_Throws() =>
+        Assert.Throws<ProtocolLibraryException>(() => ProtocolLibrary.Load(Path.Combine(Path.GetTempPath(), "no-such-protocols-folder")));
+
+    /// <summary>The hash as coreutils computes it, independently of .NET.</summary>
+    private static string Sha256sum(string path)
+    {
+        using var process = Process.Start(new ProcessStartInfo("sha256sum", [path]) { RedirectStandardOutput = true })!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        return output.Split(' ')[0];
+    }
+}

@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using TrialManager.Infrastructure.Documents.Templates;
+
+namespace TrialManager.Infrastructure.Tests.Documents;
+
+/// <summary>
+/// Renders page 1 of each document to PNG (bin/.../rendered/) so a person can look at the layout;
+/// the test itself checks that poppler can rasterise the PDFs we produce.
+/// </summary>
+public sealed class RenderedPageTests
+{
+    public static string OutputFolder => Path.Combine(AppContext.BaseDirectory, "rendered");
+
+    [Fact]
+    public void FirstPages_RasteriseToPng()
+    {
+        var documents = new Dictionary<string, byte[]>
+        {
+            ["protocol-interpersonal-mediator"] = ProtocolDocumentTemplate.Render(DocumentSamples.ProtocolDocument()),
+            ["protocol-cognitive-moderator"] = ProtocolDocumentTemplate.Render(DocumentSamples.ProtocolDocument("cognitive", "moderator")),
+            ["ethics-report"] = EthicsReportTemplate.Render(DocumentSamples.EthicsReport(months: 26)),
+        };
+
+        foreach (var (name, pdf) in documents)
+        {
+            var png = Poppler.FirstPageToPng(pdf, OutputFolder, name);
+            var bytes = File.ReadAllBytes(png);
+            Assert.True(bytes.Length > 10_000, $"{png} looks empty.");
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
+        }
+    }
+}
+
+/// <summary>pdftoppm from poppler-utils; installed with apt-get when missing and the tests run as root.</summary>
+internal static class Poppler
+{
+    private static readonly Lock Gate = new();
+
+    public static string FirstPageToPng(byte[] pdf, string folder, string name)
+    {
+        var tool = EnsurePdftoppm();
+        Directory.CreateDirectory(folder);
+        var pdfPath = Path.Combine(folder, name + ".pdf");
+        File.WriteAllBytes(pdfPath, pdf);
+        var (code, output) = Run(tool, "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", pdfPath, Path.Combine(folder, name));
+        Assert.True(code == 0, $"pdftoppm failed: {output}");
+        return Path.Combine(folder, name + ".png");
+    }
+
+    private static string EnsurePdftoppm()
+    {
+        lock (Gate)
+        {
+            var found = Find();
+            if (found is not null)
+            {
+                return found;
+            }
+
+            var (_, uid) = Run("id", "-u");
+            if (uid.Trim() != "0")
+            {
+                Assert.Fail("pdftoppm is missing and the tests do not run as root: install poppler-utils (apt-get install -y poppler-utils).");
+            }
+
+            var (code, output) = Run("apt-get", "install", "-y", "poppler-utils");
+            if (code != 0)
+            {
+                Run("apt-get", "update");
+                (code, output) = Run("apt-get", "install", "-y", "poppler-utils");
+            }
+
+            return Find() ?? throw new InvalidOperationException($"Installing poppler-utils failed (exit {code}): {output}");
+        }
+    }
+
+    private static string? Find() =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':')
+            .Select(dir => Path.Combine(dir, "pdftoppm"))
+            .FirstOrDefault(File.Exists);
+
+    private static (int Code, string Output) Run(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["DEBIAN_FRONTEND"] = "noninteractive";
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr);
+    }
+}
