@@ -1,0 +1,59 @@
+using TrialManager.Domain.Randomization;
+
+namespace TrialManager.Domain.Trials;
+
+/// <summary>The registered design of a trial. Immutable once the trial exists.</summary>
+public sealed record TrialDefinition
+{
+    public required string Id { get; init; }
+    public required string Title { get; init; }
+    public string? Registration { get; init; }
+    public required int TargetEnrollment { get; init; }
+    public required IReadOnlyList<string> Sites { get; init; }
+    public required IReadOnlyList<Formulation> Formulations { get; init; }
+    public required IReadOnlyList<ArmDefinition> Arms { get; init; }
+    public required RandomizationSettings Randomization { get; init; }
+    public required EligibilityCriteria Eligibility { get; init; }
+    public required FormulationRule FormulationRule { get; init; }
+
+    /// <summary>The factor names whose levels make up a participant's stratum or minimisation profile.</summary>
+    public IReadOnlyList<string> AllocationFactors =>
+        Randomization.Method == RandomizationMethod.Minimization ? Randomization.Factors : Randomization.StratifyBy;
+
+    public RandomizationDesign ToDesign() => new()
+    {
+        Method = Randomization.Method,
+        Ratios = [.. Arms.Select(a => a.Ratio)],
+        BlockSizes = Randomization.BlockSizes,
+        StratifyBy = Randomization.StratifyBy,
+        Factors = Randomization.Factors,
+        Probability = Randomization.Probability ?? 1.0,
+        Imbalance = Randomization.Imbalance,
+    };
+
+    /// <summary>A participant's level on every factor the design may use.</summary>
+    public IReadOnlyDictionary<string, string> FactorLevels(string site, Formulation formulation, int severity) =>
+        new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Factors.Formulation] = formulation.Wire(),
+            [Factors.Site] = site,
+            [Factors.Severity] = Randomization.SeverityCutoff is { } cutoff && severity >= cutoff ? "high" : "low",
+        };
+}
+
+public sealed record ArmDefinition(ArmCode Code, int Ratio);
+
+public sealed record RandomizationSettings
+{
+    public required RandomizationMethod Method { get; init; }
+    public IReadOnlyList<int> BlockSizes { get; init; } = [];
+    public IReadOnlyList<string> StratifyBy { get; init; } = [];
+    public IReadOnlyList<string> Factors { get; init; } = [];
+    public double? Probability { get; init; }
+    public ImbalanceMeasure Imbalance { get; init; } = ImbalanceMeasure.Range;
+    public int? SeverityCutoff { get; init; }
+}
+
+public sealed record EligibilityCriteria(int MinAge, int MaxAge, int MinSeverity, int MaxSeverity, IReadOnlyList<string> Exclusions);
+
+public sealed record FormulationRule(int MinMargin);

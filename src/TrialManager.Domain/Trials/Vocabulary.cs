@@ -1,0 +1,46 @@
+namespace TrialManager.Domain.Trials;
+
+/// <summary>What mainly causes or maintains the presenting problem (the case formulation).</summary>
+public enum Formulation
+{
+    Cognitive,
+    Interpersonal,
+    Behavioral,
+    Environmental,
+}
+
+/// <summary>How the therapist uses the relationship: as the process of change, or as its precondition.</summary>
+public enum ArmCode
+{
+    Mediator,
+    Moderator,
+}
+
+public enum TrialStatus
+{
+    Draft,
+    Recruiting,
+    Paused,
+    Closed,
+}
+
+/// <summary>Names of the factors a trial may stratify or minimise on, and how a participant's level is read.</summary>
+public static class Factors
+{
+    public const string Formulation = "formulation";
+    public const string Site = "site";
+    public const string Severity = "severity";
+
+    public static readonly IReadOnlyList<string> All = [Formulation, Site, Severity];
+
+    public static string Wire(this Formulation formulation) => formulation switch
+    {
+        Trials.Formulation.Cognitive => "cognitive",
+        Trials.Formulation.Interpersonal => "interpersonal",
+        Trials.Formulation.Behavioral => "behavioral",
+        Trials.Formulation.Environmental => "environmental",
+        _ => throw new ArgumentOutOfRangeException(nameof(formulation)),
+    };
+
+    public static string Wire(this ArmCode arm) => arm == ArmCode.Mediator ? "mediator" : "moderator";
+}

@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+
+namespace TrialManager.Infrastructure.Documents;
+
+/// <summary>
+/// Generated PDFs, content-addressed by SHA-256 under one folder (the data directory by default; a shared volume
+/// when several servers run). Writing the same bytes twice is harmless, which keeps document jobs idempotent.
+/// </summary>
+public sealed class DocumentStore(string directory)
+{
+    public string Directory { get; } = directory;
+
+    public async Task<string> SaveAsync(byte[] content, CancellationToken cancellationToken)
+    {
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
+        var path = PathFor(sha256);
+        if (!File.Exists(path))
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            await File.WriteAllBytesAsync(temporary, content, cancellationToken);
+            File.Move(temporary, path, overwrite: true);
+        }
+
+        return sha256;
+    }
+
+    public Stream? Open(string sha256)
+    {
+        var path = PathFor(sha256);
+        return File.Exists(path) ? File.OpenRead(path) : null;
+    }
+
+    private string PathFor(string sha256)
+    {
+        if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
+        {
+            throw new ArgumentException("Not a SHA-256 hex digest.", nameof(sha256));
+        }
+
+        return Path.Combine(Directory, sha256 + ".pdf");
+    }
+}

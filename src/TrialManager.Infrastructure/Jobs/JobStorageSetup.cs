@@ -1,0 +1,58 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+using Hangfire.SqlServer;
+using Microsoft.Extensions.DependencyInjection;
+using TrialManager.Infrastructure.Persistence;
+
+namespace TrialManager.Infrastructure.Jobs;
+
+/// <summary>
+/// Hangfire's storage follows the database: the server databases share their job storage with every server
+/// instance (how the system scales out); the embedded default keeps jobs in memory, and what must not be lost
+/// lives in our own tables (the outbox rows) and is re-enqueued on start.
+/// </summary>
+public static class JobStorageSetup
+{
+    public static IServiceCollection AddTrialJobs(this IServiceCollection services, DatabaseSettings settings, int workerCount)
+    {
+        services.AddHangfire(configuration =>
+        {
+            configuration
+                .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            switch (settings.Provider)
+            {
+                case DatabaseProvider.PostgreSql:
+                    configuration.UsePostgreSqlStorage(
+                        options => options.UseNpgsqlConnection(settings.ConnectionString),
+                        new PostgreSqlStorageOptions
+                        {
+                            SchemaName = "hangfire",
+                            QueuePollInterval = TimeSpan.FromMilliseconds(200),
+                            PrepareSchemaIfNecessary = true,
+                        });
+                    break;
+                case DatabaseProvider.SqlServer:
+                    configuration.UseSqlServerStorage(settings.ConnectionString, new SqlServerStorageOptions
+                    {
+                        SchemaName = "hangfire",
+                        QueuePollInterval = TimeSpan.FromMilliseconds(200),
+                        PrepareSchemaIfNecessary = true,
+                    });
+                    break;
+                default:
+                    configuration.UseInMemoryStorage();
+                    break;
+            }
+        });
+        services.AddHangfireServer(options =>
+        {
+            options.WorkerCount = workerCount;
+            options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+        });
+        return services;
+    }
+}

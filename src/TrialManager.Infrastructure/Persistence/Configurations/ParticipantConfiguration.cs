@@ -1,0 +1,54 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using TrialManager.Domain.Participants;
+using TrialManager.Domain.Trials;
+
+namespace TrialManager.Infrastructure.Persistence.Configurations;
+
+internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Participant>
+{
+    public void Configure(EntityTypeBuilder<Participant> builder)
+    {
+        builder.ToTable("Participants");
+        builder.HasKey(p => p.Id);
+        builder.Property(p => p.Id).HasMaxLength(64);
+        builder.Property(p => p.TrialId).HasMaxLength(40);
+        builder.Property(p => p.Site).HasMaxLength(16);
+        builder.Property(p => p.Exclusions).HasJsonConversion().HasMaxLength(2_000);
+        builder.Property(p => p.ScreeningReasons).HasJsonConversion().HasMaxLength(4_000);
+        builder.Property(p => p.WithdrawalReason).HasMaxLength(2_000);
+        builder.Property(p => p.ExclusionReason).HasMaxLength(400);
+        builder.HasOne<Trial>().WithMany().HasForeignKey(p => p.TrialId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(p => new { p.TrialId, p.Status });
+        builder.HasIndex(p => new { p.TrialId, p.Site });
+
+        builder.OwnsMany(p => p.Ratings, rating =>
+        {
+            rating.ToTable("FormulationRatings");
+            rating.WithOwner().HasForeignKey("ParticipantId");
+            rating.HasKey("ParticipantId", nameof(FormulationRating.Number));
+            rating.Property(r => r.Number).ValueGeneratedNever();
+            rating.Property(r => r.Rater).HasMaxLength(40);
+            rating.Property(r => r.Rationale).HasMaxLength(4_000);
+            rating.OwnsOne(r => r.Scores, scores =>
+            {
+                scores.Property(s => s.Cognitive).HasColumnName("Cognitive");
+                scores.Property(s => s.Interpersonal).HasColumnName("Interpersonal");
+                scores.Property(s => s.Behavioral).HasColumnName("Behavioral");
+                scores.Property(s => s.Environmental).HasColumnName("Environmental");
+            });
+            rating.Navigation(r => r.Scores).IsRequired();
+        });
+        builder.Navigation(p => p.Ratings).UsePropertyAccessMode(PropertyAccessMode.Field);
+
+        builder.OwnsMany(p => p.Events, e =>
+        {
+            e.ToTable("ParticipantEvents");
+            e.WithOwner().HasForeignKey("ParticipantId");
+            e.HasKey("ParticipantId", nameof(ParticipantEvent.Number));
+            e.Property(x => x.Number).ValueGeneratedNever();
+            e.Property(x => x.Description).HasMaxLength(4_000);
+        });
+        builder.Navigation(p => p.Events).UsePropertyAccessMode(PropertyAccessMode.Field);
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using TrialManager.Domain.Documents;
+using TrialManager.Domain.Trials;
+
+namespace TrialManager.Infrastructure.Persistence.Configurations;
+
+internal sealed class RandomizationStateConfiguration : IEntityTypeConfiguration<RandomizationState>
+{
+    public void Configure(EntityTypeBuilder<RandomizationState> builder)
+    {
+        builder.ToTable("RandomizationStates");
+        builder.HasKey(s => new { s.TrialId, s.StateKey });
+        builder.Property(s => s.TrialId).HasMaxLength(40);
+        builder.Property(s => s.StateKey).HasMaxLength(200);
+        builder.Property(s => s.State).HasMaxLength(20_000);
+        builder.HasOne<Trial>().WithMany().HasForeignKey(s => s.TrialId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class SiteCounterConfiguration : IEntityTypeConfiguration<SiteCounter>
+{
+    public void Configure(EntityTypeBuilder<SiteCounter> builder)
+    {
+        builder.ToTable("SiteCounters");
+        builder.HasKey(s => new { s.TrialId, s.Site });
+        builder.Property(s => s.TrialId).HasMaxLength(40);
+        builder.Property(s => s.Site).HasMaxLength(16);
+        builder.HasOne<Trial>().WithMany().HasForeignKey(s => s.TrialId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ProtocolDocumentConfiguration : IEntityTypeConfiguration<ProtocolDocument>
+{
+    public void Configure(EntityTypeBuilder<ProtocolDocument> builder)
+    {
+        builder.ToTable("ProtocolDocuments");
+        builder.HasKey(d => d.ParticipantId);
+        builder.Property(d => d.ParticipantId).HasMaxLength(64);
+        builder.Property(d => d.LastError).HasMaxLength(2_000);
+        builder.Property(d => d.Sha256).HasMaxLength(64);
+        builder.Property(d => d.ProtocolSha256).HasMaxLength(64);
+        builder.HasIndex(d => d.Status);
+    }
+}
+
+internal sealed class ReportConfiguration : IEntityTypeConfiguration<Report>
+{
+    public void Configure(EntityTypeBuilder<Report> builder)
+    {
+        builder.ToTable("Reports");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.Id).ValueGeneratedNever();
+        builder.Property(r => r.TrialId).HasMaxLength(40);
+        builder.Property(r => r.RequestedBy).HasMaxLength(100);
+        builder.Property(r => r.LastError).HasMaxLength(2_000);
+        builder.Property(r => r.Sha256).HasMaxLength(64);
+        builder.HasIndex(r => new { r.TrialId, r.CreatedAt });
+        builder.HasIndex(r => r.Status);
+        builder.HasOne<Trial>().WithMany().HasForeignKey(r => r.TrialId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -1,0 +1,17 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using TrialManager.Domain.Trials;
+
+namespace TrialManager.Infrastructure.Persistence.Configurations;
+
+internal sealed class TrialConfiguration : IEntityTypeConfiguration<Trial>
+{
+    public void Configure(EntityTypeBuilder<Trial> builder)
+    {
+        builder.ToTable("Trials");
+        builder.HasKey(t => t.Id);
+        builder.Property(t => t.Id).HasMaxLength(40);
+        builder.Property(t => t.Definition).HasJsonConversion().HasMaxLength(20_000);
+        builder.Property(t => t.Seed).HasMaxLength(200);
+    }
+}

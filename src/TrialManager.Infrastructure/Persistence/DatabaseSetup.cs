@@ -1,0 +1,129 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace TrialManager.Infrastructure.Persistence;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    SqlServer,
+    PostgreSql,
+}
+
+/// <summary>Where the embedded default keeps everything it writes: one folder is one backup.</summary>
+public sealed record DataPaths(string DataDirectory)
+{
+    public string SqliteFile => Path.Combine(DataDirectory, "trialmanager.db");
+
+    public static DataPaths From(IConfiguration configuration) =>
+        new(Path.GetFullPath(configuration["TrialManager:DataDirectory"] is { Length: > 0 } dir ? dir : "data"));
+}
+
+public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString, bool MigrateOnStart)
+{
+    public static DatabaseSettings From(IConfiguration configuration, DataPaths paths)
+    {
+        var providerName = configuration["Database:Provider"] is { Length: > 0 } p ? p : nameof(DatabaseProvider.Sqlite);
+        if (!Enum.TryParse<DatabaseProvider>(providerName, ignoreCase: true, out var provider))
+        {
+            throw new InvalidOperationException(
+                $"Database:Provider '{providerName}' is not one of Sqlite, SqlServer, PostgreSql.");
+        }
+
+        var connectionString = configuration.GetConnectionString("TrialManager");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            if (provider != DatabaseProvider.Sqlite)
+            {
+                throw new InvalidOperationException($"ConnectionStrings:TrialManager is required for the {provider} provider.");
+            }
+
+            connectionString = new SqliteConnectionStringBuilder { DataSource = paths.SqliteFile, DefaultTimeout = 30 }.ToString();
+        }
+
+        // The embedded database is ours to create; a server database is migrated on start only when asked
+        // (DBAs usually apply the idempotent script or run the `migrate` verb).
+        var migrate = configuration.GetValue<bool?>("Database:MigrateOnStart") ?? provider == DatabaseProvider.Sqlite;
+        return new DatabaseSettings(provider, connectionString, migrate);
+    }
+}
+
+public static class DatabaseSetup
+{
+    public static IServiceCollection AddTrialPersistence(this IServiceCollection services, DatabaseSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddDbContext<TrialDbContext>(options => Configure(options, settings));
+        services.AddSingleton<IWriteGate>(settings.Provider == DatabaseProvider.Sqlite
+            ? new SqliteWriteGate()
+            : new RowLockWriteGate(settings.Provider));
+        return services;
+    }
+
+    public static void Configure(DbContextOptionsBuilder options, DatabaseSettings settings)
+    {
+        switch (settings.Provider)
+        {
+            case DatabaseProvider.Sqlite:
+                options.UseSqlite(settings.ConnectionString, o => o.MigrationsAssembly("TrialManager.Migrations.Sqlite"))
+                    .AddInterceptors(SqlitePragmas.Instance);
+                break;
+            case DatabaseProvider.SqlServer:
+                options.UseSqlServer(settings.ConnectionString, o => o.MigrationsAssembly("TrialManager.Migrations.SqlServer"));
+                break;
+            case DatabaseProvider.PostgreSql:
+                options.UseNpgsql(settings.ConnectionString, o => o.MigrationsAssembly("TrialManager.Migrations.PostgreSql"));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(settings), settings.Provider, null);
+        }
+    }
+
+    /// <summary>Creates the data folder and applies migrations; on SQLite also switches the file to WAL.</summary>
+    public static async Task MigrateAsync(TrialDbContext db, DatabaseSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Provider == DatabaseProvider.Sqlite)
+        {
+            var file = new SqliteConnectionStringBuilder(settings.ConnectionString).DataSource;
+            if (Path.GetDirectoryName(Path.GetFullPath(file)) is { } folder)
+            {
+                Directory.CreateDirectory(folder);
+            }
+        }
+
+        await db.Database.MigrateAsync(cancellationToken);
+        if (settings.Provider == DatabaseProvider.Sqlite)
+        {
+            // WAL lets readers run beside the single writer; the setting is stored in the file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+}
+
+/// <summary>
+/// Per-connection SQLite settings. synchronous=NORMAL in WAL mode keeps every committed transaction across a
+/// process crash (the case the server must survive); foreign keys are on by default in Microsoft.Data.Sqlite.
+/// </summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public static readonly SqlitePragmas Instance = new();
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+        command.ExecuteNonQuery();
+    }
+}

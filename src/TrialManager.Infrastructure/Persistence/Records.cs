@@ -1,0 +1,18 @@
+namespace TrialManager.Infrastructure.Persistence;
+
+/// <summary>The randomizer's opaque state for one (trial, state key): a stratum's current block, or the marginal counts.</summary>
+public sealed class RandomizationState
+{
+    public required string TrialId { get; init; }
+    public required string StateKey { get; init; }
+    public required string State { get; set; }
+    public int Allocated { get; set; }
+}
+
+/// <summary>The last study number issued at one site of one trial; study ids are gap-free per site.</summary>
+public sealed class SiteCounter
+{
+    public required string TrialId { get; init; }
+    public required string Site { get; init; }
+    public int LastNumber { get; set; }
+}

@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Documents;
+using TrialManager.Domain.Participants;
+using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Auditing;
+
+namespace TrialManager.Infrastructure.Persistence;
+
+public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : DbContext(options)
+{
+    public DbSet<Trial> Trials => Set<Trial>();
+    public DbSet<Participant> Participants => Set<Participant>();
+    public DbSet<ParticipantAllocation> Allocations => Set<ParticipantAllocation>();
+    public DbSet<RandomizationState> RandomizationStates => Set<RandomizationState>();
+    public DbSet<SiteCounter> SiteCounters => Set<SiteCounter>();
+    public DbSet<ProtocolDocument> ProtocolDocuments => Set<ProtocolDocument>();
+    public DbSet<Report> Reports => Set<Report>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(TrialDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored by name: readable in the database and stable when members are reordered.
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+        configurationBuilder.Properties<string>().HaveMaxLength(200);
+    }
+}

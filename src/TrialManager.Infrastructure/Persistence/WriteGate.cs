@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using TrialManager.Infrastructure.Auditing;
+
+namespace TrialManager.Infrastructure.Persistence;
+
+/// <summary>
+/// Serialises write transactions. Every command appends to the one audit hash chain, so writers take turns:
+/// on SQLite (one process, one writer) with an in-process lock, on server databases with a row lock on the
+/// chain head that every server instance respects. Readers never wait.
+/// </summary>
+public interface IWriteGate
+{
+    Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken);
+}
+
+public sealed class WriteScope(IDbContextTransaction transaction, SemaphoreSlim? processLock) : IAsyncDisposable
+{
+    private bool _released;
+
+    public Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await transaction.DisposeAsync();
+        if (!_released)
+        {
+            _released = true;
+            processLock?.Release();
+        }
+    }
+}
+
+internal sealed class SqliteWriteGate : IWriteGate
+{
+    // One per process: the embedded database has a single writer, so waiting here is cheaper than SQLITE_BUSY.
+    private readonly SemaphoreSlim _lock = new(1, 1);
+
+    public async Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            return new WriteScope(transaction, _lock);
+        }
+        catch
+        {
+            _lock.Release();
+            throw;
+        }
+    }
+}
+
+internal sealed class RowLockWriteGate(DatabaseProvider provider) : IWriteGate
+{
+    public async Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken)
+    {
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            var head = provider == DatabaseProvider.PostgreSql
+                ? db.AuditChainHeads.FromSqlInterpolated($"""SELECT * FROM "AuditChainHead" WHERE "Id" = {AuditChainHead.SingletonId} FOR UPDATE""")
+                : db.AuditChainHeads.FromSqlInterpolated($"SELECT * FROM [AuditChainHead] WITH (UPDLOCK, HOLDLOCK) WHERE [Id] = {AuditChainHead.SingletonId}");
+            await head.AsTracking().SingleAsync(cancellationToken);
+            return new WriteScope(transaction, null);
+        }
+        catch
+        {
+            await transaction.DisposeAsync();
+            throw;
+        }
+    }
+}

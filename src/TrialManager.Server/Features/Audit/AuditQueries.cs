@@ -1,0 +1,89 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Auditing;
+using TrialManager.Infrastructure.Auditing;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Errors;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Features.Audit;
+
+/// <summary>GET /api/audit?trialId=&amp;after=&amp;limit=: the trail, oldest first, a page at a time.</summary>
+public sealed record GetAuditTrail(string? TrialId, long? After, int? Limit) : IQuery<IReadOnlyList<AuditEventView>>;
+
+public sealed record AuditEventView(
+    long Sequence, DateTimeOffset OccurredAt, string Actor, string Role, string Action, string? TrialId, string? RecordType, string? RecordId,
+    string Changes, string Hash);
+
+/// <summary>GET /api/audit/verify: recomputes the hash chain from the first event to the head.</summary>
+public sealed record VerifyAuditChain : IQuery<AuditVerification>;
+
+public sealed record AuditVerification(bool Valid, long Events, AuditBreak? FirstBroken);
+
+public sealed record AuditBreak(long Sequence, string Problem);
+
+public sealed class AuditQueriesHandler(TrialDbContext db)
+    : IQueryHandler<GetAuditTrail, IReadOnlyList<AuditEventView>>, IQueryHandler<VerifyAuditChain, AuditVerification>
+{
+    public async ValueTask<IReadOnlyList<AuditEventView>> Handle(GetAuditTrail query, CancellationToken cancellationToken)
+    {
+        var limit = query.Limit ?? 500;
+        if (limit is < 1 or > 5_000)
+        {
+            throw RequestValidationException.For("limit", "must be between 1 and 5000");
+        }
+
+        var events = db.AuditEvents.AsNoTracking().Where(e => e.Sequence > (query.After ?? 0));
+        if (query.TrialId is not null)
+        {
+            events = events.Where(e => e.TrialId == query.TrialId);
+        }
+
+        return await events.OrderBy(e => e.Sequence).Take(limit)
+            .Select(e => new AuditEventView(e.Sequence, e.OccurredAt, e.Actor, e.Role, e.Action, e.TrialId, e.RecordType, e.RecordId, e.Changes, e.Hash))
+            .ToListAsync(cancellationToken);
+    }
+
+    public async ValueTask<AuditVerification> Handle(VerifyAuditChain query, CancellationToken cancellationToken)
+    {
+        var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
+        long expected = 1;
+        var previous = AuditChain.Genesis;
+        await foreach (var e in db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            var problem =
+                e.Sequence != expected ? $"expected event {expected} here; an event was deleted or reordered" :
+                e.PreviousHash != previous ? "its link to the previous event does not match; an event was changed, deleted or reordered" :
+                AuditChain.Hash(e.Sequence, e.PreviousHash, e.ToEntry()) != e.Hash ? "its content does not match its hash; it was edited" :
+                null;
+            if (problem is not null)
+            {
+                return new AuditVerification(false, expected - 1, new AuditBreak(e.Sequence, problem));
+            }
+
+            previous = e.Hash;
+            expected++;
+        }
+
+        var events = expected - 1;
+        if (head.LastSequence != events || head.LastHash != previous)
+        {
+            return new AuditVerification(false, events, new AuditBreak(events + 1, "the chain ends before its recorded head; the last events were deleted"));
+        }
+
+        return new AuditVerification(true, events, null);
+    }
+}
+
+public static class AuditEndpoints
+{
+    public static void MapAuditEndpoints(this IEndpointRouteBuilder app)
+    {
+        var audit = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.Admin);
+        audit.MapGet("/", (string? trialId, long? after, int? limit, ISender sender, CancellationToken ct) =>
+                sender.Send(new GetAuditTrail(trialId, after, limit), ct))
+            .WithSummary("The audit trail: who, role, when, what, on which record; page with after and limit.");
+        audit.MapGet("/verify", (ISender sender, CancellationToken ct) => sender.Send(new VerifyAuditChain(), ct))
+            .WithSummary("Checks the hash chain; reports the first broken event.");
+    }
+}

@@ -1,0 +1,75 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Participants;
+using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Errors;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Features.Participants;
+
+public sealed record GetParticipant(string ParticipantId) : IQuery<ParticipantView>;
+
+/// <summary>GET /api/trials/{trialId}/participants?status=&amp;site=&amp;search=: the coordinator's list.</summary>
+public sealed record ListParticipants(string TrialId, string? Status, string? Site, string? Search) : IQuery<IReadOnlyList<ParticipantSummary>>;
+
+public sealed record ParticipantSummary(
+    string Id, string Site, ParticipantStatus Status, Formulation? PrimaryFormulation, ArmCode? Arm, DateTimeOffset ScreenedAt);
+
+public sealed class GetParticipantsHandler(TrialDbContext db, IActorAccessor actors)
+    : IQueryHandler<GetParticipant, ParticipantView>, IQueryHandler<ListParticipants, IReadOnlyList<ParticipantSummary>>
+{
+    public async ValueTask<ParticipantView> Handle(GetParticipant query, CancellationToken cancellationToken)
+    {
+        var participant = await db.LoadParticipantAsync(query.ParticipantId, actors.Current, cancellationToken);
+        var allocation = await db.Allocations.AsNoTracking().SingleOrDefaultAsync(a => a.ParticipantId == participant.Id, cancellationToken);
+        return ParticipantView.From(participant, allocation);
+    }
+
+    public async ValueTask<IReadOnlyList<ParticipantSummary>> Handle(ListParticipants query, CancellationToken cancellationToken)
+    {
+        if (!await db.Trials.AnyAsync(t => t.Id == query.TrialId, cancellationToken))
+        {
+            throw new NotFoundException($"No trial with id {query.TrialId}.");
+        }
+
+        var participants = db.Participants.AsNoTracking().Where(p => p.TrialId == query.TrialId);
+        if (query.Status is not null)
+        {
+            if (!Wire.TryParse<ParticipantStatus>(query.Status, out var status))
+            {
+                throw RequestValidationException.For("status", "must be a participant status, e.g. eligible or randomized");
+            }
+
+            participants = participants.Where(p => p.Status == status);
+        }
+
+        var actor = actors.Current;
+        if (query.Site is not null)
+        {
+            participants = participants.Where(p => p.Site == query.Site);
+        }
+
+        if (actor.Sites.Count > 0)
+        {
+            var sites = actor.Sites.ToList();
+            participants = participants.Where(p => sites.Contains(p.Site));
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var search = query.Search.Trim();
+            participants = participants.Where(p => p.Id.Contains(search));
+        }
+
+        var rows = await participants
+            .OrderBy(p => p.ScreenedAt).ThenBy(p => p.Id)
+            .Select(p => new { p.Id, p.Site, p.Status, p.PrimaryFormulation, p.ScreenedAt })
+            .ToListAsync(cancellationToken);
+        var arms = await db.Allocations.AsNoTracking().Where(a => a.TrialId == query.TrialId)
+            .Select(a => new { a.ParticipantId, a.Arm })
+            .ToDictionaryAsync(a => a.ParticipantId, a => a.Arm, cancellationToken);
+        return [.. rows.Select(r => new ParticipantSummary(r.Id, r.Site, r.Status, r.PrimaryFormulation,
+            arms.TryGetValue(r.Id, out var arm) ? arm : null, r.ScreenedAt))];
+    }
+}

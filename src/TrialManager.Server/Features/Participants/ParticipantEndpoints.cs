@@ -1,0 +1,77 @@
+using Mediator;
+using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Features.Participants;
+
+public static class ParticipantEndpoints
+{
+    public static void MapParticipantEndpoints(this IEndpointRouteBuilder app)
+    {
+        var byTrial = app.MapGroup("/api/trials/{trialId}/participants").WithTags("Participants").RequireAuthorization(Policies.Coordinator);
+
+        byTrial.MapPost("/", async (string trialId, ScreenParticipantRequest body, ISender sender, CancellationToken ct) =>
+            {
+                var participant = await sender.Send(
+                    new ScreenParticipant(trialId, body.Site, body.AgeYears, body.Severity, body.Exclusions, body.Motivation, body.Expectancy), ct);
+                return Results.Created($"/api/participants/{participant.Id}", participant);
+            })
+            .WithSummary("Screen a new participant against the trial's eligibility criteria; the server assigns the study id.");
+
+        byTrial.MapGet("/", (string trialId, string? status, string? site, string? search, ISender sender, CancellationToken ct) =>
+                sender.Send(new ListParticipants(trialId, status, site, search), ct))
+            .WithSummary("The trial's participants, optionally filtered by status, site or a part of the study id.");
+
+        var participants = app.MapGroup("/api/participants/{participantId}").WithTags("Participants");
+        var coordinator = participants.MapGroup("/").RequireAuthorization(Policies.Coordinator);
+
+        coordinator.MapGet("/", (string participantId, ISender sender, CancellationToken ct) => sender.Send(new GetParticipant(participantId), ct))
+            .WithSummary("The participant's record; the allocation appears once randomized.");
+
+        coordinator.MapPost("/consent", (string participantId, RecordConsentRequest body, ISender sender, CancellationToken ct) =>
+                sender.Send(new RecordConsent(participantId, body.ConsentVersion, body.ConsentedOn, body.Declined), ct))
+            .WithSummary("Record consent (version and date) or its refusal (declined: true).");
+
+        coordinator.MapPost("/formulations", (string participantId, RateFormulationRequest body, ISender sender, CancellationToken ct) =>
+                sender.Send(new RateFormulation(participantId, body.Rater, body.Scores, body.Consensus, body.Rationale), ct))
+            .WithSummary("Record a formulation rating; the first (or a consensus) rating decides the primary formulation.");
+
+        coordinator.MapPost("/randomization", async (string participantId, ISender sender, CancellationToken ct) =>
+            {
+                var outcome = await sender.Send(new RandomizeParticipant(participantId), ct);
+                return outcome.Created
+                    ? Results.Created($"/api/participants/{participantId}", outcome.Allocation)
+                    : Results.Ok(outcome.Allocation);
+            })
+            .WithSummary("Allocate a formulated participant; repeats return the same allocation with 200.");
+
+        coordinator.MapPost("/withdrawal", (string participantId, WithdrawParticipantRequest body, ISender sender, CancellationToken ct) =>
+                sender.Send(new WithdrawParticipant(participantId, body.Reason), ct))
+            .WithSummary("Withdraw the participant, with a reason.");
+
+        coordinator.MapPost("/completion", (string participantId, ISender sender, CancellationToken ct) =>
+                sender.Send(new CompleteParticipant(participantId), ct))
+            .WithSummary("Mark a randomized participant as having completed the protocol.");
+
+        coordinator.MapPost("/events", async (string participantId, RecordParticipantEventRequest body, ISender sender, CancellationToken ct) =>
+            {
+                var recorded = await sender.Send(new RecordParticipantEvent(participantId, body.Type, body.OccurredOn, body.Description), ct);
+                return Results.Created($"/api/participants/{participantId}", recorded);
+            })
+            .WithSummary("Record an adverse event, serious adverse event or protocol deviation.");
+
+        participants.MapGet("/protocol-document", async (string participantId, ISender sender, HttpContext http, CancellationToken ct) =>
+            {
+                var document = await sender.Send(new GetProtocolDocument(participantId), ct);
+                if (document.Content is { } content)
+                {
+                    return Results.File(content, "application/pdf", $"{participantId}-protocol.pdf");
+                }
+
+                http.Response.Headers.RetryAfter = "1";
+                return Results.Json(new { status = document.Status, error = document.Error }, statusCode: StatusCodes.Status202Accepted);
+            })
+            .RequireAuthorization(Policies.CoordinatorOrAdmin)
+            .WithSummary("The protocol document for the participant's cell: 200 PDF when ready, 202 while it is generated.");
+    }
+}

@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Participants;
+using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Errors;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Features.Participants;
+
+/// <summary>A participant's record as coordinators see it; <c>allocation</c> appears only once randomized.</summary>
+public sealed record ParticipantView(
+    string Id,
+    string TrialId,
+    string Site,
+    ParticipantStatus Status,
+    IReadOnlyList<string> Reasons,
+    int AgeYears,
+    int Severity,
+    IReadOnlyList<string> Exclusions,
+    int? Motivation,
+    int? Expectancy,
+    DateTimeOffset ScreenedAt,
+    ConsentView? Consent,
+    DateTimeOffset? DeclinedAt,
+    Formulation? PrimaryFormulation,
+    string? ExclusionReason,
+    IReadOnlyList<RatingView> Ratings,
+    WithdrawalView? Withdrawal,
+    DateTimeOffset? CompletedAt,
+    IReadOnlyList<EventView> Events,
+    AllocationView? Allocation)
+{
+    public static ParticipantView From(Participant p, ParticipantAllocation? allocation) => new(
+        p.Id, p.TrialId, p.Site, p.Status, p.ScreeningReasons, p.AgeYears, p.Severity, p.Exclusions, p.Motivation, p.Expectancy,
+        p.ScreenedAt,
+        p.ConsentVersion is { } version ? new ConsentView(version, p.ConsentedOn) : null,
+        p.DeclinedAt,
+        p.PrimaryFormulation,
+        p.ExclusionReason,
+        [.. p.Ratings.Select(RatingView.From)],
+        p.WithdrawnAt is { } at ? new WithdrawalView(p.WithdrawalReason ?? string.Empty, at, p.WithdrawnAfterAllocation) : null,
+        p.CompletedAt,
+        [.. p.Events.Select(EventView.From)],
+        allocation is null ? null : AllocationView.From(allocation));
+}
+
+public sealed record ConsentView(string Version, DateOnly? ConsentedOn);
+
+public sealed record WithdrawalView(string Reason, DateTimeOffset WithdrawnAt, bool AfterAllocation);
+
+public sealed record RatingView(int Number, string Rater, FormulationScores Scores, bool Consensus, string? Rationale, Formulation? Primary, DateTimeOffset RatedAt)
+{
+    public static RatingView From(FormulationRating r) => new(r.Number, r.Rater, r.Scores, r.Consensus, r.Rationale, r.Primary, r.RatedAt);
+}
+
+public sealed record EventView(int Number, ParticipantEventType Type, DateOnly OccurredOn, string Description, DateTimeOffset RecordedAt)
+{
+    public static EventView From(ParticipantEvent e) => new(e.Number, e.Type, e.OccurredOn, e.Description, e.RecordedAt);
+}
+
+/// <summary>The one allocation a coordinator learns: the one just made.</summary>
+public sealed record AllocationView(string ParticipantId, ArmCode Arm, string Stratum, int Sequence, DateTimeOffset RandomizedAt)
+{
+    public static AllocationView From(ParticipantAllocation a) => new(a.ParticipantId, a.Arm, a.Stratum, a.Sequence, a.RandomizedAt);
+}
+
+internal static class ParticipantAccess
+{
+    /// <summary>Loads a participant for the actor: 404 when unknown, 403 when the key is limited to other sites.</summary>
+    public static async Task<Participant> LoadParticipantAsync(this TrialDbContext db, string id, Actor actor, CancellationToken cancellationToken)
+    {
+        var participant = await db.Participants.SingleOrDefaultAsync(p => p.Id == id, cancellationToken)
+            ?? throw new NotFoundException($"No participant with id {id}.");
+        if (!actor.MaySeeSite(participant.Site))
+        {
+            throw new ForbiddenException($"Your key is limited to sites {string.Join(", ", actor.Sites)}.");
+        }
+
+        return participant;
+    }
+
+    public static async Task<Trial> LoadTrialAsync(this TrialDbContext db, string trialId, CancellationToken cancellationToken) =>
+        await db.Trials.SingleOrDefaultAsync(t => t.Id == trialId, cancellationToken)
+        ?? throw new NotFoundException($"No trial with id {trialId}.");
+}

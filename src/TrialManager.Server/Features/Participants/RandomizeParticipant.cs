@@ -1,0 +1,70 @@
+using System.Text;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Documents;
+using TrialManager.Domain.Participants;
+using TrialManager.Domain.Randomization;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Pipeline;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Features.Participants;
+
+/// <summary>
+/// POST /api/participants/{id}/randomization. Idempotent: a repeat returns the first allocation (Created = false).
+/// Runs under the write gate, so two participants of one stratum take consecutive sequence slots.
+/// </summary>
+public sealed record RandomizeParticipant(string ParticipantId) : ICommand<RandomizationOutcome>, IAuditedCommand
+{
+    public string? AuditTrialId => null;
+}
+
+public sealed record RandomizationOutcome(AllocationView Allocation, bool Created);
+
+public sealed class RandomizeParticipantHandler(
+    TrialDbContext db, IActorAccessor actors, TimeProvider clock, AfterCommit afterCommit, DocumentJobs jobs)
+    : ICommandHandler<RandomizeParticipant, RandomizationOutcome>
+{
+    public async ValueTask<RandomizationOutcome> Handle(RandomizeParticipant command, CancellationToken cancellationToken)
+    {
+        var actor = actors.Current;
+        var participant = await db.LoadParticipantAsync(command.ParticipantId, actor, cancellationToken);
+        if (await db.Allocations.AsNoTracking().SingleOrDefaultAsync(a => a.ParticipantId == participant.Id, cancellationToken) is { } existing)
+        {
+            return new RandomizationOutcome(AllocationView.From(existing), Created: false);
+        }
+
+        participant.EnsureCanBeRandomized();
+        var trial = await db.LoadTrialAsync(participant.TrialId, cancellationToken);
+        trial.EnsureRecruiting("randomization");
+
+        var definition = trial.Definition;
+        var formulation = participant.PrimaryFormulation!.Value;
+        var levels = definition.FactorLevels(participant.Site, formulation, participant.Severity);
+        var randomizer = new Randomizer(definition.ToDesign(), Encoding.UTF8.GetBytes(trial.Seed));
+        var stateKey = randomizer.StateKey(levels);
+
+        var state = await db.RandomizationStates.SingleOrDefaultAsync(s => s.TrialId == trial.Id && s.StateKey == stateKey, cancellationToken);
+        var allocation = randomizer.Allocate(state?.State, levels, out var nextState);
+        if (state is null)
+        {
+            db.RandomizationStates.Add(new RandomizationState { TrialId = trial.Id, StateKey = stateKey, State = nextState, Allocated = 1 });
+        }
+        else
+        {
+            state.State = nextState;
+            state.Allocated++;
+        }
+
+        var now = clock.GetUtcNow();
+        participant.MarkRandomized(now);
+        var record = new ParticipantAllocation(participant, trial, formulation, levels, stateKey, allocation, actor.Name, now);
+        db.Allocations.Add(record);
+
+        // The document owed is recorded with the allocation (the outbox); the job is only a messenger.
+        db.ProtocolDocuments.Add(new ProtocolDocument(participant.Id, now));
+        afterCommit.Add(() => jobs.EnqueueProtocolDocument(participant.Id));
+        return new RandomizationOutcome(AllocationView.From(record), Created: true);
+    }
+}

@@ -1,0 +1,65 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Participants;
+using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Errors;
+
+namespace TrialManager.Server.Features.Statistics;
+
+/// <summary>GET /api/trials/{id}/consort: the counts of the CONSORT flow diagram, from the records.</summary>
+public sealed record GetConsort(string TrialId) : IQuery<ConsortView>;
+
+/// <param name="Assessed">Everyone screened.</param>
+/// <param name="Excluded">Everyone who left before randomization, by reason (their status at exit).</param>
+/// <param name="AwaitingRandomization">Still in the pipeline: eligible, consented or being formulated.</param>
+public sealed record ConsortView(
+    int Assessed,
+    ConsortExclusions Excluded,
+    int AwaitingRandomization,
+    int Randomized,
+    IReadOnlyDictionary<string, int> Allocated,
+    IReadOnlyDictionary<string, int> Withdrawn,
+    IReadOnlyDictionary<string, int> Completed);
+
+public sealed record ConsortExclusions(int Total, IReadOnlyDictionary<string, int> Reasons);
+
+public sealed class GetConsortHandler(TrialDbContext db) : IQueryHandler<GetConsort, ConsortView>
+{
+    public async ValueTask<ConsortView> Handle(GetConsort query, CancellationToken cancellationToken)
+    {
+        var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
+            ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        var arms = trial.Definition.Arms.Select(a => a.Code).ToArray();
+
+        // Participants by (status, allocated arm or none), in one grouped query.
+        var rows = await (
+                from p in db.Participants.AsNoTracking().Where(p => p.TrialId == query.TrialId)
+                join a in db.Allocations.AsNoTracking() on p.Id equals a.ParticipantId into allocation
+                from a in allocation.DefaultIfEmpty()
+                group p by new { p.Status, Arm = (ArmCode?)a.Arm } into g
+                select new { g.Key.Status, g.Key.Arm, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+
+        int Count(Func<ParticipantStatus, ArmCode?, bool> predicate) => rows.Where(r => predicate(r.Status, r.Arm)).Sum(r => r.Count);
+        Dictionary<string, int> ByArm(Func<ParticipantStatus, bool> status) =>
+            arms.ToDictionary(a => a.Wire(), a => Count((s, arm) => status(s) && arm == a));
+
+        var reasons = new Dictionary<string, int>
+        {
+            ["screenFailed"] = Count((s, _) => s == ParticipantStatus.ScreenFailed),
+            ["declined"] = Count((s, _) => s == ParticipantStatus.Declined),
+            ["excluded"] = Count((s, _) => s == ParticipantStatus.Excluded),
+            ["withdrawn"] = Count((s, arm) => s == ParticipantStatus.Withdrawn && arm is null),
+        };
+        return new ConsortView(
+            Assessed: rows.Sum(r => r.Count),
+            Excluded: new ConsortExclusions(reasons.Values.Sum(), reasons),
+            AwaitingRandomization: Count((s, _) => s is ParticipantStatus.Eligible or ParticipantStatus.Consented
+                or ParticipantStatus.FormulationPending or ParticipantStatus.Formulated),
+            Randomized: Count((_, arm) => arm is not null),
+            Allocated: ByArm(_ => true),
+            Withdrawn: ByArm(s => s == ParticipantStatus.Withdrawn),
+            Completed: ByArm(s => s == ParticipantStatus.Completed));
+    }
+}

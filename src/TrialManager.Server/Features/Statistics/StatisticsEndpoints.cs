@@ -1,0 +1,41 @@
+using Mediator;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Features.Statistics;
+
+public static class StatisticsEndpoints
+{
+    public static void MapStatisticsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var trial = app.MapGroup("/api/trials/{trialId}").WithTags("Statistics");
+        var statistician = trial.MapGroup("/").RequireAuthorization(Policies.Statistician);
+
+        statistician.MapGet("/allocations", (string trialId, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var rows = sender.CreateStream(new StreamAllocations(trialId), ct);
+                var wantsCsv = http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
+                return wantsCsv
+                    ? Results.Stream(body => AllocationCsv.WriteAsync(rows, body, ct), "text/csv; charset=utf-8", $"{trialId}-allocations.csv")
+                    : Results.Ok(rows);
+            })
+            .WithSummary("The allocation table as JSON, or CSV with Accept: text/csv; streamed.");
+
+        statistician.MapGet("/balance", (string trialId, ISender sender, CancellationToken ct) => sender.Send(new GetBalance(trialId), ct))
+            .WithSummary("Counts by arm for every stratum and for every level of every factor.");
+
+        statistician.MapGet("/reliability", (string trialId, ISender sender, CancellationToken ct) => sender.Send(new GetReliability(trialId), ct))
+            .WithSummary("Cohen's kappa for the primary formulation between the first and second rater.");
+
+        statistician.MapGet("/randomization-plan", (string trialId, ISender sender, CancellationToken ct) =>
+                sender.Send(new GetRandomizationPlan(trialId), ct))
+            .WithSummary("Method, parameters, seed and how to regenerate the sequence.");
+
+        statistician.MapPost("/randomization-plan/verify", (string trialId, ISender sender, CancellationToken ct) =>
+                sender.Send(new VerifyRandomizationPlan(trialId), ct))
+            .WithSummary("Regenerates the sequence and compares it with every recorded allocation.");
+
+        trial.MapGet("/consort", (string trialId, ISender sender, CancellationToken ct) => sender.Send(new GetConsort(trialId), ct))
+            .RequireAuthorization(Policies.StatisticsOverview)
+            .WithSummary("CONSORT flow counts: assessed, excluded by reason, randomized, allocated, withdrawn, completed.");
+    }
+}

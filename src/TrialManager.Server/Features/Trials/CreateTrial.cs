@@ -1,0 +1,208 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Randomization;
+using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Pipeline;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Features.Trials;
+
+/// <summary>POST /api/trials: a trial definition as sent by the client, every field checked before use.</summary>
+public sealed record CreateTrial(
+    string? Id,
+    string? Title,
+    string? Registration,
+    int? TargetEnrollment,
+    List<string?>? Sites,
+    List<string?>? Formulations,
+    List<ArmRequest?>? Arms,
+    RandomizationRequest? Randomization,
+    EligibilityRequest? Eligibility,
+    FormulationRuleRequest? FormulationRule) : ICommand<TrialView>, IAuditedCommand
+{
+    public string? AuditTrialId => Id;
+}
+
+public sealed record ArmRequest(string? Code, int? Ratio);
+
+public sealed record RandomizationRequest(
+    string? Method,
+    List<int>? BlockSizes,
+    List<string?>? StratifyBy,
+    List<string?>? Factors,
+    double? Probability,
+    int? SeverityCutoff,
+    string? Imbalance,
+    JsonElement? Seed);
+
+public sealed record EligibilityRequest(int? MinAge, int? MaxAge, int? MinSeverity, int? MaxSeverity, List<string?>? Exclusions);
+
+public sealed record FormulationRuleRequest(int? MinMargin);
+
+public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
+{
+    private const string CodePattern = "^[a-zA-Z][a-zA-Z0-9]{0,39}$";
+
+    public CreateTrialValidator()
+    {
+        RuleFor(t => t.Id).NotEmpty().Matches("^[a-z0-9-]{3,40}$").WithMessage("must be 3 to 40 of a-z, 0-9 and -");
+        RuleFor(t => t.Title).NotEmpty().MaximumLength(200);
+        RuleFor(t => t.Registration).MaximumLength(40);
+        RuleFor(t => t.TargetEnrollment).NotNull().InclusiveBetween(1, 1_000_000);
+
+        RuleFor(t => t.Sites).NotEmpty().Must(s => s!.Count <= 100).WithMessage("at most 100 sites")
+            .Must(Distinct).WithMessage("sites must not repeat");
+        RuleForEach(t => t.Sites).NotEmpty().Matches("^[A-Za-z0-9]{1,16}$").WithMessage("a site code is 1 to 16 letters or digits");
+
+        RuleFor(t => t.Formulations).NotEmpty().Must(Distinct).WithMessage("formulations must not repeat");
+        RuleForEach(t => t.Formulations).Must(f => Wire.TryParse<Formulation>(f, out _))
+            .WithMessage("must be one of cognitive, interpersonal, behavioral, environmental");
+
+        RuleFor(t => t.Arms).NotEmpty().Must(a => a!.Count >= 2).WithMessage("needs at least two arms")
+            .Must(a => a!.Select(x => x?.Code?.ToLowerInvariant()).Distinct().Count() == a!.Count).WithMessage("arm codes must not repeat");
+        RuleForEach(t => t.Arms).NotNull().ChildRules(arm =>
+        {
+            arm.RuleFor(a => a!.Code).Must(c => Wire.TryParse<ArmCode>(c, out _)).WithMessage("must be mediator or moderator");
+            arm.RuleFor(a => a!.Ratio).NotNull().InclusiveBetween(1, 20);
+        });
+
+        RuleFor(t => t.Randomization).NotNull();
+        When(t => t.Randomization is not null, () =>
+        {
+            RuleFor(t => t.Randomization!.Method).Must(m => Wire.TryParse<RandomizationMethod>(m, out _))
+                .WithMessage("must be permutedBlocks, minimization or simple").OverridePropertyName("randomization.method");
+            RuleForEach(t => t.Randomization!.StratifyBy).Must(f => Domain.Trials.Factors.All.Contains(f))
+                .WithMessage("must be one of formulation, site, severity").OverridePropertyName("randomization.stratifyBy");
+            RuleFor(t => t.Randomization!.StratifyBy).Must(Distinct).WithMessage("factors must not repeat")
+                .OverridePropertyName("randomization.stratifyBy");
+            RuleForEach(t => t.Randomization!.Factors).Must(f => Domain.Trials.Factors.All.Contains(f))
+                .WithMessage("must be one of formulation, site, severity").OverridePropertyName("randomization.factors");
+            RuleFor(t => t.Randomization!.Factors).Must(Distinct).WithMessage("factors must not repeat")
+                .OverridePropertyName("randomization.factors");
+            RuleFor(t => t.Randomization!.SeverityCutoff).InclusiveBetween(0, 1000).OverridePropertyName("randomization.severityCutoff");
+            RuleFor(t => t.Randomization!.Imbalance).Must(i => i is null || Wire.TryParse<ImbalanceMeasure>(i, out _))
+                .WithMessage("must be range or variance").OverridePropertyName("randomization.imbalance");
+            RuleFor(t => t.Randomization!.Seed).Must(s => s is null || SeedText(s.Value, out _))
+                .WithMessage("must be null, a string of 1 to 200 characters, or an integer").OverridePropertyName("randomization.seed");
+
+            When(t => Is(t, RandomizationMethod.PermutedBlocks), () =>
+            {
+                RuleFor(t => t.Randomization!.BlockSizes).NotEmpty().OverridePropertyName("randomization.blockSizes")
+                    .Must(Distinct).WithMessage("block sizes must not repeat").OverridePropertyName("randomization.blockSizes");
+                RuleForEach(t => t.Randomization!.BlockSizes).InclusiveBetween(1, 100).OverridePropertyName("randomization.blockSizes")
+                    .Must((t, size) => RatioSum(t) is not { } sum || size % sum == 0)
+                    .WithMessage((t, size) => $"block size {size} is not a multiple of the sum of the arm ratios ({RatioSum(t)})")
+                    .OverridePropertyName("randomization.blockSizes");
+                RuleFor(t => t.Randomization!.StratifyBy).NotEmpty().OverridePropertyName("randomization.stratifyBy")
+                    .Must(s => s!.Contains(Domain.Trials.Factors.Formulation)).WithMessage("formulation must be among the stratification factors")
+                    .OverridePropertyName("randomization.stratifyBy");
+            });
+            When(t => Is(t, RandomizationMethod.Minimization), () =>
+            {
+                RuleFor(t => t.Randomization!.Factors).NotEmpty().OverridePropertyName("randomization.factors");
+                RuleFor(t => t.Randomization!.Probability).NotNull().OverridePropertyName("randomization.probability")
+                    .Must(p => p is > 0.5 and <= 1.0).WithMessage("must be greater than 0.5 and at most 1")
+                    .OverridePropertyName("randomization.probability");
+            });
+            When(t => UsesSeverity(t.Randomization!), () =>
+                RuleFor(t => t.Randomization!.SeverityCutoff).NotNull().WithMessage("is required when severity is a factor")
+                    .OverridePropertyName("randomization.severityCutoff"));
+        });
+
+        RuleFor(t => t.Eligibility).NotNull();
+        When(t => t.Eligibility is not null, () =>
+        {
+            RuleFor(t => t.Eligibility!.MinAge).NotNull().InclusiveBetween(0, 120).OverridePropertyName("eligibility.minAge");
+            RuleFor(t => t.Eligibility!.MaxAge).NotNull().InclusiveBetween(0, 120).OverridePropertyName("eligibility.maxAge")
+                .GreaterThanOrEqualTo(t => t.Eligibility!.MinAge ?? 0).WithMessage("must not be below minAge").OverridePropertyName("eligibility.maxAge");
+            RuleFor(t => t.Eligibility!.MinSeverity).NotNull().InclusiveBetween(0, 1000).OverridePropertyName("eligibility.minSeverity");
+            RuleFor(t => t.Eligibility!.MaxSeverity).NotNull().InclusiveBetween(0, 1000).OverridePropertyName("eligibility.maxSeverity")
+                .GreaterThanOrEqualTo(t => t.Eligibility!.MinSeverity ?? 0).WithMessage("must not be below minSeverity")
+                .OverridePropertyName("eligibility.maxSeverity");
+            RuleForEach(t => t.Eligibility!.Exclusions).NotEmpty().Matches(CodePattern)
+                .WithMessage("an exclusion is a code of letters and digits, e.g. psychosis").OverridePropertyName("eligibility.exclusions");
+            RuleFor(t => t.Eligibility!.Exclusions).Must(e => e is null || (e.Count <= 50 && Distinct(e)))
+                .WithMessage("at most 50 distinct exclusions").OverridePropertyName("eligibility.exclusions");
+        });
+
+        RuleFor(t => t.FormulationRule).NotNull();
+        RuleFor(t => t.FormulationRule!.MinMargin).NotNull().InclusiveBetween(1, 4)
+            .OverridePropertyName("formulationRule.minMargin").When(t => t.FormulationRule is not null);
+    }
+
+    private static bool Distinct<T>(List<T>? items) => items is null || items.Distinct().Count() == items.Count;
+
+    private static bool Is(CreateTrial t, RandomizationMethod method) =>
+        Wire.TryParse<RandomizationMethod>(t.Randomization?.Method, out var m) && m == method;
+
+    private static int? RatioSum(CreateTrial t) =>
+        t.Arms is { } arms && arms.All(a => a?.Ratio is > 0) ? arms.Sum(a => a!.Ratio!.Value) : null;
+
+    private static bool UsesSeverity(RandomizationRequest r) =>
+        (r.StratifyBy ?? []).Concat(r.Factors ?? []).Contains(Domain.Trials.Factors.Severity);
+
+    internal static bool SeedText(JsonElement seed, out string? text)
+    {
+        text = seed.ValueKind switch
+        {
+            JsonValueKind.Null or JsonValueKind.Undefined => null,
+            JsonValueKind.String => seed.GetString(),
+            JsonValueKind.Number when seed.TryGetInt64(out var n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => "\0invalid",
+        };
+        return text is null || (text.Length is >= 1 and <= 200 && !text.Contains('\0', StringComparison.Ordinal));
+    }
+}
+
+public sealed class CreateTrialHandler(TrialDbContext db, IActorAccessor actors, TimeProvider clock) : ICommandHandler<CreateTrial, TrialView>
+{
+    public async ValueTask<TrialView> Handle(CreateTrial command, CancellationToken cancellationToken)
+    {
+        if (await db.Trials.AnyAsync(t => t.Id == command.Id, cancellationToken))
+        {
+            throw new Domain.Common.WorkflowConflictException($"A trial with id {command.Id} already exists.");
+        }
+
+        var definition = ToDefinition(command);
+        CreateTrialValidator.SeedText(command.Randomization!.Seed ?? default, out var seed);
+        // A server-drawn seed: 256 bits from the OS generator, never shown to enrolling staff.
+        seed ??= Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var trial = new Trial(definition, seed, clock.GetUtcNow());
+        db.Trials.Add(trial);
+        return TrialView.From(trial, actors.Current, TrialCounts.None);
+    }
+
+    private static TrialDefinition ToDefinition(CreateTrial c)
+    {
+        var r = c.Randomization!;
+        var method = Wire.Parse<RandomizationMethod>(r.Method);
+        return new TrialDefinition
+        {
+            Id = c.Id!,
+            Title = c.Title!.Trim(),
+            Registration = c.Registration,
+            TargetEnrollment = c.TargetEnrollment!.Value,
+            Sites = [.. c.Sites!.Select(s => s!)],
+            Formulations = [.. c.Formulations!.Select(Wire.Parse<Formulation>)],
+            Arms = [.. c.Arms!.Select(a => new ArmDefinition(Wire.Parse<ArmCode>(a!.Code), a.Ratio!.Value))],
+            Randomization = new RandomizationSettings
+            {
+                Method = method,
+                BlockSizes = method == RandomizationMethod.PermutedBlocks ? [.. r.BlockSizes!] : [],
+                StratifyBy = [.. (r.StratifyBy ?? []).Select(s => s!)],
+                Factors = method == RandomizationMethod.Minimization ? [.. r.Factors!.Select(f => f!)] : [],
+                Probability = method == RandomizationMethod.Minimization ? r.Probability : null,
+                Imbalance = r.Imbalance is null ? ImbalanceMeasure.Range : Wire.Parse<ImbalanceMeasure>(r.Imbalance),
+                SeverityCutoff = r.SeverityCutoff,
+            },
+            Eligibility = new EligibilityCriteria(
+                c.Eligibility!.MinAge!.Value, c.Eligibility.MaxAge!.Value, c.Eligibility.MinSeverity!.Value, c.Eligibility.MaxSeverity!.Value,
+                [.. (c.Eligibility.Exclusions ?? []).Select(e => e!)]),
+            FormulationRule = new FormulationRule(c.FormulationRule!.MinMargin!.Value),
+        };
+    }
+}

@@ -1,0 +1,52 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Participants;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Errors;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Features.Trials;
+
+public sealed record GetTrials : IQuery<IReadOnlyList<TrialView>>;
+
+public sealed record GetTrial(string TrialId) : IQuery<TrialView>;
+
+public sealed class GetTrialsHandler(TrialDbContext db, IActorAccessor actors)
+    : IQueryHandler<GetTrials, IReadOnlyList<TrialView>>, IQueryHandler<GetTrial, TrialView>
+{
+    public async ValueTask<IReadOnlyList<TrialView>> Handle(GetTrials query, CancellationToken cancellationToken)
+    {
+        var trials = await db.Trials.AsNoTracking().OrderBy(t => t.CreatedAt).ToListAsync(cancellationToken);
+        var counts = await CountsAsync(null, cancellationToken);
+        return [.. trials.Select(t => TrialView.From(t, actors.Current, counts.GetValueOrDefault(t.Id, TrialCounts.None)))];
+    }
+
+    public async ValueTask<TrialView> Handle(GetTrial query, CancellationToken cancellationToken)
+    {
+        var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
+            ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        var counts = await CountsAsync(query.TrialId, cancellationToken);
+        return TrialView.From(trial, actors.Current, counts.GetValueOrDefault(trial.Id, TrialCounts.None));
+    }
+
+    /// <summary>Participant counts by status per trial, in one grouped query.</summary>
+    private async Task<Dictionary<string, TrialCounts>> CountsAsync(string? trialId, CancellationToken cancellationToken)
+    {
+        var participants = db.Participants.AsNoTracking();
+        if (trialId is not null)
+        {
+            participants = participants.Where(p => p.TrialId == trialId);
+        }
+
+        var rows = await participants.GroupBy(p => new { p.TrialId, p.Status })
+            .Select(g => new { g.Key.TrialId, g.Key.Status, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var randomized = await db.Allocations.AsNoTracking().Where(a => trialId == null || a.TrialId == trialId)
+            .GroupBy(a => a.TrialId).Select(g => new { TrialId = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.TrialId, g => g.Count, cancellationToken);
+        return rows.GroupBy(r => r.TrialId).ToDictionary(
+            g => g.Key,
+            g => new TrialCounts(g.Sum(r => r.Count), randomized.GetValueOrDefault(g.Key),
+                g.ToDictionary(r => r.Status.Wire(), r => r.Count)));
+    }
+}

@@ -1,0 +1,56 @@
+using TrialManager.Domain.Randomization;
+using TrialManager.Domain.Trials;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Features.Trials;
+
+/// <summary>
+/// A trial as a client sees it. The seed and the randomization restrictions (block sizes, minimization
+/// probability) are filled in for statisticians only: enrolling staff must not be able to predict allocations.
+/// </summary>
+public sealed record TrialView(
+    string Id,
+    string Title,
+    string? Registration,
+    int TargetEnrollment,
+    IReadOnlyList<string> Sites,
+    IReadOnlyList<Formulation> Formulations,
+    IReadOnlyList<ArmDefinition> Arms,
+    RandomizationView Randomization,
+    EligibilityCriteria Eligibility,
+    FormulationRule FormulationRule,
+    TrialStatus Status,
+    DateTimeOffset CreatedAt,
+    TrialCounts Counts)
+{
+    public static TrialView From(Trial trial, Actor actor, TrialCounts counts)
+    {
+        var d = trial.Definition;
+        var r = d.Randomization;
+        var restricted = actor.Role == Roles.Statistician;
+        return new TrialView(
+            d.Id, d.Title, d.Registration, d.TargetEnrollment, d.Sites, d.Formulations, d.Arms,
+            new RandomizationView(
+                r.Method, r.StratifyBy, r.Factors, r.SeverityCutoff,
+                restricted ? r.BlockSizes : null,
+                restricted ? r.Probability : null,
+                restricted && r.Method == RandomizationMethod.Minimization ? r.Imbalance : null,
+                restricted ? trial.Seed : null),
+            d.Eligibility, d.FormulationRule, trial.Status, trial.CreatedAt, counts);
+    }
+}
+
+public sealed record RandomizationView(
+    RandomizationMethod Method,
+    IReadOnlyList<string> StratifyBy,
+    IReadOnlyList<string> Factors,
+    int? SeverityCutoff,
+    IReadOnlyList<int>? BlockSizes,
+    double? Probability,
+    ImbalanceMeasure? Imbalance,
+    string? Seed);
+
+public sealed record TrialCounts(int Screened, int Randomized, IReadOnlyDictionary<string, int> ByStatus)
+{
+    public static readonly TrialCounts None = new(0, 0, new Dictionary<string, int>());
+}

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Bogus;
+using Mediator;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Features.Participants;
+using TrialManager.Server.Features.Trials;
+
+namespace TrialManager.Server.Hosting;
+
+/// <summary>
+/// --seed-demo (Development only): creates the demo trial from protocols/demo-trial.json and a few dozen fake
+/// participants spread over every status, through the same commands the API uses, so the audit trail is real.
+/// </summary>
+public static class DemoSeeder
+{
+    public static async Task SeedAsync(WebApplication app, int participants = 48, int seed = 20261126)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TrialManager.DemoSeeder");
+        if (!app.Environment.IsDevelopment())
+        {
+            logger.LogWarning("--seed-demo is only available in the Development environment; nothing was seeded.");
+            return;
+        }
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
+        var json = scope.ServiceProvider.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var path = Path.Combine(AppContext.BaseDirectory, "protocols", "demo-trial.json");
+        var definition = JsonSerializer.Deserialize<CreateTrial>(await File.ReadAllTextAsync(path), json)
+            ?? throw new InvalidOperationException($"{path} is empty.");
+        if (await db.Trials.AnyAsync(t => t.Id == definition.Id))
+        {
+            logger.LogInformation("The demo trial {TrialId} already exists; nothing was seeded.", definition.Id);
+            return;
+        }
+
+        await SendAsync(app, definition);
+        await SendAsync(app, new ChangeTrialStatus(definition.Id!, "recruiting"));
+        var faker = new Faker { Random = new Randomizer(seed) };
+        var sites = definition.Sites!.Select(s => s!).ToArray();
+        for (var i = 0; i < participants; i++)
+        {
+            await SeedParticipantAsync(app, definition, faker, sites, i);
+        }
+
+        logger.LogInformation("Seeded the demo trial {TrialId} with {Count} participants.", definition.Id, participants);
+    }
+
+    private static async Task SeedParticipantAsync(WebApplication app, CreateTrial trial, Faker faker, string[] sites, int index)
+    {
+        // Every tenth person fails screening; the rest walk the workflow to a stage chosen by their index.
+        var failsScreening = index % 10 == 9;
+        var screened = await SendAsync(app, new ScreenParticipant(
+            trial.Id!, faker.PickRandom(sites),
+            failsScreening ? faker.Random.Int(14, 17) : faker.Random.Int(19, 64),
+            faker.Random.Int(11, 26), [], faker.Random.Int(2, 10), faker.Random.Int(2, 10)));
+        if (failsScreening)
+        {
+            return;
+        }
+
+        var stage = index % 9;
+        var id = screened.Id;
+        if (stage == 0)
+        {
+            return;
+        }
+
+        if (stage == 1)
+        {
+            await SendAsync(app, new RecordConsent(id, null, null, Declined: true));
+            return;
+        }
+
+        await SendAsync(app, new RecordConsent(id, "1.0", DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-faker.Random.Int(1, 60))), null));
+        if (stage == 2)
+        {
+            return;
+        }
+
+        // Stage 3 is an indeterminate case awaiting consensus; the others lead clearly on one factor.
+        var lead = faker.Random.Int(0, 3);
+        int Score(int factor) => stage == 3 ? (factor < 2 ? 3 : 1) : factor == lead ? 4 : faker.Random.Int(0, 2);
+        var scores = new ScoresRequest(Score(0), Score(1), Score(2), Score(3));
+        await SendAsync(app, new RateFormulation(id, "R01", scores, false, "Demo formulation"));
+        var participant = await SendAsync(app, new GetParticipant(id));
+        if (participant.Status != Domain.Participants.ParticipantStatus.Formulated || stage == 4)
+        {
+            return;
+        }
+
+        await SendAsync(app, new RateFormulation(id, "R02", index % 4 == 0 ? scores with { Cognitive = 0, Behavioral = 4 } : scores, false, "Second rater"));
+        await SendAsync(app, new RandomizeParticipant(id));
+        switch (stage)
+        {
+            case 5:
+                await SendAsync(app, new RecordParticipantEvent(id, "adverseEvent", DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-1)), "Headache after session"));
+                break;
+            case 6:
+                await SendAsync(app, new WithdrawParticipant(id, "Moved away"));
+                break;
+            case 7:
+                await SendAsync(app, new CompleteParticipant(id));
+                break;
+        }
+    }
+
+    private static async Task<T> SendAsync<T>(WebApplication app, IQuery<T> query)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(query);
+    }
+
+    private static async Task<T> SendAsync<T>(WebApplication app, ICommand<T> command)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(command);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Json;
+using TrialManager.Infrastructure.Documents;
+using TrialManager.Infrastructure.Documents.Protocols;
+using TrialManager.Infrastructure.Jobs;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Errors;
+using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Pipeline;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Hosting;
+
+/// <summary>Everything the server registers, in one place, in the order a reader would look for it.</summary>
+public static class ServerSetup
+{
+    public const long MaxRequestBodyBytes = 256 * 1024;
+
+    public static WebApplicationBuilder AddTrialManager(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        // Persistence and jobs: the provider comes from configuration; SQLite under ./data by default.
+        var paths = DataPaths.From(configuration);
+        var database = DatabaseSettings.From(configuration, paths);
+        services.AddSingleton(paths);
+        services.AddTrialPersistence(database);
+        services.AddTrialJobs(database, configuration.GetValue<int?>("TrialManager:Jobs:WorkerCount") ?? Math.Max(2, Environment.ProcessorCount));
+        services.AddSingleton(new DocumentStore(configuration["TrialManager:Documents:Path"] is { Length: > 0 } documents
+            ? Path.GetFullPath(documents)
+            : Path.Combine(paths.DataDirectory, "documents")));
+        services.AddSingleton(_ => ProtocolLibrary.Load(configuration["TrialManager:ProtocolsDirectory"] is { Length: > 0 } protocols
+            ? Path.GetFullPath(protocols)
+            : ProtocolLibrary.DefaultDirectory));
+        services.AddSingleton(TimeProvider.System);
+
+        // Commands and queries: validation, then the write transaction, then the audit, then the handler.
+        services.AddMediator((MediatorOptions options) =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(TransactionBehavior<,>), typeof(AuditBehavior<,>)];
+        });
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        ValidatorOptions.Global.LanguageManager.Enabled = false;
+        services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
+        services.AddScoped<AfterCommit>();
+        services.AddScoped<Features.Audit.AuditTrail>();
+        services.AddScoped<DocumentJobs>();
+        services.AddScoped<ReportSchedule>();
+
+        // Who is calling: API keys (hashed, constant-time) mapped to the four roles.
+        services.AddHttpContextAccessor();
+        services.AddSingleton(sp => ApiKeyStore.FromConfiguration(configuration, builder.Environment.IsDevelopment()));
+        services.AddScoped<IActorAccessor, HttpActorAccessor>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(options =>
+        {
+            foreach (var (policy, roles) in Policies.RolesByPolicy)
+            {
+                options.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
+            }
+        });
+
+        // HTTP: camelCase JSON with string enums, problem details for every failure, bounded bodies.
+        services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DictionaryKeyPolicy = null;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        options.MaxDepth = 16;
+        options.NumberHandling = JsonNumberHandling.Strict;
+    }
+}

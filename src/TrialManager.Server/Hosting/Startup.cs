@@ -1,0 +1,75 @@
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Documents;
+using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Hosting;
+
+public static class Startup
+{
+    /// <summary>
+    /// Before serving: bring the schema up to date (or refuse to start on an outdated server database), then
+    /// re-enqueue every document and report still owed, so nothing is lost across a crash or a lost enqueue.
+    /// </summary>
+    public static async Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TrialManager.Startup");
+        var settings = app.Services.GetRequiredService<DatabaseSettings>();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
+
+        if (settings.MigrateOnStart)
+        {
+            await DatabaseSetup.MigrateAsync(db, settings, cancellationToken);
+        }
+        else if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+        {
+            throw new InvalidOperationException(
+                "The database schema is behind this server version. Apply the migrations first: " +
+                "`dotnet run --project src/TrialManager.Server -- migrate` (or the idempotent script, see README).");
+        }
+
+        var jobs = scope.ServiceProvider.GetRequiredService<DocumentJobs>();
+        var owedDocuments = await db.ProtocolDocuments.AsNoTracking().Where(d => d.Status != DocumentStatus.Ready)
+            .Select(d => d.ParticipantId).ToListAsync(cancellationToken);
+        owedDocuments.ForEach(jobs.EnqueueProtocolDocument);
+        var owedReports = await db.Reports.AsNoTracking().Where(r => r.Status != DocumentStatus.Ready)
+            .Select(r => r.Id).ToListAsync(cancellationToken);
+        owedReports.ForEach(jobs.EnqueueReport);
+
+        var schedule = scope.ServiceProvider.GetRequiredService<ReportSchedule>();
+        var recruiting = await db.Trials.AsNoTracking().Where(t => t.Status == TrialStatus.Recruiting).Select(t => t.Id).ToListAsync(cancellationToken);
+        recruiting.ForEach(id => schedule.Apply(id, recruiting: true));
+
+        var paths = app.Services.GetRequiredService<DataPaths>();
+        logger.LogInformation(
+            "Database: {Provider}{Location}. Re-enqueued {Documents} owed documents and {Reports} owed reports; {Trials} trials on the report schedule ({Cron}).",
+            settings.Provider,
+            settings.Provider == DatabaseProvider.Sqlite ? $" in {paths.DataDirectory}" : string.Empty,
+            owedDocuments.Count, owedReports.Count, recruiting.Count, schedule.Cron);
+        if (app.Environment.IsDevelopment())
+        {
+            logger.LogInformation("Development demo API keys (header X-Api-Key): {Keys}",
+                string.Join(", ", ApiKeyStore.DemoKeys.Select(k => $"{k.Key} ({k.Role})")));
+        }
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+            logger.LogInformation("TrialManager is listening on {Urls}; API reference at /docs, job dashboard at /jobs (admin).",
+                string.Join(", ", app.Urls)));
+    }
+
+    /// <summary>The `migrate` verb: apply migrations to the configured database and exit.</summary>
+    public static async Task MigrateAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var settings = app.Services.GetRequiredService<DatabaseSettings>();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        await DatabaseSetup.MigrateAsync(db, settings, cancellationToken);
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TrialManager.Migrate")
+            .LogInformation("Applied {Count} migrations to the {Provider} database: {Names}", pending.Count, settings.Provider,
+                pending.Count == 0 ? "none pending" : string.Join(", ", pending));
+    }
+}
