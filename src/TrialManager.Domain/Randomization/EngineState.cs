@@ -12,6 +12,12 @@ internal sealed class EngineState
 {
     public const int CurrentVersion = 1;
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
     public int Version { get; set; } = CurrentVersion;
 
     public string Method { get; set; } = "";
@@ -42,7 +48,15 @@ internal sealed class EngineState
         EngineState state;
         try
         {
-            state = Read(Encoding.UTF8.GetBytes(json));
+            byte[] utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
+            try
+            {
+                state = Read(utf8.AsSpan(0, Encoding.UTF8.GetBytes(json, utf8)));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(utf8);
+            }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or OverflowException)
         {
@@ -88,33 +102,32 @@ internal sealed class EngineState
     /// </summary>
     public string ToJson()
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // Utf8JsonWriter asks its buffer for 4 KiB at a time: reuse one buffer and writer per thread.
+        var buffer = t_buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        var writer = t_writer ??= new Utf8JsonWriter(buffer);
+        writer.Reset(buffer);
+        writer.WriteStartObject();
+        writer.WriteNumber("v"u8, Version);
+        writer.WriteString("method"u8, Method);
+        WriteIfNotZero(writer, "position"u8, Position);
+        WriteIfNotZero(writer, "allocated"u8, Allocated);
+        WriteIfNotZero(writer, "blockNumber"u8, BlockNumber);
+        if (Block is not null)
         {
-            writer.WriteStartObject();
-            writer.WriteNumber("v"u8, Version);
-            writer.WriteString("method"u8, Method);
-            WriteIfNotZero(writer, "position"u8, Position);
-            WriteIfNotZero(writer, "allocated"u8, Allocated);
-            WriteIfNotZero(writer, "blockNumber"u8, BlockNumber);
-            if (Block is not null)
-            {
-                WriteArray(writer, "block"u8, Block);
-            }
+            WriteArray(writer, "block"u8, Block);
+        }
 
-            WriteIfNotZero(writer, "next"u8, Next);
-            if (Counts is not null)
+        WriteIfNotZero(writer, "next"u8, Next);
+        if (Counts is not null)
+        {
+            writer.WriteStartObject("counts"u8);
+            foreach (var (factor, levels) in Counts)
             {
-                writer.WriteStartObject("counts"u8);
-                foreach (var (factor, levels) in Counts)
+                writer.WriteStartObject(factor);
+                foreach (var (level, counts) in levels)
                 {
-                    writer.WriteStartObject(factor);
-                    foreach (var (level, counts) in levels)
-                    {
-                        WriteArray(writer, level, counts);
-                    }
-
-                    writer.WriteEndObject();
+                    WriteArray(writer, level, counts);
                 }
 
                 writer.WriteEndObject();
@@ -122,6 +135,9 @@ internal sealed class EngineState
 
             writer.WriteEndObject();
         }
+
+        writer.WriteEndObject();
+        writer.Flush();
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }

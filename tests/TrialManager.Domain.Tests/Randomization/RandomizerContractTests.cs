@@ -179,6 +179,22 @@ public class RandomizerContractTests
     }
 
     [Fact]
+    public void Allocate_FromManyThreadsAtOnce_GivesTheSameResultsAsOneThread()
+    {
+        var randomizer = new Randomizer(DesignFor("blocks"), TestSupport.Seed(12));
+        var participants = TestSupport.Participants(64, "threads");
+        var expected = participants.Select(p => randomizer.Allocate(null, p, out var s).Arm + s).ToList();
+        var actual = new string[participants.Count];
+        Parallel.For(0, 2_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            int k = i % participants.Count;
+            actual[k] = randomizer.Allocate(null, participants[k], out var s).Arm + s;
+        });
+
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
     public void Allocate_WithoutALevelForAStratificationFactor_IsRefused()
     {
         var randomizer = new Randomizer(DesignFor("blocks"), TestSupport.Seed(1));
