@@ -44,6 +44,7 @@ public sealed class Randomizer
 
     /// <summary>Pure: allocates the next participant under the state row of <see cref="StateKey"/>.</summary>
     /// <param name="state">The row's state as last returned in <paramref name="newState"/>, or null when nothing was allocated under this key.</param>
+    /// <exception cref="ArgumentException">A level the design needs is missing, empty or contains "/", or the state is not this method's.</exception>
     public Allocation Allocate(string? state, IReadOnlyDictionary<string, string> levels, out string newState)
     {
         var engineState = state is null ? EngineState.Create(Plan.Method) : EngineState.Parse(state, Plan);
@@ -73,7 +74,9 @@ public sealed class Randomizer
             string key;
             try
             {
-                key = StateKey(item.Record.Levels);
+                // The label needs every factor the replay reads, so a bad record is reported, not thrown.
+                string label = Plan.StratumLabel(item.Record.Levels);
+                key = Plan.Method == RandomizationMethod.PermutedBlocks ? label : TrialStateKey;
             }
             catch (ArgumentException ex)
             {

@@ -115,6 +115,21 @@ public class RandomizerContractTests
     }
 
     [Fact]
+    public void Verify_WhenARecordLacksAMinimizationFactor_ReportsItInsteadOfThrowing()
+    {
+        var randomizer = new Randomizer(DesignFor("minimization"), TestSupport.Seed(10));
+        var records = TestSupport.AllocateAll(randomizer, TestSupport.Participants(30, "lacking"))
+            .Select(x => TestSupport.ToRecord(x.Allocation, x.Levels))
+            .ToList();
+        records[4] = records[4] with { Levels = new Dictionary<string, string> { ["site"] = "NYC" } };
+
+        var result = randomizer.Verify(records);
+
+        Assert.Equal("levels", result.FirstMismatch?.Field);
+        Assert.Equal(5, result.FirstMismatch?.Sequence);
+    }
+
+    [Fact]
     public void Verify_WhenABlockSizeWasRecordedWrongly_NamesTheBlockSizeField()
     {
         var randomizer = new Randomizer(DesignFor("blocks"), TestSupport.Seed(9));
