@@ -81,7 +81,8 @@ internal sealed class EngineState
         }
 
         if (state.Block is not null
-            && (state.Next < 0 || state.Next > state.Block.Length || state.Block.Any(a => a < 0 || a >= design.Arms)))
+            && (state.Next < 0 || state.Next > state.Block.Length || state.BlockNumber < 1
+                || Array.IndexOf(design.BlockSizes, state.Block.Length) < 0 || state.Block.Any(a => a < 0 || a >= design.Arms)))
         {
             throw new ArgumentException("The randomization state holds an invalid block.", nameof(json));
         }

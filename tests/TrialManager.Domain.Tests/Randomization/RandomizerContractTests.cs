@@ -187,9 +187,12 @@ public class RandomizerContractTests
     [InlineData("{\"v\":1,\"method\":\"simple\",\"position\":-4}")]
     [InlineData("{\"v\":1,\"method\":\"simple\"} trailing")]
     [InlineData("")]
+    [InlineData("{\"v\":1,\"method\":\"permutedBlocks\",\"blockNumber\":1,\"block\":[0,1,0],\"next\":1}")]
     public void State_ThatIsNotTheEnginesOwn_IsRefused(string state)
     {
-        var randomizer = new Randomizer(TestSupport.Simple([1, 1]), TestSupport.Seed(1));
+        var randomizer = state.Contains("permutedBlocks", StringComparison.Ordinal)
+            ? new Randomizer(TestSupport.Blocks([1, 1], [2, 4]), TestSupport.Seed(1))
+            : new Randomizer(TestSupport.Simple([1, 1]), TestSupport.Seed(1));
         Assert.Throws<ArgumentException>(() => randomizer.Allocate(state, new Dictionary<string, string>(), out _));
     }
 
