@@ -17,12 +17,15 @@ public sealed class RandomStream : IDisposable
     private const int BlockBytes = 16;
     private const int WordsPerBlock = BlockBytes / sizeof(uint);
 
-    private readonly Aes _aes;
+    private readonly Aes? _aes;
+    private readonly ICryptoTransform? _encryptor;
+    private readonly Action<ICryptoTransform>? _returnEncryptor;
     private readonly byte[] _counters;
     private readonly byte[] _buffer;
     private long _nextBlock;
     private int _bufferWords;
     private int _index;
+    private bool _disposed;
 
     /// <param name="key">32-byte AES-256 key, usually from <see cref="DeriveKey"/>.</param>
     /// <param name="position">Words already consumed; the stream continues from there.</param>
@@ -34,15 +37,20 @@ public sealed class RandomStream : IDisposable
             throw new ArgumentException("The key must be 32 bytes (AES-256).", nameof(key));
         }
 
-        ArgumentOutOfRangeException.ThrowIfNegative(position);
-        ArgumentOutOfRangeException.ThrowIfLessThan(bufferBlocks, 1);
         _aes = Aes.Create();
         _aes.Key = key.ToArray();
-        _counters = new byte[bufferBlocks * BlockBytes];
-        _buffer = new byte[bufferBlocks * BlockBytes];
-        _nextBlock = position / WordsPerBlock;
-        Refill();
-        _index = (int)(position % WordsPerBlock);
+        (_counters, _buffer) = Start(position, bufferBlocks);
+    }
+
+    /// <summary>
+    /// Runs on a borrowed AES-256-ECB encryptor (no padding) for the same key, handed back on dispose;
+    /// saves creating a cipher context per allocation. The output is identical.
+    /// </summary>
+    internal RandomStream(ICryptoTransform encryptor, Action<ICryptoTransform> returnEncryptor, long position, int bufferBlocks)
+    {
+        _encryptor = encryptor;
+        _returnEncryptor = returnEncryptor;
+        (_counters, _buffer) = Start(position, bufferBlocks);
     }
 
     /// <summary>Words consumed so far.</summary>
@@ -75,7 +83,7 @@ public sealed class RandomStream : IDisposable
     {
         if (_index == _bufferWords)
         {
-            Refill();
+            Refill(_counters, _buffer);
         }
 
         uint value = BinaryPrimitives.ReadUInt32LittleEndian(_buffer.AsSpan(_index * sizeof(uint)));
@@ -136,20 +144,58 @@ public sealed class RandomStream : IDisposable
         throw new InvalidOperationException("Unreachable: weights must be positive.");
     }
 
-    public void Dispose() => _aes.Dispose();
-
-    private void Refill()
+    public void Dispose()
     {
-        int blocks = _counters.Length / BlockBytes;
-        var counters = _counters.AsSpan();
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_encryptor is not null)
+        {
+            _returnEncryptor!(_encryptor);
+        }
+        else
+        {
+            _aes!.Dispose();
+        }
+    }
+
+    private (byte[] Counters, byte[] Buffer) Start(long position, int bufferBlocks)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferBlocks, 1);
+        var counters = new byte[bufferBlocks * BlockBytes];
+        var buffer = new byte[bufferBlocks * BlockBytes];
+        _nextBlock = position / WordsPerBlock;
+        Refill(counters, buffer);
+        _index = (int)(position % WordsPerBlock);
+        return (counters, buffer);
+    }
+
+    private void Refill(byte[] counters, byte[] buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int blocks = counters.Length / BlockBytes;
         for (int b = 0; b < blocks; b++)
         {
-            var block = counters.Slice(b * BlockBytes, BlockBytes);
+            var block = counters.AsSpan(b * BlockBytes, BlockBytes);
             BinaryPrimitives.WriteUInt64BigEndian(block, 0);
             BinaryPrimitives.WriteUInt64BigEndian(block[8..], (ulong)(_nextBlock + b));
         }
 
-        _aes.EncryptEcb(counters, _buffer, PaddingMode.None);
+        if (_encryptor is not null)
+        {
+            if (_encryptor.TransformBlock(counters, 0, counters.Length, buffer, 0) != buffer.Length)
+            {
+                throw new CryptographicException("The AES encryptor did not return whole blocks.");
+            }
+        }
+        else
+        {
+            _aes!.EncryptEcb(counters, buffer, PaddingMode.None);
+        }
         _nextBlock += blocks;
         _bufferWords = blocks * WordsPerBlock;
         _index = 0;

@@ -1,12 +1,14 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 
 namespace TrialManager.Domain.Randomization;
 
 /// <summary>
 /// The allocation rules of one trial: a design plus its seed. Thread-safe; all allocation state travels
 /// in and out of <see cref="Allocate"/> as the engine's own JSON. The only thing it keeps is a memo of
-/// derived stream keys (a pure function of seed and state key), which saves an HMAC per allocation.
+/// derived stream keys (a pure function of seed and state key) with a small pool of AES encryptors per
+/// key, which saves an HMAC and a cipher set-up per allocation; neither affects any output.
 /// </summary>
 public sealed class Randomizer
 {
@@ -16,7 +18,7 @@ public sealed class Randomizer
     private const int MaxMemoizedKeys = 4096;
 
     private readonly byte[] _seed;
-    private readonly ConcurrentDictionary<string, byte[]> _streamKeys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, StreamKey> _streamKeys = new(StringComparer.Ordinal);
 
     public Randomizer(RandomizationDesign design, ReadOnlyMemory<byte> seed)
     {
@@ -42,6 +44,7 @@ public sealed class Randomizer
 
     /// <summary>Pure: allocates the next participant under the state row of <see cref="StateKey"/>.</summary>
     /// <param name="state">The row's state as last returned in <paramref name="newState"/>, or null when nothing was allocated under this key.</param>
+    /// <exception cref="ArgumentException">A level the design needs is missing, empty or contains "/", or the state is not this method's.</exception>
     public Allocation Allocate(string? state, IReadOnlyDictionary<string, string> levels, out string newState)
     {
         var engineState = state is null ? EngineState.Create(Plan.Method) : EngineState.Parse(state, Plan);
@@ -71,7 +74,9 @@ public sealed class Randomizer
             string key;
             try
             {
-                key = StateKey(item.Record.Levels);
+                // The label needs every factor the replay reads, so a bad record is reported, not thrown.
+                string label = Plan.StratumLabel(item.Record.Levels);
+                key = Plan.Method == RandomizationMethod.PermutedBlocks ? label : TrialStateKey;
             }
             catch (ArgumentException ex)
             {
@@ -120,14 +125,16 @@ public sealed class Randomizer
     {
         if (!_streamKeys.TryGetValue(stateKey, out var key))
         {
-            key = RandomStream.DeriveKey(_seed, RandomStream.MethodName(Plan.Method) + "/" + stateKey);
-            if (_streamKeys.Count < MaxMemoizedKeys)
+            key = new StreamKey(RandomStream.DeriveKey(_seed, RandomStream.MethodName(Plan.Method) + "/" + stateKey));
+            if (_streamKeys.Count >= MaxMemoizedKeys)
             {
-                _streamKeys.TryAdd(stateKey, key);
+                return new RandomStream(key.Key, position, bufferBlocks);
             }
+
+            key = _streamKeys.GetOrAdd(stateKey, key);
         }
 
-        return new RandomStream(key, position, bufferBlocks);
+        return new RandomStream(key.Rent(), key.ReturnEncryptor, position, bufferBlocks);
     }
 
     internal Allocation AllocateCore(EngineState state, RandomStream stream, string label, IReadOnlyDictionary<string, string> levels)
@@ -202,6 +209,49 @@ public sealed class Randomizer
         if (first is null || index < first.Value.Index)
         {
             first = (index, mismatch);
+        }
+    }
+
+    /// <summary>A derived stream key and idle AES-256-ECB encryptors for it (each used by one stream at a time).</summary>
+    private sealed class StreamKey
+    {
+        private const int MaxIdle = 8;
+        private readonly ConcurrentBag<ICryptoTransform> _idle = [];
+
+        public StreamKey(byte[] key)
+        {
+            Key = key;
+            ReturnEncryptor = Return;
+        }
+
+        public byte[] Key { get; }
+
+        public Action<ICryptoTransform> ReturnEncryptor { get; }
+
+        public ICryptoTransform Rent()
+        {
+            if (_idle.TryTake(out var encryptor))
+            {
+                return encryptor;
+            }
+
+            using var aes = Aes.Create();
+            aes.Key = Key;
+            aes.Mode = CipherMode.ECB;
+            aes.Padding = PaddingMode.None;
+            return aes.CreateEncryptor();
+        }
+
+        private void Return(ICryptoTransform encryptor)
+        {
+            if (_idle.Count < MaxIdle)
+            {
+                _idle.Add(encryptor);
+            }
+            else
+            {
+                encryptor.Dispose();
+            }
         }
     }
 }

@@ -115,6 +115,21 @@ public class RandomizerContractTests
     }
 
     [Fact]
+    public void Verify_WhenARecordLacksAMinimizationFactor_ReportsItInsteadOfThrowing()
+    {
+        var randomizer = new Randomizer(DesignFor("minimization"), TestSupport.Seed(10));
+        var records = TestSupport.AllocateAll(randomizer, TestSupport.Participants(30, "lacking"))
+            .Select(x => TestSupport.ToRecord(x.Allocation, x.Levels))
+            .ToList();
+        records[4] = records[4] with { Levels = new Dictionary<string, string> { ["site"] = "NYC" } };
+
+        var result = randomizer.Verify(records);
+
+        Assert.Equal("levels", result.FirstMismatch?.Field);
+        Assert.Equal(5, result.FirstMismatch?.Sequence);
+    }
+
+    [Fact]
     public void Verify_WhenABlockSizeWasRecordedWrongly_NamesTheBlockSizeField()
     {
         var randomizer = new Randomizer(DesignFor("blocks"), TestSupport.Seed(9));
@@ -134,6 +149,67 @@ public class RandomizerContractTests
         var minimization = new Randomizer(DesignFor("minimization"), TestSupport.Seed(1));
         Assert.Throws<ArgumentException>(() => minimization.Allocate(simpleState, levels, out _));
         Assert.Throws<ArgumentException>(() => minimization.Allocate("not json", levels, out _));
+    }
+
+    [Fact]
+    public void State_IsCompactJson_HoldingTheOpenBlockAndTheStreamPosition()
+    {
+        var randomizer = new Randomizer(TestSupport.Blocks([1, 1], [4]), TestSupport.Seed(1));
+        randomizer.Allocate(null, new Dictionary<string, string>(), out var state);
+
+        using var json = System.Text.Json.JsonDocument.Parse(state);
+        var root = json.RootElement;
+        Assert.Equal(1, root.GetProperty("v").GetInt32());
+        Assert.Equal("permutedBlocks", root.GetProperty("method").GetString());
+        Assert.Equal(1, root.GetProperty("allocated").GetInt32());
+        Assert.Equal(1, root.GetProperty("blockNumber").GetInt32());
+        Assert.Equal(4, root.GetProperty("block").GetArrayLength());
+        Assert.Equal(1, root.GetProperty("next").GetInt32());
+        Assert.True(root.GetProperty("position").GetInt64() >= 4);
+    }
+
+    [Fact]
+    public void State_WithNonAsciiLevels_RoundTripsThroughJson()
+    {
+        var randomizer = new Randomizer(TestSupport.Minimization([1, 1], 0.8), TestSupport.Seed(2));
+        var participants = new[] { "São Paulo", "北京", "a\"quote" }
+            .Select(site => new Dictionary<string, string> { ["formulation"] = "cognitive", ["site"] = site, ["severity"] = "low" })
+            .ToList();
+        var viaJson = TestSupport.AllocateAll(randomizer, participants.Concat(participants)).Select(x => x.Allocation.Arm).ToList();
+        using var session = new AllocationSession(randomizer);
+        Assert.Equal(participants.Concat(participants).Select(p => session.Allocate(p).Arm), viaJson);
+        Assert.Contains("S\\u00E3o Paulo", session.ExportState(Randomizer.TrialStateKey), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"v\":2,\"method\":\"simple\"}")]
+    [InlineData("{\"v\":1,\"method\":\"simple\",\"surprise\":1}")]
+    [InlineData("{\"v\":1,\"method\":\"simple\",\"position\":-4}")]
+    [InlineData("{\"v\":1,\"method\":\"simple\"} trailing")]
+    [InlineData("")]
+    [InlineData("{\"v\":1,\"method\":\"permutedBlocks\",\"blockNumber\":1,\"block\":[0,1,0],\"next\":1}")]
+    public void State_ThatIsNotTheEnginesOwn_IsRefused(string state)
+    {
+        var randomizer = state.Contains("permutedBlocks", StringComparison.Ordinal)
+            ? new Randomizer(TestSupport.Blocks([1, 1], [2, 4]), TestSupport.Seed(1))
+            : new Randomizer(TestSupport.Simple([1, 1]), TestSupport.Seed(1));
+        Assert.Throws<ArgumentException>(() => randomizer.Allocate(state, new Dictionary<string, string>(), out _));
+    }
+
+    [Fact]
+    public void Allocate_FromManyThreadsAtOnce_GivesTheSameResultsAsOneThread()
+    {
+        var randomizer = new Randomizer(DesignFor("blocks"), TestSupport.Seed(12));
+        var participants = TestSupport.Participants(64, "threads");
+        var expected = participants.Select(p => randomizer.Allocate(null, p, out var s).Arm + s).ToList();
+        var actual = new string[participants.Count];
+        Parallel.For(0, 2_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            int k = i % participants.Count;
+            actual[k] = randomizer.Allocate(null, participants[k], out var s).Arm + s;
+        });
+
+        Assert.Equal(expected, actual);
     }
 
     [Fact]
