@@ -1,4 +1,4 @@
 using BenchmarkDotNet.Running;
 
 // Pick suites with --filter, e.g. `-- --filter '*PermutedBlock*'`; see docs/benchmarks.md.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(System.Reflection.Assembly.GetExecutingAssembly()).Run(args);
