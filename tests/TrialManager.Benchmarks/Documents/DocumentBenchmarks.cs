@@ -33,7 +33,7 @@ public class DocumentBenchmarks
 
     private sealed class OneCoreConfig : ManualConfig
     {
-        public OneCoreConfig() => AddJob(Job.ShortRun.WithAffinity(1).WithId("OneCore"));
+        public OneCoreConfig() => AddJob(Job.ShortRun.WithIterationCount(10).WithAffinity(1).WithId("OneCore"));
     }
 }
 
@@ -99,6 +99,6 @@ public class ChromiumDocumentBenchmarks : IDisposable
 
     private sealed class ChromiumConfig : ManualConfig
     {
-        public ChromiumConfig() => AddJob(Job.ShortRun.WithId("Chromium"));
+        public ChromiumConfig() => AddJob(Job.ShortRun.WithIterationCount(10).WithId("Chromium"));
     }
 }
