@@ -13,7 +13,7 @@ public sealed record TextStyle(double Size, bool Bold = false, bool Italic = fal
     public static readonly TextStyle Caption = new(8, Italic: true);
     public double LineHeight => Size * 1.32;
     public TextStyle WithBold(bool bold) => bold == Bold ? this : this with { Bold = bold };
-    public TextStyle WithMono(bool mono) => mono == Mono ? this : this with { Mono = mono, Size = mono ? Size * 0.85 : Size / 0.85 };
+    public TextStyle WithMono(bool mono) => mono == Mono ? this : this with { Mono = mono };
 }
 
 /// <summary>One piece of a wrapped line drawn with a single font.</summary>
@@ -33,7 +33,8 @@ internal sealed class TextShaper(XGraphics measure)
 
     public XFont Font(TextStyle style, bool cjk = false)
     {
-        var key = (cjk ? DocumentFonts.Cjk : style.Mono ? DocumentFonts.Mono : DocumentFonts.Sans, style.Size, style.Bold, style.Italic);
+        // Monospace runs (hashes) are set a little smaller so a SHA-256 fits a table cell.
+        var key = (cjk ? DocumentFonts.Cjk : style.Mono ? DocumentFonts.Mono : DocumentFonts.Sans, style.Mono ? style.Size * 0.85 : style.Size, style.Bold, style.Italic);
         if (cjk && DocumentFonts.CjkFontPath is null)
         {
             throw new CjkFontMissingException();
