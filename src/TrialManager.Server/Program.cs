@@ -8,7 +8,6 @@ var hostArgs = args.Skip(verb is null ? 0 : 1).Where(a => a != "--seed-demo").To
 var builder = WebApplication.CreateBuilder(hostArgs);
 builder.AddTrialManager();
 var app = builder.Build();
-app.UseTrialManager();
 
 switch (verb)
 {
@@ -22,6 +21,8 @@ switch (verb)
         return 2;
 }
 
+await app.EnsureSchemaAsync();
+app.UseTrialManager();
 await app.PrepareAsync();
 if (seedDemo)
 {

@@ -14,7 +14,7 @@ namespace TrialManager.Infrastructure.Jobs;
 /// </summary>
 public static class JobStorageSetup
 {
-    public static IServiceCollection AddTrialJobs(this IServiceCollection services, DatabaseSettings settings, int workerCount)
+    public static IServiceCollection AddTrialJobs(this IServiceCollection services, DatabaseSettings settings, int workerCount, TimeSpan shutdownTimeout)
     {
         services.AddHangfire(configuration =>
         {
@@ -51,6 +51,9 @@ public static class JobStorageSetup
         {
             options.WorkerCount = workerCount;
             options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            // Jobs are idempotent and owed work is re-enqueued on start, so shutdown need not wait long for them.
+            options.StopTimeout = shutdownTimeout;
+            options.ShutdownTimeout = shutdownTimeout;
             options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
         });
         return services;

@@ -30,7 +30,10 @@ public static class ServerSetup
         var database = DatabaseSettings.From(configuration, paths);
         services.AddSingleton(paths);
         services.AddTrialPersistence(database);
-        services.AddTrialJobs(database, configuration.GetValue<int?>("TrialManager:Jobs:WorkerCount") ?? Math.Max(2, Environment.ProcessorCount));
+        services.AddTrialJobs(
+            database,
+            configuration.GetValue<int?>("TrialManager:Jobs:WorkerCount") ?? Math.Max(2, Environment.ProcessorCount),
+            TimeSpan.FromSeconds(configuration.GetValue<double?>("TrialManager:Jobs:ShutdownTimeoutSeconds") ?? 5));
         services.AddSingleton(new DocumentStore(configuration["TrialManager:Documents:Path"] is { Length: > 0 } documents
             ? Path.GetFullPath(documents)
             : Path.Combine(paths.DataDirectory, "documents")));

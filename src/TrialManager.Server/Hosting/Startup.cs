@@ -10,16 +10,15 @@ namespace TrialManager.Server.Hosting;
 public static class Startup
 {
     /// <summary>
-    /// Before serving: bring the schema up to date (or refuse to start on an outdated server database), then
-    /// re-enqueue every document and report still owed, so nothing is lost across a crash or a lost enqueue.
+    /// First thing after Build: bring the schema up to date (or refuse to start on an outdated server database).
+    /// It runs before the pipeline is mapped, because mapping the job dashboard opens the job storage, which on a
+    /// server database lives in the very database the migrations may still have to create.
     /// </summary>
-    public static async Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    public static async Task EnsureSchemaAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TrialManager.Startup");
         var settings = app.Services.GetRequiredService<DatabaseSettings>();
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
-
         if (settings.MigrateOnStart)
         {
             await DatabaseSetup.MigrateAsync(db, settings, cancellationToken);
@@ -30,6 +29,18 @@ public static class Startup
                 "The database schema is behind this server version. Apply the migrations first: " +
                 "`dotnet run --project src/TrialManager.Server -- migrate` (or the idempotent script, see README).");
         }
+    }
+
+    /// <summary>
+    /// Before serving: re-enqueue every document and report still owed (the outbox rows), so nothing is lost across
+    /// a crash or a lost enqueue, and put every recruiting trial on the report schedule.
+    /// </summary>
+    public static async Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TrialManager.Startup");
+        var settings = app.Services.GetRequiredService<DatabaseSettings>();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
 
         var jobs = scope.ServiceProvider.GetRequiredService<DocumentJobs>();
         var owedDocuments = await db.ProtocolDocuments.AsNoTracking().Where(d => d.Status != DocumentStatus.Ready)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TrialManager.Infrastructure.Documents.Layout;
 using TrialManager.Infrastructure.Documents.Templates;
 
 namespace TrialManager.Infrastructure.Tests.Documents;
@@ -20,6 +21,15 @@ public sealed class RenderedPageTests
             ["protocol-cognitive-moderator"] = ProtocolDocumentTemplate.Render(DocumentSamples.ProtocolDocument("cognitive", "moderator")),
             ["ethics-report"] = EthicsReportTemplate.Render(DocumentSamples.EthicsReport(months: 26)),
         };
+
+        if (DocumentFonts.CjkFontPath is not null)
+        {
+            documents["multilingual"] = new DocumentBuilder(new DocumentInfo("Multilingual sample", "Script runs", DocumentSamples.Generated))
+                .Heading("Consentimiento informado / 知情同意书")
+                .Paragraph("Evaluación de la alianza terapéutica, señales de ruptura. 治疗联盟的评估与破裂的修复。 **Negrita 粗体** and plain text.")
+                .Table(new Table(new TableColumn("Idioma"), new TableColumn("Texto", 3)).Row("中文", "患者同意参加本研究。").Row("Español", "El paciente acepta participar."))
+                .Render();
+        }
 
         foreach (var (name, pdf) in documents)
         {

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using PdfSharp.Pdf;
 
 namespace TrialManager.Infrastructure.Documents.Layout;
@@ -12,7 +11,7 @@ public sealed record DocumentInfo(string Title, string Subject, DateTimeOffset C
 /// Describes a document as a sequence of blocks and renders it to PDF bytes. Templates read like the
 /// document: <c>new DocumentBuilder(info).Header(...).Heading(...).Paragraph(...).Table(...)</c>.
 /// </summary>
-public sealed partial class DocumentBuilder(DocumentInfo info)
+public sealed class DocumentBuilder(DocumentInfo info)
 {
     private readonly List<Block> blocks = [];
     private string? headerRight;
@@ -76,6 +75,7 @@ public sealed partial class DocumentBuilder(DocumentInfo info)
         DocumentFonts.EnsureInstalled();
         using var document = new PdfDocument();
         var created = info.CreatedAt.UtcDateTime;
+        document.Options.FlateEncodeMode = PdfFlateEncodeMode.BestSpeed;
         document.Info.Title = info.Title;
         document.Info.Author = info.Author;
         document.Info.Subject = info.Subject;
@@ -104,33 +104,63 @@ public sealed partial class DocumentBuilder(DocumentInfo info)
 
     /// <summary>
     /// PDFsharp tags each embedded subset with a random six-letter prefix (ABCDEF+DejaVuSans) and writes
-    /// random uuids into the XMP metadata. Replace them with values derived from the document id, of the
-    /// same length so no offset moves: the same document gives the same bytes.
+    /// random uuids into the XMP metadata. Overwrite them in place with values derived from the document
+    /// id, of the same length so no offset moves: the same document gives the same bytes.
     /// </summary>
     private static byte[] WithStableIdentifiers(byte[] pdf, string id)
     {
-        var text = Encoding.Latin1.GetString(pdf);
-        var uuids = XmpUuid().Matches(text).Select(m => m.Value).Distinct().ToList();
-        for (var i = 0; i < uuids.Count; i++)
+        var seen = new List<string>();
+        foreach (var key in new[] { "/BaseFont/"u8.ToArray(), "/FontName/"u8.ToArray() })
         {
-            var stable = new Guid(SHA256.HashData(Encoding.ASCII.GetBytes($"{id}:uuid:{i}")).AsSpan(0, 16));
-            text = text.Replace(uuids[i], $"uuid:{stable:D}", StringComparison.Ordinal);
+            foreach (var at in Occurrences(pdf, key))
+            {
+                var prefix = pdf.AsSpan(at + key.Length, 7);
+                if (prefix[6] == (byte)'+' && !prefix[..6].ContainsAnyExceptInRange((byte)'A', (byte)'Z'))
+                {
+                    Stable(Encoding.ASCII.GetString(prefix[..6]), "font").AsSpan(0, 6).CopyTo(prefix);
+                }
+            }
         }
 
-        var prefixes = SubsetName().Matches(text).Select(m => m.Groups[1].Value).Distinct().ToList();
-        for (var i = 0; i < prefixes.Count; i++)
+        foreach (var at in Occurrences(pdf, "uuid:"u8))
         {
-            var hash = SHA256.HashData(Encoding.ASCII.GetBytes($"{id}:{i}"));
-            var stable = string.Concat(hash.Take(6).Select(b => (char)('A' + (b % 26))));
-            text = text.Replace($"/{prefixes[i]}+", $"/{stable}+", StringComparison.Ordinal);
+            var uuid = pdf.AsSpan(at + 5, 36);
+            if (Guid.TryParseExact(Encoding.ASCII.GetString(uuid), "D", out _))
+            {
+                var stable = Stable(Encoding.ASCII.GetString(uuid), "uuid");
+                Encoding.ASCII.GetBytes(new Guid(stable.AsSpan(0, 16)).ToString("D")).CopyTo(uuid);
+            }
         }
 
-        return Encoding.Latin1.GetBytes(text);
+        return pdf;
+
+        byte[] Stable(string value, string kind)
+        {
+            var index = seen.IndexOf(value);
+            if (index < 0)
+            {
+                seen.Add(value);
+                index = seen.Count - 1;
+            }
+
+            var hash = SHA256.HashData(Encoding.ASCII.GetBytes($"{id}:{kind}:{index}"));
+            return kind == "font" ? [.. hash.Take(6).Select(b => (byte)('A' + (b % 26)))] : hash;
+        }
     }
 
-    [GeneratedRegex(@"/(?:BaseFont|FontName)\s*/([A-Z]{6})\+")]
-    private static partial Regex SubsetName();
+    private static List<int> Occurrences(byte[] data, ReadOnlySpan<byte> pattern)
+    {
+        var found = new List<int>();
+        for (var start = 0; ;)
+        {
+            var at = data.AsSpan(start).IndexOf(pattern);
+            if (at < 0 || start + at + pattern.Length + 36 > data.Length)
+            {
+                return found;
+            }
 
-    [GeneratedRegex("uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]
-    private static partial Regex XmpUuid();
+            found.Add(start + at);
+            start += at + pattern.Length;
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
@@ -12,7 +13,7 @@ public sealed record TextStyle(double Size, bool Bold = false, bool Italic = fal
     public static readonly TextStyle Caption = new(8, Italic: true);
     public double LineHeight => Size * 1.32;
     public TextStyle WithBold(bool bold) => bold == Bold ? this : this with { Bold = bold };
-    public TextStyle WithMono(bool mono) => mono == Mono ? this : this with { Mono = mono, Size = mono ? Size * 0.85 : Size / 0.85 };
+    public TextStyle WithMono(bool mono) => mono == Mono ? this : this with { Mono = mono };
 }
 
 /// <summary>One piece of a wrapped line drawn with a single font.</summary>
@@ -24,35 +25,36 @@ internal sealed record TextLine(IReadOnlyList<Piece> Pieces, double Width);
 internal sealed class TextShaper(XGraphics measure)
 {
     private static readonly XPdfFontOptions Options = new(PdfFontEncoding.Unicode, PdfFontEmbedding.TryComputeSubset);
-    private readonly Dictionary<(string Family, double Size, bool Bold, bool Italic), XFont> fonts = [];
-    private readonly Dictionary<(XFont, string), double> widths = [];
+    // Fonts and word widths depend only on the font files, so they are shared by all renderings.
+    private static readonly ConcurrentDictionary<(string Family, double Size, bool Bold, bool Italic), XFont> Fonts = new();
+    private static readonly ConcurrentDictionary<(XFont, string), double> Widths = new();
 
     public XGraphics Measure { get; set; } = measure;
 
     public XFont Font(TextStyle style, bool cjk = false)
     {
-        var key = (cjk ? DocumentFonts.Cjk : style.Mono ? DocumentFonts.Mono : DocumentFonts.Sans, style.Size, style.Bold, style.Italic);
-        if (!fonts.TryGetValue(key, out var font))
+        // Monospace runs (hashes) are set a little smaller so a SHA-256 fits a table cell.
+        var key = (cjk ? DocumentFonts.Cjk : style.Mono ? DocumentFonts.Mono : DocumentFonts.Sans, style.Mono ? style.Size * 0.85 : style.Size, style.Bold, style.Italic);
+        if (cjk && DocumentFonts.CjkFontPath is null)
         {
-            if (cjk && DocumentFonts.CjkFontPath is null)
-            {
-                throw new CjkFontMissingException();
-            }
-
-            var fontStyle = (style.Bold ? XFontStyleEx.Bold : 0) | (style.Italic ? XFontStyleEx.Italic : 0);
-            font = new XFont(key.Item1, style.Size, fontStyle, Options);
-            fonts[key] = font;
+            throw new CjkFontMissingException();
         }
 
-        return font;
+        return Fonts.GetOrAdd(key, static k =>
+            new XFont(k.Family, k.Size, (k.Bold ? XFontStyleEx.Bold : 0) | (k.Italic ? XFontStyleEx.Italic : 0), Options));
     }
 
     public double Width(string text, XFont font)
     {
-        if (!widths.TryGetValue((font, text), out var width))
+        if (!Widths.TryGetValue((font, text), out var width))
         {
             width = Measure.MeasureString(text, font).Width;
-            widths[(font, text)] = width;
+            if (Widths.Count > 200_000)
+            {
+                Widths.Clear(); // many distinct words (ids, numbers): start again rather than grow without bound
+            }
+
+            Widths[(font, text)] = width;
         }
 
         return width;

@@ -1,0 +1,98 @@
+using System.Globalization;
+using TrialManager.Infrastructure.Documents;
+using TrialManager.Infrastructure.Documents.Protocols;
+
+namespace TrialManager.Benchmarks.Documents;
+
+/// <summary>Models for the document benchmarks: one protocol document and a synthetic 10,000-participant trial.</summary>
+internal static class DocumentSamples
+{
+    private static readonly DateTimeOffset Generated = new(2026, 11, 20, 9, 30, 0, TimeSpan.Zero);
+    private static readonly string[] Formulations = ["cognitive", "interpersonal", "behavioral", "environmental"];
+
+    public static ProtocolLibrary LoadLibrary()
+    {
+        if (Directory.Exists(ProtocolLibrary.DefaultDirectory))
+        {
+            return ProtocolLibrary.Load(ProtocolLibrary.DefaultDirectory);
+        }
+
+        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "TrialManager.sln")))
+                {
+                    return ProtocolLibrary.Load(Path.Combine(dir.FullName, "protocols"));
+                }
+            }
+        }
+
+        throw new InvalidOperationException("No protocols folder found.");
+    }
+
+    public static ProtocolDocumentModel ProtocolDocument(ProtocolLibrary library)
+    {
+        var text = library.Get("interpersonal", "mediator");
+        return new ProtocolDocumentModel(
+            "TM-0042", "Valencia University Clinic", "RELMED-01", "Relationship as mediator or moderator of change", "ISRCTN12345678",
+            "interpersonal",
+            [
+                new FormulationRating("Rater A", 3, 8, 2, 1, false, Generated.AddDays(-50)),
+                new FormulationRating("Rater B", 4, 7, 3, 2, false, Generated.AddDays(-49)),
+                new FormulationRating("Consensus panel", 3, 8, 2, 1, true, Generated.AddDays(-48)),
+            ],
+            "mediator", "interpersonal / Valencia", Generated.AddDays(-47), text, text.Version, text.Sha256, Generated);
+    }
+
+    /// <summary>
+    /// Simulates a trial of <paramref name="participants"/> randomized participants (12 sites, 36 months)
+    /// with a seeded random source, and aggregates it into the report model the server would build.
+    /// </summary>
+    public static EthicsReportModel EthicsReport(ProtocolLibrary library, int participants = 10_000)
+    {
+        var random = new Random(20261120);
+        var sites = Enumerable.Range(1, 12).Select(i => $"Site {i:00}").ToArray();
+        var start = new DateOnly(2023, 11, 1);
+        var people = Enumerable.Range(0, participants).Select(_ => (
+            Site: sites[random.Next(sites.Length)],
+            Formulation: Formulations[random.Next(4)],
+            Arm: random.Next(2) == 0 ? "mediator" : "moderator",
+            Month: start.AddMonths(random.Next(36)).ToString("yyyy-MM", CultureInfo.InvariantCulture),
+            Withdrawal: random.NextDouble() < 0.12 ? WithdrawalReasons[random.Next(WithdrawalReasons.Length)] : null,
+            Completed: random.NextDouble() < 0.6)).ToList();
+
+        ArmCounts Count<T>(IEnumerable<T> items, Func<T, string> arm) =>
+            new(items.Count(i => arm(i) == "mediator"), items.Count(i => arm(i) == "moderator"));
+
+        var excluded = new[] { new ReasonCount("Did not meet inclusion criteria", 2210), new ReasonCount("Declined to participate", 1402), new ReasonCount("Other reasons", 388) };
+        var withdrawn = people.Where(p => p.Withdrawal is not null).ToList();
+        var safety = EventTypes.Select(e => new SafetyEventCount(e.Kind, e.Type, new ArmCounts(random.Next(5, 400), random.Next(5, 400)))).ToList();
+        return new EthicsReportModel(
+            new TrialIdentity("RELMED-01", "Relationship as mediator or moderator of change", "ISRCTN12345678", "Recruiting", 12_000),
+            Generated,
+            [.. library.All.Select(p => new ProtocolVersionInUse(p.Id, p.Version, p.Sha256))],
+            [.. people.GroupBy(p => p.Site).OrderBy(g => g.Key).Select(g => new SiteRecruitment(g.Key, g.Count(), 1000))],
+            [.. people.GroupBy(p => p.Month).OrderBy(g => g.Key).Select(g => new MonthlyCount(g.Key, g.Count()))],
+            new ConsortCounts(
+                participants + excluded.Sum(e => e.Count), excluded.Sum(e => e.Count), excluded, participants,
+                Count(people, p => p.Arm), Count(withdrawn, p => p.Arm), Count(people.Where(p => p.Withdrawal is null && p.Completed), p => p.Arm)),
+            [.. people.GroupBy(p => $"{p.Formulation} / {p.Site}").OrderBy(g => g.Key).Select(g => new StratumBalance(g.Key, Count(g, p => p.Arm)))],
+            [.. withdrawn.GroupBy(p => p.Withdrawal!).OrderBy(g => g.Key).Select(g => new WithdrawalReason(g.Key, Count(g, p => p.Arm)))],
+            safety,
+            [.. people.Select(p => p.Month).Distinct().Order().Select(m => new SafetyMonth(m, random.Next(20, 60), random.Next(0, 5), random.Next(10, 40)))],
+            new ReliabilitySummary(0.74, 0.021, 1480, 0.83),
+            new AuditVerification(true, 212_418));
+    }
+
+    private static readonly string[] WithdrawalReasons =
+        ["Moved away", "No longer wishes to take part", "Lost to follow-up", "Clinical decision", "Started other treatment", "Other"];
+
+    private static readonly (SafetyEventKind Kind, string Type)[] EventTypes =
+    [
+        (SafetyEventKind.AdverseEvent, "Worsening of symptoms"), (SafetyEventKind.AdverseEvent, "Sleep disturbance"),
+        (SafetyEventKind.AdverseEvent, "Distress after session"), (SafetyEventKind.SeriousAdverseEvent, "Hospitalisation"),
+        (SafetyEventKind.SeriousAdverseEvent, "Self-harm"), (SafetyEventKind.ProtocolDeviation, "Session outside window"),
+        (SafetyEventKind.ProtocolDeviation, "Wrong protocol text used"), (SafetyEventKind.ProtocolDeviation, "Missed fidelity rating"),
+    ];
+}
