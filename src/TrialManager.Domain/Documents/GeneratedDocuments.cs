@@ -9,10 +9,45 @@ public enum DocumentStatus
 }
 
 /// <summary>
-/// The protocol document owed to a randomized participant. Written in the same transaction as the allocation,
-/// so the row itself is the outbox: whatever happens to the job, the debt is on record until it is Ready.
+/// A generated PDF that is owed until it is Ready. The row is written in the same transaction as the change that
+/// owes it, so it is its own outbox entry: whatever happens to the job, the debt stays on record.
 /// </summary>
-public sealed class ProtocolDocument
+public abstract class OwedDocument
+{
+    private const int MaxErrorLength = 1_000;
+
+    public DocumentStatus Status { get; private set; } = DocumentStatus.Queued;
+    public int Attempts { get; private set; }
+    public string? LastError { get; private set; }
+
+    /// <summary>SHA-256 of the PDF, which is also its name in the document store.</summary>
+    public string? Sha256 { get; private set; }
+
+    public DateTimeOffset? GeneratedAt { get; private set; }
+
+    public void MarkRunning()
+    {
+        Status = DocumentStatus.Running;
+        Attempts++;
+    }
+
+    public void MarkFailed(string error)
+    {
+        Status = DocumentStatus.Failed;
+        LastError = error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
+    }
+
+    protected void MarkReady(string sha256, DateTimeOffset generatedAt)
+    {
+        Status = DocumentStatus.Ready;
+        Sha256 = sha256;
+        GeneratedAt = generatedAt;
+        LastError = null;
+    }
+}
+
+/// <summary>The protocol document owed to a randomized participant, recorded with the allocation.</summary>
+public sealed class ProtocolDocument : OwedDocument
 {
     private ProtocolDocument()
     {
@@ -23,41 +58,23 @@ public sealed class ProtocolDocument
     {
         ParticipantId = participantId;
         RequestedAt = requestedAt;
-        Status = DocumentStatus.Queued;
     }
 
     public string ParticipantId { get; private set; }
-    public DocumentStatus Status { get; private set; }
     public DateTimeOffset RequestedAt { get; private set; }
-    public int Attempts { get; private set; }
-    public string? LastError { get; private set; }
-    public string? Sha256 { get; private set; }
+
+    /// <summary>Which approved protocol text the therapist received: id, version and the file's SHA-256.</summary>
     public string? ProtocolId { get; private set; }
+
     public string? ProtocolVersion { get; private set; }
     public string? ProtocolSha256 { get; private set; }
-    public DateTimeOffset? GeneratedAt { get; private set; }
-
-    public void MarkRunning()
-    {
-        Status = DocumentStatus.Running;
-        Attempts++;
-    }
 
     public void MarkReady(string sha256, string protocolId, string protocolVersion, string protocolSha256, DateTimeOffset generatedAt)
     {
-        Status = DocumentStatus.Ready;
-        Sha256 = sha256;
+        MarkReady(sha256, generatedAt);
         ProtocolId = protocolId;
         ProtocolVersion = protocolVersion;
         ProtocolSha256 = protocolSha256;
-        GeneratedAt = generatedAt;
-        LastError = null;
-    }
-
-    public void MarkFailed(string error)
-    {
-        Status = DocumentStatus.Failed;
-        LastError = error;
     }
 }
 
@@ -66,8 +83,8 @@ public enum ReportKind
     EthicsProgress,
 }
 
-/// <summary>A report for the ethics board; the queued row is its own outbox entry.</summary>
-public sealed class Report
+/// <summary>A report for the ethics board, requested by a person or by the schedule.</summary>
+public sealed class Report : OwedDocument
 {
     private Report()
     {
@@ -76,13 +93,12 @@ public sealed class Report
 
     public Report(Guid id, string trialId, ReportKind kind, bool scheduled, string requestedBy, DateTimeOffset createdAt)
     {
+        CreatedAt = createdAt;
         Id = id;
         TrialId = trialId;
         Kind = kind;
         Scheduled = scheduled;
         RequestedBy = requestedBy;
-        CreatedAt = createdAt;
-        Status = DocumentStatus.Queued;
     }
 
     public Guid Id { get; private set; }
@@ -90,30 +106,8 @@ public sealed class Report
     public ReportKind Kind { get; private set; }
     public bool Scheduled { get; private set; }
     public string RequestedBy { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
-    public DocumentStatus Status { get; private set; }
-    public int Attempts { get; private set; }
-    public string? LastError { get; private set; }
-    public string? Sha256 { get; private set; }
-    public DateTimeOffset? GeneratedAt { get; private set; }
 
-    public void MarkRunning()
-    {
-        Status = DocumentStatus.Running;
-        Attempts++;
-    }
-
-    public void MarkReady(string sha256, DateTimeOffset generatedAt)
-    {
-        Status = DocumentStatus.Ready;
-        Sha256 = sha256;
-        GeneratedAt = generatedAt;
-        LastError = null;
-    }
-
-    public void MarkFailed(string error)
-    {
-        Status = DocumentStatus.Failed;
-        LastError = error;
-    }
+    public new void MarkReady(string sha256, DateTimeOffset generatedAt) => base.MarkReady(sha256, generatedAt);
 }

@@ -110,7 +110,7 @@ public sealed class FailProtocolDocumentHandler(TrialDbContext db) : ICommandHan
         var document = await db.ProtocolDocuments.SingleAsync(d => d.ParticipantId == command.ParticipantId, cancellationToken);
         if (document.Status != DocumentStatus.Ready)
         {
-            document.MarkFailed(command.Error.Length > 1_000 ? command.Error[..1_000] : command.Error);
+            document.MarkFailed(command.Error);
         }
 
         return Unit.Value;

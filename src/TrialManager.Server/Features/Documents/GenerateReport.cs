@@ -122,7 +122,7 @@ public sealed class FailReportHandler(TrialDbContext db) : ICommandHandler<FailR
         var report = await db.Reports.SingleAsync(r => r.Id == command.ReportId, cancellationToken);
         if (report.Status != DocumentStatus.Ready)
         {
-            report.MarkFailed(command.Error.Length > 1_000 ? command.Error[..1_000] : command.Error);
+            report.MarkFailed(command.Error);
         }
 
         return Unit.Value;
