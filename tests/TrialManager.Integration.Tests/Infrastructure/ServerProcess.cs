@@ -95,7 +95,6 @@ public sealed class ServerProcess : IAsyncDisposable
         info.ArgumentList.Add($"http://127.0.0.1:{chosenPort}");
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["DOTNET_NOLOGO"] = "1";
-        info.Environment["Logging__LogLevel__Default"] = "Information";
 
         var server = new ServerProcess(new Process { StartInfo = info }, chosenPort);
         server.process.OutputDataReceived += (_, e) => server.Append(e.Data);
