@@ -57,6 +57,16 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>User plus system CPU time of the server so far: unlike wall time, hardly moved by other load.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+    }
+
     public string Output
     {
         get
