@@ -23,13 +23,14 @@ public sealed class GenerateProtocolDocumentHandler(ISender sender, DocumentStor
 {
     public async ValueTask<Unit> Handle(GenerateProtocolDocument request, CancellationToken cancellationToken)
     {
-        if (await sender.Send(new StartProtocolDocument(request.ParticipantId), cancellationToken) is not { } model)
-        {
-            return Unit.Value;
-        }
-
         try
         {
+            // Inside the try: a failure to prepare (e.g. the protocol library cannot load) must show in the status too.
+            if (await sender.Send(new StartProtocolDocument(request.ParticipantId), cancellationToken) is not { } model)
+            {
+                return Unit.Value;
+            }
+
             var sha256 = await store.SaveAsync(ProtocolDocumentTemplate.Render(model), cancellationToken);
             await sender.Send(new CompleteProtocolDocument(request.ParticipantId, sha256, model.Protocol.Id, model.ProtocolVersion, model.ProtocolSha256), cancellationToken);
         }
@@ -107,8 +108,9 @@ public sealed class FailProtocolDocumentHandler(TrialDbContext db) : ICommandHan
 {
     public async ValueTask<Unit> Handle(FailProtocolDocument command, CancellationToken cancellationToken)
     {
-        var document = await db.ProtocolDocuments.SingleAsync(d => d.ParticipantId == command.ParticipantId, cancellationToken);
-        if (document.Status != DocumentStatus.Ready)
+        // No row: nothing is owed, so there is nothing to mark (the job's own exception still reaches Hangfire).
+        var document = await db.ProtocolDocuments.SingleOrDefaultAsync(d => d.ParticipantId == command.ParticipantId, cancellationToken);
+        if (document is { Status: not DocumentStatus.Ready })
         {
             document.MarkFailed(command.Error);
         }

@@ -25,13 +25,13 @@ public sealed class GenerateReportHandler(ISender sender, DocumentStore store, I
 {
     public async ValueTask<Unit> Handle(GenerateReport request, CancellationToken cancellationToken)
     {
-        if (await sender.Send(new StartReport(request.ReportId), cancellationToken) is not { } trialId)
-        {
-            return Unit.Value;
-        }
-
         try
         {
+            if (await sender.Send(new StartReport(request.ReportId), cancellationToken) is not { } trialId)
+            {
+                return Unit.Value;
+            }
+
             var model = await BuildModelAsync(trialId, cancellationToken);
             var sha256 = await store.SaveAsync(EthicsReportTemplate.Render(model), cancellationToken);
             await sender.Send(new CompleteReport(request.ReportId, sha256), cancellationToken);
@@ -119,8 +119,8 @@ public sealed class FailReportHandler(TrialDbContext db) : ICommandHandler<FailR
 {
     public async ValueTask<Unit> Handle(FailReport command, CancellationToken cancellationToken)
     {
-        var report = await db.Reports.SingleAsync(r => r.Id == command.ReportId, cancellationToken);
-        if (report.Status != DocumentStatus.Ready)
+        var report = await db.Reports.SingleOrDefaultAsync(r => r.Id == command.ReportId, cancellationToken);
+        if (report is { Status: not DocumentStatus.Ready })
         {
             report.MarkFailed(command.Error);
         }
