@@ -213,42 +213,55 @@ public sealed class Participant
     private WorkflowConflictException Conflict(string action) =>
         new($"The participant is {Status.Wire()}; {action} is not allowed in that state.");
 
+    // Where a deciding rating can lead; named so the exported graph shows the destinations of the dynamic transition.
+    private static readonly Stateless.Reflection.DynamicStateInfos FormulationOutcomes = new()
+    {
+        { ParticipantStatus.Formulated, "leads by minMargin, in the trial's formulations" },
+        { ParticipantStatus.FormulationPending, "indeterminate" },
+        { ParticipantStatus.Excluded, "outside the trial's formulations" },
+    };
+
     // One machine per call: Stateless machines are not thread-safe, and the state lives in Status.
+    // Self-loops are re-entries (no entry or exit actions exist), which the graph draws without a guard label.
     private StateMachine<ParticipantStatus, Trigger> CreateMachine()
     {
         var m = new StateMachine<ParticipantStatus, Trigger>(() => Status, s => Status = s);
+
+        // Screening ends in eligible or screenFailed; screenFailed and declined are final.
+        m.Configure(ParticipantStatus.ScreenFailed);
+        m.Configure(ParticipantStatus.Declined);
         m.Configure(ParticipantStatus.Eligible)
             .Permit(Trigger.Consent, ParticipantStatus.Consented)
             .Permit(Trigger.Decline, ParticipantStatus.Declined)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn);
         m.Configure(ParticipantStatus.Consented)
-            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus)
+            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
-            .InternalTransition(Trigger.RecordEvent, () => { });
+            .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.FormulationPending)
-            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus)
-            .InternalTransition(Trigger.AddRating, () => { })
+            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
+            .PermitReentry(Trigger.AddRating)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
-            .InternalTransition(Trigger.RecordEvent, () => { });
+            .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.Formulated)
-            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus)
-            .InternalTransition(Trigger.AddRating, () => { })
+            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
+            .PermitReentry(Trigger.AddRating)
             .Permit(Trigger.Randomize, ParticipantStatus.Randomized)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
-            .InternalTransition(Trigger.RecordEvent, () => { });
+            .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.Excluded)
-            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus)
-            .InternalTransition(Trigger.AddRating, () => { });
+            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
+            .PermitReentry(Trigger.AddRating);
         m.Configure(ParticipantStatus.Randomized)
-            .InternalTransition(Trigger.AddRating, () => { })
+            .PermitReentry(Trigger.AddRating)
             .Permit(Trigger.Complete, ParticipantStatus.Completed)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
-            .InternalTransition(Trigger.RecordEvent, () => { });
+            .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.Withdrawn)
-            .InternalTransition(Trigger.RecordEvent, () => { });
+            .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.Completed)
-            .InternalTransition(Trigger.AddRating, () => { })
-            .InternalTransition(Trigger.RecordEvent, () => { });
+            .PermitReentry(Trigger.AddRating)
+            .PermitReentry(Trigger.RecordEvent);
         return m;
     }
 }
