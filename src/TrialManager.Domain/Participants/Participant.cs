@@ -74,7 +74,8 @@ public sealed class Participant
 
     public Formulation? PrimaryFormulation { get; private set; }
     public string? ExclusionReason { get; private set; }
-    public IReadOnlyList<FormulationRating> Ratings => _ratings;
+    // In rating order: a database may load owned rows in any order (PostgreSQL does), and "first rater" depends on it.
+    public IReadOnlyList<FormulationRating> Ratings => [.. _ratings.OrderBy(r => r.Number)];
 
     public DateTimeOffset? RandomizedAt { get; private set; }
 
@@ -85,7 +86,7 @@ public sealed class Participant
     public bool WithdrawnAfterAllocation { get; private set; }
 
     public DateTimeOffset? CompletedAt { get; private set; }
-    public IReadOnlyList<ParticipantEvent> Events => _events;
+    public IReadOnlyList<ParticipantEvent> Events => [.. _events.OrderBy(e => e.Number)];
 
     /// <summary>Screens a new participant against the trial's eligibility criteria; every failed criterion is kept.</summary>
     public static Participant Screen(string id, Trial trial, ScreeningAnswers answers, DateTimeOffset now)
@@ -146,8 +147,9 @@ public sealed class Participant
     /// <summary>The first and second raters' primary formulations, when two different raters rated this participant.</summary>
     public (Formulation? First, Formulation? Second)? ReliabilityPair()
     {
-        var first = _ratings.FirstOrDefault(r => !r.Consensus);
-        var second = first is null ? null : _ratings.FirstOrDefault(r => !r.Consensus && r.Rater != first.Rater);
+        var ratings = Ratings;
+        var first = ratings.FirstOrDefault(r => !r.Consensus);
+        var second = first is null ? null : ratings.FirstOrDefault(r => !r.Consensus && r.Rater != first.Rater);
         return first is null || second is null ? null : (first.Primary, second.Primary);
     }
 
