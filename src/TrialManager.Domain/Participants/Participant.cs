@@ -74,7 +74,8 @@ public sealed class Participant
 
     public Formulation? PrimaryFormulation { get; private set; }
     public string? ExclusionReason { get; private set; }
-    public IReadOnlyList<FormulationRating> Ratings => _ratings;
+    // In rating order: a database may load owned rows in any order (PostgreSQL does), and "first rater" depends on it.
+    public IReadOnlyList<FormulationRating> Ratings => [.. _ratings.OrderBy(r => r.Number)];
 
     public DateTimeOffset? RandomizedAt { get; private set; }
 
@@ -85,7 +86,7 @@ public sealed class Participant
     public bool WithdrawnAfterAllocation { get; private set; }
 
     public DateTimeOffset? CompletedAt { get; private set; }
-    public IReadOnlyList<ParticipantEvent> Events => _events;
+    public IReadOnlyList<ParticipantEvent> Events => [.. _events.OrderBy(e => e.Number)];
 
     /// <summary>Screens a new participant against the trial's eligibility criteria; every failed criterion is kept.</summary>
     public static Participant Screen(string id, Trial trial, ScreeningAnswers answers, DateTimeOffset now)
@@ -146,8 +147,9 @@ public sealed class Participant
     /// <summary>The first and second raters' primary formulations, when two different raters rated this participant.</summary>
     public (Formulation? First, Formulation? Second)? ReliabilityPair()
     {
-        var first = _ratings.FirstOrDefault(r => !r.Consensus);
-        var second = first is null ? null : _ratings.FirstOrDefault(r => !r.Consensus && r.Rater != first.Rater);
+        var ratings = Ratings;
+        var first = ratings.FirstOrDefault(r => !r.Consensus);
+        var second = first is null ? null : ratings.FirstOrDefault(r => !r.Consensus && r.Rater != first.Rater);
         return first is null || second is null ? null : (first.Primary, second.Primary);
     }
 
@@ -213,42 +215,55 @@ public sealed class Participant
     private WorkflowConflictException Conflict(string action) =>
         new($"The participant is {Status.Wire()}; {action} is not allowed in that state.");
 
+    // Where a deciding rating can lead; named so the exported graph shows the destinations of the dynamic transition.
+    private static readonly Stateless.Reflection.DynamicStateInfos FormulationOutcomes = new()
+    {
+        { ParticipantStatus.Formulated, "leads by minMargin, in the trial's formulations" },
+        { ParticipantStatus.FormulationPending, "indeterminate" },
+        { ParticipantStatus.Excluded, "outside the trial's formulations" },
+    };
+
     // One machine per call: Stateless machines are not thread-safe, and the state lives in Status.
+    // Self-loops are re-entries (no entry or exit actions exist), which the graph draws without a guard label.
     private StateMachine<ParticipantStatus, Trigger> CreateMachine()
     {
         var m = new StateMachine<ParticipantStatus, Trigger>(() => Status, s => Status = s);
+
+        // Screening ends in eligible or screenFailed; screenFailed and declined are final.
+        m.Configure(ParticipantStatus.ScreenFailed);
+        m.Configure(ParticipantStatus.Declined);
         m.Configure(ParticipantStatus.Eligible)
             .Permit(Trigger.Consent, ParticipantStatus.Consented)
             .Permit(Trigger.Decline, ParticipantStatus.Declined)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn);
         m.Configure(ParticipantStatus.Consented)
-            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus)
+            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
-            .InternalTransition(Trigger.RecordEvent, () => { });
+            .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.FormulationPending)
-            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus)
-            .InternalTransition(Trigger.AddRating, () => { })
+            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
+            .PermitReentry(Trigger.AddRating)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
-            .InternalTransition(Trigger.RecordEvent, () => { });
+            .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.Formulated)
-            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus)
-            .InternalTransition(Trigger.AddRating, () => { })
+            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
+            .PermitReentry(Trigger.AddRating)
             .Permit(Trigger.Randomize, ParticipantStatus.Randomized)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
-            .InternalTransition(Trigger.RecordEvent, () => { });
+            .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.Excluded)
-            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus)
-            .InternalTransition(Trigger.AddRating, () => { });
+            .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
+            .PermitReentry(Trigger.AddRating);
         m.Configure(ParticipantStatus.Randomized)
-            .InternalTransition(Trigger.AddRating, () => { })
+            .PermitReentry(Trigger.AddRating)
             .Permit(Trigger.Complete, ParticipantStatus.Completed)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
-            .InternalTransition(Trigger.RecordEvent, () => { });
+            .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.Withdrawn)
-            .InternalTransition(Trigger.RecordEvent, () => { });
+            .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.Completed)
-            .InternalTransition(Trigger.AddRating, () => { })
-            .InternalTransition(Trigger.RecordEvent, () => { });
+            .PermitReentry(Trigger.AddRating)
+            .PermitReentry(Trigger.RecordEvent);
         return m;
     }
 }

@@ -25,8 +25,11 @@ public sealed class AuditTrail(TrialDbContext db, IActorAccessor actors, TimePro
             return;
         }
 
-        // The record is the aggregate that changed; a change to an owned part (a rating, an event) names its owner.
-        var root = changed.FirstOrDefault(e => e.Metadata.FindOwnership() is null)
+        // The record is the aggregate that changed: the participant or trial before helper rows (a study-id counter,
+        // a randomization state); a change to an owned part (a rating, an event) names its owner.
+        var root = changed.FirstOrDefault(e => e.Entity is Participant)
+                   ?? changed.FirstOrDefault(e => e.Entity is Trial)
+                   ?? changed.FirstOrDefault(e => e.Metadata.FindOwnership() is null)
                    ?? db.ChangeTracker.Entries<Participant>().FirstOrDefault() as EntityEntry
                    ?? changed[0];
         var changes = changed.Select(Describe).ToList();

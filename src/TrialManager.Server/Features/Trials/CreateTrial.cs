@@ -55,7 +55,7 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
         RuleFor(t => t.TargetEnrollment).NotNull().InclusiveBetween(1, 1_000_000);
 
         RuleFor(t => t.Sites).NotEmpty().Must(s => s!.Count <= 100).WithMessage("at most 100 sites")
-            .Must(Distinct).WithMessage("sites must not repeat");
+            .Must(s => s!.Select(x => x?.ToUpperInvariant()).Distinct().Count() == s!.Count).WithMessage("sites must not repeat (site codes are case-insensitive)");
         RuleForEach(t => t.Sites).NotEmpty().Matches("^[A-Za-z0-9]{1,16}$").WithMessage("a site code is 1 to 16 letters or digits");
 
         RuleFor(t => t.Formulations).NotEmpty().Must(Distinct).WithMessage("formulations must not repeat");
