@@ -57,7 +57,10 @@ public sealed class RandomizeParticipantHandler(
             state.Allocated++;
         }
 
+        // Whole microseconds: PostgreSQL keeps no finer, and a repeat (read back from the database) must return
+        // exactly the body of the first response.
         var now = clock.GetUtcNow();
+        now = now.AddTicks(-(now.Ticks % (TimeSpan.TicksPerMillisecond / 1000)));
         participant.MarkRandomized(now);
         var record = new ParticipantAllocation(participant, trial, formulation, levels, stateKey, allocation, actor.Name, now);
         db.Allocations.Add(record);
