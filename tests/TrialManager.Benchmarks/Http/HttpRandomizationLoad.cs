@@ -94,10 +94,20 @@ public static class HttpRandomizationLoad
     private static async Task<(double Throughput, double P50, double P99, int Errors, double CpuPercent)> RandomizeOverHttpAsync(
         Dictionary<string, string> settings, int count)
     {
+        // The factory cannot guess the server's content root from a benchmark's output folder: name it.
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "TrialManager.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Environment.SetEnvironmentVariable(
+            "ASPNETCORE_TEST_CONTENTROOT_TRIALMANAGER_SERVER", Path.Combine(root?.FullName ?? ".", "src", "TrialManager.Server"));
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("TrialManager:Jobs:ShutdownTimeoutSeconds", "1");
+            builder.UseSetting("Urls", "http://127.0.0.1:0"); // not the configured 5080, which a developer's server may hold
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
             foreach (var (key, value) in settings)
             {
