@@ -1,6 +1,24 @@
 using System.Reflection;
 using BenchmarkDotNet.Running;
 
-// Pick suites with --filter, e.g. `-- --filter '*PermutedBlock*'`; see docs/benchmarks.md.
-// Not typeof(Program): the server's public Program (for WebApplicationFactory) has the same name (CS0436).
-BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args);
+namespace TrialManager.Benchmarks;
+
+/// <summary>
+/// Entry point. A named class, not top-level statements: those would declare a global Program that hides the
+/// server's own Program, which WebApplicationFactory&lt;Program&gt; needs (CS0436).
+/// </summary>
+internal static class BenchmarkMain
+{
+    // Pick suites with --filter, e.g. `-- --filter '*PermutedBlock*'`; see docs/benchmarks.md.
+    // `-- http-randomization sqlite|postgres` is a measured load run over HTTP instead (Http/HttpRandomizationLoad.cs).
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "http-randomization")
+        {
+            return await Http.HttpRandomizationLoad.RunAsync(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args);
+        return 0;
+    }
+}

@@ -7,7 +7,8 @@ namespace TrialManager.Infrastructure.Persistence;
 /// <summary>
 /// Serialises write transactions. Every command appends to the one audit hash chain, so writers take turns:
 /// on SQLite (one process, one writer) with an in-process lock, on server databases with a row lock on the
-/// chain head that every server instance respects. Readers never wait.
+/// chain head that every server instance respects (queueing in process first, so waiters hold no connection).
+/// Readers never wait.
 /// </summary>
 public interface IWriteGate
 {
@@ -54,20 +55,37 @@ internal sealed class SqliteWriteGate : IWriteGate
 
 internal sealed class RowLockWriteGate(DatabaseProvider provider) : IWriteGate
 {
+    // Writers of this process queue here before they take a pooled connection: queueing on the row lock instead
+    // held one connection per waiting request, so a few hundred concurrent commands exhausted the pool (503s).
+    // The row lock still orders writers across server instances.
+    private readonly SemaphoreSlim _lock = new(1, 1);
+
     public async Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken)
     {
-        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await _lock.WaitAsync(cancellationToken);
+        IDbContextTransaction transaction;
+        try
+        {
+            transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        }
+        catch
+        {
+            _lock.Release();
+            throw;
+        }
+
         try
         {
             var head = provider == DatabaseProvider.PostgreSql
                 ? db.AuditChainHeads.FromSqlInterpolated($"""SELECT * FROM "AuditChainHead" WHERE "Id" = {AuditChainHead.SingletonId} FOR UPDATE""")
                 : db.AuditChainHeads.FromSqlInterpolated($"SELECT * FROM [AuditChainHead] WITH (UPDLOCK, HOLDLOCK) WHERE [Id] = {AuditChainHead.SingletonId}");
             await head.AsTracking().SingleAsync(cancellationToken);
-            return new WriteScope(transaction, null);
+            return new WriteScope(transaction, _lock);
         }
         catch
         {
             await transaction.DisposeAsync();
+            _lock.Release();
             throw;
         }
     }

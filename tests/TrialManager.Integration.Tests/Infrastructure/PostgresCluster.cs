@@ -60,7 +60,8 @@ public sealed class PostgresCluster : IAsyncDisposable
         $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=50";
 
     /// <summary>Starts a new cluster; throws with the reason (and the server log's tail) when it cannot.</summary>
-    public static async Task<PostgresCluster> StartAsync(CancellationToken cancellationToken = default)
+    /// <param name="durable">Flush every commit (fsync on), as production does; benchmarks want it, tests do not need it.</param>
+    public static async Task<PostgresCluster> StartAsync(CancellationToken cancellationToken = default, bool durable = false)
     {
         var bin = FindBinDirectory();
         if (bin is null && IsRoot)
@@ -84,7 +85,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             }
 
             await InitDbAsync(bin, directory, cancellationToken);
-            return await StartOnFreePortAsync(bin, directory, cancellationToken);
+            return await StartOnFreePortAsync(bin, directory, durable, cancellationToken);
         }
         catch
         {
@@ -178,7 +179,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         }
     }
 
-    private static async Task<PostgresCluster> StartOnFreePortAsync(string bin, string directory, CancellationToken cancellationToken)
+    private static async Task<PostgresCluster> StartOnFreePortAsync(string bin, string directory, bool durable, CancellationToken cancellationToken)
     {
         var log = Path.Combine(directory, "server.log");
         var failures = new StringBuilder();
@@ -189,7 +190,7 @@ public sealed class PostgresCluster : IAsyncDisposable
                 $"-p {port.ToString(CultureInfo.InvariantCulture)}",
                 $"-k \"{directory}\"",
                 "-c listen_addresses=127.0.0.1",
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+                durable ? "-c fsync=on -c synchronous_commit=on" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
                 "-c max_connections=200");
             var start = await RunAsync(
                 Path.Combine(bin, "pg_ctl"),

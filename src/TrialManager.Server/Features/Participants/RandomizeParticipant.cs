@@ -1,9 +1,11 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Randomization;
+using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Pipeline;
@@ -36,13 +38,14 @@ public sealed class RandomizeParticipantHandler(
         }
 
         participant.EnsureCanBeRandomized();
-        var trial = await db.LoadTrialAsync(participant.TrialId, cancellationToken);
+        // Read-only here (nothing on the trial changes), so untracked.
+        var trial = await db.Trials.AsNoTracking().SingleAsync(t => t.Id == participant.TrialId, cancellationToken);
         trial.EnsureRecruiting("randomization");
 
         var definition = trial.Definition;
         var formulation = participant.PrimaryFormulation!.Value;
         var levels = definition.FactorLevels(participant.Site, formulation, participant.Severity);
-        var randomizer = new Randomizer(definition.ToDesign(), Encoding.UTF8.GetBytes(trial.Seed));
+        var randomizer = Randomizers.For(trial);
         var stateKey = randomizer.StateKey(levels);
 
         var state = await db.RandomizationStates.SingleOrDefaultAsync(s => s.TrialId == trial.Id && s.StateKey == stateKey, cancellationToken);
@@ -57,7 +60,10 @@ public sealed class RandomizeParticipantHandler(
             state.Allocated++;
         }
 
+        // Whole microseconds: PostgreSQL keeps no finer, and a repeat (read back from the database) must return
+        // exactly the body of the first response.
         var now = clock.GetUtcNow();
+        now = now.AddTicks(-(now.Ticks % (TimeSpan.TicksPerMillisecond / 1000)));
         participant.MarkRandomized(now);
         var record = new ParticipantAllocation(participant, trial, formulation, levels, stateKey, allocation, actor.Name, now);
         db.Allocations.Add(record);
@@ -66,5 +72,25 @@ public sealed class RandomizeParticipantHandler(
         db.ProtocolDocuments.Add(new ProtocolDocument(participant.Id, now));
         afterCommit.Add(() => jobs.EnqueueProtocolDocument(participant.Id));
         return new RandomizationOutcome(AllocationView.From(record), Created: true);
+    }
+}
+
+/// <summary>
+/// One <see cref="Randomizer"/> per trial, kept across requests: a trial's design and seed never change, and the
+/// randomizer is thread-safe and memoises its derived stream keys, which a fresh one per request would re-derive.
+/// </summary>
+internal static class Randomizers
+{
+    private const int MaxTrials = 1_000;
+    private static readonly ConcurrentDictionary<(string TrialId, string Seed), Randomizer> Cache = new();
+
+    public static Randomizer For(Trial trial)
+    {
+        if (Cache.Count >= MaxTrials)
+        {
+            Cache.Clear(); // a bound, not a policy: servers hold a handful of trials
+        }
+
+        return Cache.GetOrAdd((trial.Id, trial.Seed), static (_, t) => new Randomizer(t.Definition.ToDesign(), Encoding.UTF8.GetBytes(t.Seed)), trial);
     }
 }

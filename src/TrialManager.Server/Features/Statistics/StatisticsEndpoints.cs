@@ -34,6 +34,18 @@ public static class StatisticsEndpoints
                 sender.Send(new VerifyRandomizationPlan(trialId), ct))
             .WithSummary("Regenerates the sequence and compares it with every recorded allocation.");
 
+        statistician.MapPost("/design-simulation", (string trialId, DesignSimulationRequest? body, ISender sender, CancellationToken ct) =>
+                sender.Send(new SimulateDesign(trialId, body?.Trials, body?.ParticipantsPerTrial, body?.Seed, body?.Strata), ct))
+            .WithSummary("Simulate the trial's own design before it starts: final imbalance per stratum and per factor level, and predictability.")
+            .WithDescription(
+                "Body (every field optional): {\"trials\": 10000 (1..20000), \"participantsPerTrial\": 200 (1..2000; trials x participants " +
+                "at most 4,000,000), \"seed\": \"...\" (to reproduce a report; never echoed), \"strata\": [{\"levels\": {\"formulation\": " +
+                "\"cognitive\", \"site\": \"NYC\"}, \"weight\": 2}]}. Without strata the mix is uniform over every combination of the " +
+                "trial's formulations, sites and (when severity is a factor) severity low/high. Imbalance is max - min over arms of " +
+                "count / ratio at the end of each simulated trial; predictability is the hit rate of a guesser who knows every past " +
+                "allocation and guesses the arm behind in the participant's stratum (Blackwell-Hodges convergence), beside the chance rate. " +
+                "The trial's own seed is never used.");
+
         trial.MapGet("/consort", (string trialId, ISender sender, CancellationToken ct) => sender.Send(new GetConsort(trialId), ct))
             .RequireAuthorization(Policies.StatisticsOverview)
             .WithSummary("CONSORT flow counts: assessed, excluded by reason, randomized, allocated, withdrawn, completed.");

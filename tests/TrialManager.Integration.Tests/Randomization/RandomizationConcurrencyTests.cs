@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Integration.Tests.Infrastructure;
+using static TrialManager.Integration.Tests.Randomization.RandomizationHttp;
+
+namespace TrialManager.Integration.Tests.Randomization;
+
+/// <summary>
+/// Hundreds of simultaneous randomization requests over HTTP: distinct participants of one stratum plus concurrent
+/// repeats of the same participants. The allocation table, read as a statistician, must still be exact.
+/// </summary>
+public abstract class RandomizationConcurrencyTests(TrialServer server)
+{
+    private const int Participants = 200;
+    private const int RepeatedParticipants = 20;
+    private const int RepeatsEach = 3;
+
+    [ServerFact]
+    public async Task PermutedBlocks_UnderHundredsOfConcurrentRequests_GiveGapFreeSlotsAndExactBlocks()
+    {
+        // 2:1 ratio, so an unbalanced block would show; one stratum, so every request contends for the same row.
+        var trial = await TrialAsync(server, new { method = "permutedBlocks", blockSizes = new[] { 3, 6, 9 }, stratifyBy = new[] { "formulation", "site" } }, (2, 1));
+        var ids = await FormulatedAsync(server, trial, Participants);
+
+        var rows = await RandomizeConcurrentlyAsync(trial, ids);
+
+        Assert.Single(rows.Select(r => r.Stratum).Distinct());
+        AssertGapFree(rows.GroupBy(r => r.Stratum));
+        AssertCompletedBlocksHoldTheRatio(rows, 2, 1, [3, 6, 9]);
+        Assert.True(rows.Select(r => r.BlockSize).Distinct().Count() > 1, "block sizes vary");
+    }
+
+    [ServerFact]
+    public async Task Minimization_UnderHundredsOfConcurrentRequests_GivesGapFreeTrialWideSlots()
+    {
+        var trial = await TrialAsync(server, Minimization);
+        var ids = await FormulatedAsync(server, trial, Participants, i => (i % 3 == 0 ? "BBB" : "AAA", i % 4 == 0 ? "interpersonal" : "cognitive"));
+
+        var rows = await RandomizeConcurrentlyAsync(trial, ids);
+
+        Assert.All(rows, r => Assert.True(r.Block is null && r.BlockSize is null));
+        AssertGapFree(rows.GroupBy(_ => "trial"));
+        // Minimization keeps the margins close: with p = 0.8 over 200 participants the totals stay near 1:1.
+        var mediator = rows.Count(r => r.Arm == "mediator");
+        Assert.InRange(mediator, 80, 120);
+    }
+
+    [ServerFact]
+    public async Task Simple_UnderHundredsOfConcurrentRequests_GivesGapFreeTrialWideSlots()
+    {
+        var trial = await TrialAsync(server, Simple);
+        var ids = await FormulatedAsync(server, trial, Participants, i => ("AAA", i % 2 == 0 ? "interpersonal" : "cognitive"));
+
+        var rows = await RandomizeConcurrentlyAsync(trial, ids);
+
+        AssertGapFree(rows.GroupBy(_ => "trial"));
+        Assert.Equal(2, rows.Select(r => r.Stratum).Distinct().Count());
+    }
+
+    /// <summary>
+    /// Fires every randomization at once (plus concurrent repeats of some participants), then checks what every
+    /// design must hold: one 201 per participant, repeats agree, one allocation row each, verify matches all of them.
+    /// </summary>
+    private async Task<List<CsvAllocation>> RandomizeConcurrentlyAsync(string trial, List<string> ids)
+    {
+        var requests = ids.Concat(ids.Take(RepeatedParticipants).SelectMany(id => Enumerable.Repeat(id, RepeatsEach)))
+            .OrderBy(_ => Random.Shared.Next()).ToList();
+        var responses = new ConcurrentBag<(string Id, HttpStatusCode Status, string Body)>();
+        var clients = Enumerable.Range(0, 8).Select(_ => server.Coordinator).ToArray();
+        using var start = new SemaphoreSlim(0);
+        var tasks = requests.Select(async (id, i) =>
+        {
+            await start.WaitAsync();
+            using var response = await RandomizeAsync(clients[i % clients.Length], id);
+            responses.Add((id, response.StatusCode, await response.Content.ReadAsStringAsync()));
+        }).ToList();
+        start.Release(requests.Count);
+        await Task.WhenAll(tasks);
+
+        Assert.Equal(requests.Count, responses.Count);
+        Assert.All(responses, r => Assert.Contains(r.Status, new[] { HttpStatusCode.Created, HttpStatusCode.OK }));
+        foreach (var participant in responses.GroupBy(r => r.Id))
+        {
+            Assert.Equal(1, participant.Count(r => r.Status == HttpStatusCode.Created));
+            Assert.Single(participant.Select(r => r.Body).Distinct());
+        }
+
+        var (_, rows) = await CsvAsync(server, trial);
+        Assert.Equal(ids.Count, rows.Count);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), rows.Select(r => r.ParticipantId).Order(StringComparer.Ordinal));
+        Assert.Equal(ids.Count, await server.WithDbAsync(db => db.ProtocolDocuments.CountAsync(d => ids.Contains(d.ParticipantId))));
+
+        var verify = await (await server.Statistician.PostAsync($"/api/trials/{trial}/randomization-plan/verify", null)).JsonAsync();
+        Assert.True(verify.GetProperty("matches").GetBoolean(), verify.GetRawText());
+        Assert.Equal(ids.Count, verify.GetProperty("checked").GetInt32());
+        return rows;
+    }
+}
+
+[Collection(SqliteServerCollection.Name)]
+public sealed class RandomizationConcurrencyTests_Sqlite(SqliteTrialServer server) : RandomizationConcurrencyTests(server);
+
+[Collection(PostgresServerCollection.Name)]
+public sealed class RandomizationConcurrencyTests_Postgres(PostgresTrialServer server) : RandomizationConcurrencyTests(server), IRunsOnPostgres;
