@@ -14,9 +14,10 @@ public static class ServerPipeline
 {
     public static WebApplication UseTrialManager(this WebApplication app)
     {
+        app.Use(RequestHardening.SecurityHeaders);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.Use(SecurityHeaders);
+        app.Use(RequestHardening.LimitBodySize);
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -34,22 +35,6 @@ public static class ServerPipeline
         app.MapHangfireDashboard("/jobs", new DashboardOptions { Authorization = [new EndpointAuthorizesDashboard()], DisplayStorageConnectionString = false })
             .RequireAuthorization(Policies.Admin);
         return app;
-    }
-
-    private static async Task SecurityHeaders(HttpContext context, RequestDelegate next)
-    {
-        var headers = context.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers["Cross-Origin-Opener-Policy"] = "same-origin";
-        if (!context.Request.Path.StartsWithSegments("/docs") && !context.Request.Path.StartsWithSegments("/jobs"))
-        {
-            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
-        }
-
-        headers.CacheControl = "no-store";
-        await next(context);
     }
 
     private sealed class EndpointAuthorizesDashboard : IDashboardAuthorizationFilter

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FluentValidation;
 using Mediator;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Protocols;
@@ -57,18 +56,7 @@ public static class ServerSetup
         services.AddScoped<ReportSchedule>();
 
         // Who is calling: API keys (hashed, constant-time) mapped to the four roles.
-        services.AddHttpContextAccessor();
-        services.AddSingleton(sp => ApiKeyStore.FromConfiguration(configuration, builder.Environment.IsDevelopment()));
-        services.AddScoped<IActorAccessor, HttpActorAccessor>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization(options =>
-        {
-            foreach (var (policy, roles) in Policies.RolesByPolicy)
-            {
-                options.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
-            }
-        });
+        services.AddTrialAuthentication(configuration, builder.Environment);
 
         // HTTP: camelCase JSON with string enums, problem details for every failure, bounded bodies.
         services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
