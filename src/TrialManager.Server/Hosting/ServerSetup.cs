@@ -49,6 +49,8 @@ public static class ServerSetup
         });
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         ValidatorOptions.Global.LanguageManager.Enabled = false;
+        // A rule stops at its first failure: later checks in a chain (s!.Count after NotEmpty) assume the earlier ones held.
+        ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         services.AddScoped<AfterCommit>();
         services.AddScoped<Features.Audit.AuditTrail>();

@@ -52,7 +52,9 @@ public sealed class SecurityAudit(ISender sender, IActorAccessor actors, SignInA
     /// <summary>A 403: the route pattern (not the path, which is client input), the method, the role and why.</summary>
     public Task PermissionDeniedAsync(HttpContext context, string reason)
     {
-        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unknown route)";
+        // Inside the exception handler the endpoint is cleared from the context; the exception feature keeps it.
+        var endpoint = context.GetEndpoint() ?? context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Endpoint;
+        var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(unknown route)";
         var actor = actors.Current;
         return RecordAsync("permissionDenied",
             JsonSerializer.Serialize(new { method = context.Request.Method, route, role = actor.Role, sites = actor.Sites, reason }));

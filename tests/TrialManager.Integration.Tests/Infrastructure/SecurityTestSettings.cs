@@ -77,6 +77,11 @@ public sealed class LogCapture : ILoggerProvider
 
     public IReadOnlyCollection<string> Leaks => _leaks;
 
+    /// <summary>Error-level messages with their exceptions (the last 200), to explain a 500 in a test's failure message.</summary>
+    public IReadOnlyCollection<string> Errors => _errors;
+
+    private readonly ConcurrentQueue<string> _errors = new();
+
     public void Watch(string secret) => _watched.TryAdd(secret, 0);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
@@ -85,9 +90,17 @@ public sealed class LogCapture : ILoggerProvider
     {
     }
 
-    private void Write(string category, string text)
+    private void Write(LogLevel level, string category, string text)
     {
         Interlocked.Increment(ref _messages);
+        if (level >= LogLevel.Error)
+        {
+            _errors.Enqueue($"{category}: {text}");
+            while (_errors.Count > 200 && _errors.TryDequeue(out _))
+            {
+            }
+        }
+
         foreach (var secret in _watched.Keys)
         {
             if (text.Contains(secret, StringComparison.Ordinal))
@@ -111,7 +124,7 @@ public sealed class LogCapture : ILoggerProvider
                 text += " " + string.Join(" ", values.Select(v => v.Value));
             }
 
-            capture.Write(category, text);
+            capture.Write(logLevel, category, text);
         }
     }
 }

@@ -132,6 +132,11 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
                     failures.Add($"{row.Method} {row.Pattern} as {name}: expected {expected(row)}, got {status}");
                 }
 
+                if (status >= 500)
+                {
+                    failures.Add($"{row.Method} {row.Pattern} as {name}: {status}");
+                }
+
                 if (actual != A && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
                 {
                     failures.Add($"{row.Method} {row.Pattern} as {name}: {status} is not problem+json");
