@@ -118,6 +118,16 @@ public sealed record JwtSettings(
                 context.Principal = MapPrincipal(context.Principal!);
                 return Task.CompletedTask;
             },
+            OnMessageReceived = context =>
+            {
+                // As for API keys: a locked-out address has its tokens not even validated until the window ends.
+                if (context.HttpContext.RequestServices.GetRequiredService<FailedSignInLimiter>().IsLockedOut(context.HttpContext))
+                {
+                    context.Fail("Too many failed authentications.");
+                }
+
+                return Task.CompletedTask;
+            },
             OnAuthenticationFailed = context =>
             {
                 context.HttpContext.RequestServices.GetRequiredService<FailedSignInLimiter>().RecordFailure(context.HttpContext);

@@ -88,7 +88,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
                 {
                     failures.Add($"{description}: {status} as {response.Content.Headers.ContentType?.MediaType ?? "no content type"}");
                 }
-                else if (status is 200 or 201 or 202 && target.Row.Method == "POST")
+                else if (status is 200 or 201 or 202 && request.Method == HttpMethod.Post)
                 {
                     var key = $"{target.Row.Pattern} {status}";
                     validWrites[key] = validWrites.GetValueOrDefault(key) + 1;

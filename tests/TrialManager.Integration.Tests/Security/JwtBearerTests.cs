@@ -112,6 +112,32 @@ public abstract class JwtBearerTests(TrialServer server)
     }
 
     [ServerFact]
+    public async Task BadTokens_AreRateLimitedPerAddress_AndThenEvenAValidTokenWaits()
+    {
+        var address = $"192.0.2.{Random.Shared.Next(1, 250)}";
+        HttpClient From(string token)
+        {
+            var client = Bearer(token);
+            client.DefaultRequestHeaders.Add(SecurityTestSettings.ClientAddressHeader, address);
+            return client;
+        }
+
+        using var otherKey = RSA.Create(2048);
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 21; i++)
+        {
+            statuses.Add((await From(Token("admin", key: otherKey)).GetAsync("/api/trials")).StatusCode);
+        }
+
+        var valid = await From(Token("admin")).GetAsync("/api/trials");
+
+        Assert.All(statuses.Take(20), s => Assert.Equal(HttpStatusCode.Unauthorized, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[20]);
+        Assert.Equal(HttpStatusCode.TooManyRequests, valid.StatusCode);
+        Assert.NotNull(valid.Headers.RetryAfter);
+    }
+
+    [ServerFact]
     public async Task Token_WithSitesClaim_IsLimitedToThoseSites()
     {
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);
