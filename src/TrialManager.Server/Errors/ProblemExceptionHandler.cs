@@ -26,7 +26,7 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
                 "The request body is not valid JSON for this request.", new Dictionary<string, string[]> { [JsonField(json.Path)] = [JsonMessage(json)] }),
             BadHttpRequestException bad => Problems.WriteAsync(context, bad.StatusCode, "Bad request", BadRequestDetail(bad)),
             NotFoundException nf => Problems.WriteAsync(context, 404, "Not found", nf.Message),
-            ForbiddenException f => Problems.WriteAsync(context, 403, "Forbidden", f.Message),
+            ForbiddenException f => Forbidden(context, f),
             WorkflowConflictException c => Problems.WriteAsync(context, 409, "Not allowed in the current state", c.Message),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => Task.CompletedTask,
             _ when IsDatabaseUnavailable(exception) => Unavailable(context, exception),
@@ -34,6 +34,12 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         };
         await task;
         return true;
+    }
+
+    private static async Task Forbidden(HttpContext context, ForbiddenException forbidden)
+    {
+        await context.RequestServices.GetRequiredService<Security.SecurityAudit>().PermissionDeniedAsync(context, "site");
+        await Problems.WriteAsync(context, 403, "Forbidden", forbidden.Message);
     }
 
     private Task Unavailable(HttpContext context, Exception exception)

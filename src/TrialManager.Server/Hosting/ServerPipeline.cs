@@ -1,6 +1,8 @@
 using Hangfire;
 using Hangfire.Dashboard;
+using Microsoft.AspNetCore.WebUtilities;
 using Scalar.AspNetCore;
+using TrialManager.Server.Errors;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Participants;
@@ -12,11 +14,21 @@ namespace TrialManager.Server.Hosting;
 
 public static class ServerPipeline
 {
+    private const string OpenApiDocumentName = "v1";
+
     public static WebApplication UseTrialManager(this WebApplication app)
     {
+        app.Use(RequestHardening.SecurityHeaders);
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.Use(SecurityHeaders);
+        // Bodiless 404/405/415s (no route, wrong method) become problem details too, whatever the Accept header says.
+        app.UseStatusCodePages(context => Problems.WriteAsync(context.HttpContext, context.HttpContext.Response.StatusCode,
+            ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode), context.HttpContext.Response.StatusCode switch
+            {
+                404 => "Nothing is found at this address.",
+                405 => "This address does not accept this method.",
+                _ => "The request could not be handled.",
+            }));
+        app.Use(RequestHardening.LimitBodySize);
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -27,29 +39,17 @@ public static class ServerPipeline
         app.MapReportEndpoints();
         app.MapAuditEndpoints();
 
-        app.MapOpenApi("/openapi/{documentName}.json");
+        // The OpenAPI endpoint answers an unknown document with a plain-text 404; ours are problem details like every error.
+        app.MapOpenApi("/openapi/{documentName}.json").AddEndpointFilter(async (context, next) =>
+            context.HttpContext.GetRouteValue("documentName") as string == OpenApiDocumentName
+                ? await next(context)
+                : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found", detail: "There is no such OpenAPI document; try /openapi/v1.json."));
         app.MapScalarApiReference("/docs", o => o.WithTitle("TrialManager API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
 
         // The job dashboard is for admins; authorization is the endpoint's, not Hangfire's local-only default.
         app.MapHangfireDashboard("/jobs", new DashboardOptions { Authorization = [new EndpointAuthorizesDashboard()], DisplayStorageConnectionString = false })
             .RequireAuthorization(Policies.Admin);
         return app;
-    }
-
-    private static async Task SecurityHeaders(HttpContext context, RequestDelegate next)
-    {
-        var headers = context.Response.Headers;
-        headers.XContentTypeOptions = "nosniff";
-        headers.XFrameOptions = "DENY";
-        headers["Referrer-Policy"] = "no-referrer";
-        headers["Cross-Origin-Opener-Policy"] = "same-origin";
-        if (!context.Request.Path.StartsWithSegments("/docs") && !context.Request.Path.StartsWithSegments("/jobs"))
-        {
-            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
-        }
-
-        headers.CacheControl = "no-store";
-        await next(context);
     }
 
     private sealed class EndpointAuthorizesDashboard : IDashboardAuthorizationFilter

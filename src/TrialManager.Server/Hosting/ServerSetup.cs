@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using FluentValidation;
 using Mediator;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.Json;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Protocols;
@@ -50,6 +49,8 @@ public static class ServerSetup
         });
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         ValidatorOptions.Global.LanguageManager.Enabled = false;
+        // A rule stops at its first failure: later checks in a chain (s!.Count after NotEmpty) assume the earlier ones held.
+        ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         services.AddScoped<AfterCommit>();
         services.AddScoped<Features.Audit.AuditTrail>();
@@ -57,18 +58,7 @@ public static class ServerSetup
         services.AddScoped<ReportSchedule>();
 
         // Who is calling: API keys (hashed, constant-time) mapped to the four roles.
-        services.AddHttpContextAccessor();
-        services.AddSingleton(sp => ApiKeyStore.FromConfiguration(configuration, builder.Environment.IsDevelopment()));
-        services.AddScoped<IActorAccessor, HttpActorAccessor>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization(options =>
-        {
-            foreach (var (policy, roles) in Policies.RolesByPolicy)
-            {
-                options.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
-            }
-        });
+        services.AddTrialAuthentication(configuration, builder.Environment);
 
         // HTTP: camelCase JSON with string enums, problem details for every failure, bounded bodies.
         services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));

@@ -8,7 +8,7 @@ namespace TrialManager.Server.Security;
 
 /// <summary>Authenticates the X-Api-Key header against the hashed keys; answers 401/403 as problem details.</summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore keys)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore keys, FailedSignInLimiter limiter)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -22,9 +22,16 @@ public sealed class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (values[0]!.Length > 256 || keys.Find(values[0]!) is not { } key)
+        // A locked-out address learns nothing: its keys are not checked until the window ends.
+        if (limiter.IsLockedOut(Context))
+        {
+            return Task.FromResult(AuthenticateResult.Fail("Too many failed authentications."));
+        }
+
+        if (values.Count > 1 || values[0]!.Length > 256 || keys.Find(values[0]!) is not { } key)
         {
             // Never log the presented key, only that one failed.
+            limiter.RecordFailure(Context);
             Logger.LogWarning("Unknown API key presented from {Remote}", Context.Connection.RemoteIpAddress);
             return Task.FromResult(AuthenticateResult.Fail("Unknown API key."));
         }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Hosting;
 
@@ -20,6 +21,9 @@ public abstract class TrialServer : IAsyncLifetime
     private WebApplicationFactory<Program>? _factory;
 
     public abstract DatabaseProvider Provider { get; }
+
+    /// <summary>Log messages of the server that contain a watched secret (see the security tests).</summary>
+    public LogCapture Logs { get; } = new();
 
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("The server is not started.");
 
@@ -55,10 +59,13 @@ public abstract class TrialServer : IAsyncLifetime
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("TrialManager:Jobs:ShutdownTimeoutSeconds", "1");
-            foreach (var (key, value) in settings)
+            foreach (var (key, value) in SecurityTestSettings.Values.Concat(settings))
             {
                 builder.UseSetting(key, value);
             }
+
+            builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, TestClientAddressStartupFilter>());
+            builder.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<LogCapture>(null, LogLevel.Debug));
         });
         _ = Factory.Server; // start now, so the first test does not pay for it
     }

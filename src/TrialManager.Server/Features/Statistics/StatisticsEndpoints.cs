@@ -1,4 +1,7 @@
 using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Errors;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Statistics;
@@ -10,8 +13,14 @@ public static class StatisticsEndpoints
         var trial = app.MapGroup("/api/trials/{trialId}").WithTags("Statistics");
         var statistician = trial.MapGroup("/").RequireAuthorization(Policies.Statistician);
 
-        statistician.MapGet("/allocations", (string trialId, HttpContext http, ISender sender, CancellationToken ct) =>
+        statistician.MapGet("/allocations", async (string trialId, HttpContext http, ISender sender, TrialDbContext db, CancellationToken ct) =>
             {
+                // Checked before the first byte: once the stream has started, a 404 can no longer be sent (it was a broken 200).
+                if (!await db.Trials.AnyAsync(t => t.Id == trialId, ct))
+                {
+                    throw new NotFoundException($"No trial with id {trialId}.");
+                }
+
                 var rows = sender.CreateStream(new StreamAllocations(trialId), ct);
                 var wantsCsv = http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
                 return wantsCsv

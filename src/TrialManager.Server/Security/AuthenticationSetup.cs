@@ -1,0 +1,193 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.IdentityModel.Tokens;
+using TrialManager.Server.Errors;
+
+namespace TrialManager.Server.Security;
+
+/// <summary>
+/// Who is calling. A policy scheme picks the handler by header (X-Api-Key -> ApiKey, Authorization: Bearer ->
+/// JwtBearer when configured); another scheme (e.g. a cookie for web pages) is one more branch of the selector.
+/// </summary>
+public static class AuthenticationSetup
+{
+    public const string SelectorScheme = "TrialManager";
+
+    public static IServiceCollection AddTrialAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        services.AddHttpContextAccessor();
+        services.AddSingleton(_ => ApiKeyStore.FromConfiguration(configuration, environment.IsDevelopment()));
+        services.AddSingleton(_ => FailedSignInLimiter.From(configuration));
+        services.AddSingleton(_ => new SignInAuditSchedule(configuration, TimeProvider.System));
+        services.AddScoped<IActorAccessor, HttpActorAccessor>();
+        services.AddScoped<SecurityAudit>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+
+        var jwt = JwtSettings.From(configuration);
+        var authentication = services.AddAuthentication(SelectorScheme)
+            .AddPolicyScheme(SelectorScheme, "API key or bearer token", o => o.ForwardDefaultSelector = context => SchemeFor(context, jwt is not null))
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        if (jwt is not null)
+        {
+            authentication.AddJwtBearer(JwtBearerDefaults.AuthenticationScheme, jwt.Configure);
+        }
+
+        services.AddAuthorization(options =>
+        {
+            foreach (var (policy, roles) in Policies.RolesByPolicy)
+            {
+                options.AddPolicy(policy, p => p.RequireAuthenticatedUser().RequireRole(roles));
+            }
+        });
+        return services;
+    }
+
+    private static string SchemeFor(HttpContext context, bool jwtEnabled) =>
+        !context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName)
+        && jwtEnabled
+        && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? JwtBearerDefaults.AuthenticationScheme
+            : ApiKeyAuthenticationHandler.SchemeName;
+}
+
+/// <summary>Authentication:Jwt: an institution's identity provider (OIDC authority) or, offline, a configured public key.</summary>
+public sealed record JwtSettings(
+    string? Authority, string Audience, string? Issuer, string RoleClaim, string? SitesClaim, string NameClaim, string? SigningKeyPem,
+    bool RequireHttpsMetadata)
+{
+    public static JwtSettings? From(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Authentication:Jwt");
+        var authority = NullIfEmpty(section["Authority"]);
+        var pem = NullIfEmpty(section["SigningKeyPem"]);
+        if (authority is null && pem is null)
+        {
+            return null;
+        }
+
+        var audience = NullIfEmpty(section["Audience"])
+            ?? throw new InvalidOperationException("Authentication:Jwt:Audience is required when JWT bearer authentication is configured.");
+        var issuer = NullIfEmpty(section["Issuer"]);
+        if (authority is null && issuer is null)
+        {
+            throw new InvalidOperationException("Authentication:Jwt:Issuer is required with SigningKeyPem and no Authority.");
+        }
+
+        return new JwtSettings(authority, audience, issuer, NullIfEmpty(section["RoleClaim"]) ?? "role", NullIfEmpty(section["SitesClaim"]),
+            NullIfEmpty(section["NameClaim"]) ?? "sub", pem, section.GetValue<bool?>("RequireHttpsMetadata") ?? true);
+    }
+
+    public void Configure(JwtBearerOptions options)
+    {
+        options.Authority = Authority;
+        options.Audience = Audience;
+        options.RequireHttpsMetadata = RequireHttpsMetadata;
+        options.MapInboundClaims = false;
+        var parameters = new TokenValidationParameters
+        {
+            ValidateAudience = true,
+            ValidAudience = Audience,
+            ValidateIssuer = true,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            ValidateIssuerSigningKey = true,
+            ClockSkew = TimeSpan.FromSeconds(30),
+            NameClaimType = NameClaim,
+            RoleClaimType = ClaimTypes.Role,
+        };
+        if (Issuer is not null)
+        {
+            parameters.ValidIssuer = Issuer;
+        }
+
+        if (SigningKeyPem is not null)
+        {
+            var rsa = RSA.Create();
+            rsa.ImportFromPem(SigningKeyPem);
+            parameters.IssuerSigningKey = new RsaSecurityKey(rsa);
+        }
+
+        options.TokenValidationParameters = parameters;
+        options.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = context =>
+            {
+                context.Principal = MapPrincipal(context.Principal!);
+                return Task.CompletedTask;
+            },
+            OnMessageReceived = context =>
+            {
+                // As for API keys: a locked-out address has its tokens not even validated until the window ends.
+                if (context.HttpContext.RequestServices.GetRequiredService<FailedSignInLimiter>().IsLockedOut(context.HttpContext))
+                {
+                    context.Fail("Too many failed authentications.");
+                }
+
+                return Task.CompletedTask;
+            },
+            OnAuthenticationFailed = context =>
+            {
+                context.HttpContext.RequestServices.GetRequiredService<FailedSignInLimiter>().RecordFailure(context.HttpContext);
+                return Task.CompletedTask;
+            },
+        };
+    }
+
+    /// <summary>Our principal: the name, known roles only (an unknown role authenticates but is forbidden everywhere), sites.</summary>
+    private ClaimsPrincipal MapPrincipal(ClaimsPrincipal token)
+    {
+        var name = token.FindFirstValue(NameClaim) ?? token.FindFirstValue("sub") ?? "unknown";
+        var claims = new List<Claim> { new(ClaimTypes.Name, name.Length > 100 ? name[..100] : name) };
+        claims.AddRange(token.FindAll(RoleClaim).Select(c => c.Value).Where(Roles.All.Contains).Distinct().Select(r => new Claim(ClaimTypes.Role, r)));
+        if (SitesClaim is not null)
+        {
+            claims.AddRange(token.FindAll(SitesClaim).Select(c => new Claim(ApiKeyAuthenticationHandler.SiteClaim, c.Value)));
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, JwtBearerDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
+
+/// <summary>
+/// Every 401/403 of every scheme as problem details, in one place: 429 once the client's failures are rate limited,
+/// and 403s (role refused) are audited with the route and the role.
+/// </summary>
+public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+{
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, Microsoft.AspNetCore.Authorization.Policy.PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Challenged)
+        {
+            if (FailedSignInLimiter.RetryAfter(context) is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many failed sign-ins",
+                    "Too many failed authentications from this address; try again later.");
+                return;
+            }
+
+            await Problems.WriteAsync(context, StatusCodes.Status401Unauthorized, "Authentication required",
+                $"Send a valid API key in the {ApiKeyAuthenticationHandler.HeaderName} header (or a bearer token where configured).");
+            return;
+        }
+
+        if (authorizeResult.Forbidden)
+        {
+            await context.RequestServices.GetRequiredService<SecurityAudit>().PermissionDeniedAsync(context, "role");
+            await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", "Your role does not allow this request.");
+            return;
+        }
+
+        if (context.User.Identity?.IsAuthenticated == true)
+        {
+            await context.RequestServices.GetRequiredService<SecurityAudit>().SignedInAsync(context);
+        }
+
+        await next(context);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Mediator;
+using TrialManager.Server.Features.Audit;
+
+namespace TrialManager.Server.Security;
+
+/// <summary>
+/// Sign-ins are audited once per key (or token subject) per process per Authentication:SignInAuditMinutes
+/// (default 15): a trail of who used the API when, without one write per request.
+/// </summary>
+public sealed class SignInAuditSchedule(IConfiguration configuration, TimeProvider clock)
+{
+    private readonly TimeSpan _interval = TimeSpan.FromMinutes(configuration.GetValue<double?>("Authentication:SignInAuditMinutes") ?? 15);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _last = new(StringComparer.Ordinal);
+
+    /// <summary>True for the one request that should record the actor's sign-in now.</summary>
+    public bool IsDue(string actor)
+    {
+        var now = clock.GetUtcNow();
+        while (true)
+        {
+            if (!_last.TryGetValue(actor, out var last))
+            {
+                if (_last.TryAdd(actor, now))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            return now - last >= _interval && _last.TryUpdate(actor, now, last);
+        }
+    }
+}
+
+/// <summary>Writes security events (sign-in, permission denied) to the audit chain; never the key, never request data.</summary>
+public sealed class SecurityAudit(ISender sender, IActorAccessor actors, SignInAuditSchedule schedule, ILogger<SecurityAudit> logger)
+{
+    public async Task SignedInAsync(HttpContext context)
+    {
+        var actor = actors.Current;
+        if (!schedule.IsDue(actor.Name))
+        {
+            return;
+        }
+
+        await RecordAsync("signIn", JsonSerializer.Serialize(new { scheme = context.User.Identity?.AuthenticationType, role = actor.Role, sites = actor.Sites }));
+    }
+
+    /// <summary>A 403: the route pattern (not the path, which is client input), the method, the role and why.</summary>
+    public Task PermissionDeniedAsync(HttpContext context, string reason)
+    {
+        // Inside the exception handler the endpoint is cleared from the context; the exception feature keeps it.
+        var endpoint = context.GetEndpoint() ?? context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Endpoint;
+        var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(unknown route)";
+        var actor = actors.Current;
+        return RecordAsync("permissionDenied",
+            JsonSerializer.Serialize(new { method = context.Request.Method, route, role = actor.Role, sites = actor.Sites, reason }));
+    }
+
+    private async Task RecordAsync(string action, string changes)
+    {
+        try
+        {
+            await sender.Send(new RecordSecurityEvent(action, changes), CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The answer to the client must not change because the trail could not be written; the log keeps it.
+            logger.LogError(e, "Could not audit {Action}", action);
+        }
+    }
+}
+
+/// <summary>Appends one security event to the chain inside the usual write transaction.</summary>
+public sealed record RecordSecurityEvent(string Action, string Changes) : ICommand<Unit>;
+
+public sealed class RecordSecurityEventHandler(AuditTrail trail) : ICommandHandler<RecordSecurityEvent, Unit>
+{
+    public async ValueTask<Unit> Handle(RecordSecurityEvent command, CancellationToken cancellationToken)
+    {
+        await trail.AppendAsync(command.Action, null, "Security", null, command.Changes, cancellationToken);
+        return Unit.Value;
+    }
+}

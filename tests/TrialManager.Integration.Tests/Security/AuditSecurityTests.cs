@@ -1,0 +1,120 @@
+#pragma warning disable EF1002 // the SQL here is built from generated sequence numbers and table names, never input
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Integration.Tests.Api;
+using TrialManager.Integration.Tests.Infrastructure;
+
+namespace TrialManager.Integration.Tests.Security;
+
+public abstract class AuditSecurityTests(TrialServer server)
+{
+    private Task<long> HeadAsync() => server.WithDbAsync(db => db.AuditChainHeads.Select(h => h.LastSequence).SingleAsync());
+
+    [ServerFact]
+    public async Task SignIn_IsAuditedOncePerKeyWithItsNameAndNeverTheKey()
+    {
+        var probe = server.Client(SecurityTestSettings.SignInProbeKey);
+        Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/api/trials")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await probe.GetAsync("/api/trials")).StatusCode);
+
+        var signIns = await server.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == "signIn" && e.Actor == SecurityTestSettings.SignInProbeName).ToListAsync());
+        var leaks = await server.WithDbAsync(db => db.AuditEvents.CountAsync(e =>
+            e.Changes.Contains(SecurityTestSettings.SignInProbeKey) || e.Actor.Contains(SecurityTestSettings.SignInProbeKey)));
+
+        var signIn = Assert.Single(signIns);
+        Assert.Equal("statistician", signIn.Role);
+        Assert.Equal(0, leaks);
+    }
+
+    [ServerFact]
+    public async Task PermissionFailures_AreAuditedWithRouteAndRole()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var other = await TestTrials.FormulatedParticipantAsync(server, trialId, site: "BBB");
+        var before = await HeadAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.Coordinator.PostJsonAsync("/api/trials", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.Client(SecurityTestSettings.SiteLimitedCoordinatorKey).GetAsync($"/api/participants/{other}")).StatusCode);
+
+        var denied = await server.WithDbAsync(db => db.AuditEvents.Where(e => e.Sequence > before && e.Action == "permissionDenied").OrderBy(e => e.Sequence).ToListAsync());
+        Assert.Equal(2, denied.Count);
+        var role = JsonDocument.Parse(denied[0].Changes).RootElement;
+        Assert.Equal("POST", role.GetProperty("method").GetString());
+        Assert.Equal("/api/trials/", role.GetProperty("route").GetString());
+        Assert.Equal("coordinator", role.GetProperty("role").GetString());
+        Assert.Equal("dev-coordinator", denied[0].Actor);
+        var site = JsonDocument.Parse(denied[1].Changes).RootElement;
+        Assert.StartsWith("/api/participants/{participantId}", site.GetProperty("route").GetString(), StringComparison.Ordinal);
+        Assert.Equal("site", site.GetProperty("reason").GetString());
+        Assert.Equal(SecurityTestSettings.SiteLimitedCoordinatorName, denied[1].Actor);
+        Assert.DoesNotContain(other, denied[1].Changes, StringComparison.Ordinal);
+    }
+
+    [ServerFact]
+    public async Task TrialConfigurationChanges_AreAudited()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+
+        var actions = await server.WithDbAsync(db => db.AuditEvents.Where(e => e.TrialId == trialId).OrderBy(e => e.Sequence).Select(e => e.Action).ToListAsync());
+
+        Assert.Equal(["CreateTrial", "ChangeTrialStatus"], actions);
+    }
+
+    [ServerFact]
+    public async Task Verify_DetectsEditedDeletedAndReorderedEvents_DirectlyInTheDatabase()
+    {
+        // Some events to tamper with, and some after them.
+        await TestTrials.CreateAsync(server, recruiting: true);
+        var middle = await HeadAsync() - 1;
+        await TestTrials.CreateAsync(server, recruiting: true);
+        Assert.True((await VerifyAsync()).GetProperty("valid").GetBoolean());
+
+        await TamperAsync([middle], $"UPDATE \"AuditEvents\" SET \"Changes\" = '[]' WHERE \"Sequence\" = {middle}", expectedBreak: middle);
+        await TamperAsync([middle], $"DELETE FROM \"AuditEvents\" WHERE \"Sequence\" = {middle}", expectedBreak: middle + 1);
+        await TamperAsync([middle, middle + 1],
+            $"UPDATE \"AuditEvents\" SET \"Sequence\" = -1 WHERE \"Sequence\" = {middle};" +
+            $"UPDATE \"AuditEvents\" SET \"Sequence\" = {middle} WHERE \"Sequence\" = {middle + 1};" +
+            $"UPDATE \"AuditEvents\" SET \"Sequence\" = {middle + 1} WHERE \"Sequence\" = -1;",
+            expectedBreak: middle);
+        var last = await HeadAsync();
+        await TamperAsync([last], $"DELETE FROM \"AuditEvents\" WHERE \"Sequence\" = {last}", expectedBreak: last);
+
+        Assert.True((await VerifyAsync()).GetProperty("valid").GetBoolean());
+    }
+
+    private async Task<JsonElement> VerifyAsync()
+    {
+        var response = await server.Admin.GetAsync("/api/audit/verify");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.JsonAsync();
+    }
+
+    /// <summary>Backs the rows up, tampers, checks verify names the first broken event, then restores the rows exactly.</summary>
+    private async Task TamperAsync(long[] sequences, string tamper, long expectedBreak)
+    {
+        var backup = "audit_backup_" + Guid.NewGuid().ToString("N")[..8];
+        var list = string.Join(",", sequences);
+        await server.WithDbAsync(db => db.Database.ExecuteSqlRawAsync($"CREATE TABLE {backup} AS SELECT * FROM \"AuditEvents\" WHERE \"Sequence\" IN ({list})"));
+        try
+        {
+            await server.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(tamper));
+            var verification = await VerifyAsync();
+            Assert.False(verification.GetProperty("valid").GetBoolean(), tamper);
+            Assert.Equal(expectedBreak, verification.GetProperty("firstBroken").GetProperty("sequence").GetInt64());
+        }
+        finally
+        {
+            await server.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+                $"DELETE FROM \"AuditEvents\" WHERE \"Sequence\" IN ({list}) OR \"Sequence\" = -1; INSERT INTO \"AuditEvents\" SELECT * FROM {backup}; DROP TABLE {backup};"));
+        }
+
+        Assert.True((await VerifyAsync()).GetProperty("valid").GetBoolean());
+    }
+}
+
+[Collection(SqliteServerCollection.Name)]
+public sealed class AuditSecurityTests_Sqlite(SqliteTrialServer server) : AuditSecurityTests(server);
+
+[Collection(PostgresServerCollection.Name)]
+public sealed class AuditSecurityTests_Postgres(PostgresTrialServer server) : AuditSecurityTests(server), IRunsOnPostgres;

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using TrialManager.Integration.Tests.Api;
+using TrialManager.Integration.Tests.Infrastructure;
+
+namespace TrialManager.Integration.Tests.Security;
+
+/// <summary>
+/// Every route the server maps x every caller, exactly as docs/api.md implies. The table is compared with the
+/// server's own endpoint list both ways, so a new route without a row (or a row without a route) fails.
+/// </summary>
+public abstract class AuthorizationMatrixTests(TrialServer server)
+{
+    /// <summary>What a caller must get: 401, 403, or Allowed (anything but 401 and 403).</summary>
+    public enum Expect
+    {
+        Unauthorized,
+        Forbidden,
+        Allowed,
+    }
+
+    private const Expect U = Expect.Unauthorized;
+    private const Expect F = Expect.Forbidden;
+    private const Expect A = Expect.Allowed;
+
+    public sealed record Row(string Method, string Pattern, Expect NoKey, Expect UnknownKey, Expect Coordinator, Expect Statistician, Expect Ethics, Expect Admin);
+
+    /// <summary>THE matrix. Method "*" is a route that answers any method.</summary>
+    public static readonly Row[] Matrix =
+    [
+        //      method  pattern                                                  no key unknown coord  stat   ethics admin
+        new("GET",  "/health",                                                   A,     A,      A,     A,     A,     A),
+        new("GET",  "/openapi/{documentName}.json",                              A,     A,      A,     A,     A,     A),
+        new("GET",  "/docs/{documentName?}",                                     A,     A,      A,     A,     A,     A),
+        new("GET",  "/docs/scalar.js",                                           A,     A,      A,     A,     A,     A),
+        new("GET",  "/docs/scalar.aspnetcore.js",                                A,     A,      A,     A,     A,     A),
+        new("GET",  "/docs/favicon.svg",                                         A,     A,      A,     A,     A,     A),
+        new("*",    "/jobs/{**path}",                                            U,     U,      F,     F,     F,     A),
+
+        new("POST", "/api/trials",                                               U,     U,      F,     F,     F,     A),
+        new("GET",  "/api/trials",                                               U,     U,      A,     A,     A,     A),
+        new("GET",  "/api/trials/{trialId}",                                     U,     U,      A,     A,     A,     A),
+        new("POST", "/api/trials/{trialId}/status",                              U,     U,      F,     F,     F,     A),
+
+        new("POST", "/api/trials/{trialId}/participants",                        U,     U,      A,     F,     F,     F),
+        new("GET",  "/api/trials/{trialId}/participants",                        U,     U,      A,     F,     F,     F),
+        new("GET",  "/api/participants/{participantId}",                         U,     U,      A,     F,     F,     F),
+        new("POST", "/api/participants/{participantId}/consent",                 U,     U,      A,     F,     F,     F),
+        new("POST", "/api/participants/{participantId}/formulations",            U,     U,      A,     F,     F,     F),
+        new("POST", "/api/participants/{participantId}/randomization",           U,     U,      A,     F,     F,     F),
+        new("POST", "/api/participants/{participantId}/withdrawal",              U,     U,      A,     F,     F,     F),
+        new("POST", "/api/participants/{participantId}/completion",              U,     U,      A,     F,     F,     F),
+        new("POST", "/api/participants/{participantId}/events",                  U,     U,      A,     F,     F,     F),
+        new("GET",  "/api/participants/{participantId}/protocol-document",       U,     U,      A,     F,     F,     A),
+
+        new("GET",  "/api/trials/{trialId}/allocations",                         U,     U,      F,     A,     F,     F),
+        new("GET",  "/api/trials/{trialId}/balance",                             U,     U,      F,     A,     F,     F),
+        new("GET",  "/api/trials/{trialId}/reliability",                         U,     U,      F,     A,     F,     F),
+        new("GET",  "/api/trials/{trialId}/randomization-plan",                  U,     U,      F,     A,     F,     F),
+        new("POST", "/api/trials/{trialId}/randomization-plan/verify",           U,     U,      F,     A,     F,     F),
+        new("GET",  "/api/trials/{trialId}/consort",                             U,     U,      F,     A,     A,     A),
+
+        new("POST", "/api/trials/{trialId}/reports",                             U,     U,      F,     F,     A,     A),
+        new("GET",  "/api/trials/{trialId}/reports",                             U,     U,      F,     F,     A,     A),
+        new("GET",  "/api/reports/{reportId:guid}",                              U,     U,      F,     F,     A,     A),
+        new("GET",  "/api/reports/{reportId:guid}/pdf",                          U,     U,      F,     F,     A,     A),
+
+        new("GET",  "/api/audit",                                                U,     U,      F,     F,     F,     A),
+        new("GET",  "/api/audit/verify",                                         U,     U,      F,     F,     F,     A),
+    ];
+
+    /// <summary>The routes the running server maps, as "METHOD pattern" (pattern normalised: no doubled or trailing slash).</summary>
+    public static IReadOnlyList<(string Method, string Pattern)> ServerRoutes(TrialServer server) =>
+    [
+        .. server.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["*"])
+                .Where(m => m != "HEAD" && m != "OPTIONS")
+                .Select(m => (m, Normalize(e.RoutePattern.RawText ?? string.Empty))))
+            .Distinct(),
+    ];
+
+    [ServerFact]
+    public void Matrix_HasExactlyOneRowForEveryRouteTheServerMaps()
+    {
+        var routes = ServerRoutes(server).Select(r => $"{r.Method} {r.Pattern}").ToHashSet();
+        var rows = Matrix.Select(r => $"{r.Method} {r.Pattern}").ToList();
+
+        Assert.Equal(rows.Count, rows.Distinct().Count());
+        var withoutRow = routes.Except(rows).Order().ToList();
+        var withoutRoute = rows.Except(routes).Order().ToList();
+        Assert.True(withoutRow.Count == 0, "Routes without a row in the authorization matrix: " + string.Join("; ", withoutRow));
+        Assert.True(withoutRoute.Count == 0, "Matrix rows without a route: " + string.Join("; ", withoutRoute));
+    }
+
+    [ServerFact]
+    public async Task EveryRoute_AnswersEveryCaller_AsTheMatrixSays()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var participantId = await TestTrials.FormulatedParticipantAsync(server, trialId);
+        var callers = new (string Name, string? Key, Func<Row, Expect> Expected)[]
+        {
+            ("no key", null, r => r.NoKey),
+            ("unknown key", "not-a-key-" + Guid.NewGuid().ToString("N"), r => r.UnknownKey),
+            ("coordinator", "dev-coordinator", r => r.Coordinator),
+            ("statistician", "dev-statistician", r => r.Statistician),
+            ("ethics", "dev-ethics", r => r.Ethics),
+            ("admin", "dev-admin", r => r.Admin),
+        };
+
+        var failures = new List<string>();
+        foreach (var row in Matrix)
+        {
+            var path = Concrete(row.Pattern, trialId, participantId);
+            foreach (var (name, key, expected) in callers)
+            {
+                using var client = server.Client(key);
+                // Bodies are empty objects: a permitted caller gets past authorization to validation (400), never 401/403.
+                using var request = new HttpRequestMessage(new HttpMethod(row.Method == "*" ? "GET" : row.Method), path);
+                if (row.Method == "POST")
+                {
+                    request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+                }
+
+                using var response = await client.SendAsync(request);
+                var status = (int)response.StatusCode;
+                var actual = status switch { 401 => U, 403 => F, _ => A };
+                if (actual != expected(row))
+                {
+                    failures.Add($"{row.Method} {row.Pattern} as {name}: expected {expected(row)}, got {status}");
+                }
+
+                if (status >= 500)
+                {
+                    failures.Add($"{row.Method} {row.Pattern} as {name}: {status}");
+                }
+
+                if (actual != A && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                {
+                    failures.Add($"{row.Method} {row.Pattern} as {name}: {status} is not problem+json");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    private static string Normalize(string pattern)
+    {
+        var normalized = "/" + string.Join("/", pattern.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        return normalized;
+    }
+
+    /// <summary>A real path for a pattern: real ids where the route names one, so "allowed" is not just a 404.</summary>
+    public static string Concrete(string pattern, string trialId, string participantId) => pattern
+        .Replace("{trialId}", trialId, StringComparison.Ordinal)
+        .Replace("{participantId}", participantId, StringComparison.Ordinal)
+        .Replace("{reportId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{documentName}", "v1", StringComparison.Ordinal)
+        .Replace("/{documentName?}", string.Empty, StringComparison.Ordinal)
+        .Replace("/{**path}", string.Empty, StringComparison.Ordinal);
+}
+
+[Collection(SqliteServerCollection.Name)]
+public sealed class AuthorizationMatrixTests_Sqlite(SqliteTrialServer server) : AuthorizationMatrixTests(server);
+
+[Collection(PostgresServerCollection.Name)]
+public sealed class AuthorizationMatrixTests_Postgres(PostgresTrialServer server) : AuthorizationMatrixTests(server), IRunsOnPostgres;

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Text.Json;
+using TrialManager.Integration.Tests.Api;
+using TrialManager.Integration.Tests.Infrastructure;
+
+namespace TrialManager.Integration.Tests.Security;
+
+/// <summary>A coordinator key limited to site AAA, and the ethics role, against participant-level data.</summary>
+public abstract class SiteLimitTests(TrialServer server)
+{
+    private HttpClient SiteAaa => server.Client(SecurityTestSettings.SiteLimitedCoordinatorKey);
+
+    [ServerFact]
+    public async Task SiteLimitedCoordinator_CannotScreenAtAnotherSite_ButCanAtItsOwn()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+
+        var elsewhere = await SiteAaa.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "BBB", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
+        var own = await SiteAaa.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
+
+        Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
+        Assert.Equal("application/problem+json", elsewhere.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+    }
+
+    [ServerFact]
+    public async Task SiteLimitedCoordinator_CannotReadChangeOrRandomizeAnotherSitesParticipant()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var other = await TestTrials.FormulatedParticipantAsync(server, trialId, site: "BBB");
+
+        var attempts = new[]
+        {
+            await SiteAaa.GetAsync($"/api/participants/{other}"),
+            await SiteAaa.PostJsonAsync($"/api/participants/{other}/randomization", null),
+            await SiteAaa.PostJsonAsync($"/api/participants/{other}/withdrawal", new { reason = "test" }),
+            await SiteAaa.PostJsonAsync($"/api/participants/{other}/events", new { type = "adverseEvent", occurredOn = "2026-11-21", description = "x" }),
+            await SiteAaa.GetAsync($"/api/participants/{other}/protocol-document"),
+        };
+
+        Assert.All(attempts, r =>
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
+            Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
+        });
+        var record = await (await server.Coordinator.GetAsync($"/api/participants/{other}")).JsonAsync();
+        Assert.Equal("formulated", record.GetProperty("status").GetString());
+    }
+
+    [ServerFact]
+    public async Task SiteLimitedCoordinator_SeesOnlyItsSitesInLists()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var own = await TestTrials.FormulatedParticipantAsync(server, trialId, site: "AAA");
+        await TestTrials.FormulatedParticipantAsync(server, trialId, site: "BBB");
+
+        var listed = await SiteAaa.GetAsync($"/api/trials/{trialId}/participants");
+        Assert.True(listed.IsSuccessStatusCode, $"{listed.StatusCode} {await listed.Content.ReadAsStringAsync()} {string.Join("\n", server.Logs.Errors.TakeLast(2))}");
+        var all = await listed.JsonAsync();
+        var askedForOther = await (await SiteAaa.GetAsync($"/api/trials/{trialId}/participants?site=BBB")).JsonAsync();
+
+        Assert.Equal([own], all.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+        Assert.Empty(askedForOther.EnumerateArray());
+        Assert.Equal(2, (await (await server.Coordinator.GetAsync($"/api/trials/{trialId}/participants")).JsonAsync()).GetArrayLength());
+    }
+
+    [ServerFact]
+    public async Task Ethics_ConsortAndReportBodies_CarryNoStudyIds()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var id = await TestTrials.FormulatedParticipantAsync(server, trialId, site: i % 2 == 0 ? "AAA" : "BBB");
+            Assert.Equal(HttpStatusCode.Created, (await server.Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null)).StatusCode);
+            ids.Add(id);
+        }
+
+        var consort = await server.Ethics.GetAsync($"/api/trials/{trialId}/consort");
+        var requested = await server.Ethics.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "ethicsProgress" });
+        Assert.Equal(HttpStatusCode.OK, consort.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+        var reportId = (await requested.JsonAsync()).GetProperty("id").GetString();
+        var bodies = new List<string> { await consort.Content.ReadAsStringAsync(), await requested.Content.ReadAsStringAsync() };
+
+        // The report itself: wait (bounded) for the PDF and read its text.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string status;
+        do
+        {
+            var report = await (await server.Ethics.GetAsync($"/api/reports/{reportId}")).JsonAsync();
+            bodies.Add(report.GetRawText());
+            status = report.GetProperty("status").GetString()!;
+            if (status is "ready" or "failed")
+            {
+                break;
+            }
+
+            await Task.Delay(200);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Equal("ready", status);
+        var pdf = await server.Ethics.GetByteArrayAsync($"/api/reports/{reportId}/pdf");
+        using (var document = UglyToad.PdfPig.PdfDocument.Open(pdf))
+        {
+            bodies.Add(string.Join("\n", document.GetPages().Select(p => p.Text)));
+        }
+
+        bodies.Add(await (await server.Ethics.GetAsync($"/api/trials/{trialId}/reports")).Content.ReadAsStringAsync());
+        foreach (var body in bodies)
+        {
+            Assert.DoesNotContain(ids, id => body.Contains(id, StringComparison.OrdinalIgnoreCase));
+        }
+
+        Assert.DoesNotContain("participantId", bodies[0], StringComparison.OrdinalIgnoreCase);
+        _ = JsonDocument.Parse(bodies[0]);
+    }
+}
+
+[Collection(SqliteServerCollection.Name)]
+public sealed class SiteLimitTests_Sqlite(SqliteTrialServer server) : SiteLimitTests(server);
+
+[Collection(PostgresServerCollection.Name)]
+public sealed class SiteLimitTests_Postgres(PostgresTrialServer server) : SiteLimitTests(server), IRunsOnPostgres;
