@@ -165,12 +165,18 @@ public static class AllocationLedger
         return randomized;
     }
 
-    /// <summary>Polls until every document of the trial is Ready (fails on timeout with the counts by status).</summary>
-    public static async Task<TimeSpan> WaitForDocumentsAsync(Deployment deployment, string trialId, int expected, TimeSpan timeout, Func<string> context)
+    /// <summary>
+    /// Polls until every document of the trial is Ready. Fails when no further document became ready for
+    /// <paramref name="stall"/> (the workers are stuck), with the counts by status: on a busy machine the total
+    /// time depends on the load, progress does not.
+    /// </summary>
+    public static async Task<TimeSpan> WaitForDocumentsAsync(Deployment deployment, string trialId, int expected, TimeSpan stall, Func<string> context)
     {
         var watch = Stopwatch.StartNew();
         var counts = new Dictionary<DocumentStatus, int>();
-        while (watch.Elapsed < timeout)
+        var lastReady = -1;
+        var lastProgress = watch.Elapsed;
+        while (watch.Elapsed - lastProgress < stall)
         {
             await using (var db = deployment.OpenDb())
             {
@@ -180,15 +186,23 @@ public static class AllocationLedger
                     .ToDictionaryAsync(g => g.Key, g => g.Count);
             }
 
-            if (counts.GetValueOrDefault(DocumentStatus.Ready) == expected && counts.Values.Sum() == expected)
+            var ready = counts.GetValueOrDefault(DocumentStatus.Ready);
+            if (ready == expected && counts.Values.Sum() == expected)
             {
                 return watch.Elapsed;
+            }
+
+            if (ready > lastReady)
+            {
+                lastReady = ready;
+                lastProgress = watch.Elapsed;
             }
 
             await Task.Delay(500);
         }
 
-        Assert.Fail($"After {timeout.TotalSeconds:0} s not all {expected} documents are ready: {string.Join(", ", counts.Select(c => $"{c.Key}={c.Value}"))}\n{context()}");
+        Assert.Fail($"No progress for {stall.TotalSeconds:0} s and not all {expected} documents are ready after {watch.Elapsed.TotalSeconds:0} s: "
+            + $"{string.Join(", ", counts.Select(c => $"{c.Key}={c.Value}"))}\n{context()}");
         return watch.Elapsed;
     }
 

@@ -56,7 +56,7 @@ public abstract class CrashTests(ITestOutputHelper output)
             AllocationLedger.AssertSequencesAndBlocks(rows);
             await AllocationLedger.AssertWholeRecordsAsync(deployment, trialId);
             await AllocationLedger.AssertVerifyMatchesAsync(second, trialId, rows.Count);
-            var documents = await AllocationLedger.WaitForDocumentsAsync(deployment, trialId, rows.Count, TimeSpan.FromMinutes(3), second.Output);
+            var documents = await AllocationLedger.WaitForDocumentsAsync(deployment, trialId, rows.Count, TimeSpan.FromSeconds(90), second.Output);
             output.WriteLine($"after the restart: {rows.Count} allocations intact ({rows.Count - before.Created} committed but unanswered), all documents ready in {documents.TotalSeconds:0.0} s");
 
             // The rest of the burst against the restarted server: those allocated unanswered come back as 200, the same.
@@ -70,11 +70,11 @@ public abstract class CrashTests(ITestOutputHelper output)
             Assert.All(participants, id => Assert.Contains(all, a => a.ParticipantId == id && a.Answered));
             AllocationLedger.AssertSequencesAndBlocks(rows);
             await AllocationLedger.AssertVerifyMatchesAsync(second, trialId, rows.Count);
-            await AllocationLedger.WaitForDocumentsAsync(deployment, trialId, rows.Count, TimeSpan.FromMinutes(3), second.Output);
+            await AllocationLedger.WaitForDocumentsAsync(deployment, trialId, rows.Count, TimeSpan.FromSeconds(90), second.Output);
             await AllocationLedger.AssertWholeRecordsAsync(deployment, trialId);
             await AllocationLedger.AssertDocumentFilesExistAsync(deployment, trialId);
             await AllocationLedger.AssertAuditChainValidAsync(second);
-            output.WriteLine($"completed after the restart: {after.Summary()}; test {total.Elapsed.TotalSeconds:0.0} s");
+            output.WriteLine($"completed after the restart: {after.Summary()}; test {total.Elapsed.TotalSeconds:0.0} s; error lines after the restart {second.ErrorLines}\n{second.FirstErrors()}");
         }
         catch
         {

@@ -74,7 +74,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
             Assert.Equal(participants.Count, rows.Count);
             AllocationLedger.AssertSequencesAndBlocks(rows);
             await AllocationLedger.AssertVerifyMatchesAsync(server, trialId, rows.Count);
-            await AllocationLedger.WaitForDocumentsAsync(deployment, trialId, rows.Count, TimeSpan.FromMinutes(2), server.Output);
+            await AllocationLedger.WaitForDocumentsAsync(deployment, trialId, rows.Count, TimeSpan.FromSeconds(90), server.Output);
             await AllocationLedger.AssertWholeRecordsAsync(deployment, trialId);
             await AllocationLedger.AssertAuditChainValidAsync(server);
         }

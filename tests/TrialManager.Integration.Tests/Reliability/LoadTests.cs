@@ -31,7 +31,7 @@ public abstract class LoadTests(ITestOutputHelper output)
             throw;
         }
 
-        output.WriteLine($"test {total.Elapsed.TotalSeconds:0.0} s; server error lines {server.ErrorLines}");
+        output.WriteLine($"test {total.Elapsed.TotalSeconds:0.0} s; server error lines {server.ErrorLines}\n{server.FirstErrors()}");
     }
 
     private async Task RunAsync(Deployment deployment, ServerProcess server)
@@ -43,8 +43,11 @@ public abstract class LoadTests(ITestOutputHelper output)
         seeding.Stop();
         var burst = RandomizationBurst.Plan(participants, requests, seed: 6);
 
+        var cpuBefore = server.ProcessorTime;
         var result = await burst.RunAsync([server], Clients);
-        output.WriteLine($"{deployment.Provider}: {participants.Count} participants seeded in {seeding.Elapsed.TotalSeconds:0.0} s; {burst.Duplicates} duplicates; {result.Summary()}");
+        var cpuBurst = server.ProcessorTime - cpuBefore;
+        output.WriteLine($"{deployment.Provider}: {participants.Count} participants seeded in {seeding.Elapsed.TotalSeconds:0.0} s; {burst.Duplicates} duplicates; {result.Summary()}; "
+            + $"server CPU during the burst {cpuBurst.TotalSeconds:0.0} s ({cpuBurst.TotalMilliseconds / result.Sent:0.0} ms per request, documents included); load average {File.ReadAllText("/proc/loadavg").Trim()}");
 
         var failures = result.Answers.Where(a => !a.Answered).Take(5).ToList();
         Assert.True(failures.Count == 0, $"Requests not answered 200/201: {string.Join("\n", failures)}\n{server.Output()}");
@@ -56,11 +59,11 @@ public abstract class LoadTests(ITestOutputHelper output)
         AllocationLedger.AssertAnswersMatch(result.Answers, rows, everyoneAnswered: true);
         AllocationLedger.AssertSequencesAndBlocks(rows);
         await AllocationLedger.AssertVerifyMatchesAsync(server, trialId, rows.Count);
-        var documents = await AllocationLedger.WaitForDocumentsAsync(deployment, trialId, rows.Count, TimeSpan.FromMinutes(3), server.Output);
+        var documents = await AllocationLedger.WaitForDocumentsAsync(deployment, trialId, rows.Count, TimeSpan.FromSeconds(90), server.Output);
         await AllocationLedger.AssertWholeRecordsAsync(deployment, trialId);
         await AllocationLedger.AssertDocumentFilesExistAsync(deployment, trialId);
         await AllocationLedger.AssertAuditChainValidAsync(server);
-        output.WriteLine($"documents all ready {documents.TotalSeconds:0.0} s after the burst");
+        output.WriteLine($"documents all ready {documents.TotalSeconds:0.0} s after the burst; server CPU in all {server.ProcessorTime.TotalSeconds:0.0} s");
     }
 }
 

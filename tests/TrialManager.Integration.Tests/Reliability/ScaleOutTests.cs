@@ -44,7 +44,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             AllocationLedger.AssertAnswersMatch(result.Answers, rows, everyoneAnswered: true);
             AllocationLedger.AssertSequencesAndBlocks(rows);
             await AllocationLedger.AssertVerifyMatchesAsync(b, trialId, rows.Count);
-            var documents = await AllocationLedger.WaitForDocumentsAsync(deployment, trialId, rows.Count, TimeSpan.FromMinutes(3), () => a.Output() + b.Output());
+            var documents = await AllocationLedger.WaitForDocumentsAsync(deployment, trialId, rows.Count, TimeSpan.FromSeconds(90), () => a.Output() + b.Output());
             await AllocationLedger.AssertWholeRecordsAsync(deployment, trialId);
             await AllocationLedger.AssertDocumentFilesExistAsync(deployment, trialId);
             await AllocationLedger.AssertAuditChainValidAsync(a);
@@ -66,7 +66,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
 
             // Each Hangfire job ran once, and both servers' workers took jobs.
             var (succeeded, processedBy) = await HangfireJobsAsync(deployment);
-            output.WriteLine($"documents ready {documents.TotalSeconds:0.0} s after the burst; Hangfire: {succeeded} succeeded jobs, processing states by server: {processedBy}; test {total.Elapsed.TotalSeconds:0.0} s");
+            output.WriteLine($"documents ready {documents.TotalSeconds:0.0} s after the burst; Hangfire: {succeeded} succeeded jobs, processing states by server: {processedBy}; test {total.Elapsed.TotalSeconds:0.0} s; error lines {a.ErrorLines} + {b.ErrorLines}\n{a.FirstErrors()}\n{b.FirstErrors()}");
             Assert.Equal(participants.Count, succeeded);
             Assert.Contains(a.Id.ToString(CultureInfo.InvariantCulture), processedBy, StringComparison.Ordinal);
             Assert.Contains(b.Id.ToString(CultureInfo.InvariantCulture), processedBy, StringComparison.Ordinal);

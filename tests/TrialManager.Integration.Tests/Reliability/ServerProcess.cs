@@ -16,6 +16,8 @@ public sealed class ServerProcess : IAsyncDisposable
     private const int KeptLines = 300;
 
     private readonly Queue<string> _lines = new();
+    private readonly List<string> _failures = [];
+    private bool _afterFailure;
     private readonly Process _process;
     private int _errorLines;
 
@@ -40,6 +42,16 @@ public sealed class ServerProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
 
     public int Id => _process.Id;
+
+    /// <summary>CPU time the server has used (user + system): on a shared machine a fairer cost figure than wall time.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.HasExited ? TimeSpan.Zero : _process.TotalProcessorTime;
+        }
+    }
 
     /// <summary>The server dll built beside this test assembly's configuration (the ProjectReference builds it).</summary>
     public static string ServerDll { get; } = LocateServerDll();
@@ -190,6 +202,15 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>How many lines the server logged at error or critical level.</summary>
     public int ErrorLines => Volatile.Read(ref _errorLines);
 
+    /// <summary>The first error entries the server logged (header and message line each).</summary>
+    public string FirstErrors()
+    {
+        lock (_lines)
+        {
+            return string.Join('\n', _failures);
+        }
+    }
+
     public HttpRequestMessage Request(HttpMethod method, string path, string apiKey, HttpContent? content = null)
     {
         var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
@@ -218,13 +239,21 @@ public sealed class ServerProcess : IAsyncDisposable
             return;
         }
 
-        if (line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal))
+        var failure = line.StartsWith("fail:", StringComparison.Ordinal) || line.StartsWith("crit:", StringComparison.Ordinal);
+        if (failure)
         {
             Interlocked.Increment(ref _errorLines);
         }
 
         lock (_lines)
         {
+            // The first few error entries (header and message line) stay, however much is logged after them.
+            if ((failure || _afterFailure) && _failures.Count < 40)
+            {
+                _failures.Add(line);
+            }
+
+            _afterFailure = failure;
             _lines.Enqueue(line);
             while (_lines.Count > KeptLines)
             {
