@@ -26,9 +26,12 @@ public sealed class PostgresCluster : IAsyncDisposable
     private readonly string binDirectory;
     private bool disposed;
 
-    private PostgresCluster(string binDirectory, string directory, int port)
+    private readonly bool durable;
+
+    private PostgresCluster(string binDirectory, string directory, int port, bool durable)
     {
         this.binDirectory = binDirectory;
+        this.durable = durable;
         DirectoryPath = directory;
         Port = port;
     }
@@ -186,20 +189,10 @@ public sealed class PostgresCluster : IAsyncDisposable
         for (var attempt = 1; attempt <= StartAttempts; attempt++)
         {
             var port = PickFreePort();
-            var options = string.Join(' ',
-                $"-p {port.ToString(CultureInfo.InvariantCulture)}",
-                $"-k \"{directory}\"",
-                "-c listen_addresses=127.0.0.1",
-                durable ? "-c fsync=on -c synchronous_commit=on" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-                "-c max_connections=200");
-            var start = await RunAsync(
-                Path.Combine(bin, "pg_ctl"),
-                ["-D", Path.Combine(directory, "data"), "-l", log, "-o", options, "-w", "-t", "60", "start"],
-                IsRoot,
-                cancellationToken);
+            var start = await PgCtlStartAsync(bin, directory, port, durable, cancellationToken);
             if (start.ExitCode == 0)
             {
-                return new PostgresCluster(bin, directory, port);
+                return new PostgresCluster(bin, directory, port, durable);
             }
 
             var tail = Tail(log, 30);
@@ -214,6 +207,41 @@ public sealed class PostgresCluster : IAsyncDisposable
         }
 
         throw new InvalidOperationException($"PostgreSQL did not start: no free port after {StartAttempts} attempts.\n{failures}\nserver.log (tail):\n{Tail(log, 30)}");
+    }
+
+    /// <summary>Stops the server (fast shutdown) but keeps the cluster, so it can be started again on the same port.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        var stop = await RunAsync(Path.Combine(binDirectory, "pg_ctl"), ["-D", DataPath, "-m", "fast", "-w", "stop"], IsRoot, cancellationToken);
+        if (stop.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"pg_ctl stop exited {stop.ExitCode}:\n{stop.Output}");
+        }
+    }
+
+    /// <summary>Starts a stopped cluster again on its port.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        var start = await PgCtlStartAsync(binDirectory, DirectoryPath, Port, durable, cancellationToken);
+        if (start.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"pg_ctl start exited {start.ExitCode}:\n{start.Output}\nserver.log (tail):\n{Tail(LogPath, 30)}");
+        }
+    }
+
+    private static Task<(int ExitCode, string Output)> PgCtlStartAsync(string bin, string directory, int port, bool durable, CancellationToken cancellationToken)
+    {
+        var options = string.Join(' ',
+            $"-p {port.ToString(CultureInfo.InvariantCulture)}",
+            $"-k \"{directory}\"",
+            "-c listen_addresses=127.0.0.1",
+            durable ? "-c fsync=on -c synchronous_commit=on" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            "-c max_connections=200");
+        return RunAsync(
+            Path.Combine(bin, "pg_ctl"),
+            ["-D", Path.Combine(directory, "data"), "-l", Path.Combine(directory, "server.log"), "-o", options, "-w", "-t", "60", "start"],
+            IsRoot,
+            cancellationToken);
     }
 
     private static int PickFreePort()
