@@ -62,10 +62,11 @@ public sealed class GetParticipantsHandler(TrialDbContext db, IActorAccessor act
             participants = participants.Where(p => p.Id.Contains(search));
         }
 
-        var rows = await participants
-            .OrderBy(p => p.ScreenedAt).ThenBy(p => p.Id)
-            .Select(p => new { p.Id, p.Site, p.Status, p.PrimaryFormulation, p.ScreenedAt })
-            .ToListAsync(cancellationToken);
+        // Ordered in memory: SQLite cannot ORDER BY a DateTimeOffset column; every row is returned anyway.
+        var rows = (await participants
+                .Select(p => new { p.Id, p.Site, p.Status, p.PrimaryFormulation, p.ScreenedAt })
+                .ToListAsync(cancellationToken))
+            .OrderBy(p => p.ScreenedAt).ThenBy(p => p.Id, StringComparer.Ordinal);
         var arms = await db.Allocations.AsNoTracking().Where(a => a.TrialId == query.TrialId)
             .Select(a => new { a.ParticipantId, a.Arm })
             .ToDictionaryAsync(a => a.ParticipantId, a => a.Arm, cancellationToken);

@@ -16,7 +16,9 @@ public sealed class GetTrialsHandler(TrialDbContext db, IActorAccessor actors)
 {
     public async ValueTask<IReadOnlyList<TrialView>> Handle(GetTrials query, CancellationToken cancellationToken)
     {
-        var trials = await db.Trials.AsNoTracking().OrderBy(t => t.CreatedAt).ToListAsync(cancellationToken);
+        // Ordered in memory: SQLite cannot ORDER BY a DateTimeOffset column, and trials are few.
+        var trials = (await db.Trials.AsNoTracking().ToListAsync(cancellationToken))
+            .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
         var counts = await CountsAsync(null, cancellationToken);
         return [.. trials.Select(t => TrialView.From(t, actors.Current, counts.GetValueOrDefault(t.Id, TrialCounts.None)))];
     }
