@@ -7,6 +7,7 @@ using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
+using TrialManager.Server.Web;
 
 namespace TrialManager.Server.Hosting;
 
@@ -27,6 +28,8 @@ public static class ServerPipeline
         app.MapReportEndpoints();
         app.MapAuditEndpoints();
 
+        app.MapTrialManagerPages();
+
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithTitle("TrialManager API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
 
@@ -43,7 +46,11 @@ public static class ServerPipeline
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
         headers["Cross-Origin-Opener-Policy"] = "same-origin";
-        if (!context.Request.Path.StartsWithSegments("/docs") && !context.Request.Path.StartsWithSegments("/jobs"))
+        if (WebPages.IsPagePath(context.Request.Path))
+        {
+            headers.ContentSecurityPolicy = WebPages.ContentSecurityPolicy;
+        }
+        else if (!context.Request.Path.StartsWithSegments("/docs") && !context.Request.Path.StartsWithSegments("/jobs"))
         {
             headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
         }

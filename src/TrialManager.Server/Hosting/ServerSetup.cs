@@ -12,6 +12,7 @@ using TrialManager.Server.Errors;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
+using TrialManager.Server.Web;
 
 namespace TrialManager.Server.Hosting;
 
@@ -62,6 +63,8 @@ public static class ServerSetup
         services.AddScoped<IActorAccessor, HttpActorAccessor>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        // The pages sign in with the same keys into a cookie session of their own scheme (Web/WebPages.cs).
+        services.AddTrialManagerPages();
         services.AddAuthorization(options =>
         {
             foreach (var (policy, roles) in Policies.RolesByPolicy)

@@ -67,8 +67,8 @@ public static class Startup
         }
 
         app.Lifetime.ApplicationStarted.Register(() =>
-            logger.LogInformation("TrialManager is listening on {Urls}; API reference at /docs, job dashboard at /jobs (admin).",
-                string.Join(", ", app.Urls)));
+            logger.LogInformation("TrialManager is listening on {Urls}. Open {Url}/ in a browser to sign in; API reference at /docs, job dashboard at /jobs (admin).",
+                string.Join(", ", app.Urls), app.Urls.FirstOrDefault()?.TrimEnd('/') ?? "http://127.0.0.1:5080"));
     }
 
     /// <summary>The `migrate` verb: apply migrations to the configured database and exit.</summary>
