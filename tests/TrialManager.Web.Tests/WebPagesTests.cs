@@ -157,6 +157,21 @@ public sealed partial class WebPagesTests(WebServer server) : IClassFixture<WebS
         Assert.Equal(3, lines.Length);
         Assert.Contains(lines, l => l.StartsWith(first + ",NYC,cognitive,cognitive/NYC,1,", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith(second + ",CHI,interpersonal,interpersonal/CHI,1,", StringComparison.Ordinal));
+
+        // The design simulation: a refused value next to its field, then the results drawn.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Design simulation" }).ClickAsync();
+        await page.GetByLabel("Simulated trials").FillAsync("0");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run the simulation" }).ClickAsync();
+        await Expect(page.Locator("#err-trials")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Simulated trials")).ToHaveValueAsync("0");
+        await page.GetByLabel("Simulated trials").FillAsync("300");
+        await page.GetByLabel("Participants per trial").FillAsync("100");
+        await page.GetByLabel("Simulation seed (optional, to reproduce a report)").FillAsync("page-test");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run the simulation" }).ClickAsync();
+        await Expect(page.Locator("#results h2")).ToContainTextAsync("300 trials of 100 participants");
+        await Expect(page.Locator("#results svg.chart")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#results")).ToContainTextAsync("stratum cognitive/NYC");
+        await server.ScreenshotAsync(page, "statistician-simulation");
     }
 
     [Fact]

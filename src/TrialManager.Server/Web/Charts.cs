@@ -17,7 +17,7 @@ public static class Charts
     /// <summary>Horizontal bars, one group per category, one bar per arm.</summary>
     public static IHtmlContent GroupedBars(string title, IReadOnlyList<(string Label, IReadOnlyDictionary<string, int> Counts)> groups, IReadOnlyList<string> arms)
     {
-        const int labelWidth = 190, width = 640, barHeight = 16, gap = 12, top = 10;
+        const int labelWidth = 150, width = 460, barHeight = 18, gap = 12, top = 10;
         var max = Math.Max(1, groups.SelectMany(g => g.Counts.Values).DefaultIfEmpty(0).Max());
         var plot = width - labelWidth - 50;
         var groupHeight = arms.Count * barHeight + gap;
@@ -46,7 +46,7 @@ public static class Charts
     /// <summary>Vertical bars of one series (e.g. randomized per month), optionally against a target per bar.</summary>
     public static IHtmlContent Columns(string title, IReadOnlyList<(string Label, int Value, int? Target)> columns)
     {
-        const int width = 640, height = 240, left = 40, bottom = 40, top = 16;
+        const int width = 460, height = 220, left = 36, bottom = 36, top = 16;
         var max = Math.Max(1, columns.Select(c => Math.Max(c.Value, c.Target ?? 0)).DefaultIfEmpty(0).Max());
         var plotHeight = height - bottom - top;
         var slot = columns.Count == 0 ? 0 : (double)(width - left - 10) / columns.Count;
@@ -74,14 +74,44 @@ public static class Charts
         return Close(svg);
     }
 
+    /// <summary>Horizontal bars of one value each (e.g. an imbalance percentile per stratum), with an optional reference line.</summary>
+    public static IHtmlContent ValueBars(string title, IReadOnlyList<(string Label, double Value)> bars, string format = "0.##", double? reference = null, string? referenceLabel = null)
+    {
+        const int labelWidth = 170, width = 560, barHeight = 20, top = 22;
+        var max = Math.Max(1e-9, bars.Select(b => b.Value).Append(reference ?? 0).DefaultIfEmpty(0).Max());
+        var plot = width - labelWidth - 60;
+        var height = top + bars.Count * (barHeight + 6) + 10;
+        var svg = Open(width, height, title);
+        var y = top;
+        foreach (var (label, value) in bars)
+        {
+            var w = value / max * plot;
+            var text = value.ToString(format, CultureInfo.InvariantCulture);
+            svg.Append(Text(labelWidth - 8, y + barHeight - 6, label, "end"));
+            svg.Append(Invariant($"<rect class=\"bar-total\" x=\"{labelWidth}\" y=\"{y}\" width=\"{w:0.#}\" height=\"{barHeight}\"><title>{Html.Encode(label)}: {text}</title></rect>"));
+            svg.Append(Text(labelWidth + w + 4, y + barHeight - 6, text, "start"));
+            y += barHeight + 6;
+        }
+
+        if (reference is { } r)
+        {
+            var x = labelWidth + r / max * plot;
+            svg.Append(Invariant($"<line class=\"reference\" x1=\"{x:0.#}\" y1=\"{top - 6}\" x2=\"{x:0.#}\" y2=\"{height - 4}\"/>"));
+            svg.Append(Text(x, top - 9, referenceLabel ?? r.ToString(format, CultureInfo.InvariantCulture), "middle"));
+        }
+
+        svg.Append(Invariant($"<line class=\"axis\" x1=\"{labelWidth}\" y1=\"{top - 4}\" x2=\"{labelWidth}\" y2=\"{height - 4}\"/>"));
+        return Close(svg);
+    }
+
     /// <summary>The CONSORT 2025 flow: enrolment, exclusions, allocation by arm, follow-up and analysis.</summary>
     public static IHtmlContent Consort(ConsortView c, IReadOnlyList<string> arms)
     {
         const int width = 720, boxHeight = 58;
         var armWidth = Math.Min(300, (width - 40) / Math.Max(1, arms.Count) - 20);
         var reasons = c.Excluded.Reasons.Where(r => r.Value > 0).ToList();
-        var excludedHeight = Math.Max(boxHeight, 30 + 16 * reasons.Count);
-        var height = 120 + excludedHeight + 3 * (boxHeight + 36) + 20;
+        var exLineCount = 1 + reasons.Count + (c.AwaitingRandomization > 0 ? 1 : 0);
+        var height = 10 + boxHeight + 24 + (22 + 16 * exLineCount) + 22 + 3 * (boxHeight + 36) + boxHeight + 12;
         var svg = Open(width, height, $"CONSORT flow: {c.Assessed} assessed, {c.Excluded.Total} excluded, {c.Randomized} randomized");
         svg.Append("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"arrowhead\" d=\"M0,0 L10,5 L0,10 z\"/></marker></defs>");
 
