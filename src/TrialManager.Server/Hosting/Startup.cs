@@ -62,7 +62,7 @@ public static class Startup
             owedDocuments.Count, owedReports.Count, recruiting.Count, schedule.Cron);
         if (app.Environment.IsDevelopment())
         {
-            logger.LogInformation("Development demo API keys (header X-Api-Key): {Keys}",
+            logger.LogInformation("Development demo API keys (header X-Api-Key, or sign in to the pages with them): {Keys}",
                 string.Join(", ", ApiKeyStore.DemoKeys.Select(k => $"{k.Key} ({k.Role})")));
         }
 
