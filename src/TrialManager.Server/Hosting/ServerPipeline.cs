@@ -9,6 +9,7 @@ using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
+using TrialManager.Server.Web;
 
 namespace TrialManager.Server.Hosting;
 
@@ -38,6 +39,8 @@ public static class ServerPipeline
         app.MapStatisticsEndpoints();
         app.MapReportEndpoints();
         app.MapAuditEndpoints();
+
+        app.MapTrialManagerPages();
 
         // The OpenAPI endpoint answers an unknown document with a plain-text 404; ours are problem details like every error.
         app.MapOpenApi("/openapi/{documentName}.json").AddEndpointFilter(async (context, next) =>

@@ -11,6 +11,7 @@ using TrialManager.Server.Errors;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
+using TrialManager.Server.Web;
 
 namespace TrialManager.Server.Hosting;
 
@@ -59,6 +60,8 @@ public static class ServerSetup
 
         // Who is calling: API keys (hashed, constant-time) mapped to the four roles.
         services.AddTrialAuthentication(configuration, builder.Environment);
+        // The pages sign in with the same keys into a cookie session of their own scheme (Web/WebPages.cs).
+        services.AddTrialManagerPages();
 
         // HTTP: camelCase JSON with string enums, problem details for every failure, bounded bodies.
         services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));

@@ -62,13 +62,13 @@ public static class Startup
             owedDocuments.Count, owedReports.Count, recruiting.Count, schedule.Cron);
         if (app.Environment.IsDevelopment())
         {
-            logger.LogInformation("Development demo API keys (header X-Api-Key): {Keys}",
+            logger.LogInformation("Development demo API keys (header X-Api-Key, or sign in to the pages with them): {Keys}",
                 string.Join(", ", ApiKeyStore.DemoKeys.Select(k => $"{k.Key} ({k.Role})")));
         }
 
         app.Lifetime.ApplicationStarted.Register(() =>
-            logger.LogInformation("TrialManager is listening on {Urls}; API reference at /docs, job dashboard at /jobs (admin).",
-                string.Join(", ", app.Urls)));
+            logger.LogInformation("TrialManager is listening on {Urls}. Open {Url}/ in a browser to sign in; API reference at /docs, job dashboard at /jobs (admin).",
+                string.Join(", ", app.Urls), app.Urls.FirstOrDefault()?.TrimEnd('/') ?? "http://127.0.0.1:5080"));
     }
 
     /// <summary>The `migrate` verb: apply migrations to the configured database and exit.</summary>

@@ -1,5 +1,6 @@
 using TrialManager.Server.Errors;
 using TrialManager.Server.Hosting;
+using TrialManager.Server.Web;
 
 namespace TrialManager.Server.Security;
 
@@ -19,7 +20,11 @@ public static class RequestHardening
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-            if (!http.Request.Path.StartsWithSegments("/docs") && !http.Request.Path.StartsWithSegments("/jobs"))
+            if (WebPages.IsPagePath(http.Request.Path))
+            {
+                headers.ContentSecurityPolicy = WebPages.ContentSecurityPolicy;
+            }
+            else if (!http.Request.Path.StartsWithSegments("/docs") && !http.Request.Path.StartsWithSegments("/jobs"))
             {
                 headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
             }

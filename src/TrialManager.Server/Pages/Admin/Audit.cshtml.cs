@@ -1,0 +1,30 @@
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+using TrialManager.Server.Features.Audit;
+using TrialManager.Server.Security;
+using TrialManager.Server.Web;
+
+namespace TrialManager.Server.Pages.Admin;
+
+/// <summary>Admin: the audit trail a page at a time, with the hash chain's verification.</summary>
+[PagePolicy(Policies.Admin)]
+public sealed class AuditModel(ISender sender) : TrialPageModel
+{
+    public const int PageSize = 200;
+
+    public string? TrialId { get; private set; }
+
+    public long? After { get; private set; }
+
+    public IReadOnlyList<AuditEventView> Events { get; private set; } = [];
+
+    public AuditVerification? Verification { get; private set; }
+
+    public Task<IActionResult> OnGetAsync(string? trialId, long? after, CancellationToken ct) => Show(async () =>
+    {
+        TrialId = string.IsNullOrWhiteSpace(trialId) ? null : trialId.Trim();
+        After = after;
+        Verification = await sender.Send(new VerifyAuditChain(), ct);
+        Events = await sender.Send(new GetAuditTrail(TrialId, after, PageSize), ct);
+    });
+}

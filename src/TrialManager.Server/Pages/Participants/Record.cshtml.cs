@@ -1,0 +1,182 @@
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+using TrialManager.Domain.Documents;
+using TrialManager.Domain.Participants;
+using TrialManager.Domain.Trials;
+using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Features.Participants;
+using TrialManager.Server.Features.Trials;
+using TrialManager.Server.Security;
+using TrialManager.Server.Web;
+
+namespace TrialManager.Server.Pages.Participants;
+
+/// <summary>One participant's record and every step a coordinator takes on it, each through the API's command.</summary>
+[PagePolicy(Policies.Coordinator)]
+public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageModel
+{
+    [FromRoute]
+    public string Id { get; set; } = string.Empty;
+
+    [BindProperty]
+    public string? ConsentVersion { get; set; }
+
+    [BindProperty]
+    public DateOnly? ConsentedOn { get; set; }
+
+    [BindProperty]
+    public string? Rater { get; set; }
+
+    [BindProperty]
+    public ScoresInput Scores { get; set; } = new();
+
+    [BindProperty]
+    public string? Rationale { get; set; }
+
+    [BindProperty]
+    public string? Reason { get; set; }
+
+    [BindProperty]
+    public string? Type { get; set; }
+
+    [BindProperty]
+    public DateOnly? OccurredOn { get; set; }
+
+    [BindProperty]
+    public string? Description { get; set; }
+
+    public ParticipantView? Participant { get; private set; }
+
+    public TrialView? Trial { get; private set; }
+
+    /// <summary>Which step asks for confirmation: randomize, withdraw or complete.</summary>
+    public string? Confirm { get; private set; }
+
+    public DocumentStatus? ProtocolStatus { get; private set; }
+
+    public string Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd");
+
+    /// <summary>The next rating decides the primary formulation only if it is the first or a consensus rating.</summary>
+    public bool NeedsConsensus => Participant?.Status == ParticipantStatus.FormulationPending;
+
+    public Task<IActionResult> OnGetAsync(string? confirm, CancellationToken ct) => Show(async () =>
+    {
+        Confirm = confirm is "randomize" or "withdraw" or "complete" ? confirm : null;
+        await LoadAsync(ct);
+    });
+
+    public Task<IActionResult> OnPostConsentAsync(CancellationToken ct) => Step("consent", ct, async () =>
+    {
+        await sender.Send(new RecordConsent(Id, ConsentVersion, ConsentedOn, null), ct);
+        return "Consent recorded. Rate the formulation next.";
+    });
+
+    public Task<IActionResult> OnPostDeclineAsync(CancellationToken ct) => Step("consent", ct, async () =>
+    {
+        await sender.Send(new RecordConsent(Id, null, null, true), ct);
+        return "Recorded that the participant declined consent.";
+    });
+
+    public Task<IActionResult> OnPostRateAsync(CancellationToken ct) => Step("formulation", ct, async () =>
+    {
+        var consensus = NeedsConsensus;
+        var view = await sender.Send(
+            new RateFormulation(Id, Rater, new ScoresRequest(Scores.Cognitive, Scores.Interpersonal, Scores.Behavioral, Scores.Environmental),
+                consensus, Rationale), ct);
+        return view.Status switch
+        {
+            ParticipantStatus.Formulated => $"Primary formulation: {view.PrimaryFormulation?.Wire()}. The participant can be randomized.",
+            ParticipantStatus.FormulationPending => "The top factor does not lead clearly: a consensus rating decides the primary formulation.",
+            ParticipantStatus.Excluded => $"Excluded: {view.ExclusionReason}",
+            _ => "Rating recorded (kept for reliability).",
+        };
+    });
+
+    public Task<IActionResult> OnPostRandomizeAsync(CancellationToken ct) => Step("randomize", ct, async () =>
+    {
+        var outcome = await sender.Send(new RandomizeParticipant(Id), ct);
+        return $"Randomized to {outcome.Allocation.Arm.Wire()} (stratum {outcome.Allocation.Stratum}). The protocol document is being prepared.";
+    });
+
+    public Task<IActionResult> OnPostWithdrawAsync(CancellationToken ct) => Step("withdraw", ct, async () =>
+    {
+        await sender.Send(new WithdrawParticipant(Id, Reason), ct);
+        return "The participant is withdrawn.";
+    });
+
+    public Task<IActionResult> OnPostCompleteAsync(CancellationToken ct) => Step("complete", ct, async () =>
+    {
+        await sender.Send(new CompleteParticipant(Id), ct);
+        return "The participant completed the protocol.";
+    });
+
+    public Task<IActionResult> OnPostEventAsync(CancellationToken ct) => Step("event", ct, async () =>
+    {
+        var recorded = await sender.Send(new RecordParticipantEvent(Id, Type, OccurredOn, Description), ct);
+        return $"Event {recorded.Number} recorded.";
+    });
+
+    /// <summary>The protocol PDF when ready; otherwise back to the record with its generation status.</summary>
+    public async Task<IActionResult> OnGetProtocolAsync(CancellationToken ct)
+    {
+        ProtocolDocumentResult document;
+        try
+        {
+            document = await sender.Send(new GetProtocolDocument(Id), ct);
+        }
+        catch (Exception e) when (e is Errors.NotFoundException or Errors.ForbiddenException)
+        {
+            Notice = e.Message;
+            return Redirect($"/participants/{Id}");
+        }
+
+        if (document.Content is { } content)
+        {
+            return File(content, "application/pdf", $"{Id}-protocol.pdf");
+        }
+
+        Notice = $"The protocol document is {Wire.Text(document.Status)}; try again in a moment.";
+        return Redirect($"/participants/{Id}#protocol");
+    }
+
+    /// <summary>Loads the record, runs one command; success redirects (so a reload repeats nothing), failure shows the form again.</summary>
+    private Task<IActionResult> Step(string formKey, CancellationToken ct, Func<Task<string>> command) => Attempt(formKey, async () =>
+    {
+        await LoadAsync(ct);
+        Notice = await command();
+        return Redirect($"/participants/{Id}");
+    });
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        Participant = await sender.Send(new GetParticipant(Id), ct);
+        Trial = await sender.Send(new GetTrial(Participant.TrialId), ct);
+        if (Participant.Allocation is not null)
+        {
+            try
+            {
+                var document = await sender.Send(new GetProtocolDocument(Id), ct);
+                ProtocolStatus = document.Status;
+                if (document.Content is { } content)
+                {
+                    await content.DisposeAsync();
+                }
+            }
+            catch (Errors.NotFoundException)
+            {
+                ProtocolStatus = null;
+            }
+        }
+    }
+
+    public sealed class ScoresInput
+    {
+        public int? Cognitive { get; set; }
+
+        public int? Interpersonal { get; set; }
+
+        public int? Behavioral { get; set; }
+
+        public int? Environmental { get; set; }
+    }
+}

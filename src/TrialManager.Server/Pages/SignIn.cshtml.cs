@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using TrialManager.Server.Security;
+using TrialManager.Server.Web;
+
+namespace TrialManager.Server.Pages;
+
+public sealed class SignInModel(ApiKeyStore keys, IWebHostEnvironment environment, ILogger<SignInModel> logger) : TrialPageModel
+{
+    public string? ReturnUrl { get; private set; }
+
+    public bool ShowDemoKeys => environment.IsDevelopment();
+
+    public async Task<IActionResult> OnGetAsync(string? returnUrl)
+    {
+        var session = await HttpContext.AuthenticateAsync(WebPages.Scheme);
+        if (session.Succeeded)
+        {
+            return LocalRedirect(SafeReturn(returnUrl) ?? WebPages.HomeFor(Actor.From(session.Principal).Role));
+        }
+
+        ReturnUrl = SafeReturn(returnUrl);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string? apiKey, string? returnUrl)
+    {
+        ReturnUrl = SafeReturn(returnUrl);
+        if (string.IsNullOrEmpty(apiKey) || apiKey.Length > 256 || keys.Find(apiKey) is not { } key)
+        {
+            // Never log the presented key, only that one failed.
+            logger.LogWarning("Page sign-in with an unknown key from {Remote}", HttpContext.Connection.RemoteIpAddress);
+            ModelState.AddModelError("apiKey", "This key is not known. Check it and try again.");
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Page();
+        }
+
+        await HttpContext.SignInAsync(WebPages.Scheme, WebPages.PrincipalFor(key));
+        return LocalRedirect(ReturnUrl ?? WebPages.HomeFor(key.Role));
+    }
+
+    private string? SafeReturn(string? url) => url is { Length: > 0 } && Url.IsLocalUrl(url) && url != "/" ? url : null;
+}

@@ -1,0 +1,63 @@
+using Mediator;
+using Microsoft.AspNetCore.Mvc;
+using TrialManager.Domain.Common;
+using TrialManager.Infrastructure.Documents;
+using TrialManager.Server.Errors;
+using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Features.Statistics;
+using TrialManager.Server.Features.Trials;
+using TrialManager.Server.Security;
+using TrialManager.Server.Web;
+
+namespace TrialManager.Server.Pages.Trials;
+
+/// <summary>The ethics board's view: the CONSORT flow, recruitment, and the reports (download, request a new one).</summary>
+[PagePolicy(Policies.Reports)]
+public sealed class EthicsModel(ISender sender) : TrialPageModel
+{
+    [FromRoute]
+    public string TrialId { get; set; } = string.Empty;
+
+    public TrialView? Trial { get; private set; }
+
+    public ConsortView? Consort { get; private set; }
+
+    public IReadOnlyList<MonthlyCount> ByMonth { get; private set; } = [];
+
+    public IReadOnlyList<SiteRecruitment> BySite { get; private set; } = [];
+
+    public IReadOnlyList<ReportView> Reports { get; private set; } = [];
+
+    public Task<IActionResult> OnGetAsync(CancellationToken ct) => Show(() => LoadAsync(ct));
+
+    public Task<IActionResult> OnPostReportAsync(CancellationToken ct) => Attempt("report", async () =>
+    {
+        await LoadAsync(ct);
+        var report = await sender.Send(new RequestReport(TrialId, "ethicsProgress"), ct);
+        Notice = $"Report requested ({report.Id.ToString()[..8]}…); it is {Wire.Text(report.Status)}. Refresh to see it ready.";
+        return Redirect($"/trials/{TrialId}/ethics#reports");
+    });
+
+    public async Task<IActionResult> OnGetPdfAsync(Guid reportId, CancellationToken ct)
+    {
+        try
+        {
+            return File(await sender.Send(new GetReportPdf(reportId), ct), "application/pdf", $"report-{reportId}.pdf");
+        }
+        catch (Exception e) when (e is NotFoundException or WorkflowConflictException)
+        {
+            Notice = e.Message;
+            return Redirect($"/trials/{TrialId}/ethics#reports");
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        Trial = await sender.Send(new GetTrial(TrialId), ct);
+        Consort = await sender.Send(new GetConsort(TrialId), ct);
+        var data = await sender.Send(new GetEthicsReportData(TrialId), ct);
+        ByMonth = data.RecruitmentByMonth;
+        BySite = data.RecruitmentBySite;
+        Reports = await sender.Send(new ListReports(TrialId), ct);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Web;
+
+/// <summary>
+/// The server-rendered pages: a cookie session made from an API key (same keys, same roles, same policies),
+/// kept apart from the API's X-Api-Key scheme so /api never accepts a cookie and the pages never accept a header.
+/// </summary>
+public static class WebPages
+{
+    public const string Scheme = "TrialManager.Pages";
+
+    public static IServiceCollection AddTrialManagerPages(this IServiceCollection services)
+    {
+        // The root URL is the sign-in page (which sends a signed-in user to the role's home).
+        services.AddRazorPages(o => o.Conventions.AddPageRoute("/SignIn", ""));
+        services.AddAuthentication().AddCookie(Scheme, o =>
+        {
+            o.LoginPath = "/signin";
+            o.LogoutPath = "/signout";
+            o.AccessDeniedPath = "/denied";
+            o.Cookie.Name = "trialmanager.session";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            // A key removed from configuration ends its sessions at the next request.
+            o.Events.OnValidatePrincipal = context =>
+            {
+                var keys = context.HttpContext.RequestServices.GetRequiredService<ApiKeyStore>();
+                var name = context.Principal?.Identity?.Name;
+                var role = context.Principal?.FindFirstValue(ClaimTypes.Role);
+                if (!keys.Keys.Any(k => k.Name == name && k.Role == role))
+                {
+                    context.RejectPrincipal();
+                }
+
+                return Task.CompletedTask;
+            };
+        });
+        return services;
+    }
+
+    public static WebApplication MapTrialManagerPages(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorPages();
+        return app;
+    }
+
+    /// <summary>The session principal: the key's name and role and its sites, never the key itself.</summary>
+    public static ClaimsPrincipal PrincipalFor(ApiKey key)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, key.Name), new(ClaimTypes.Role, key.Role) };
+        claims.AddRange(key.Sites.Select(s => new Claim(ApiKeyAuthenticationHandler.SiteClaim, s)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme, ClaimTypes.Name, ClaimTypes.Role));
+    }
+
+    /// <summary>The page every role lands on after signing in.</summary>
+    public static string HomeFor(string? role) => role switch
+    {
+        Roles.Admin => "/admin/trials",
+        _ => "/trials",
+    };
+
+    /// <summary>True for paths the pages serve (the strict API policy stays on everything else).</summary>
+    public static bool IsPagePath(PathString path) =>
+        !path.StartsWithSegments("/api") && !path.StartsWithSegments("/docs") && !path.StartsWithSegments("/jobs")
+        && !path.StartsWithSegments("/openapi") && !path.StartsWithSegments("/health");
+
+    /// <summary>Pages: own styles, scripts and forms only; no inline script or style, no framing, no other origin.</summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+}
+
+/// <summary>A page allowed to the roles of an API policy, authenticated by the page session (not the API key).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class PagePolicyAttribute : AuthorizeAttribute
+{
+    public PagePolicyAttribute(string policy)
+    {
+        Policy = policy;
+        AuthenticationSchemes = WebPages.Scheme;
+    }
+}

@@ -1,0 +1,252 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using UglyToad.PdfPig;
+
+namespace TrialManager.Web.Tests;
+
+/// <summary>The people who use the pages, walked through them in a real browser against a real server.</summary>
+public sealed partial class WebPagesTests(WebServer server) : IClassFixture<WebServer>
+{
+    [Fact]
+    public async Task Coordinator_WalksFromScreeningToTheProtocolPdf()
+    {
+        // The admin creates the trial from its JSON definition and opens it, on the admin page.
+        var trialId = WebServer.NewTrialId("web-coord");
+        var admin = await server.SignInAsync("dev-admin");
+        Assert.EndsWith("/admin/trials", admin.Url);
+        await admin.GetByLabel("Trial definition (JSON)").FillAsync(server.TrialDefinition(trialId));
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Create trial" }).ClickAsync();
+        await Expect(admin.Locator(".notice")).ToContainTextAsync($"Trial {trialId} created as a draft");
+        await admin.GetByLabel($"New status for {trialId}").SelectOptionAsync("recruiting");
+        await admin.Locator("tr", new() { HasText = trialId }).GetByRole(AriaRole.Button, new() { Name = "Set" }).ClickAsync();
+        await Expect(admin.Locator(".notice")).ToContainTextAsync($"Trial {trialId} is now recruiting");
+        await server.ScreenshotAsync(admin, "admin-trials");
+
+        var page = await server.SignInAsync("dev-coordinator");
+        Assert.EndsWith("/trials", page.Url);
+        await page.Locator("li.trial", new() { HasText = trialId }).GetByRole(AriaRole.Link, new() { Name = "Screen a participant" }).ClickAsync();
+
+        // Someone too young, not severe enough and with an exclusion: every failed criterion is shown by its field.
+        await page.GetByLabel("Site").SelectOptionAsync("BOS");
+        await page.GetByLabel("Age (years)").FillAsync("16");
+        await page.GetByLabel("Severity score").FillAsync("5");
+        await page.GetByLabel("psychosis").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Screen" }).ClickAsync();
+        await Expect(page.Locator("#err-ageYears")).ToContainTextAsync("age 16 is below the minimum age 18");
+        await Expect(page.Locator("#err-severity")).ToContainTextAsync("severity 5 is below the minimum severity 10");
+        await Expect(page.Locator("#err-exclusions")).ToContainTextAsync("exclusion criterion present: psychosis");
+        await Expect(page.GetByLabel("Age (years)")).ToHaveValueAsync("16");
+        await Expect(page.GetByLabel("Site")).ToHaveValueAsync("BOS");
+        await server.ScreenshotAsync(page, "coordinator-screening-failed");
+
+        // An invalid value comes back from the command's validator, next to its field, with the typed values kept.
+        await page.GetByLabel("psychosis").UncheckAsync();
+        await page.GetByLabel("Age (years)").FillAsync("34");
+        await page.GetByLabel("Severity score").FillAsync("18");
+        await page.GetByLabel("Motivation for change (0–10, optional)").FillAsync("11");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Screen" }).ClickAsync();
+        await Expect(page.Locator("#err-motivation")).ToContainTextAsync("must be between 0 and 10");
+        await Expect(page.GetByLabel("Age (years)")).ToHaveValueAsync("34");
+
+        await page.GetByLabel("Motivation for change (0–10, optional)").FillAsync("6");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Screen" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex("/participants/" + trialId + "-BOS-0002$"));
+        var participantId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
+        await Expect(page.Locator(".notice")).ToContainTextAsync("is eligible");
+
+        // Consent, keyboard only: the version is filled in, the date defaults to today.
+        await Expect(page.GetByLabel("Consent form version")).ToHaveValueAsync("1.0");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Record consent" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator(".notice")).ToContainTextAsync("Consent recorded");
+
+        // A tie: the preview says indeterminate before saving, then the consensus step decides.
+        await page.GetByLabel("Rater code").FillAsync("R01");
+        await page.GetByLabel("Cognitive").FillAsync("3");
+        await page.GetByLabel("Interpersonal").FillAsync("3");
+        await page.GetByLabel("Behavioral").FillAsync("1");
+        await page.GetByLabel("Environmental").FillAsync("0");
+        await Expect(page.Locator("#primary-preview")).ToHaveTextAsync("indeterminate (needs a consensus rating)");
+        await server.ScreenshotAsync(page, "coordinator-formulation");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save rating" }).ClickAsync();
+        await Expect(page.Locator(".notice")).ToContainTextAsync("consensus rating decides");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Consensus formulation" })).ToBeVisibleAsync();
+
+        // A score out of range is refused by the validator, next to that score.
+        await page.GetByLabel("Rater code").FillAsync("R01");
+        await page.GetByLabel("Cognitive").FillAsync("3");
+        await page.GetByLabel("Interpersonal").FillAsync("7");
+        await page.GetByLabel("Behavioral").FillAsync("0");
+        await page.GetByLabel("Environmental").FillAsync("0");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save consensus rating" }).ClickAsync();
+        await Expect(page.Locator("#err-scores-interpersonal")).ToContainTextAsync("must be between 0 and 4");
+        await Expect(page.GetByLabel("Cognitive")).ToHaveValueAsync("3");
+
+        await page.GetByLabel("Interpersonal").FillAsync("1");
+        await Expect(page.Locator("#primary-preview")).ToHaveTextAsync("cognitive");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save consensus rating" }).ClickAsync();
+        await Expect(page.Locator(".notice")).ToContainTextAsync("Primary formulation: cognitive");
+
+        // Randomize asks first; then the allocation and the protocol document appear.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Randomize…" }).ClickAsync();
+        await Expect(page.GetByText("The allocation is final")).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, randomize" }).ClickAsync();
+        await Expect(page.Locator(".notice")).ToContainTextAsync("Randomized to");
+        await Expect(page.Locator(".allocation")).ToContainTextAsync("cognitive/BOS");
+
+        var download = page.GetByRole(AriaRole.Link, new() { Name = "Download the protocol (PDF)" });
+        for (var i = 0; i < 60 && !await download.IsVisibleAsync(); i++)
+        {
+            await Task.Delay(500);
+            await page.ReloadAsync();
+        }
+
+        await server.ScreenshotAsync(page, "coordinator-allocation");
+        var file = await page.RunAndWaitForDownloadAsync(() => download.ClickAsync());
+        var path = await file.PathAsync();
+        var bytes = await File.ReadAllBytesAsync(path);
+        Assert.Equal("%PDF-", System.Text.Encoding.ASCII.GetString(bytes, 0, 5));
+        using (var pdf = PdfDocument.Open(bytes))
+        {
+            Assert.Contains(participantId, string.Join(" ", pdf.GetPages().Select(p => p.Text)), StringComparison.Ordinal);
+        }
+
+        // The list filters by status and searches by study id.
+        await page.GotoAsync($"/trials/{trialId}/participants?status=randomized");
+        await Expect(page.Locator("tbody tr")).ToHaveCountAsync(1);
+        await page.GotoAsync($"/trials/{trialId}/participants?search=0001");
+        await Expect(page.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("tbody")).ToContainTextAsync("screenFailed");
+        await page.GotoAsync($"/trials/{trialId}/participants");
+        await server.ScreenshotAsync(page, "coordinator-participants");
+
+        // Narrow screen: the record still fits without horizontal scrolling of the page.
+        var phone = await server.SignInAsync("dev-coordinator", width: 375);
+        await phone.GotoAsync($"/participants/{participantId}");
+        var overflow = await phone.EvaluateAsync<bool>("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1");
+        Assert.False(overflow, "the participant page scrolls sideways at 375 px");
+        await server.ScreenshotAsync(phone, "coordinator-allocation-narrow");
+
+        await admin.GotoAsync($"/admin/audit?trialId={trialId}");
+        await Expect(admin.GetByRole(AriaRole.Status).First).ToContainTextAsync("intact");
+        await Expect(admin.Locator("tbody")).ToContainTextAsync("dev-coordinator");
+        await server.ScreenshotAsync(admin, "admin-audit");
+    }
+
+    [Fact]
+    public async Task Statistician_SeesBalanceAndDownloadsTheAllocationCsv()
+    {
+        var trialId = await server.CreateRecruitingTrialAsync("web-stat");
+        var first = await server.RandomizeParticipantAsync(trialId, "NYC", "cognitive");
+        var second = await server.RandomizeParticipantAsync(trialId, "CHI", "interpersonal");
+
+        var page = await server.SignInAsync("dev-statistician");
+        await page.Locator("li.trial", new() { HasText = trialId }).GetByRole(AriaRole.Link, new() { Name = "Allocations and balance" }).ClickAsync();
+        await Expect(page.Locator("#allocations tbody tr")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#balance svg.chart").First).ToBeVisibleAsync();
+        await Expect(page.Locator("#balance")).ToContainTextAsync("cognitive/NYC");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Regenerate the sequence and compare" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("All 2 allocations match the plan.");
+        await server.ScreenshotAsync(page, "statistician-statistics");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download CSV (2 rows)" }).ClickAsync());
+        Assert.Equal($"{trialId}-allocations.csv", download.SuggestedFilename);
+        var lines = await File.ReadAllLinesAsync(await download.PathAsync());
+        Assert.Equal("participantId,site,formulation,stratum,sequence,block,blockSize,arm,randomizedAt", lines[0]);
+        Assert.Equal(3, lines.Length);
+        Assert.Contains(lines, l => l.StartsWith(first + ",NYC,cognitive,cognitive/NYC,1,", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith(second + ",CHI,interpersonal,interpersonal/CHI,1,", StringComparison.Ordinal));
+
+        // The design simulation: a refused value next to its field, then the results drawn.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Design simulation" }).ClickAsync();
+        await page.GetByLabel("Simulated trials").FillAsync("0");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run the simulation" }).ClickAsync();
+        await Expect(page.Locator("#err-trials")).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Simulated trials")).ToHaveValueAsync("0");
+        await page.GetByLabel("Simulated trials").FillAsync("300");
+        await page.GetByLabel("Participants per trial").FillAsync("100");
+        await page.GetByLabel("Simulation seed (optional, to reproduce a report)").FillAsync("page-test");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run the simulation" }).ClickAsync();
+        await Expect(page.Locator("#results h2")).ToContainTextAsync("300 trials of 100 participants");
+        await Expect(page.Locator("#results svg.chart")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#results")).ToContainTextAsync("stratum cognitive/NYC");
+        await server.ScreenshotAsync(page, "statistician-simulation");
+    }
+
+    [Fact]
+    public async Task EthicsMember_SeesTheConsortFlowAndRequestsAndDownloadsAReport()
+    {
+        var trialId = await server.CreateRecruitingTrialAsync("web-eth");
+        await server.RandomizeParticipantAsync(trialId, "NYC", "cognitive");
+        await server.RandomizeParticipantAsync(trialId, "BOS", "interpersonal");
+
+        var page = await server.SignInAsync("dev-ethics");
+        await page.Locator("li.trial", new() { HasText = trialId }).GetByRole(AriaRole.Link, new() { Name = "CONSORT flow and reports" }).ClickAsync();
+        var consort = page.Locator("#consort svg");
+        await Expect(consort).ToBeVisibleAsync();
+        await Expect(consort.Locator("rect.box")).ToHaveCountAsync(9);
+        await Expect(consort).ToContainTextAsync("Assessed for eligibility");
+        await Expect(consort).ToContainTextAsync("Allocated to mediator");
+        await Expect(page.Locator("#recruitment svg").First).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Request a new progress report" }).ClickAsync();
+        await Expect(page.Locator(".notice")).ToContainTextAsync("Report requested");
+        var pdfLink = page.Locator("#reports").GetByRole(AriaRole.Link, new() { Name = "PDF" }).First;
+        for (var i = 0; i < 60 && !await pdfLink.IsVisibleAsync(); i++)
+        {
+            await Task.Delay(500);
+            await page.ReloadAsync();
+        }
+
+        await server.ScreenshotAsync(page, "ethics-consort-reports");
+        var download = await page.RunAndWaitForDownloadAsync(() => pdfLink.ClickAsync());
+        var bytes = await File.ReadAllBytesAsync(await download.PathAsync());
+        using var pdf = PdfDocument.Open(bytes);
+        Assert.Contains(trialId, string.Join(" ", pdf.GetPages().Select(p => p.Text)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Coordinator_IsRefusedAStatisticianPage_AndTheSessionOpensNoApi()
+    {
+        var trialId = await server.CreateRecruitingTrialAsync("web-deny");
+        var page = await server.SignInAsync("dev-coordinator");
+
+        var response = await page.GotoAsync($"/trials/{trialId}/statistics");
+        Assert.Equal((int)HttpStatusCode.Forbidden, response!.Status);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
+        await Expect(page.Locator("main")).Not.ToContainTextAsync("Allocation table");
+        await server.ScreenshotAsync(page, "coordinator-denied");
+
+        // The CSV handler is refused too, not just the link hidden.
+        var csv = await page.APIRequest.GetAsync($"/trials/{trialId}/statistics?handler=Csv", new() { MaxRedirects = 0 });
+        Assert.Equal(302, csv.Status);
+        Assert.Contains("/denied", csv.Headers["location"], StringComparison.Ordinal);
+
+        // The page session is a cookie; the API takes API keys only.
+        var api = await page.APIRequest.GetAsync("/api/trials");
+        Assert.Equal(401, api.Status);
+
+        // Signed out, pages send you back to sign in.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Sign in" })).ToBeVisibleAsync();
+        await page.GotoAsync($"/trials/{trialId}/participants");
+        Assert.Contains("/signin", page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignIn_WithAnUnknownKey_SaysSoByTheField_AndShowsTheDemoKeysInDevelopment()
+    {
+        var page = await server.NewPageAsync();
+        await page.GotoAsync("/");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Development demo keys" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".keys")).ToContainTextAsync("dev-coordinator");
+        await server.ScreenshotAsync(page, "sign-in");
+        await page.GetByLabel("Key", new() { Exact = true }).FillAsync("not-a-key");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.Locator("#err-apiKey")).ToContainTextAsync("This key is not known");
+        Assert.DoesNotContain("/trials", page.Url, StringComparison.Ordinal);
+    }
+
+    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+}
