@@ -159,8 +159,23 @@ public sealed record JwtSettings(
 /// </summary>
 public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
+    private static readonly Microsoft.AspNetCore.Authorization.Policy.AuthorizationMiddlewareResultHandler PageHandler = new();
+
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, Microsoft.AspNetCore.Authorization.Policy.PolicyAuthorizationResult authorizeResult)
     {
+        // Pages answer people, not clients: their cookie scheme redirects to sign-in or renders the "not allowed"
+        // page. The refusal is audited all the same.
+        if (policy.AuthenticationSchemes.Contains(Web.WebPages.Scheme))
+        {
+            if (authorizeResult.Forbidden)
+            {
+                await context.RequestServices.GetRequiredService<SecurityAudit>().PermissionDeniedAsync(context, "role");
+            }
+
+            await PageHandler.HandleAsync(next, context, policy, authorizeResult);
+            return;
+        }
+
         if (authorizeResult.Challenged)
         {
             if (FailedSignInLimiter.RetryAfter(context) is { } retryAfter)
