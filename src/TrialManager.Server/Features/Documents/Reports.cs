@@ -69,9 +69,9 @@ public sealed class ReportQueriesHandler(TrialDbContext db, DocumentStore store)
             throw new NotFoundException($"No trial with id {query.TrialId}.");
         }
 
-        var reports = await db.Reports.AsNoTracking().Where(r => r.TrialId == query.TrialId)
-            .OrderByDescending(r => r.CreatedAt).ToListAsync(cancellationToken);
-        return [.. reports.Select(ReportView.From)];
+        // Ordered in memory: SQLite cannot ORDER BY a DateTimeOffset, and a trial has a few reports a month.
+        var reports = await db.Reports.AsNoTracking().Where(r => r.TrialId == query.TrialId).ToListAsync(cancellationToken);
+        return [.. reports.OrderByDescending(r => r.CreatedAt).ThenBy(r => r.Id).Select(ReportView.From)];
     }
 
     public async ValueTask<Stream> Handle(GetReportPdf query, CancellationToken cancellationToken)
