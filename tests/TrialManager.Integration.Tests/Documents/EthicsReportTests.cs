@@ -42,7 +42,9 @@ public abstract class EthicsReportTests(TrialServer server)
         Assert.True(text.Contains("NCT00000001"));
         Assert.DoesNotContain(participantIds, id => text.Contains(id));
 
-        var list = await (await server.Ethics.GetAsync(new Uri($"/api/trials/{trialId}/reports", UriKind.Relative))).JsonAsync();
+        var listResponse = await server.Ethics.GetAsync(new Uri($"/api/trials/{trialId}/reports", UriKind.Relative));
+        var list = await listResponse.JsonAsync();
+        Assert.True(listResponse.StatusCode == HttpStatusCode.OK && list.ValueKind == JsonValueKind.Array, $"{listResponse.StatusCode}: {list}");
         var listed = Assert.Single(list.EnumerateArray());
         Assert.Equal(body.GetProperty("id").GetString(), listed.GetProperty("id").GetString());
         Assert.Equal("ready", listed.GetProperty("status").GetString());
