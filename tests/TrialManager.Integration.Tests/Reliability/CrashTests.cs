@@ -41,8 +41,10 @@ public abstract class CrashTests(ITestOutputHelper output)
                 }
             }, stop.Token);
             await reached.Task.WaitAsync(TimeSpan.FromMinutes(3));
-            await first.KillAsync();
+            // Stop handing out requests first: after the kill every new one would be refused at once and the rest of
+            // the burst would drain as "unanswered" in a moment. Those in flight stay in flight through the kill.
             await stop.CancelAsync();
+            await first.KillAsync();
             var before = await running;
             var owedAtCrash = await OwedDocumentsAsync(deployment, trialId);
             output.WriteLine($"{deployment.Provider}: killed after {before.Summary()}; {owedAtCrash} documents owed at the crash");

@@ -41,7 +41,7 @@ public sealed class RandomizationBurst
     /// <summary>How many the crash and scale-out bursts send: TRIALMANAGER_FAULT_REQUESTS, else <see cref="DefaultFaultRequests"/>.</summary>
     public static int ConfiguredFaultRequests() => FromEnvironment("TRIALMANAGER_FAULT_REQUESTS", DefaultFaultRequests);
 
-    // 10,000 (the figure) costs about 140 s of server CPU on SQLite and 240 s on PostgreSQL measured here,
+    // 10,000 (the figure) cost 93 s of server CPU (240 s wall) on SQLite here and about twice that on PostgreSQL,
     // more than the whole suite's budget on a 2-core CI machine: CI sends 5,000; TRIALMANAGER_LOAD_REQUESTS=10000 runs the full figure.
     public const int DefaultLoadRequests = 5_000;
 
