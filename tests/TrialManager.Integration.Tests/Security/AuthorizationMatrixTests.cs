@@ -13,16 +13,21 @@ namespace TrialManager.Integration.Tests.Security;
 /// </summary>
 public abstract class AuthorizationMatrixTests(TrialServer server)
 {
-    /// <summary>What a caller must get: 401, 403, or Allowed (anything but 401 and 403).</summary>
+    /// <summary>
+    /// What a caller must get: 401, 403, a redirect to the pages' sign-in (pages authenticate by their own cookie
+    /// session, never by an API key), or Allowed (anything else).
+    /// </summary>
     public enum Expect
     {
         Unauthorized,
         Forbidden,
+        SignIn,
         Allowed,
     }
 
     private const Expect U = Expect.Unauthorized;
     private const Expect F = Expect.Forbidden;
+    private const Expect S = Expect.SignIn;
     private const Expect A = Expect.Allowed;
 
     public sealed record Row(string Method, string Pattern, Expect NoKey, Expect UnknownKey, Expect Coordinator, Expect Statistician, Expect Ethics, Expect Admin);
@@ -60,6 +65,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/api/trials/{trialId}/reliability",                         U,     U,      F,     A,     F,     F),
         new("GET",  "/api/trials/{trialId}/randomization-plan",                  U,     U,      F,     A,     F,     F),
         new("POST", "/api/trials/{trialId}/randomization-plan/verify",           U,     U,      F,     A,     F,     F),
+        new("POST", "/api/trials/{trialId}/design-simulation",                   U,     U,      F,     A,     F,     F),
         new("GET",  "/api/trials/{trialId}/consort",                             U,     U,      F,     A,     A,     A),
 
         new("POST", "/api/trials/{trialId}/reports",                             U,     U,      F,     F,     A,     A),
@@ -69,6 +75,25 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
 
         new("GET",  "/api/audit",                                                U,     U,      F,     F,     F,     A),
         new("GET",  "/api/audit/verify",                                         U,     U,      F,     F,     F,     A),
+
+        // Pages (Razor, method "*"): which role may see which page is walked in the browser tests; here, that an
+        // API key opens none of them and the public ones stay public. /denied answers 403 to everyone by design.
+        new("*",    "/",                                                         A,     A,      A,     A,     A,     A),
+        new("*",    "/signin",                                                   A,     A,      A,     A,     A,     A),
+        new("*",    "/signout",                                                  S,     S,      S,     S,     S,     S),
+        new("*",    "/denied",                                                   F,     F,      F,     F,     F,     F),
+        new("*",    "/trials",                                                   S,     S,      S,     S,     S,     S),
+        new("*",    "/trials/{trialId}/participants",                            S,     S,      S,     S,     S,     S),
+        new("*",    "/trials/{trialId}/screen",                                  S,     S,      S,     S,     S,     S),
+        new("*",    "/trials/{trialId}/statistics",                              S,     S,      S,     S,     S,     S),
+        new("*",    "/trials/{trialId}/simulation",                              S,     S,      S,     S,     S,     S),
+        new("*",    "/trials/{trialId}/ethics",                                  S,     S,      S,     S,     S,     S),
+        new("*",    "/participants/{id}",                                        S,     S,      S,     S,     S,     S),
+        new("*",    "/admin/trials",                                             S,     S,      S,     S,     S,     S),
+        new("*",    "/admin/audit",                                              S,     S,      S,     S,     S,     S),
+        new("GET",  "/css/{asset}",                                              A,     A,      A,     A,     A,     A),
+        new("GET",  "/js/{asset}",                                               A,     A,      A,     A,     A,     A),
+        new("GET",  "/{**path:file}",                                            A,     A,      A,     A,     A,     A),
     ];
 
     /// <summary>The routes the running server maps, as "METHOD pattern" (pattern normalised: no doubled or trailing slash).</summary>
@@ -126,7 +151,13 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
 
                 using var response = await client.SendAsync(request);
                 var status = (int)response.StatusCode;
-                var actual = status switch { 401 => U, 403 => F, _ => A };
+                var actual = status switch
+                {
+                    401 => U,
+                    403 => F,
+                    302 when response.Headers.Location?.OriginalString.Contains("/signin", StringComparison.Ordinal) == true => S,
+                    _ => A,
+                };
                 if (actual != expected(row))
                 {
                     failures.Add($"{row.Method} {row.Pattern} as {name}: expected {expected(row)}, got {status}");
@@ -137,7 +168,9 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
                     failures.Add($"{row.Method} {row.Pattern} as {name}: {status}");
                 }
 
-                if (actual != A && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                // Clients get problem details; people (the pages) get pages.
+                if (actual is U or F && !Server.Web.WebPages.IsPagePath(path)
+                    && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
                 {
                     failures.Add($"{row.Method} {row.Pattern} as {name}: {status} is not problem+json");
                 }
@@ -150,6 +183,15 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
     private static string Normalize(string pattern)
     {
         var normalized = "/" + string.Join("/", pattern.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        // Static assets are mapped one endpoint per file (and per fingerprint and compression): one row per folder.
+        foreach (var folder in new[] { "/css/", "/js/" })
+        {
+            if (normalized.StartsWith(folder, StringComparison.Ordinal))
+            {
+                return folder + "{asset}";
+            }
+        }
+
         return normalized;
     }
 
@@ -157,6 +199,10 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
     public static string Concrete(string pattern, string trialId, string participantId) => pattern
         .Replace("{trialId}", trialId, StringComparison.Ordinal)
         .Replace("{participantId}", participantId, StringComparison.Ordinal)
+        .Replace("{id}", participantId, StringComparison.Ordinal)
+        .Replace("/css/{asset}", "/css/site.css", StringComparison.Ordinal)
+        .Replace("/js/{asset}", "/js/site.js", StringComparison.Ordinal)
+        .Replace("/{**path:file}", "/robots.txt", StringComparison.Ordinal)
         .Replace("{reportId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
         .Replace("/{documentName?}", string.Empty, StringComparison.Ordinal)
