@@ -57,6 +57,7 @@ public static class ServerSetup
         services.AddScoped<Features.Audit.AuditTrail>();
         services.AddScoped<DocumentJobs>();
         services.AddScoped<ReportSchedule>();
+        services.AddHostedService<OwedWorkSweeper>();
 
         // Who is calling: API keys (hashed, constant-time) mapped to the four roles.
         services.AddTrialAuthentication(configuration, builder.Environment);

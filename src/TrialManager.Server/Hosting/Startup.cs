@@ -42,13 +42,8 @@ public static class Startup
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
 
-        var jobs = scope.ServiceProvider.GetRequiredService<DocumentJobs>();
-        var owedDocuments = await db.ProtocolDocuments.AsNoTracking().Where(d => d.Status != DocumentStatus.Ready)
-            .Select(d => d.ParticipantId).ToListAsync(cancellationToken);
-        owedDocuments.ForEach(jobs.EnqueueProtocolDocument);
-        var owedReports = await db.Reports.AsNoTracking().Where(r => r.Status != DocumentStatus.Ready)
-            .Select(r => r.Id).ToListAsync(cancellationToken);
-        owedReports.ForEach(jobs.EnqueueReport);
+        var (owedDocuments, owedReports) = await OwedWorkSweeper.EnqueueOwedAsync(
+            db, scope.ServiceProvider.GetRequiredService<DocumentJobs>(), owedBefore: null, cancellationToken);
 
         var schedule = scope.ServiceProvider.GetRequiredService<ReportSchedule>();
         var recruiting = await db.Trials.AsNoTracking().Where(t => t.Status == TrialStatus.Recruiting).Select(t => t.Id).ToListAsync(cancellationToken);
@@ -59,7 +54,7 @@ public static class Startup
             "Database: {Provider}{Location}. Re-enqueued {Documents} owed documents and {Reports} owed reports; {Trials} trials on the report schedule ({Cron}).",
             settings.Provider,
             settings.Provider == DatabaseProvider.Sqlite ? $" in {paths.DataDirectory}" : string.Empty,
-            owedDocuments.Count, owedReports.Count, recruiting.Count, schedule.Cron);
+            owedDocuments, owedReports, recruiting.Count, schedule.Cron);
         if (app.Environment.IsDevelopment())
         {
             logger.LogInformation("Development demo API keys (header X-Api-Key, or sign in to the pages with them): {Keys}",

@@ -151,13 +151,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
 
                 using var response = await client.SendAsync(request);
                 var status = (int)response.StatusCode;
-                var actual = status switch
-                {
-                    401 => U,
-                    403 => F,
-                    302 when response.Headers.Location?.OriginalString.Contains("/signin", StringComparison.Ordinal) == true => S,
-                    _ => A,
-                };
+                var actual = Classify(response);
                 if (actual != expected(row))
                 {
                     failures.Add($"{row.Method} {row.Pattern} as {name}: expected {expected(row)}, got {status}");
@@ -179,6 +173,15 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
 
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
+
+    /// <summary>Which expectation an answer meets: 401, 403, a redirect to the pages' sign-in, or anything else.</summary>
+    public static Expect Classify(HttpResponseMessage response) => (int)response.StatusCode switch
+    {
+        401 => U,
+        403 => F,
+        302 when response.Headers.Location?.OriginalString.Contains("/signin", StringComparison.Ordinal) == true => S,
+        _ => A,
+    };
 
     private static string Normalize(string pattern)
     {

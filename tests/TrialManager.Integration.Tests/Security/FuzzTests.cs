@@ -84,7 +84,9 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
                 {
                     failures.Add($"{description}: {status} {server.Logs.Errors.LastOrDefault()?.Split(" at ")[0]}");
                 }
-                else if (status >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                // Clients get problem details; the pages answer people with pages (the "not allowed" page is a 403).
+                else if (status >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json"
+                         && !(Server.Web.WebPages.IsPagePath(response.RequestMessage!.RequestUri!.AbsolutePath) && response.Content.Headers.ContentType?.MediaType == "text/html"))
                 {
                     failures.Add($"{description}: {status} as {response.Content.Headers.ContentType?.MediaType ?? "no content type"}");
                 }

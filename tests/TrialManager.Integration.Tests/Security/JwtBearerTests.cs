@@ -70,8 +70,9 @@ public abstract class JwtBearerTests(TrialServer server)
                     request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
                 }
 
-                var status = (int)(await client.SendAsync(request)).StatusCode;
-                var actual = status switch { 401 => AuthorizationMatrixTests.Expect.Unauthorized, 403 => AuthorizationMatrixTests.Expect.Forbidden, _ => AuthorizationMatrixTests.Expect.Allowed };
+                using var response = await client.SendAsync(request);
+                var status = (int)response.StatusCode;
+                var actual = AuthorizationMatrixTests.Classify(response);
                 if (actual != expected(row))
                 {
                     failures.Add($"{row.Method} {row.Pattern} as bearer {role}: expected {expected(row)}, got {status}");
