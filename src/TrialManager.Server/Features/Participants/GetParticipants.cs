@@ -62,15 +62,14 @@ public sealed class GetParticipantsHandler(TrialDbContext db, IActorAccessor act
             participants = participants.Where(p => p.Id.Contains(search));
         }
 
-        // Ordered in memory: SQLite cannot ORDER BY a DateTimeOffset column; every row is returned anyway.
-        var rows = (await participants
-                .Select(p => new { p.Id, p.Site, p.Status, p.PrimaryFormulation, p.ScreenedAt })
-                .ToListAsync(cancellationToken))
-            .OrderBy(p => p.ScreenedAt).ThenBy(p => p.Id, StringComparer.Ordinal);
-        var arms = await db.Allocations.AsNoTracking().Where(a => a.TrialId == query.TrialId)
-            .Select(a => new { a.ParticipantId, a.Arm })
-            .ToDictionaryAsync(a => a.ParticipantId, a => a.Arm, cancellationToken);
-        return [.. rows.Select(r => new ParticipantSummary(r.Id, r.Site, r.Status, r.PrimaryFormulation,
-            arms.TryGetValue(r.Id, out var arm) ? arm : null, r.ScreenedAt))];
+        // The arm comes with each row (left join on the allocation), not from a second read of the whole trial's
+        // allocations. Ordered in memory: SQLite cannot ORDER BY a DateTimeOffset column; every row is returned anyway.
+        var rows = await (
+                from p in participants
+                join a in db.Allocations.AsNoTracking() on p.Id equals a.ParticipantId into allocation
+                from a in allocation.DefaultIfEmpty()
+                select new ParticipantSummary(p.Id, p.Site, p.Status, p.PrimaryFormulation, (ArmCode?)a.Arm, p.ScreenedAt))
+            .ToListAsync(cancellationToken);
+        return [.. rows.OrderBy(p => p.ScreenedAt).ThenBy(p => p.Id, StringComparer.Ordinal)];
     }
 }
