@@ -37,6 +37,8 @@ public static class ServerSetup
         services.AddSingleton(new DocumentStore(configuration["TrialManager:Documents:Path"] is { Length: > 0 } documents
             ? Path.GetFullPath(documents)
             : Path.Combine(paths.DataDirectory, "documents")));
+        services.AddSingleton(new BackgroundRenderer(
+            configuration.GetValue<int?>("TrialManager:Documents:RenderThreads") ?? Environment.ProcessorCount));
         services.AddSingleton(_ => ProtocolLibrary.Load(configuration["TrialManager:ProtocolsDirectory"] is { Length: > 0 } protocols
             ? Path.GetFullPath(protocols)
             : ProtocolLibrary.DefaultDirectory));

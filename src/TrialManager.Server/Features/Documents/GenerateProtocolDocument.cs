@@ -18,7 +18,8 @@ namespace TrialManager.Server.Features.Documents;
 /// </summary>
 public sealed record GenerateProtocolDocument(string ParticipantId) : IRequest;
 
-public sealed class GenerateProtocolDocumentHandler(ISender sender, DocumentStore store, ILogger<GenerateProtocolDocumentHandler> logger)
+public sealed class GenerateProtocolDocumentHandler(
+    ISender sender, DocumentStore store, BackgroundRenderer renderer, ILogger<GenerateProtocolDocumentHandler> logger)
     : IRequestHandler<GenerateProtocolDocument>
 {
     public async ValueTask<Unit> Handle(GenerateProtocolDocument request, CancellationToken cancellationToken)
@@ -31,7 +32,8 @@ public sealed class GenerateProtocolDocumentHandler(ISender sender, DocumentStor
                 return Unit.Value;
             }
 
-            var sha256 = await store.SaveAsync(ProtocolDocumentTemplate.Render(model), cancellationToken);
+            var pdf = await renderer.RenderAsync(() => ProtocolDocumentTemplate.Render(model), cancellationToken);
+            var sha256 = await store.SaveAsync(pdf, cancellationToken);
             await sender.Send(new CompleteProtocolDocument(request.ParticipantId, sha256, model.Protocol.Id, model.ProtocolVersion, model.ProtocolSha256), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+using System.Threading.Channels;
+
+namespace TrialManager.Infrastructure.Documents;
+
+/// <summary>
+/// Runs document rendering (the CPU-heavy part of a document job) on dedicated threads at the operating system's
+/// background priority. A coordinator waiting for an allocation must never queue behind PDFs: the documents are
+/// owed rows that catch up on whatever CPU the requests leave idle, and at full speed when nothing else runs.
+/// </summary>
+public sealed class BackgroundRenderer : IDisposable
+{
+    private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Thread[] _threads;
+
+    public BackgroundRenderer(int threadCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threadCount, 1);
+        _threads = [.. Enumerable.Range(1, threadCount).Select(i => new Thread(Run) { IsBackground = true, Name = $"Document renderer {i}" })];
+        foreach (var thread in _threads)
+        {
+            thread.Start();
+        }
+    }
+
+    /// <summary>Whether the threads really run below normal priority here (false where the OS refused).</summary>
+    public bool RunsAtBackgroundPriority { get; private set; } = true;
+
+    public Task<T> RenderAsync<T>(Func<T> render, CancellationToken cancellationToken)
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
+        var queued = _work.Writer.TryWrite(() =>
+        {
+            using (registration)
+            {
+                if (completion.Task.IsCompleted)
+                {
+                    return; // cancelled while it waited
+                }
+
+                try
+                {
+                    completion.TrySetResult(render());
+                }
+                catch (Exception e)
+                {
+                    completion.TrySetException(e);
+                }
+            }
+        });
+        if (!queued)
+        {
+            registration.Dispose();
+            throw new ObjectDisposedException(nameof(BackgroundRenderer));
+        }
+
+        return completion.Task;
+    }
+
+    public void Dispose() => _work.Writer.TryComplete();
+
+    private void Run()
+    {
+        LowerThisThreadsPriority();
+        while (_work.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (_work.Reader.TryRead(out var work))
+            {
+                work();
+            }
+        }
+    }
+
+    private void LowerThisThreadsPriority()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            // .NET ignores Thread.Priority on Linux, but the scheduler's niceness is per thread there, and raising
+            // one's own niceness needs no privilege. 19 is the lowest claim on the CPU.
+            if (setpriority(PrioProcess, gettid(), 19) != 0)
+            {
+                RunsAtBackgroundPriority = false;
+            }
+        }
+        else if (OperatingSystem.IsWindows())
+        {
+            Thread.CurrentThread.Priority = ThreadPriority.Lowest;
+        }
+        else
+        {
+            RunsAtBackgroundPriority = false; // macOS applies niceness per process, not per thread
+        }
+    }
+
+    private const int PrioProcess = 0;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int setpriority(int which, int who, int prio);
+
+    [DllImport("libc")]
+    private static extern int gettid();
+}
