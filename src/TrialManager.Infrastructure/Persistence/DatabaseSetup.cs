@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -57,7 +58,8 @@ public static class DatabaseSetup
     public static IServiceCollection AddTrialPersistence(this IServiceCollection services, DatabaseSettings settings)
     {
         services.AddSingleton(settings);
-        services.AddDbContext<TrialDbContext>(options => Configure(options, settings));
+        // Pooled: a request's context is reset and reused instead of built, which every request would otherwise pay.
+        services.AddDbContextPool<TrialDbContext>(options => Configure(options, settings));
         services.AddSingleton<IWriteGate>(settings.Provider == DatabaseProvider.Sqlite
             ? new SqliteWriteGate()
             : new RowLockWriteGate(settings.Provider));
@@ -124,8 +126,22 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
+    // Pragmas belong to the native connection, which the pool keeps open across SqliteConnection.Open calls (and EF
+    // opens one per query): apply them once per native handle, not on every open.
+    private static readonly ConditionalWeakTable<object, object> Applied = [];
+
     private static void Apply(DbConnection connection)
     {
+        if (connection is SqliteConnection { Handle: { } handle })
+        {
+            if (Applied.TryGetValue(handle, out _))
+            {
+                return;
+            }
+
+            Applied.AddOrUpdate(handle, handle);
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
         command.ExecuteNonQuery();

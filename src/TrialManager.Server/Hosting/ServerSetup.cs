@@ -56,6 +56,7 @@ public static class ServerSetup
         ValidatorOptions.Global.DefaultRuleLevelCascadeMode = CascadeMode.Stop;
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         services.AddScoped<AfterCommit>();
+        services.AddScoped<WriteTransaction>();
         services.AddScoped<Features.Audit.AuditTrail>();
         services.AddScoped<DocumentJobs>();
         services.AddScoped<ReportSchedule>();

@@ -8,7 +8,7 @@ namespace TrialManager.Server.Pipeline;
 /// entities, the audit behaviour inside appends its event, and all of it commits together or not at all.
 /// </summary>
 public sealed class TransactionBehavior<TMessage, TResponse>(
-    TrialDbContext db, IWriteGate gate, AfterCommit afterCommit, ILogger<TransactionBehavior<TMessage, TResponse>> logger)
+    TrialDbContext db, WriteTransaction transaction, AfterCommit afterCommit, ILogger<TransactionBehavior<TMessage, TResponse>> logger)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IBaseCommand
 {
@@ -20,13 +20,30 @@ public sealed class TransactionBehavior<TMessage, TResponse>(
         TResponse response;
         try
         {
-            await using var scope = await gate.BeginAsync(db, cancellationToken);
+            if (message is not IReadsBeforeWriteGate)
+            {
+                await transaction.EnterAsync(cancellationToken);
+            }
+
             response = await next(message, cancellationToken);
+            if (!transaction.Entered)
+            {
+                // The handler answered from its reads alone (a repeat). Writing outside the gate would break the
+                // audit chain's order, so a handler that changed something without entering is a bug, not a write.
+                if (db.ChangeTracker.HasChanges())
+                {
+                    throw new InvalidOperationException($"{typeof(TMessage).Name} changed entities without entering the write transaction.");
+                }
+
+                return response;
+            }
+
             await db.SaveChangesAsync(cancellationToken);
-            await scope.CommitAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         finally
         {
+            await transaction.EndAsync();
             db.ChangeTracker.Clear();
         }
 

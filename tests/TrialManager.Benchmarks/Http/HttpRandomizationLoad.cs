@@ -10,9 +10,12 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using TrialManager.Domain.Documents;
+using TrialManager.Infrastructure.Persistence;
 using TrialManager.Integration.Tests.Infrastructure;
 
 namespace TrialManager.Benchmarks.Http;
@@ -70,9 +73,7 @@ public static class HttpRandomizationLoad
                 settings["TrialManager:Jobs:WorkerCount"] = workers;
             }
 
-            var (throughput, p50, p99, errors, cpu) = await RandomizeOverHttpAsync(settings, participants);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"randomizations over HTTP ({provider}): {throughput:F0}/s, p50 {p50:F1} ms, p99 {p99:F1} ms, errors {errors}, process CPU {cpu:F0}% of one core"));
+            var (throughput, _, _, errors, _) = await RandomizeOverHttpAsync(settings, participants);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ratios: {throughput / bare:P1} of the bare write rate, {throughput / endpoint:P1} of the minimal endpoint rate"));
             Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
@@ -161,7 +162,28 @@ public static class HttpRandomizationLoad
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed.TotalSeconds * 100;
         latencies.Sort();
-        return (count / elapsed.TotalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), errors, cpu);
+        var result = (count / elapsed.TotalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), errors, cpu);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"randomizations over HTTP: {result.Item1:F0}/s, p50 {result.Item2:F1} ms, p99 {result.Item3:F1} ms, errors {errors}, process CPU {cpu:F0}% of one core"));
+
+        // Every randomization owes a protocol PDF, rendered in the background: report how far behind they ran.
+        var readyAtEnd = await ReadyDocumentsAsync(factory.Services);
+        while (await ReadyDocumentsAsync(factory.Services) < count + warmUp && watch.Elapsed < TimeSpan.FromMinutes(10))
+        {
+            await Task.Delay(100);
+        }
+
+        var readyLater = await ReadyDocumentsAsync(factory.Services);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"protocol documents: {readyAtEnd} of {count + warmUp} ready when the randomizations ended, {readyLater} ready {watch.Elapsed.TotalSeconds:F1} s after they began"));
+        return result;
+    }
+
+    private static async Task<int> ReadyDocumentsAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
+        return await db.ProtocolDocuments.CountAsync(d => d.Status == DocumentStatus.Ready);
     }
 
     private static async Task<(List<double> Latencies, int Errors)> RandomizeAllAsync(HttpClient http, string[] ids)

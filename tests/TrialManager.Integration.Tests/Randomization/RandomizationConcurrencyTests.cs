@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
@@ -56,6 +57,40 @@ public abstract class RandomizationConcurrencyTests(TrialServer server)
 
         AssertGapFree(rows.GroupBy(_ => "trial"));
         Assert.Equal(2, rows.Select(r => r.Stratum).Distinct().Count());
+    }
+
+    [ServerFact]
+    public async Task Randomization_RacingAWithdrawal_NeverUndoesIt()
+    {
+        // The randomization reads the participant before it takes the write gate; a withdrawal that commits in between
+        // must be seen inside the gate (409), or, when it comes after the allocation, must stand (withdrawn, allocated).
+        var trial = await TrialAsync(server, Blocks);
+        var ids = await FormulatedAsync(server, trial, 60);
+        using var start = new SemaphoreSlim(0);
+        var races = ids.Select(async id =>
+        {
+            await start.WaitAsync();
+            var randomize = RandomizeAsync(server.Coordinator, id);
+            var withdraw = server.Coordinator.PostAsJsonAsync($"/api/participants/{id}/withdrawal", new { reason = "moved away" });
+            using var randomized = await randomize;
+            using var withdrawn = await withdraw;
+            return (id, Randomized: randomized.StatusCode, Withdrawn: withdrawn.StatusCode);
+        }).ToList();
+        start.Release(ids.Count);
+        var outcomes = await Task.WhenAll(races);
+
+        var (_, rows) = await CsvAsync(server, trial);
+        foreach (var (id, randomized, withdrawn) in outcomes)
+        {
+            Assert.Equal(HttpStatusCode.OK, withdrawn);
+            Assert.Contains(randomized, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict });
+            var participant = await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync();
+            Assert.Equal("withdrawn", participant.GetProperty("status").GetString());
+            Assert.Equal(randomized == HttpStatusCode.Created, rows.Any(r => r.ParticipantId == id));
+        }
+
+        var verify = await (await server.Statistician.PostAsync($"/api/trials/{trial}/randomization-plan/verify", null)).JsonAsync();
+        Assert.True(verify.GetProperty("matches").GetBoolean(), verify.GetRawText());
     }
 
     /// <summary>

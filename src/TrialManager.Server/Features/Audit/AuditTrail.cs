@@ -43,7 +43,9 @@ public sealed class AuditTrail(TrialDbContext db, IActorAccessor actors, TimePro
     public async Task AppendAsync(string action, string? trialId, string? recordType, string? recordId, string changes, CancellationToken cancellationToken)
     {
         var actor = actors.Current;
-        var head = await db.AuditChainHeads.SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
+        // The row-lock gate has already read (and locked) the head in this transaction: no second round trip.
+        var head = db.AuditChainHeads.Local.FirstOrDefault(h => h.Id == AuditChainHead.SingletonId)
+                   ?? await db.AuditChainHeads.SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
         var entry = new AuditEntry(AuditChain.Normalize(clock.GetUtcNow()), actor.Name, actor.Role, action, trialId, recordType, recordId, changes);
         var audit = new AuditEvent(head.LastSequence + 1, head.LastHash, entry);
         db.AuditEvents.Add(audit);

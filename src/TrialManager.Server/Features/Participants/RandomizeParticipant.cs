@@ -15,9 +15,11 @@ namespace TrialManager.Server.Features.Participants;
 
 /// <summary>
 /// POST /api/participants/{id}/randomization. Idempotent: a repeat returns the first allocation (Created = false).
-/// Runs under the write gate, so two participants of one stratum take consecutive sequence slots.
+/// The sequence slot is taken under the write gate, so two participants of one stratum take consecutive slots.
+/// The participant and the trial are read before the gate, in parallel with other requests; inside it one query
+/// re-checks their statuses and reads the stratum's state, which keeps the serialised part of a randomization short.
 /// </summary>
-public sealed record RandomizeParticipant(string ParticipantId) : ICommand<RandomizationOutcome>, IAuditedCommand
+public sealed record RandomizeParticipant(string ParticipantId) : ICommand<RandomizationOutcome>, IAuditedCommand, IReadsBeforeWriteGate
 {
     public string? AuditTrialId => null;
 }
@@ -25,34 +27,39 @@ public sealed record RandomizeParticipant(string ParticipantId) : ICommand<Rando
 public sealed record RandomizationOutcome(AllocationView Allocation, bool Created);
 
 public sealed class RandomizeParticipantHandler(
-    TrialDbContext db, IActorAccessor actors, TimeProvider clock, AfterCommit afterCommit, DocumentJobs jobs)
+    TrialDbContext db, WriteTransaction transaction, IActorAccessor actors, TimeProvider clock, AfterCommit afterCommit, DocumentJobs jobs)
     : ICommandHandler<RandomizeParticipant, RandomizationOutcome>
 {
     public async ValueTask<RandomizationOutcome> Handle(RandomizeParticipant command, CancellationToken cancellationToken)
     {
         var actor = actors.Current;
-        var participant = await db.LoadParticipantAsync(command.ParticipantId, actor, cancellationToken);
-        if (await db.Allocations.AsNoTracking().SingleOrDefaultAsync(a => a.ParticipantId == participant.Id, cancellationToken) is { } existing)
+        if (await ReadAsync(command.ParticipantId, cancellationToken) is not ToRandomize read)
         {
-            return new RandomizationOutcome(AllocationView.From(existing), Created: false);
+            return await RepeatAsync(command.ParticipantId, cancellationToken);
         }
 
-        participant.EnsureCanBeRandomized();
-        // Read-only here (nothing on the trial changes), so untracked.
-        var trial = await db.Trials.AsNoTracking().SingleAsync(t => t.Id == participant.TrialId, cancellationToken);
-        trial.EnsureRecruiting("randomization");
+        await transaction.EnterAsync(cancellationToken);
+        var current = await CurrentAsync(read, cancellationToken);
+        if (current.ParticipantStatus != read.Participant.Status || current.TrialStatus != read.Trial.Status)
+        {
+            // Another writer got there between the read and the gate (a concurrent repeat, a withdrawal, the trial
+            // paused): read again, now that nothing can change until this transaction ends.
+            db.ChangeTracker.Clear();
+            if (await ReadAsync(command.ParticipantId, cancellationToken) is not ToRandomize again)
+            {
+                return await RepeatAsync(command.ParticipantId, cancellationToken);
+            }
 
-        var definition = trial.Definition;
-        var formulation = participant.PrimaryFormulation!.Value;
-        var levels = definition.FactorLevels(participant.Site, formulation, participant.Severity);
-        var randomizer = Randomizers.For(trial);
-        var stateKey = randomizer.StateKey(levels);
+            read = again;
+            current = await CurrentAsync(read, cancellationToken);
+        }
 
-        var state = await db.RandomizationStates.SingleOrDefaultAsync(s => s.TrialId == trial.Id && s.StateKey == stateKey, cancellationToken);
-        var allocation = randomizer.Allocate(state?.State, levels, out var nextState);
+        var (participant, trial) = (read.Participant, read.Trial);
+        var state = current.State;
+        var allocation = read.Randomizer.Allocate(state?.State, read.Levels, out var nextState);
         if (state is null)
         {
-            db.RandomizationStates.Add(new RandomizationState { TrialId = trial.Id, StateKey = stateKey, State = nextState, Allocated = 1 });
+            db.RandomizationStates.Add(new RandomizationState { TrialId = trial.Id, StateKey = read.StateKey, State = nextState, Allocated = 1 });
         }
         else
         {
@@ -65,7 +72,7 @@ public sealed class RandomizeParticipantHandler(
         var now = clock.GetUtcNow();
         now = now.AddTicks(-(now.Ticks % (TimeSpan.TicksPerMillisecond / 1000)));
         participant.MarkRandomized(now);
-        var record = new ParticipantAllocation(participant, trial, formulation, levels, stateKey, allocation, actor.Name, now);
+        var record = new ParticipantAllocation(participant, trial, read.Formulation, read.Levels, read.StateKey, allocation, actor.Name, now);
         db.Allocations.Add(record);
 
         // The document owed is recorded with the allocation (the outbox); the job is only a messenger.
@@ -73,6 +80,48 @@ public sealed class RandomizeParticipantHandler(
         afterCommit.Add(() => jobs.EnqueueProtocolDocument(participant.Id));
         return new RandomizationOutcome(AllocationView.From(record), Created: true);
     }
+
+    /// <summary>The participant (tracked) with the trial and stratum it is to be randomized in; null when it already was.</summary>
+    private async Task<ToRandomize?> ReadAsync(string participantId, CancellationToken cancellationToken)
+    {
+        var participant = await db.LoadParticipantAsync(participantId, actors.Current, cancellationToken);
+        if (participant.Status == ParticipantStatus.Randomized)
+        {
+            return null;
+        }
+
+        participant.EnsureCanBeRandomized();
+        var trial = await db.Trials.AsNoTracking().SingleAsync(t => t.Id == participant.TrialId, cancellationToken);
+        trial.EnsureRecruiting("randomization");
+
+        var formulation = participant.PrimaryFormulation!.Value;
+        var levels = trial.Definition.FactorLevels(participant.Site, formulation, participant.Severity);
+        var randomizer = Randomizers.For(trial);
+        return new ToRandomize(participant, trial, randomizer, formulation, levels, randomizer.StateKey(levels));
+    }
+
+    /// <summary>The first allocation: committed with the randomized status and never changed, so safe to read outside the gate.</summary>
+    private async Task<RandomizationOutcome> RepeatAsync(string participantId, CancellationToken cancellationToken)
+    {
+        var first = await db.Allocations.AsNoTracking().SingleAsync(a => a.ParticipantId == participantId, cancellationToken);
+        return new RandomizationOutcome(AllocationView.From(first), Created: false);
+    }
+
+    /// <summary>Inside the gate, one query: the statuses as they are now, and the stratum's randomization state (tracked).</summary>
+    private Task<Current> CurrentAsync(ToRandomize read, CancellationToken cancellationToken) =>
+        db.Participants
+            .Where(p => p.Id == read.Participant.Id)
+            .Select(p => new Current(
+                p.Status,
+                db.Trials.Where(t => t.Id == p.TrialId).Select(t => t.Status).First(),
+                db.RandomizationStates.FirstOrDefault(s => s.TrialId == p.TrialId && s.StateKey == read.StateKey)))
+            .SingleAsync(cancellationToken);
+
+    private sealed record ToRandomize(
+        Participant Participant, Trial Trial, Randomizer Randomizer, Formulation Formulation,
+        IReadOnlyDictionary<string, string> Levels, string StateKey);
+
+    private sealed record Current(ParticipantStatus ParticipantStatus, TrialStatus TrialStatus, RandomizationState? State);
 }
 
 /// <summary>
