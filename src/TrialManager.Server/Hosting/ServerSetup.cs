@@ -37,7 +37,7 @@ public static class ServerSetup
         services.AddSingleton(new DocumentStore(configuration["TrialManager:Documents:Path"] is { Length: > 0 } documents
             ? Path.GetFullPath(documents)
             : Path.Combine(paths.DataDirectory, "documents")));
-        services.AddSingleton(new BackgroundRenderer(
+        services.AddSingleton(new LowPriorityWork(
             configuration.GetValue<int?>("TrialManager:Documents:RenderThreads") ?? Environment.ProcessorCount));
         services.AddSingleton(_ => ProtocolLibrary.Load(configuration["TrialManager:ProtocolsDirectory"] is { Length: > 0 } protocols
             ? Path.GetFullPath(protocols)

@@ -135,7 +135,8 @@ public static class HttpRandomizationLoad
         Check(await admin.PostAsJsonAsync($"/api/trials/{trial}/status", new { status = "recruiting" }), HttpStatusCode.OK);
 
         // Not timed: screen, consent and formulate everyone first (warm-up participants too).
-        const int warmUp = 160;
+        // Enough for tiered compilation to finish with the hot path (160 left the handler at tier 0 in the timed phase).
+        const int warmUp = 3000;
         var prepared = Stopwatch.StartNew();
         var ids = new ConcurrentBag<string>();
         await Parallel.ForEachAsync(Enumerable.Range(0, count + warmUp), new ParallelOptions { MaxDegreeOfParallelism = Clients }, async (i, ct) =>

@@ -19,7 +19,7 @@ namespace TrialManager.Server.Features.Documents;
 public sealed record GenerateProtocolDocument(string ParticipantId) : IRequest;
 
 public sealed class GenerateProtocolDocumentHandler(
-    ISender sender, DocumentStore store, BackgroundRenderer renderer, ILogger<GenerateProtocolDocumentHandler> logger)
+    ISender sender, DocumentStore store, LowPriorityWork background, ILogger<GenerateProtocolDocumentHandler> logger)
     : IRequestHandler<GenerateProtocolDocument>
 {
     public async ValueTask<Unit> Handle(GenerateProtocolDocument request, CancellationToken cancellationToken)
@@ -32,7 +32,7 @@ public sealed class GenerateProtocolDocumentHandler(
                 return Unit.Value;
             }
 
-            var pdf = await renderer.RenderAsync(() => ProtocolDocumentTemplate.Render(model), cancellationToken);
+            var pdf = await background.RunAsync(() => ProtocolDocumentTemplate.Render(model), cancellationToken);
             var sha256 = await store.SaveAsync(pdf, cancellationToken);
             await sender.Send(new CompleteProtocolDocument(request.ParticipantId, sha256, model.Protocol.Id, model.ProtocolVersion, model.ProtocolSha256), cancellationToken);
         }

@@ -21,7 +21,7 @@ namespace TrialManager.Server.Features.Documents;
 /// </summary>
 public sealed record GenerateReport(Guid ReportId) : IRequest;
 
-public sealed class GenerateReportHandler(ISender sender, DocumentStore store, BackgroundRenderer renderer, ILogger<GenerateReportHandler> logger) : IRequestHandler<GenerateReport>
+public sealed class GenerateReportHandler(ISender sender, DocumentStore store, LowPriorityWork background, ILogger<GenerateReportHandler> logger) : IRequestHandler<GenerateReport>
 {
     public async ValueTask<Unit> Handle(GenerateReport request, CancellationToken cancellationToken)
     {
@@ -33,7 +33,7 @@ public sealed class GenerateReportHandler(ISender sender, DocumentStore store, B
             }
 
             var model = await BuildModelAsync(trialId, cancellationToken);
-            var pdf = await renderer.RenderAsync(() => EthicsReportTemplate.Render(model), cancellationToken);
+            var pdf = await background.RunAsync(() => EthicsReportTemplate.Render(model), cancellationToken);
             var sha256 = await store.SaveAsync(pdf, cancellationToken);
             await sender.Send(new CompleteReport(request.ReportId, sha256), cancellationToken);
         }

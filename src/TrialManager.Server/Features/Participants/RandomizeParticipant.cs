@@ -77,7 +77,7 @@ public sealed class RandomizeParticipantHandler(
 
         // The document owed is recorded with the allocation (the outbox); the job is only a messenger.
         db.ProtocolDocuments.Add(new ProtocolDocument(participant.Id, now));
-        afterCommit.Add(() => jobs.EnqueueProtocolDocument(participant.Id));
+        afterCommit.Add(() => jobs.EnqueueProtocolDocumentInBackground(participant.Id));
         return new RandomizationOutcome(AllocationView.From(record), Created: true);
     }
 

@@ -4,19 +4,20 @@ using System.Threading.Channels;
 namespace TrialManager.Infrastructure.Documents;
 
 /// <summary>
-/// Runs document rendering (the CPU-heavy part of a document job) on dedicated threads at the operating system's
-/// background priority. A coordinator waiting for an allocation must never queue behind PDFs: the documents are
-/// owed rows that catch up on whatever CPU the requests leave idle, and at full speed when nothing else runs.
+/// Dedicated threads at the operating system's background priority, for the work a request owes but need not wait
+/// for: rendering documents (the CPU-heavy part of a document job) and handing their jobs to Hangfire. A coordinator
+/// waiting for an allocation must never queue behind PDFs: the documents are owed rows (the outbox) that catch up on
+/// whatever CPU the requests leave idle, and at full speed when nothing else runs.
 /// </summary>
-public sealed class BackgroundRenderer : IDisposable
+public sealed class LowPriorityWork : IDisposable
 {
     private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Thread[] _threads;
 
-    public BackgroundRenderer(int threadCount)
+    public LowPriorityWork(int threadCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threadCount, 1);
-        _threads = [.. Enumerable.Range(1, threadCount).Select(i => new Thread(Run) { IsBackground = true, Name = $"Document renderer {i}" })];
+        _threads = [.. Enumerable.Range(1, threadCount).Select(i => new Thread(Run) { IsBackground = true, Name = $"Low-priority work {i}" })];
         foreach (var thread in _threads)
         {
             thread.Start();
@@ -26,7 +27,7 @@ public sealed class BackgroundRenderer : IDisposable
     /// <summary>Whether the threads really run below normal priority here (false where the OS refused).</summary>
     public bool RunsAtBackgroundPriority { get; private set; } = true;
 
-    public Task<T> RenderAsync<T>(Func<T> render, CancellationToken cancellationToken)
+    public Task<T> RunAsync<T>(Func<T> render, CancellationToken cancellationToken)
     {
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
@@ -52,10 +53,19 @@ public sealed class BackgroundRenderer : IDisposable
         if (!queued)
         {
             registration.Dispose();
-            throw new ObjectDisposedException(nameof(BackgroundRenderer));
+            throw new ObjectDisposedException(nameof(LowPriorityWork));
         }
 
         return completion.Task;
+    }
+
+    /// <summary>Fire and forget; <paramref name="work"/> must handle its own failures (the outbox is the safety net).</summary>
+    public void Post(Action work)
+    {
+        if (!_work.Writer.TryWrite(work))
+        {
+            throw new ObjectDisposedException(nameof(LowPriorityWork));
+        }
     }
 
     public void Dispose() => _work.Writer.TryComplete();
