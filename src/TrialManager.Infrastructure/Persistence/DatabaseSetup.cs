@@ -60,8 +60,9 @@ public static class DatabaseSetup
         services.AddSingleton(settings);
         // Pooled: a request's context is reset and reused instead of built, which every request would otherwise pay.
         services.AddDbContextPool<TrialDbContext>(options => Configure(options, settings));
-        services.AddSingleton<IWriteGate>(settings.Provider == DatabaseProvider.Sqlite
-            ? new SqliteWriteGate()
+        // From a factory, so the container disposes the gate (and the SQLite gate's write connection) at shutdown.
+        services.AddSingleton<IWriteGate>(_ => settings.Provider == DatabaseProvider.Sqlite
+            ? new SqliteWriteGate(settings.ConnectionString)
             : new RowLockWriteGate(settings.Provider));
         return services;
     }
