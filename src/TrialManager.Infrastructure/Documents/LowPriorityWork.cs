@@ -12,15 +12,13 @@ namespace TrialManager.Infrastructure.Documents;
 public sealed class LowPriorityWork : IDisposable
 {
     private readonly Channel<Action> _work = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = false });
-    private readonly Thread[] _threads;
 
     public LowPriorityWork(int threadCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threadCount, 1);
-        _threads = [.. Enumerable.Range(1, threadCount).Select(i => new Thread(Run) { IsBackground = true, Name = $"Low-priority work {i}" })];
-        foreach (var thread in _threads)
+        for (var i = 1; i <= threadCount; i++)
         {
-            thread.Start();
+            new Thread(Run) { IsBackground = true, Name = $"Low-priority work {i}" }.Start();
         }
     }
 

@@ -131,7 +131,8 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     // opens one per query): apply them once per native handle, not on every open.
     private static readonly ConditionalWeakTable<object, object> Applied = [];
 
-    private static void Apply(DbConnection connection)
+    /// <summary>The embedded database's per-connection settings; also used by the write gate for its own connection.</summary>
+    internal static void Apply(DbConnection connection)
     {
         if (connection is SqliteConnection { Handle: { } handle })
         {

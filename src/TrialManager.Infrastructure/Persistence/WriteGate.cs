@@ -111,11 +111,10 @@ internal sealed class SqliteWriteGate(string connectionString) : IWriteGate, IDi
 
     private static SqliteConnection Open(string connectionString)
     {
+        // Opened here, not by EF, so its interceptor does not see it: the same pragmas, applied by hand.
         var connection = new SqliteConnection(connectionString);
         connection.Open();
-        using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=1;";
-        pragmas.ExecuteNonQuery();
+        SqlitePragmas.Apply(connection);
         return connection;
     }
 
@@ -179,7 +178,7 @@ internal sealed class SqliteWriteGate(string connectionString) : IWriteGate, IDi
             group.Transaction.Release(Savepoint);
             group.Members++;
             LeaveGate();
-            await group.Done.Task.WaitAsync(CancellationToken.None);
+            await group.Done.Task;
         }
 
         public override ValueTask DisposeAsync()
