@@ -60,9 +60,8 @@ public static class DatabaseSetup
         services.AddSingleton(settings);
         // Pooled: a request's context is reset and reused instead of built, which every request would otherwise pay.
         services.AddDbContextPool<TrialDbContext>(options => Configure(options, settings));
-        // From a factory, so the container disposes the gate (and the SQLite gate's write connection) at shutdown.
-        services.AddSingleton<IWriteGate>(_ => settings.Provider == DatabaseProvider.Sqlite
-            ? new SqliteWriteGate(settings.ConnectionString)
+        services.AddSingleton<IWriteGate>(settings.Provider == DatabaseProvider.Sqlite
+            ? new SqliteWriteGate()
             : new RowLockWriteGate(settings.Provider));
         return services;
     }
@@ -131,8 +130,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     // opens one per query): apply them once per native handle, not on every open.
     private static readonly ConditionalWeakTable<object, object> Applied = [];
 
-    /// <summary>The embedded database's per-connection settings; also used by the write gate for its own connection.</summary>
-    internal static void Apply(DbConnection connection)
+    private static void Apply(DbConnection connection)
     {
         if (connection is SqliteConnection { Handle: { } handle })
         {

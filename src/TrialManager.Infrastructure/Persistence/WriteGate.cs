@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using TrialManager.Infrastructure.Auditing;
@@ -16,207 +15,40 @@ public interface IWriteGate
     Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken);
 }
 
-/// <summary>One command's turn at writing. Commit makes its changes durable (possibly together with the next writers').</summary>
-public abstract class WriteScope : IAsyncDisposable
-{
-    public abstract Task CommitAsync(CancellationToken cancellationToken);
-
-    public abstract ValueTask DisposeAsync();
-}
-
-/// <summary>A transaction of its own, released with the process lock that ordered it.</summary>
-internal sealed class TransactionWriteScope(IDbContextTransaction transaction, SemaphoreSlim processLock) : WriteScope
+public sealed class WriteScope(IDbContextTransaction transaction, SemaphoreSlim? processLock) : IAsyncDisposable
 {
     private bool _released;
 
-    public override Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
+    public Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
 
-    public override async ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await transaction.DisposeAsync();
         if (!_released)
         {
             _released = true;
-            processLock.Release();
+            processLock?.Release();
         }
     }
 }
 
-/// <summary>
-/// SQLite, one process, one writer: writers take turns on one long-lived write connection, and a writer that finds
-/// others queued behind it leaves its transaction open for them (group commit). Each command runs inside a savepoint
-/// of the shared transaction, so a failing command undoes only its own changes; the last writer of a group commits it,
-/// and every member's commit returns only then. Under load this saves a BEGIN and a COMMIT (the WAL write) per
-/// command; alone, a writer commits at once, as before.
-/// </summary>
-internal sealed class SqliteWriteGate(string connectionString) : IWriteGate, IDisposable
+internal sealed class SqliteWriteGate : IWriteGate
 {
-    private const int MaxGroup = 32;
-    private const string Savepoint = "command";
-
-    private readonly SemaphoreSlim _turn = new(1, 1);
-    private int _queued;
-
-    /// <summary>Writers waiting for their turn (for tests that need a group to form).</summary>
-    internal int Queued => Volatile.Read(ref _queued);
-
-    // Touched only by the writer holding the turn.
-    private SqliteConnection? _connection;
-    private Group? _group;
+    // One per process: the embedded database has a single writer, so waiting here is cheaper than SQLITE_BUSY.
+    private readonly SemaphoreSlim _lock = new(1, 1);
 
     public async Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken)
     {
-        // Not cancellable once queued: a writer ahead may be leaving its group open because this one is waiting.
-        Interlocked.Increment(ref _queued);
-        await _turn.WaitAsync(CancellationToken.None);
-        Interlocked.Decrement(ref _queued);
-
-        Group group;
+        await _lock.WaitAsync(cancellationToken);
         try
         {
-            _connection ??= Open(connectionString);
-            group = _group ??= new Group(_connection.BeginTransaction());
+            var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            return new WriteScope(transaction, _lock);
         }
         catch
         {
-            _turn.Release();
+            _lock.Release();
             throw;
-        }
-
-        var scope = new GroupWriteScope(this, group, db, db.Database.GetConnectionString()!);
-        try
-        {
-            db.Database.SetDbConnection(_connection, contextOwnsConnection: false);
-            await db.Database.UseTransactionAsync(group.Transaction, cancellationToken);
-            group.Transaction.Save(Savepoint);
-            scope.SavepointSet = true;
-            return scope;
-        }
-        catch
-        {
-            await scope.DisposeAsync();
-            throw;
-        }
-    }
-
-    /// <summary>At shutdown (the container disposes the gate): close the write connection, so the file is let go.</summary>
-    public void Dispose()
-    {
-        if (_turn.Wait(TimeSpan.FromSeconds(5)))
-        {
-            _connection?.Dispose();
-            _connection = null;
-        }
-    }
-
-    private static SqliteConnection Open(string connectionString)
-    {
-        // Opened here, not by EF, so its interceptor does not see it: the same pragmas, applied by hand.
-        var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        SqlitePragmas.Apply(connection);
-        return connection;
-    }
-
-    /// <summary>The writer holding the turn is done: pass the open group on to the next, or commit it.</summary>
-    private void Leave(Group group)
-    {
-        if (!group.Poisoned && group.Members > 0 && group.Members < MaxGroup && Volatile.Read(ref _queued) > 0)
-        {
-            _turn.Release(); // the queued writer takes the turn, and with it the duty to finish the group
-            return;
-        }
-
-        _group = null;
-        try
-        {
-            if (group.Members > 0 && !group.Poisoned)
-            {
-                group.Transaction.Commit();
-                group.Done.SetResult();
-            }
-            else
-            {
-                group.Transaction.Rollback();
-                if (group.Members > 0)
-                {
-                    group.Done.SetException(new InvalidOperationException("A command's changes could not be undone alone, so its whole write group was rolled back."));
-                }
-            }
-        }
-        catch (Exception e)
-        {
-            group.Done.TrySetException(e);
-        }
-        finally
-        {
-            group.Transaction.Dispose();
-            _turn.Release();
-        }
-    }
-
-    private sealed class Group(SqliteTransaction transaction)
-    {
-        public SqliteTransaction Transaction { get; } = transaction;
-
-        public int Members { get; set; }
-
-        /// <summary>A savepoint could not be undone, so the group's state is unknown: it must be rolled back whole.</summary>
-        public bool Poisoned { get; set; }
-
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    private sealed class GroupWriteScope(SqliteWriteGate gate, Group group, TrialDbContext db, string ownConnectionString) : WriteScope
-    {
-        private bool _left;
-
-        public bool SavepointSet { get; set; }
-
-        public override async Task CommitAsync(CancellationToken cancellationToken)
-        {
-            group.Transaction.Release(Savepoint);
-            group.Members++;
-            LeaveGate();
-            await group.Done.Task;
-        }
-
-        public override ValueTask DisposeAsync()
-        {
-            if (!_left)
-            {
-                try
-                {
-                    if (SavepointSet)
-                    {
-                        group.Transaction.Rollback(Savepoint);
-                        group.Transaction.Release(Savepoint);
-                    }
-                }
-                catch (SqliteException)
-                {
-                    group.Poisoned = true;
-                }
-
-                LeaveGate();
-            }
-
-            return ValueTask.CompletedTask;
-        }
-
-        private void LeaveGate()
-        {
-            _left = true;
-            try
-            {
-                // The context goes back to a connection of its own for whatever the request reads afterwards.
-                db.Database.UseTransaction(null);
-                db.Database.SetDbConnection(new SqliteConnection(ownConnectionString), contextOwnsConnection: true);
-            }
-            finally
-            {
-                gate.Leave(group); // whatever happened to the context, the turn must move on
-            }
         }
     }
 }
@@ -248,7 +80,7 @@ internal sealed class RowLockWriteGate(DatabaseProvider provider) : IWriteGate
                 ? db.AuditChainHeads.FromSqlInterpolated($"""SELECT * FROM "AuditChainHead" WHERE "Id" = {AuditChainHead.SingletonId} FOR UPDATE""")
                 : db.AuditChainHeads.FromSqlInterpolated($"SELECT * FROM [AuditChainHead] WITH (UPDLOCK, HOLDLOCK) WHERE [Id] = {AuditChainHead.SingletonId}");
             await head.AsTracking().SingleAsync(cancellationToken);
-            return new TransactionWriteScope(transaction, _lock);
+            return new WriteScope(transaction, _lock);
         }
         catch
         {
