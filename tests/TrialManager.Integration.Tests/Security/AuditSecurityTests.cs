@@ -83,6 +83,59 @@ public abstract class AuditSecurityTests(TrialServer server)
         Assert.True((await VerifyAsync()).GetProperty("valid").GetBoolean());
     }
 
+    [ServerFact]
+    public async Task Verify_StaysValidWhileOtherRequestsAppendEvents()
+    {
+        // Each verification streams the whole trail while trials are being created; appends that land
+        // during the stream must not read as a tampered tail.
+        using var writing = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!writing.IsCancellationRequested)
+            {
+                await TestTrials.CreateAsync(server, recruiting: true);
+            }
+        })).ToList();
+        try
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                var verification = await VerifyAsync();
+                Assert.True(verification.GetProperty("valid").GetBoolean(), verification.ToString());
+            }
+        }
+        finally
+        {
+            await writing.CancelAsync();
+            await Task.WhenAll(writers);
+        }
+
+        Assert.True((await VerifyAsync()).GetProperty("valid").GetBoolean());
+    }
+
+    [ServerFact]
+    public async Task Verify_DetectsAnEventAddedBeyondTheHead()
+    {
+        await TestTrials.CreateAsync(server, recruiting: true);
+        var last = await HeadAsync();
+        const string columns = "\"OccurredAt\", \"Actor\", \"Role\", \"Action\", \"TrialId\", \"RecordType\", \"RecordId\", \"Changes\", \"PreviousHash\", \"Hash\"";
+        await server.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+            $"INSERT INTO \"AuditEvents\" (\"Sequence\", {columns}) SELECT \"Sequence\" + 1000000, {columns} FROM \"AuditEvents\" WHERE \"Sequence\" = {last}"));
+        try
+        {
+            var verification = await VerifyAsync();
+            Assert.False(verification.GetProperty("valid").GetBoolean());
+            Assert.Equal("an event lies beyond the recorded head; it was added outside the trail",
+                verification.GetProperty("firstBroken").GetProperty("problem").GetString());
+        }
+        finally
+        {
+            await server.WithDbAsync(db => db.Database.ExecuteSqlRawAsync($"DELETE FROM \"AuditEvents\" WHERE \"Sequence\" >= 1000000"));
+        }
+
+        Assert.True((await VerifyAsync()).GetProperty("valid").GetBoolean());
+    }
+
     private async Task<JsonElement> VerifyAsync()
     {
         var response = await server.Admin.GetAsync("/api/audit/verify");

@@ -44,12 +44,18 @@ public sealed class AuditQueriesHandler(TrialDbContext db)
             .ToListAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Verifies the chain as of the head read first. Writers keep appending while this streams (no snapshot is
+    /// held across the read), so events past that head are left to the next verification rather than being
+    /// mistaken for a tail that outlived its head.
+    /// </summary>
     public async ValueTask<AuditVerification> Handle(VerifyAuditChain query, CancellationToken cancellationToken)
     {
-        var head = await db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
+        var head = await ReadHeadAsync(cancellationToken);
         long expected = 1;
         var previous = AuditChain.Genesis;
-        await foreach (var e in db.AuditEvents.AsNoTracking().OrderBy(e => e.Sequence).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        var chain = db.AuditEvents.AsNoTracking().Where(e => e.Sequence <= head.LastSequence).OrderBy(e => e.Sequence);
+        await foreach (var e in chain.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             var problem =
                 e.Sequence != expected ? $"expected event {expected} here; an event was deleted or reordered" :
@@ -71,8 +77,20 @@ public sealed class AuditQueriesHandler(TrialDbContext db)
             return new AuditVerification(false, events, new AuditBreak(events + 1, "the chain ends before its recorded head; the last events were deleted"));
         }
 
+        // An append commits its event and the head together, so every event a writer committed before the highest
+        // sequence is read is covered by the head read after it; one that is not was put there around the trail.
+        var highest = await db.AuditEvents.MaxAsync(e => (long?)e.Sequence, cancellationToken) ?? 0;
+        var latest = await ReadHeadAsync(cancellationToken);
+        if (highest > latest.LastSequence)
+        {
+            return new AuditVerification(false, events, new AuditBreak(latest.LastSequence + 1, "an event lies beyond the recorded head; it was added outside the trail"));
+        }
+
         return new AuditVerification(true, events, null);
     }
+
+    private Task<AuditChainHead> ReadHeadAsync(CancellationToken cancellationToken) =>
+        db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
 }
 
 public static class AuditEndpoints
