@@ -33,6 +33,8 @@ public sealed class WebServer : IAsyncLifetime
     /// <summary>Screenshots of every main page land here (listed in the report, looked at by a person).</summary>
     public string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
+    public static string ServerLogPath => Path.Combine(AppContext.BaseDirectory, "server.log");
+
     public string ServerLog
     {
         get
@@ -79,6 +81,9 @@ public sealed class WebServer : IAsyncLifetime
         }
 
         _server?.Dispose();
+
+        // Kept beside the test binaries: when a page times out, the server's side of it is here (.ci/run prints it).
+        await File.WriteAllTextAsync(ServerLogPath, ServerLog);
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
@@ -188,6 +193,7 @@ public sealed class WebServer : IAsyncLifetime
         start.Environment["Database__Provider"] = "Sqlite";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__TrialManager.Startup"] = "Information";
+        start.Environment["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information"; // each request and its time
         _server = Process.Start(start) ?? throw new InvalidOperationException("Could not start the server process.");
         _server.OutputDataReceived += (_, e) => Append(e.Data);
         _server.ErrorDataReceived += (_, e) => Append(e.Data);
