@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Runtime;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -157,15 +158,18 @@ public static class HttpRandomizationLoad
         await RandomizeAllAsync(http, all[..warmUp]);
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
+        var (gen0Before, gen2Before, pauseBefore) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
         var watch = Stopwatch.StartNew();
         var (latencies, errors) = await RandomizeAllAsync(http, all[warmUp..]);
         var elapsed = watch.Elapsed;
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed.TotalSeconds * 100;
+        var (gen0, gen2, pause) = (GC.CollectionCount(0) - gen0Before, GC.CollectionCount(2) - gen2Before, GC.GetTotalPauseDuration() - pauseBefore);
         latencies.Sort();
         var result = (count / elapsed.TotalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), errors, cpu);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"randomizations over HTTP: {result.Item1:F0}/s, p50 {result.Item2:F1} ms, p99 {result.Item3:F1} ms, errors {errors}, process CPU {cpu:F0}% of one core"));
+            $"randomizations over HTTP: {result.Item1:F0}/s, p50 {result.Item2:F1} ms, p99 {result.Item3:F1} ms, errors {errors}, process CPU {cpu:F0}% of one core, "
+            + $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC: {gen0} collections ({gen2} full), paused {pause.TotalMilliseconds / elapsed.TotalMilliseconds:P1} of the time"));
 
         // Every randomization owes a protocol PDF, rendered in the background: report how far behind they ran.
         var readyAtEnd = await ReadyDocumentsAsync(factory.Services);
