@@ -25,6 +25,40 @@ public sealed class DocumentStore(string directory)
         return sha256;
     }
 
+    /// <summary>
+    /// Deletes the temporary files of writes that never finished (the process was killed between writing and renaming).
+    /// Only old ones: the folder may be shared by several servers, and a young one can be another server's write in
+    /// progress. The document they belonged to is still owed, so its job writes it again.
+    /// </summary>
+    public int RemoveAbandonedWrites(TimeSpan olderThan, DateTime utcNow)
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*.pdf.*.tmp"))
+        {
+            if (utcNow - file.LastWriteTimeUtc < olderThan)
+            {
+                continue;
+            }
+
+            try
+            {
+                file.Delete();
+                removed++;
+            }
+            catch (IOException)
+            {
+                // Gone already (another server swept it) or held open: the next start tries again.
+            }
+        }
+
+        return removed;
+    }
+
     public Stream? Open(string sha256)
     {
         var path = PathFor(sha256);

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
 using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Security;
@@ -33,7 +34,8 @@ public static class Startup
 
     /// <summary>
     /// Before serving: re-enqueue every document and report still owed (the outbox rows), so nothing is lost across
-    /// a crash or a lost enqueue, and put every recruiting trial on the report schedule.
+    /// a crash or a lost enqueue, sweep the temporary files of writes a crash cut short, and put every recruiting
+    /// trial on the report schedule.
     /// </summary>
     public static async Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
@@ -48,6 +50,12 @@ public static class Startup
         var schedule = scope.ServiceProvider.GetRequiredService<ReportSchedule>();
         var recruiting = await db.Trials.AsNoTracking().Where(t => t.Status == TrialStatus.Recruiting).Select(t => t.Id).ToListAsync(cancellationToken);
         recruiting.ForEach(id => schedule.Apply(id, recruiting: true));
+
+        var abandoned = app.Services.GetRequiredService<DocumentStore>().RemoveAbandonedWrites(TimeSpan.FromHours(1), DateTime.UtcNow);
+        if (abandoned > 0)
+        {
+            logger.LogWarning("Removed {Count} unfinished document writes left by an earlier crash.", abandoned);
+        }
 
         var paths = app.Services.GetRequiredService<DataPaths>();
         logger.LogInformation(
