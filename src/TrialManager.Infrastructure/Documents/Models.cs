@@ -87,7 +87,14 @@ public enum SafetyEventKind
     ProtocolDeviation,
 }
 
-public sealed record SafetyEventCount(SafetyEventKind Kind, string Type, ArmCounts Counts);
+/// <summary>
+/// Events of one type: of randomized participants by the arm they were allocated, and of participants who had
+/// consented but were never randomized (an event after consent is reportable whether or not an arm followed).
+/// </summary>
+public sealed record SafetyEventCount(SafetyEventKind Kind, string Type, ArmCounts Counts, int NotRandomized)
+{
+    public int Total => Counts.Total + NotRandomized;
+}
 
 public sealed record SafetyMonth(string Month, int AdverseEvents, int SeriousAdverseEvents, int ProtocolDeviations);
 

@@ -67,7 +67,7 @@ internal static class DocumentSamples
 
         var excluded = new[] { new ReasonCount("Did not meet inclusion criteria", 2210), new ReasonCount("Declined to participate", 1402), new ReasonCount("Other reasons", 388) };
         var withdrawn = people.Where(p => p.Withdrawal is not null).ToList();
-        var safety = EventTypes.Select(e => new SafetyEventCount(e.Kind, e.Type, new ArmCounts(random.Next(5, 400), random.Next(5, 400)))).ToList();
+        var safety = EventTypes.Select(e => new SafetyEventCount(e.Kind, e.Type, new ArmCounts(random.Next(5, 400), random.Next(5, 400)), random.Next(0, 40))).ToList();
         return new EthicsReportModel(
             new TrialIdentity("RELMED-01", "Relationship as mediator or moderator of change", "ISRCTN12345678", "Recruiting", 12_000),
             Generated,

@@ -75,11 +75,11 @@ internal static class DocumentSamples
         ],
         SafetyEvents:
         [
-            new SafetyEventCount(SafetyEventKind.AdverseEvent, "Worsening of symptoms", new ArmCounts(13, 15)),
-            new SafetyEventCount(SafetyEventKind.SeriousAdverseEvent, "Hospitalisation", new ArmCounts(2, 1)),
-            new SafetyEventCount(SafetyEventKind.ProtocolDeviation, "Session outside window", new ArmCounts(23, 27)),
+            new SafetyEventCount(SafetyEventKind.AdverseEvent, "Worsening of symptoms", new ArmCounts(13, 15), 4),
+            new SafetyEventCount(SafetyEventKind.SeriousAdverseEvent, "Hospitalisation", new ArmCounts(2, 1), 0),
+            new SafetyEventCount(SafetyEventKind.ProtocolDeviation, "Session outside window", new ArmCounts(23, 27), 6),
         ],
-        SafetyByMonth: [new SafetyMonth("2026-08", 9, 1, 17), new SafetyMonth("2026-09", 10, 0, 19), new SafetyMonth("2026-10", 9, 2, 14)],
+        SafetyByMonth: [new SafetyMonth("2026-08", 10, 1, 19), new SafetyMonth("2026-09", 12, 0, 21), new SafetyMonth("2026-10", 10, 2, 16)],
         Reliability: reliability,
         Audit: new AuditVerification(true, 48213));
 

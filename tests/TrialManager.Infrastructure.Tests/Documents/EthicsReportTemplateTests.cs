@@ -51,7 +51,7 @@ public sealed class EthicsReportTemplateTests
         numbers.AddRange(model.RecruitmentByMonth.SelectMany(m => new[] { m.Month, S(m.Count) }));
         numbers.AddRange(model.Balance.SelectMany(b => new[] { b.Counts.Mediator, b.Counts.Moderator, b.Counts.Total }.Select(n => S(n))));
         numbers.AddRange(model.Withdrawals.SelectMany(w => new[] { w.Counts.Mediator, w.Counts.Moderator, w.Counts.Total }.Select(n => S(n))));
-        numbers.AddRange(model.SafetyEvents.SelectMany(e => new[] { e.Counts.Mediator, e.Counts.Moderator, e.Counts.Total }.Select(n => S(n))));
+        numbers.AddRange(model.SafetyEvents.SelectMany(e => new[] { e.Counts.Mediator, e.Counts.Moderator, e.NotRandomized, e.Total }.Select(n => S(n))));
         numbers.AddRange(model.SafetyByMonth.SelectMany(m => new[] { m.Month, S(m.AdverseEvents), S(m.SeriousAdverseEvents), S(m.ProtocolDeviations) }));
         numbers.AddRange(model.Protocols.SelectMany(p => new[] { p.Id, p.Sha256 }));
 

@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using TrialManager.Infrastructure.Documents;
+using TrialManager.Server.Features.Documents;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Infrastructure;
 using static TrialManager.Integration.Tests.Documents.DocumentSupport;
@@ -65,6 +69,29 @@ public abstract class EthicsReportTests(TrialServer server)
         var text = new PdfText(pdf);
 
         Assert.Contains(ExpectedConsortTexts(consort), t => !text.Contains(t));
+    }
+
+    [ServerFact]
+    public async Task SafetyTable_CountsEventsOfParticipantsNeverRandomized_SoItsTotalsAgreeWithTheMonths()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var randomized = (await RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
+        var formulated = await TestTrials.FormulatedParticipantAsync(server, trialId);
+        foreach (var id in new[] { randomized, formulated })
+        {
+            var recorded = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/events",
+                new { type = "adverseEvent", occurredOn = "2026-11-21", description = "Headache after the session" });
+            Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
+        }
+
+        await using var scope = server.Factory.Services.CreateAsyncScope();
+        var data = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new GetEthicsReportData(trialId));
+
+        var adverse = Assert.Single(data.SafetyEvents, e => e.Kind == SafetyEventKind.AdverseEvent);
+        Assert.Equal(1, adverse.Counts.Total);
+        Assert.Equal(1, adverse.NotRandomized);
+        Assert.Equal(2, adverse.Total);
+        Assert.Equal(data.SafetyByMonth.Sum(m => m.AdverseEvents), adverse.Total);
     }
 
     /// <summary>Every CONSORT count as the report draws it: flow boxes "(n = x)" and the table rows per arm.</summary>

@@ -57,10 +57,12 @@ public static class EthicsReportTemplate
             .Heading("Withdrawals", 2)
             .Table(ByArm("Reason", model.Withdrawals, w => (w.Reason, w.Counts)))
             .Heading("Adverse events, serious adverse events and protocol deviations", 2)
-            .Table(new Table(new TableColumn("Category", 1.6), new TableColumn("Type", 2.2), new TableColumn("Mediator", 1, AlignRight: true),
-                    new TableColumn("Moderator", 1, AlignRight: true), new TableColumn("Total", 0.8, AlignRight: true))
+            .Table(new Table(new TableColumn("Category", 1.5), new TableColumn("Type", 2), new TableColumn("Mediator", 1, AlignRight: true),
+                    new TableColumn("Moderator", 1, AlignRight: true), new TableColumn("Not randomized", 1.2, AlignRight: true),
+                    new TableColumn("Total", 0.8, AlignRight: true))
                 { EmptyText = "No events reported." }
-                .Rows(model.SafetyEvents.OrderBy(e => e.Kind), e => [Kind(e.Kind), e.Type, Int(e.Counts.Mediator), Int(e.Counts.Moderator), Int(e.Counts.Total)]))
+                .Rows(model.SafetyEvents.OrderBy(e => e.Kind),
+                    e => [Kind(e.Kind), e.Type, Int(e.Counts.Mediator), Int(e.Counts.Moderator), Int(e.NotRandomized), Int(e.Total)]))
             .Table(new Table(new TableColumn("Month"), new TableColumn("Adverse events", 1.2, AlignRight: true),
                     new TableColumn("Serious adverse events", 1.6, AlignRight: true), new TableColumn("Protocol deviations", 1.4, AlignRight: true))
                 { EmptyText = "No events by month." }

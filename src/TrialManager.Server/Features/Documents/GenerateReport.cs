@@ -169,9 +169,12 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
         var events = (await db.Participants.AsNoTracking().Where(p => p.TrialId == trial.Id && p.Events.Any()).ToListAsync(cancellationToken))
             .SelectMany(p => p.Events.Select(e => new { ParticipantId = p.Id, e.Type, e.OccurredOn }))
             .ToList();
+        // Events of participants never randomized have no arm, but belong in the safety table all the same (its
+        // totals then agree with the table by month).
         var safety = Enum.GetValues<ParticipantEventType>().Select(type => new SafetyEventCount(
                 Kind(type), Wire.Text(type),
-                Count(events.Where(e => e.Type == type && armOf.ContainsKey(e.ParticipantId)).Select(e => armOf[e.ParticipantId]))))
+                Count(events.Where(e => e.Type == type && armOf.ContainsKey(e.ParticipantId)).Select(e => armOf[e.ParticipantId])),
+                events.Count(e => e.Type == type && !armOf.ContainsKey(e.ParticipantId))))
             .ToList();
         var safetyByMonth = events.GroupBy(e => e.OccurredOn.ToString("yyyy-MM", CultureInfo.InvariantCulture)).OrderBy(g => g.Key)
             .Select(g => new SafetyMonth(g.Key,
