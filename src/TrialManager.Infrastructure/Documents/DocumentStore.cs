@@ -50,9 +50,9 @@ public sealed class DocumentStore(string directory)
                 file.Delete();
                 removed++;
             }
-            catch (IOException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Gone already (another server swept it) or held open: the next start tries again.
+                // Gone already (another server swept it), held open or not ours to delete: the next start tries again.
             }
         }
 

@@ -63,7 +63,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     /// <summary>
     /// Npgsql sends every statement as text to be parsed and planned again unless automatic preparation is on. The
     /// randomization runs the same few statements under the write gate, so that planning was most of the serialised
-    /// time: 201-213 -> 301-315 randomizations/s in the load run. An explicit "Max Auto Prepare" (0 turns it off,
+    /// time: 201-216 -> 290-315 randomizations/s in the load run. An explicit "Max Auto Prepare" (0 turns it off,
     /// e.g. behind a pooler that cannot keep prepared statements) is left as written.
     /// </summary>
     public static string WithStatementPreparation(string connectionString)

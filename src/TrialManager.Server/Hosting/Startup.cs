@@ -51,7 +51,8 @@ public static class Startup
         var recruiting = await db.Trials.AsNoTracking().Where(t => t.Status == TrialStatus.Recruiting).Select(t => t.Id).ToListAsync(cancellationToken);
         recruiting.ForEach(id => schedule.Apply(id, recruiting: true));
 
-        var abandoned = app.Services.GetRequiredService<DocumentStore>().RemoveAbandonedWrites(TimeSpan.FromHours(1), DateTime.UtcNow);
+        var abandoned = app.Services.GetRequiredService<DocumentStore>().RemoveAbandonedWrites(
+            TimeSpan.FromHours(1), app.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
         if (abandoned > 0)
         {
             logger.LogWarning("Removed {Count} unfinished document writes left by an earlier crash.", abandoned);
