@@ -66,7 +66,7 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     /// time: 201-216 -> 290-315 randomizations/s in the load run. An explicit "Max Auto Prepare" (0 turns it off,
     /// e.g. behind a pooler that cannot keep prepared statements) is left as written.
     /// </summary>
-    public static string WithStatementPreparation(string connectionString)
+    private static string WithStatementPreparation(string connectionString)
     {
         var given = new DbConnectionStringBuilder { ConnectionString = connectionString };
         if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare"))
