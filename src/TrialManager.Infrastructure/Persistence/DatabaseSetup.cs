@@ -85,9 +85,19 @@ public static class DatabaseSetup
         services.AddSingleton(settings);
         // Pooled: a request's context is reset and reused instead of built, which every request would otherwise pay.
         services.AddDbContextPool<TrialDbContext>(options => Configure(options, settings));
-        services.AddSingleton<IWriteGate>(settings.Provider == DatabaseProvider.Sqlite
-            ? new SqliteWriteGate()
-            : new RowLockWriteGate(settings.Provider));
+        if (settings.Provider == DatabaseProvider.Sqlite)
+        {
+            services.AddSingleton<IWriteGate>(_ =>
+            {
+                var options = new DbContextOptionsBuilder<TrialDbContext>();
+                Configure(options, settings);
+                return new SqliteWriteGate(options.Options);
+            });
+        }
+        else
+        {
+            services.AddSingleton<IWriteGate>(new RowLockWriteGate(settings.Provider));
+        }
         return services;
     }
 
@@ -101,7 +111,7 @@ public static class DatabaseSetup
         {
             case DatabaseProvider.Sqlite:
                 options.UseSqlite(settings.ConnectionString, o => o.MigrationsAssembly("TrialManager.Migrations.Sqlite").UseQuerySplittingBehavior(OneQuery))
-                    .AddInterceptors(SqlitePragmas.Instance);
+                    .AddInterceptors(SqlitePragmas.Instance, SqliteStatementCache.Instance);
                 break;
             case DatabaseProvider.SqlServer:
                 options.UseSqlServer(settings.ConnectionString, o => o.MigrationsAssembly("TrialManager.Migrations.SqlServer").UseQuerySplittingBehavior(OneQuery));

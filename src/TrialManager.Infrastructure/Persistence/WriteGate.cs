@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using TrialManager.Infrastructure.Auditing;
@@ -15,7 +16,7 @@ public interface IWriteGate
     Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken);
 }
 
-public sealed class WriteScope(IDbContextTransaction transaction, SemaphoreSlim? processLock) : IAsyncDisposable
+public sealed class WriteScope(IDbContextTransaction transaction, SemaphoreSlim? processLock, Action? onEnd = null) : IAsyncDisposable
 {
     private bool _released;
 
@@ -27,29 +28,67 @@ public sealed class WriteScope(IDbContextTransaction transaction, SemaphoreSlim?
         if (!_released)
         {
             _released = true;
+            onEnd?.Invoke();
             processLock?.Release();
         }
     }
 }
 
-internal sealed class SqliteWriteGate : IWriteGate
+internal sealed class SqliteWriteGate(DbContextOptions<TrialDbContext> options) : IWriteGate, IDisposable
 {
     // One per process: the embedded database has a single writer, so waiting here is cheaper than SQLITE_BUSY.
     private readonly SemaphoreSlim _lock = new(1, 1);
 
+    // Every write runs on this one connection, opened once and kept: its statements stay compiled between commands
+    // (SqliteStatementCache). A context of its own creates and opens it, so EF's SQL functions and our pragmas apply.
+    private TrialDbContext? _owner;
+    private SqliteConnection? _connection;
+
     public async Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);
+        var connectionString = db.Database.GetConnectionString();
         try
         {
+            if (_connection is null)
+            {
+                _owner = new TrialDbContext(options);
+                await _owner.Database.OpenConnectionAsync(cancellationToken);
+                _connection = (SqliteConnection)_owner.Database.GetDbConnection();
+                SqliteStatementCache.Enable(_connection);
+            }
+
+            db.Database.SetDbConnection(_connection, contextOwnsConnection: false);
             var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            return new WriteScope(transaction, _lock);
+            return new WriteScope(transaction, _lock, () =>
+            {
+                db.Database.SetDbConnection(null);
+                db.Database.SetConnectionString(connectionString);
+            });
         }
         catch
         {
+            if (ReferenceEquals(db.Database.GetDbConnection(), _connection))
+            {
+                db.Database.SetDbConnection(null);
+                db.Database.SetConnectionString(connectionString);
+            }
+
             _lock.Release();
             throw;
         }
+    }
+
+    public void Dispose()
+    {
+        if (_connection is not null)
+        {
+            SqliteStatementCache.Release(_connection);
+            _connection = null;
+        }
+
+        _owner?.Dispose(); // closes the connection
+        _owner = null;
     }
 }
 
