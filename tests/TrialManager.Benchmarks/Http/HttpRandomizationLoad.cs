@@ -156,6 +156,7 @@ public static class HttpRandomizationLoad
 
         var all = ids.ToArray();
         await RandomizeAllAsync(http, all[..warmUp]);
+        var readyBefore = await ReadyDocumentsAsync(factory.Services);
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
         var (gen0Before, gen2Before, pauseBefore) = (GC.CollectionCount(0), GC.CollectionCount(2), GC.GetTotalPauseDuration());
@@ -173,6 +174,7 @@ public static class HttpRandomizationLoad
 
         // Every randomization owes a protocol PDF, rendered in the background: report how far behind they ran.
         var readyAtEnd = await ReadyDocumentsAsync(factory.Services);
+        Console.WriteLine($"protocol documents rendered during the timed randomizations: {readyAtEnd - readyBefore}");
         while (await ReadyDocumentsAsync(factory.Services) < count + warmUp && watch.Elapsed < TimeSpan.FromMinutes(10))
         {
             await Task.Delay(100);
