@@ -47,36 +47,50 @@ internal sealed class SqliteWriteGate(DbContextOptions<TrialDbContext> options) 
     public async Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken)
     {
         await _lock.WaitAsync(cancellationToken);
+        // The request's context lends its own connection out for the write and gets it back (re-created) afterwards.
         var connectionString = db.Database.GetConnectionString();
+        void GiveBack()
+        {
+            db.Database.SetDbConnection(null);
+            db.Database.SetConnectionString(connectionString);
+        }
+
         try
         {
-            if (_connection is null)
-            {
-                _owner = new TrialDbContext(options);
-                await _owner.Database.OpenConnectionAsync(cancellationToken);
-                _connection = (SqliteConnection)_owner.Database.GetDbConnection();
-                SqliteStatementCache.Enable(_connection);
-            }
-
-            db.Database.SetDbConnection(_connection, contextOwnsConnection: false);
+            var connection = _connection ??= await OpenAsync(cancellationToken);
+            db.Database.SetDbConnection(connection, contextOwnsConnection: false);
             var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            return new WriteScope(transaction, _lock, () =>
-            {
-                db.Database.SetDbConnection(null);
-                db.Database.SetConnectionString(connectionString);
-            });
+            return new WriteScope(transaction, _lock, GiveBack);
         }
         catch
         {
-            if (ReferenceEquals(db.Database.GetDbConnection(), _connection))
+            if (_connection is not null && ReferenceEquals(db.Database.GetDbConnection(), _connection))
             {
-                db.Database.SetDbConnection(null);
-                db.Database.SetConnectionString(connectionString);
+                GiveBack();
             }
 
             _lock.Release();
             throw;
         }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var owner = new TrialDbContext(options);
+        try
+        {
+            await owner.Database.OpenConnectionAsync(cancellationToken);
+        }
+        catch
+        {
+            await owner.DisposeAsync();
+            throw;
+        }
+
+        _owner = owner;
+        var connection = (SqliteConnection)owner.Database.GetDbConnection();
+        SqliteStatementCache.Enable(connection);
+        return connection;
     }
 
     public void Dispose()
