@@ -1,6 +1,6 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using TrialManager.Infrastructure.Auditing;
 
 namespace TrialManager.Infrastructure.Persistence;
@@ -16,62 +16,290 @@ public interface IWriteGate
     Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken);
 }
 
-public sealed class WriteScope(IDbContextTransaction transaction, SemaphoreSlim? processLock, Action? onEnd = null) : IAsyncDisposable
+/// <summary>One command's turn at the gate: commit it, or dispose it uncommitted to undo what it wrote.</summary>
+public sealed class WriteScope : IAsyncDisposable
 {
-    private bool _released;
+    private readonly GroupCommitGate _gate;
 
-    public Task CommitAsync(CancellationToken cancellationToken) => transaction.CommitAsync(cancellationToken);
+    internal WriteScope(GroupCommitGate gate, TrialDbContext db)
+    {
+        _gate = gate;
+        Db = db;
+    }
+
+    internal TrialDbContext Db { get; }
+    internal GroupCommitGate.WriteGroup? Group { get; set; }
+    internal string? LentConnectionString { get; set; }
+    internal bool HasSavepoint { get; set; }
+    internal bool Ended { get; set; }
+
+    /// <summary>Returns once this command's writes are committed (with those of the group it joined).</summary>
+    public Task CommitAsync(CancellationToken cancellationToken) => _gate.CommitAsync(this);
 
     public async ValueTask DisposeAsync()
     {
-        await transaction.DisposeAsync();
-        if (!_released)
+        if (!Ended)
         {
-            _released = true;
-            onEnd?.Invoke();
-            processLock?.Release();
+            await _gate.AbandonAsync(this);
         }
     }
 }
 
-internal sealed class SqliteWriteGate(DbContextOptions<TrialDbContext> options) : IWriteGate, IDisposable
+/// <summary>
+/// Group commit. Writers still take turns, one at a time, but a writer that finishes while others are queued does not
+/// commit: it hands the open transaction to the next writer and waits, and the last writer of the group commits for
+/// all of them, so a burst of writes pays for one commit (on PostgreSQL one durable flush; on SQLite one set of WAL
+/// pages) instead of one each. Each later writer works behind a savepoint, so one that fails undoes only its own part.
+/// Every writer's call still returns only once its writes are committed, and fails if the group's commit fails.
+/// </summary>
+internal abstract class GroupCommitGate : IWriteGate
 {
-    // One per process: the embedded database has a single writer, so waiting here is cheaper than SQLITE_BUSY.
-    private readonly SemaphoreSlim _lock = new(1, 1);
+    // Bounds the wait of a group's first writer, and keeps PostgreSQL's subtransactions (one per savepoint) within
+    // the 64 a backend caches.
+    internal const int MaxGroupSize = 32;
+    private const string Savepoint = "tm_write";
 
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private int _waiting;
+
+    // The open group's transaction; touched only by the writer holding the lock.
+    private WriteGroup? _group;
+
+    /// <summary>Writers queued for their turn (for tests).</summary>
+    internal int WaitingWriters => Volatile.Read(ref _waiting);
+
+    public async Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _waiting);
+        // Not cancellable: a writer that saw this one waiting handed it an open group, and a waiter that walked away
+        // would leave that group's writers waiting for a commit nobody makes. The turn itself then checks the token.
+        await _lock.WaitAsync(CancellationToken.None);
+        Interlocked.Decrement(ref _waiting);
+        var scope = new WriteScope(this, db);
+        try
+        {
+            await JoinAsync(scope, cancellationToken);
+            return scope;
+        }
+        catch
+        {
+            await AbandonAsync(scope);
+            throw;
+        }
+    }
+
+    private async Task JoinAsync(WriteScope scope, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var db = scope.Db;
+        var starts = _group is null;
+        var group = _group ??= await StartGroupAsync(db, cancellationToken);
+        scope.Group = group;
+        if (!ReferenceEquals(db.Database.GetDbConnection(), group.Connection))
+        {
+            // The writer's context lends its own connection out for the write and gets it back afterwards.
+            scope.LentConnectionString = db.Database.GetConnectionString();
+            db.Database.SetDbConnection(group.Connection, contextOwnsConnection: false);
+        }
+
+        await db.Database.UseTransactionAsync(group.Transaction, cancellationToken);
+        // A failed write is undone by the gate (the whole transaction, or this writer's savepoint), never retried in
+        // place, so EF's own savepoint around every SaveChanges would be two statements for nothing.
+        db.Database.AutoSavepointsEnabled = false;
+        if (starts)
+        {
+            await OnGroupStartedAsync(db, cancellationToken);
+        }
+        else
+        {
+            await group.Transaction.SaveAsync(Savepoint, cancellationToken);
+            scope.HasSavepoint = true;
+        }
+    }
+
+    internal async Task CommitAsync(WriteScope scope)
+    {
+        var group = scope.Group ?? throw new InvalidOperationException("The write never joined a transaction.");
+        scope.Ended = true;
+        group.Writers++;
+        if (group.Writers < MaxGroupSize && Volatile.Read(ref _waiting) > 0)
+        {
+            await LeaveAsync(scope);
+            _lock.Release();
+        }
+        else
+        {
+            await FinishAsync(group, scope);
+        }
+
+        try
+        {
+            await group.Committed.Task;
+        }
+        finally
+        {
+            await OnLeftGroupAsync(scope);
+        }
+    }
+
+    /// <summary>The writer ends without committing: what it wrote is undone, and the group goes on without it.</summary>
+    internal async Task AbandonAsync(WriteScope scope)
+    {
+        scope.Ended = true;
+        var group = scope.Group;
+        if (group is null)
+        {
+            await LeaveAsync(scope);
+            _lock.Release();
+            return;
+        }
+
+        if (!scope.HasSavepoint)
+        {
+            // The group's first writer: nobody else is in this transaction yet.
+            _group = null;
+            await DisposeQuietlyAsync(group.Transaction, rollBack: true);
+            await LeaveAsync(scope);
+            _lock.Release();
+            group.Committed.TrySetCanceled();
+            await OnLeftGroupAsync(scope);
+            return;
+        }
+
+        try
+        {
+            await group.Transaction.RollbackAsync(Savepoint);
+        }
+        catch (Exception e)
+        {
+            // The transaction itself is broken (a lost connection): the writers before this one fail with it.
+            _group = null;
+            await DisposeQuietlyAsync(group.Transaction, rollBack: true);
+            await LeaveAsync(scope);
+            _lock.Release();
+            group.Committed.TrySetException(e);
+            return;
+        }
+
+        if (Volatile.Read(ref _waiting) > 0)
+        {
+            await LeaveAsync(scope);
+            _lock.Release();
+        }
+        else
+        {
+            await FinishAsync(group, scope);
+        }
+    }
+
+    /// <summary>Commits the group's transaction and tells its writers; the caller holds the lock and releases it here.</summary>
+    private async Task FinishAsync(WriteGroup group, WriteScope scope)
+    {
+        Exception? failure = null;
+        try
+        {
+            await group.Transaction.CommitAsync(CancellationToken.None); // its writers are owed an answer either way
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        _group = null;
+        try
+        {
+            await DisposeQuietlyAsync(group.Transaction, rollBack: false);
+        }
+        finally
+        {
+            await LeaveAsync(scope);
+            _lock.Release();
+        }
+
+        if (failure is null)
+        {
+            group.Committed.TrySetResult();
+        }
+        else
+        {
+            group.Committed.TrySetException(failure);
+        }
+    }
+
+    /// <summary>The writer's context lets go of the group's transaction and gets its own connection back.</summary>
+    private static async ValueTask LeaveAsync(WriteScope scope)
+    {
+        var database = scope.Db.Database;
+        if (database.CurrentTransaction is { } joined)
+        {
+            // Disposing EF's handle on a transaction it did not begin leaves the transaction alone, and undoes the
+            // connection open that joining it counted (forgetting it with UseTransaction(null) would not).
+            await joined.DisposeAsync();
+        }
+
+        database.AutoSavepointsEnabled = true;
+
+        if (scope.LentConnectionString is { } connectionString)
+        {
+            database.SetDbConnection(null);
+            database.SetConnectionString(connectionString);
+            scope.LentConnectionString = null;
+        }
+    }
+
+    private static async Task DisposeQuietlyAsync(DbTransaction transaction, bool rollBack)
+    {
+        try
+        {
+            if (rollBack)
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+            }
+        }
+        catch (Exception)
+        {
+            // Rolling back a transaction whose connection is gone fails too; disposing it below is what matters.
+        }
+
+        await transaction.DisposeAsync();
+    }
+
+    /// <summary>Begins the transaction a group of writers shares, on a connection that outlives each of them.</summary>
+    protected abstract Task<WriteGroup> StartGroupAsync(TrialDbContext db, CancellationToken cancellationToken);
+
+    /// <summary>Runs in the group's first writer once it has joined, e.g. to take locks the whole group needs.</summary>
+    protected virtual Task OnGroupStartedAsync(TrialDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs in every writer once its group has ended (committed, failed or rolled back).</summary>
+    protected virtual ValueTask OnLeftGroupAsync(WriteScope scope) => ValueTask.CompletedTask;
+
+    internal sealed class WriteGroup(DbConnection connection, DbTransaction transaction, TrialDbContext? connectionOwner)
+    {
+        public DbConnection Connection { get; } = connection;
+        public DbTransaction Transaction { get; } = transaction;
+
+        /// <summary>The writer whose own connection the group runs on (server databases); null when the gate keeps one.</summary>
+        public TrialDbContext? ConnectionOwner { get; } = connectionOwner;
+
+        /// <summary>Writers that finished and wait for the commit; changed only by the lock holder.</summary>
+        public int Writers { get; set; }
+
+        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+internal sealed class SqliteWriteGate(DbContextOptions<TrialDbContext> options) : GroupCommitGate, IDisposable
+{
     // Every write runs on this one connection, opened once and kept: its statements stay compiled between commands
     // (SqliteStatementCache). A context of its own creates and opens it, so EF's SQL functions and our pragmas apply.
     private TrialDbContext? _owner;
     private SqliteConnection? _connection;
 
-    public async Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken)
+    protected override async Task<WriteGroup> StartGroupAsync(TrialDbContext db, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        // The request's context lends its own connection out for the write and gets it back (re-created) afterwards.
-        var connectionString = db.Database.GetConnectionString();
-        void GiveBack()
-        {
-            db.Database.SetDbConnection(null);
-            db.Database.SetConnectionString(connectionString);
-        }
-
-        try
-        {
-            var connection = _connection ??= await OpenAsync(cancellationToken);
-            db.Database.SetDbConnection(connection, contextOwnsConnection: false);
-            var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            return new WriteScope(transaction, _lock, GiveBack);
-        }
-        catch
-        {
-            if (_connection is not null && ReferenceEquals(db.Database.GetDbConnection(), _connection))
-            {
-                GiveBack();
-            }
-
-            _lock.Release();
-            throw;
-        }
+        var connection = _connection ??= await OpenAsync(cancellationToken);
+        return new WriteGroup(connection, await connection.BeginTransactionAsync(cancellationToken), connectionOwner: null);
     }
 
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
@@ -106,40 +334,45 @@ internal sealed class SqliteWriteGate(DbContextOptions<TrialDbContext> options) 
     }
 }
 
-internal sealed class RowLockWriteGate(DatabaseProvider provider) : IWriteGate
+/// <summary>
+/// Server databases: a group runs on its first writer's own (pooled) connection, and begins by locking the audit
+/// chain head row, which orders writers across server instances. Writers of this process queue in the gate before
+/// they touch the database: queueing on the row lock instead held one connection per waiting request, so a few
+/// hundred concurrent commands exhausted the pool (503s).
+/// </summary>
+internal sealed class RowLockWriteGate(DatabaseProvider provider) : GroupCommitGate
 {
-    // Writers of this process queue here before they take a pooled connection: queueing on the row lock instead
-    // held one connection per waiting request, so a few hundred concurrent commands exhausted the pool (503s).
-    // The row lock still orders writers across server instances.
-    private readonly SemaphoreSlim _lock = new(1, 1);
-
-    public async Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken)
+    protected override async Task<WriteGroup> StartGroupAsync(TrialDbContext db, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        IDbContextTransaction transaction;
+        await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var connection = db.Database.GetDbConnection();
+            return new WriteGroup(connection, await connection.BeginTransactionAsync(cancellationToken), connectionOwner: db);
         }
         catch
         {
-            _lock.Release();
+            await db.Database.CloseConnectionAsync();
             throw;
         }
+    }
 
-        try
+    protected override async Task OnGroupStartedAsync(TrialDbContext db, CancellationToken cancellationToken)
+    {
+        // Tracked, so the first writer's audit event needs no second read of the head; later writers of the group
+        // read it (as this transaction left it) without locking again.
+        var head = provider == DatabaseProvider.PostgreSql
+            ? db.AuditChainHeads.FromSqlInterpolated($"""SELECT * FROM "AuditChainHead" WHERE "Id" = {AuditChainHead.SingletonId} FOR UPDATE""")
+            : db.AuditChainHeads.FromSqlInterpolated($"SELECT * FROM [AuditChainHead] WITH (UPDLOCK, HOLDLOCK) WHERE [Id] = {AuditChainHead.SingletonId}");
+        await head.AsTracking().SingleAsync(cancellationToken);
+    }
+
+    protected override async ValueTask OnLeftGroupAsync(WriteScope scope)
+    {
+        // The group ran on this writer's connection, opened by the gate; the group is over, so close it (to the pool).
+        if (ReferenceEquals(scope.Group?.ConnectionOwner, scope.Db))
         {
-            var head = provider == DatabaseProvider.PostgreSql
-                ? db.AuditChainHeads.FromSqlInterpolated($"""SELECT * FROM "AuditChainHead" WHERE "Id" = {AuditChainHead.SingletonId} FOR UPDATE""")
-                : db.AuditChainHeads.FromSqlInterpolated($"SELECT * FROM [AuditChainHead] WITH (UPDLOCK, HOLDLOCK) WHERE [Id] = {AuditChainHead.SingletonId}");
-            await head.AsTracking().SingleAsync(cancellationToken);
-            return new WriteScope(transaction, _lock);
-        }
-        catch
-        {
-            await transaction.DisposeAsync();
-            _lock.Release();
-            throw;
+            await scope.Db.Database.CloseConnectionAsync();
         }
     }
 }

@@ -8,9 +8,10 @@ using TrialManager.Infrastructure.Persistence;
 namespace TrialManager.Infrastructure.Tests.Persistence;
 
 /// <summary>
-/// The SQLite gate runs every write on one connection that stays open and keeps its compiled statements. These
-/// tests pin what that must not change: each write sees its own values, a failed write leaves nothing behind and
-/// does not spoil the next one, and a request's context gets its own connection back afterwards.
+/// The SQLite gate runs every write on one connection that stays open and keeps its compiled statements, and commits
+/// writers that queue behind each other together. These tests pin what that must not change: each write sees its own
+/// values, a failed write leaves nothing behind and does not spoil the next one or the others of its group, a writer
+/// is answered only once its write is committed, and a request's context gets its own connection back afterwards.
 /// </summary>
 public sealed class SqliteWriteGateTests : IAsyncLifetime
 {
@@ -106,6 +107,77 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
         Assert.NotSame(writeConnection, db.Database.GetDbConnection());
         Assert.Equal(1, await db.ProtocolDocuments.CountAsync());
         Assert.Equal(System.Data.ConnectionState.Open, writeConnection.State); // kept open for the next write
+    }
+
+    [Fact]
+    public async Task AWriterThatFinishesWhileAnotherWaits_IsCommittedWithIt()
+    {
+        await using var first = await BeginWriteAsync("P-1");
+        await using var second = await WaitBehindAsync(first, "P-2");
+
+        Assert.False(first.Committed.IsCompleted); // its answer waits for the group's commit
+        Assert.Empty(await OwedAsync()); // nothing is visible before that commit
+
+        await second.Write.CommitAsync(CancellationToken.None);
+        await first.Committed;
+
+        Assert.Equal(["P-1", "P-2"], await OwedAsync());
+        await WriteAsync("P-3"); // and the gate starts a new group afterwards
+        Assert.Equal(["P-1", "P-2", "P-3"], await OwedAsync());
+    }
+
+    [Fact]
+    public async Task AWriterThatFailsInAGroup_UndoesOnlyItsOwnWrites()
+    {
+        await using var first = await BeginWriteAsync("P-1");
+        await using (var second = await WaitBehindAsync(first, "P-2"))
+        {
+            second.Db.ProtocolDocuments.Add(new ProtocolDocument("P-1", DateTimeOffset.UnixEpoch)); // already written
+            await Assert.ThrowsAsync<DbUpdateException>(() => second.Db.SaveChangesAsync());
+        } // disposed uncommitted: back to its savepoint; nobody else waits, so it commits the group for the first
+
+        await first.Committed;
+        Assert.Equal(["P-1"], await OwedAsync());
+        await WriteAsync("P-3");
+        Assert.Equal(["P-1", "P-3"], await OwedAsync());
+    }
+
+    /// <summary>A writer inside the gate that has saved one owed document and not committed yet.</summary>
+    private async Task<OpenWrite> BeginWriteAsync(string participantId)
+    {
+        var scope = _services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
+        var write = await Gate.BeginAsync(db, CancellationToken.None);
+        db.ProtocolDocuments.Add(new ProtocolDocument(participantId, DateTimeOffset.UnixEpoch));
+        await db.SaveChangesAsync();
+        return new OpenWrite(scope, db, write);
+    }
+
+    /// <summary>Queues a second writer, then lets the first commit: the second gets its turn in the same group.</summary>
+    private async Task<OpenWrite> WaitBehindAsync(OpenWrite first, string participantId)
+    {
+        var second = BeginWriteAsync(participantId);
+        var gate = (GroupCommitGate)Gate;
+        while (gate.WaitingWriters == 0)
+        {
+            await Task.Delay(5);
+        }
+
+        first.Committed = first.Write.CommitAsync(CancellationToken.None);
+        return await second;
+    }
+
+    private sealed class OpenWrite(AsyncServiceScope scope, TrialDbContext db, WriteScope write) : IAsyncDisposable
+    {
+        public TrialDbContext Db { get; } = db;
+        public WriteScope Write { get; } = write;
+        public Task Committed { get; set; } = Task.CompletedTask;
+
+        public async ValueTask DisposeAsync()
+        {
+            await Write.DisposeAsync();
+            await scope.DisposeAsync();
+        }
     }
 
     [Fact]
