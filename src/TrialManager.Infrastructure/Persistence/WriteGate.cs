@@ -115,6 +115,27 @@ internal abstract class GroupCommitGate : IWriteGate
         {
             await group.Transaction.SaveAsync(Savepoint, cancellationToken);
             scope.HasSavepoint = true;
+            if (group.Head is { } head)
+            {
+                // The chain head as the group's last committed writer left it, in this same transaction: no read.
+                db.AuditChainHeads.Attach(new AuditChainHead { LastSequence = head.LastSequence, LastHash = head.LastHash });
+            }
+        }
+    }
+
+    /// <summary>The chain head the writer's context holds after its write, if it read or moved it.</summary>
+    private static AuditChainHead? TrackedHead(TrialDbContext db)
+    {
+        // Its changes were saved and nothing changed since, so no need for the change detection Local would run.
+        var detecting = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            return db.AuditChainHeads.Local.FirstOrDefault(h => h.Id == AuditChainHead.SingletonId);
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = detecting;
         }
     }
 
@@ -123,6 +144,11 @@ internal abstract class GroupCommitGate : IWriteGate
         var group = scope.Group ?? throw new InvalidOperationException("The write never joined a transaction.");
         scope.Ended = true;
         group.Writers++;
+        if (TrackedHead(scope.Db) is { } head)
+        {
+            group.Head = (head.LastSequence, head.LastHash);
+        }
+
         if (group.Writers < MaxGroupSize && Volatile.Read(ref _waiting) > 0)
         {
             await LeaveAsync(scope);
@@ -281,6 +307,9 @@ internal abstract class GroupCommitGate : IWriteGate
 
         /// <summary>The writer whose own connection the group runs on (server databases); null when the gate keeps one.</summary>
         public TrialDbContext? ConnectionOwner { get; } = connectionOwner;
+
+        /// <summary>The audit chain head as the last writer to finish left it, once one has read it.</summary>
+        public (long LastSequence, string LastHash)? Head { get; set; }
 
         /// <summary>Writers that finished and wait for the commit; changed only by the lock holder.</summary>
         public int Writers { get; set; }
