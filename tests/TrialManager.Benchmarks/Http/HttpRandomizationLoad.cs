@@ -156,6 +156,12 @@ public static class HttpRandomizationLoad
 
         var all = ids.ToArray();
         await RandomizeAllAsync(http, all[..warmUp]);
+        // Tiered compilation recompiles hot methods in the background, but puts that off while new methods keep being
+        // compiled (the documents the warm-up owes render meanwhile): without this wait a tenth of the timed phase's
+        // CPU went to the JIT. Measure the steady state a running server is in.
+        var settled = await JitSettledAsync(TimeSpan.FromSeconds(30));
+        Console.WriteLine($"JIT settled after the warm-up: {settled}");
+        var (jitMethodsBefore, jitTimeBefore) = (JitInfo.GetCompiledMethodCount(), JitInfo.GetCompilationTime());
         var readyBefore = await ReadyDocumentsAsync(factory.Services);
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
@@ -173,6 +179,8 @@ public static class HttpRandomizationLoad
             + $"{(GCSettings.IsServerGC ? "server" : "workstation")} GC: {gen0} collections ({gen2} full), paused {pause.TotalMilliseconds / elapsed.TotalMilliseconds:P1} of the time"));
 
         // Every randomization owes a protocol PDF, rendered in the background: report how far behind they ran.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"JIT during the timed randomizations: {JitInfo.GetCompiledMethodCount() - jitMethodsBefore} methods, {(JitInfo.GetCompilationTime() - jitTimeBefore).TotalMilliseconds:F0} ms"));
         var readyAtEnd = await ReadyDocumentsAsync(factory.Services);
         Console.WriteLine($"protocol documents rendered during the timed randomizations: {readyAtEnd - readyBefore}");
         while (await ReadyDocumentsAsync(factory.Services) < count + warmUp && watch.Elapsed < TimeSpan.FromMinutes(10))
@@ -184,6 +192,28 @@ public static class HttpRandomizationLoad
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"protocol documents: {readyAtEnd} of {count + warmUp} ready when the randomizations ended, {readyLater} ready {watch.Elapsed.TotalSeconds:F1} s after they began"));
         return result;
+    }
+
+    /// <summary>Waits until no method has been compiled for a second; false if that did not happen within the limit.</summary>
+    private static async Task<bool> JitSettledAsync(TimeSpan limit)
+    {
+        var waited = Stopwatch.StartNew();
+        var (count, quietSince) = (JitInfo.GetCompiledMethodCount(), waited.Elapsed);
+        while (waited.Elapsed < limit)
+        {
+            await Task.Delay(100);
+            var now = JitInfo.GetCompiledMethodCount();
+            if (now != count)
+            {
+                (count, quietSince) = (now, waited.Elapsed);
+            }
+            else if (waited.Elapsed - quietSince >= TimeSpan.FromSeconds(1))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static async Task<int> ReadyDocumentsAsync(IServiceProvider services)
