@@ -103,7 +103,7 @@ internal abstract class GroupCommitGate : IWriteGate
             db.Database.SetDbConnection(group.Connection, contextOwnsConnection: false);
         }
 
-        await db.Database.UseTransactionAsync(group.Transaction, cancellationToken);
+        await db.Database.UseTransactionAsync(group.Transaction, CancellationToken.None);
         // A failed write is undone by the gate (the whole transaction, or this writer's savepoint), never retried in
         // place, so EF's own savepoint around every SaveChanges would be two statements for nothing.
         db.Database.AutoSavepointsEnabled = false;
@@ -113,7 +113,7 @@ internal abstract class GroupCommitGate : IWriteGate
         }
         else
         {
-            await group.Transaction.SaveAsync(Savepoint, cancellationToken);
+            await group.Transaction.SaveAsync(Savepoint, CancellationToken.None);
             scope.HasSavepoint = true;
             if (group.Head is { } head)
             {
@@ -141,7 +141,11 @@ internal abstract class GroupCommitGate : IWriteGate
 
     internal async Task CommitAsync(WriteScope scope)
     {
-        var group = scope.Group ?? throw new InvalidOperationException("The write never joined a transaction.");
+        if (scope.Ended || scope.Group is not { } group)
+        {
+            throw new InvalidOperationException("The write is not in a transaction.");
+        }
+
         scope.Ended = true;
         group.Writers++;
         if (TrackedHead(scope.Db) is { } head)
@@ -149,16 +153,7 @@ internal abstract class GroupCommitGate : IWriteGate
             group.Head = (head.LastSequence, head.LastHash);
         }
 
-        if (group.Writers < MaxGroupSize && Volatile.Read(ref _waiting) > 0)
-        {
-            await LeaveAsync(scope);
-            _lock.Release();
-        }
-        else
-        {
-            await FinishAsync(group, scope);
-        }
-
+        await PassOnAsync(scope);
         try
         {
             await group.Committed.Task;
@@ -173,83 +168,79 @@ internal abstract class GroupCommitGate : IWriteGate
     internal async Task AbandonAsync(WriteScope scope)
     {
         scope.Ended = true;
-        var group = scope.Group;
-        if (group is null)
+        // The open group, whether or not this writer got as far as joining it.
+        if (_group is { } group)
         {
-            await LeaveAsync(scope);
-            _lock.Release();
-            return;
+            try
+            {
+                if (group.Writers == 0)
+                {
+                    // This writer began the group and nobody else has written in it: undo all of it.
+                    _group = null;
+                    await DisposeQuietlyAsync(group.Transaction, rollBack: true);
+                }
+                else if (scope.HasSavepoint)
+                {
+                    await group.Transaction.RollbackAsync(Savepoint);
+                }
+            }
+            catch (Exception e)
+            {
+                // The transaction itself is broken (a lost connection): the writers before this one fail with it.
+                _group = null;
+                await DisposeQuietlyAsync(group.Transaction, rollBack: true);
+                group.Committed.TrySetException(e);
+            }
         }
 
-        if (!scope.HasSavepoint)
-        {
-            // The group's first writer: nobody else is in this transaction yet.
-            _group = null;
-            await DisposeQuietlyAsync(group.Transaction, rollBack: true);
-            await LeaveAsync(scope);
-            _lock.Release();
-            group.Committed.TrySetCanceled();
-            await OnLeftGroupAsync(scope);
-            return;
-        }
-
-        try
-        {
-            await group.Transaction.RollbackAsync(Savepoint);
-        }
-        catch (Exception e)
-        {
-            // The transaction itself is broken (a lost connection): the writers before this one fail with it.
-            _group = null;
-            await DisposeQuietlyAsync(group.Transaction, rollBack: true);
-            await LeaveAsync(scope);
-            _lock.Release();
-            group.Committed.TrySetException(e);
-            return;
-        }
-
-        if (Volatile.Read(ref _waiting) > 0)
-        {
-            await LeaveAsync(scope);
-            _lock.Release();
-        }
-        else
-        {
-            await FinishAsync(group, scope);
-        }
+        await PassOnAsync(scope);
+        await OnLeftGroupAsync(scope);
     }
 
-    /// <summary>Commits the group's transaction and tells its writers; the caller holds the lock and releases it here.</summary>
-    private async Task FinishAsync(WriteGroup group, WriteScope scope)
+    /// <summary>
+    /// Ends the holder's turn: the open group goes on if another writer waits for its turn (and the group has room),
+    /// otherwise it commits now. Every way out of a turn comes here, so an open group always has a writer to end it.
+    /// </summary>
+    private async Task PassOnAsync(WriteScope scope)
     {
+        WriteGroup? finished = null;
         Exception? failure = null;
         try
         {
-            await group.Transaction.CommitAsync(CancellationToken.None); // its writers are owed an answer either way
-        }
-        catch (Exception e)
-        {
-            failure = e;
-        }
+            if (_group is { } open && (open.Writers >= MaxGroupSize || Volatile.Read(ref _waiting) == 0))
+            {
+                _group = null;
+                finished = open;
+                try
+                {
+                    await open.Transaction.CommitAsync(CancellationToken.None); // its writers are owed an answer either way
+                }
+                catch (Exception e)
+                {
+                    failure = e;
+                }
 
-        _group = null;
-        try
-        {
-            await DisposeQuietlyAsync(group.Transaction, rollBack: false);
+                await DisposeQuietlyAsync(open.Transaction, rollBack: false);
+            }
         }
         finally
         {
-            await LeaveAsync(scope);
-            _lock.Release();
-        }
-
-        if (failure is null)
-        {
-            group.Committed.TrySetResult();
-        }
-        else
-        {
-            group.Committed.TrySetException(failure);
+            try
+            {
+                await LeaveAsync(scope);
+            }
+            finally
+            {
+                _lock.Release();
+                if (failure is not null)
+                {
+                    finished?.Committed.TrySetException(failure);
+                }
+                else
+                {
+                    finished?.Committed.TrySetResult();
+                }
+            }
         }
     }
 
@@ -288,7 +279,14 @@ internal abstract class GroupCommitGate : IWriteGate
             // Rolling back a transaction whose connection is gone fails too; disposing it below is what matters.
         }
 
-        await transaction.DisposeAsync();
+        try
+        {
+            await transaction.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // Likewise: a broken connection's transaction is gone with it.
+        }
     }
 
     /// <summary>Begins the transaction a group of writers shares, on a connection that outlives each of them.</summary>

@@ -142,6 +142,28 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
         Assert.Equal(["P-1", "P-3"], await OwedAsync());
     }
 
+    [Fact]
+    public async Task AWriterHandedTheGroupThatGivesUpBeforeWriting_StillCommitsItForTheOthers()
+    {
+        await using var first = await BeginWriteAsync("P-1");
+        await using var scope = _services.CreateAsyncScope();
+        using var giveUp = new CancellationTokenSource();
+        var second = Gate.BeginAsync(scope.ServiceProvider.GetRequiredService<TrialDbContext>(), giveUp.Token);
+        while (((GroupCommitGate)Gate).WaitingWriters == 0)
+        {
+            await Task.Delay(5);
+        }
+
+        await giveUp.CancelAsync(); // its request went away while it queued
+        first.Committed = first.Write.CommitAsync(CancellationToken.None); // hands the open group to the second
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
+        await first.Committed.WaitAsync(TimeSpan.FromSeconds(10)); // committed, not left waiting for a writer that left
+        Assert.Equal(["P-1"], await OwedAsync());
+        await WriteAsync("P-2");
+        Assert.Equal(["P-1", "P-2"], await OwedAsync());
+    }
+
     /// <summary>A writer inside the gate that has saved one owed document and not committed yet.</summary>
     private async Task<OpenWrite> BeginWriteAsync(string participantId)
     {
