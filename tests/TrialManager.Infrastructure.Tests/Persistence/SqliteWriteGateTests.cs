@@ -39,13 +39,9 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
     /// <summary>Writes one owed document through the gate; returns the connection the write ran on.</summary>
     private async Task<SqliteConnection> WriteAsync(string participantId)
     {
-        await using var scope = _services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
-        await using var write = await Gate.BeginAsync(db, CancellationToken.None);
-        var connection = (SqliteConnection)db.Database.GetDbConnection();
-        db.ProtocolDocuments.Add(new ProtocolDocument(participantId, DateTimeOffset.UnixEpoch));
-        await db.SaveChangesAsync();
-        await write.CommitAsync(CancellationToken.None);
+        await using var write = await BeginWriteAsync(participantId);
+        var connection = (SqliteConnection)write.Db.Database.GetDbConnection();
+        await write.Write.CommitAsync(CancellationToken.None);
         return connection;
     }
 
