@@ -387,7 +387,7 @@ internal sealed class RowLockWriteGate(DatabaseProvider provider) : GroupCommitG
     protected override async Task OnGroupStartedAsync(TrialDbContext db, CancellationToken cancellationToken)
     {
         // Tracked, so the first writer's audit event needs no second read of the head; later writers of the group
-        // read it (as this transaction left it) without locking again.
+        // are handed it by the gate (see JoinAsync), the lock already held by this transaction.
         var head = provider == DatabaseProvider.PostgreSql
             ? db.AuditChainHeads.FromSqlInterpolated($"""SELECT * FROM "AuditChainHead" WHERE "Id" = {AuditChainHead.SingletonId} FOR UPDATE""")
             : db.AuditChainHeads.FromSqlInterpolated($"SELECT * FROM [AuditChainHead] WITH (UPDLOCK, HOLDLOCK) WHERE [Id] = {AuditChainHead.SingletonId}");

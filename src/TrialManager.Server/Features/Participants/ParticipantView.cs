@@ -66,11 +66,11 @@ public sealed record AllocationView(string ParticipantId, ArmCode Arm, string St
 
 internal static class ParticipantAccess
 {
-    /// <summary>Loads a participant for the actor: 404 when unknown, 403 when the key is limited to other sites.</summary>
     // Compiled: every command on a participant starts with this read (with its ratings and events).
     private static readonly CompiledPerModel<Func<TrialDbContext, string, CancellationToken, Task<Participant?>>> ParticipantQuery = new(() =>
         EF.CompileAsyncQuery((TrialDbContext db, string id, CancellationToken _) => db.Participants.SingleOrDefault(p => p.Id == id)));
 
+    /// <summary>Loads a participant for the actor: 404 when unknown, 403 when the key is limited to other sites.</summary>
     public static async Task<Participant> LoadParticipantAsync(this TrialDbContext db, string id, Actor actor, CancellationToken cancellationToken)
     {
         var participant = await ParticipantQuery.For(db)(db, id, cancellationToken)
