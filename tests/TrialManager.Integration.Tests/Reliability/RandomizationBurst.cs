@@ -119,7 +119,10 @@ public sealed class RandomizationBurst
                 participantId, (int)response.StatusCode, root.GetProperty("arm").GetString(), root.GetProperty("stratum").GetString(),
                 root.GetProperty("sequence").GetInt32(), server.Name, null);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        // A request in flight when a server is killed is unanswered, however the client learns it: while a connection
+        // is being opened to a dying server, HttpClient can surface the bare SocketException (asking the half-open
+        // socket for its remote end point) instead of wrapping it in an HttpRequestException.
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or System.Net.Sockets.SocketException)
         {
             return new RandomizationAnswer(participantId, 0, null, null, null, server.Name, e.GetType().Name + ": " + e.Message);
         }
