@@ -178,9 +178,9 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
 
         if (authorizeResult.Challenged)
         {
-            if (FailedSignInLimiter.RetryAfter(context) is { } retryAfter)
+            if (FailedSignInLimiter.RetryAfter(context) is not null)
             {
-                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                FailedSignInLimiter.WriteRetryAfter(context);
                 await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many failed sign-ins",
                     "Too many failed authentications from this address; try again later.");
                 return;
