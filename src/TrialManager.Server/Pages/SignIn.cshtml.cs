@@ -39,7 +39,12 @@ public sealed class SignInModel(ApiKeyStore keys, FailedSignInLimiter limiter, I
         {
             // Never log the presented key, only that one failed.
             logger.LogWarning("Page sign-in with an unknown key from {Remote}", HttpContext.Connection.RemoteIpAddress);
-            limiter.RecordFailure(HttpContext);
+            if (!string.IsNullOrEmpty(apiKey))
+            {
+                // As at the API, only a key presented and refused counts; an empty form is no attempt.
+                limiter.RecordFailure(HttpContext);
+            }
+
             if (FailedSignInLimiter.RetryAfter(HttpContext) is not null)
             {
                 return TooManyFailures();
