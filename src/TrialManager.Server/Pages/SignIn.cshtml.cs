@@ -5,7 +5,8 @@ using TrialManager.Server.Web;
 
 namespace TrialManager.Server.Pages;
 
-public sealed class SignInModel(ApiKeyStore keys, IWebHostEnvironment environment, ILogger<SignInModel> logger) : TrialPageModel
+public sealed class SignInModel(ApiKeyStore keys, FailedSignInLimiter limiter, IWebHostEnvironment environment, ILogger<SignInModel> logger)
+    : TrialPageModel
 {
     public string? ReturnUrl { get; private set; }
 
@@ -26,10 +27,29 @@ public sealed class SignInModel(ApiKeyStore keys, IWebHostEnvironment environmen
     public async Task<IActionResult> OnPostAsync(string? apiKey, string? returnUrl)
     {
         ReturnUrl = SafeReturn(returnUrl);
+
+        // The API's limit, per client address: failures here and at the API count together, and a locked-out
+        // address has no key checked (a valid one neither) until the window ends.
+        if (limiter.IsLockedOut(HttpContext))
+        {
+            return TooManyFailures();
+        }
+
         if (string.IsNullOrEmpty(apiKey) || apiKey.Length > 256 || keys.Find(apiKey) is not { } key)
         {
             // Never log the presented key, only that one failed.
             logger.LogWarning("Page sign-in with an unknown key from {Remote}", HttpContext.Connection.RemoteIpAddress);
+            if (!string.IsNullOrEmpty(apiKey))
+            {
+                // As at the API, only a key presented and refused counts; an empty form is no attempt.
+                limiter.RecordFailure(HttpContext);
+            }
+
+            if (FailedSignInLimiter.RetryAfter(HttpContext) is not null)
+            {
+                return TooManyFailures();
+            }
+
             ModelState.AddModelError("apiKey", "This key is not known. Check it and try again.");
             Response.StatusCode = StatusCodes.Status400BadRequest;
             return Page();
@@ -37,6 +57,14 @@ public sealed class SignInModel(ApiKeyStore keys, IWebHostEnvironment environmen
 
         await HttpContext.SignInAsync(WebPages.Scheme, WebPages.PrincipalFor(key));
         return LocalRedirect(ReturnUrl ?? WebPages.HomeFor(key.Role));
+    }
+
+    private IActionResult TooManyFailures()
+    {
+        var seconds = FailedSignInLimiter.WriteRetryAfter(HttpContext);
+        ModelState.AddModelError("apiKey", $"Too many failed sign-ins from this address; try again in {seconds} seconds.");
+        Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        return Page();
     }
 
     private string? SafeReturn(string? url) => url is { Length: > 0 } && Url.IsLocalUrl(url) && url != "/" ? url : null;

@@ -7,6 +7,12 @@ namespace TrialManager.Server.Security;
 public sealed record ApiKey(string Name, string Role, string Sha256, IReadOnlyList<string> Sites)
 {
     public bool LimitedToSites => Sites.Count > 0;
+
+    /// <summary>
+    /// What a page session remembers of its key: derived from the hash, so replacing the key under the same name
+    /// ends the session, without the cookie carrying the hash itself.
+    /// </summary>
+    public string SessionId => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("trialmanager.page-session:" + Sha256)));
 }
 
 /// <summary>The configured keys. Keys are only ever held as SHA-256 hashes and compared in constant time.</summary>

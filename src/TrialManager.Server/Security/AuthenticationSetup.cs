@@ -136,16 +136,32 @@ public sealed record JwtSettings(
         };
     }
 
-    /// <summary>Our principal: the name, known roles only (an unknown role authenticates but is forbidden everywhere), sites.</summary>
+    /// <summary>Marks a principal whose coordinator role was dropped for want of sites; its value is the 403's detail.</summary>
+    public const string MissingSitesClaim = "trialmanager:missing-sites";
+
+    /// <summary>
+    /// Our principal: the name, known roles only (an unknown role authenticates but is forbidden everywhere), sites.
+    /// With a sites claim configured, a coordinator token that names no site fails closed: it would otherwise see
+    /// every site, so it loses the coordinator role and its 403s say why.
+    /// </summary>
     private ClaimsPrincipal MapPrincipal(ClaimsPrincipal token)
     {
         var name = token.FindFirstValue(NameClaim) ?? token.FindFirstValue("sub") ?? "unknown";
         var claims = new List<Claim> { new(ClaimTypes.Name, name.Length > 100 ? name[..100] : name) };
-        claims.AddRange(token.FindAll(RoleClaim).Select(c => c.Value).Where(Roles.All.Contains).Distinct().Select(r => new Claim(ClaimTypes.Role, r)));
+        var roles = token.FindAll(RoleClaim).Select(c => c.Value).Where(Roles.All.Contains).Distinct().ToList();
         if (SitesClaim is not null)
         {
-            claims.AddRange(token.FindAll(SitesClaim).Select(c => new Claim(ApiKeyAuthenticationHandler.SiteClaim, c.Value)));
+            var sites = token.FindAll(SitesClaim).Select(c => c.Value).Where(s => !string.IsNullOrWhiteSpace(s)).ToList();
+            if (sites.Count == 0 && roles.Remove(Roles.Coordinator))
+            {
+                claims.Add(new Claim(MissingSitesClaim,
+                    $"Your token has no '{SitesClaim}' claim: a coordinator's token must name the sites it may work at."));
+            }
+
+            claims.AddRange(sites.Select(s => new Claim(ApiKeyAuthenticationHandler.SiteClaim, s)));
         }
+
+        claims.AddRange(roles.Select(r => new Claim(ClaimTypes.Role, r)));
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, JwtBearerDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
     }
@@ -178,9 +194,9 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
 
         if (authorizeResult.Challenged)
         {
-            if (FailedSignInLimiter.RetryAfter(context) is { } retryAfter)
+            if (FailedSignInLimiter.RetryAfter(context) is not null)
             {
-                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                FailedSignInLimiter.WriteRetryAfter(context);
                 await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many failed sign-ins",
                     "Too many failed authentications from this address; try again later.");
                 return;
@@ -193,8 +209,9 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
 
         if (authorizeResult.Forbidden)
         {
-            await context.RequestServices.GetRequiredService<SecurityAudit>().PermissionDeniedAsync(context, "role");
-            await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", "Your role does not allow this request.");
+            var missingSites = context.User.FindFirstValue(JwtSettings.MissingSitesClaim);
+            await context.RequestServices.GetRequiredService<SecurityAudit>().PermissionDeniedAsync(context, missingSites is null ? "role" : "noSitesClaim");
+            await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, "Forbidden", missingSites ?? "Your role does not allow this request.");
             return;
         }
 

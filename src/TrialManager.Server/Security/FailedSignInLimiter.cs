@@ -49,6 +49,14 @@ public sealed class FailedSignInLimiter(int permitLimit, TimeSpan window) : IDis
 
     public static TimeSpan? RetryAfter(HttpContext context) => context.Items[RetryAfterItem] as TimeSpan?;
 
+    /// <summary>Sets Retry-After (whole seconds, rounded up) on a request marked for a 429; returns the seconds.</summary>
+    public static int WriteRetryAfter(HttpContext context)
+    {
+        var seconds = (int)Math.Ceiling((RetryAfter(context) ?? TimeSpan.FromSeconds(1)).TotalSeconds);
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return seconds;
+    }
+
     public void Dispose() => _limiter.Dispose();
 
     private void Mark(HttpContext context, RateLimitLease lease) =>

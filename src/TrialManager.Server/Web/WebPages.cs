@@ -14,6 +14,8 @@ public static class WebPages
 {
     public const string Scheme = "TrialManager.Pages";
 
+    private const string SessionKeyClaim = "trialmanager:key";
+
     public static IServiceCollection AddTrialManagerPages(this IServiceCollection services)
     {
         // The root URL is the sign-in page (which sends a signed-in user to the role's home).
@@ -29,19 +31,7 @@ public static class WebPages
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
-            // A key removed from configuration ends its sessions at the next request.
-            o.Events.OnValidatePrincipal = context =>
-            {
-                var keys = context.HttpContext.RequestServices.GetRequiredService<ApiKeyStore>();
-                var name = context.Principal?.Identity?.Name;
-                var role = context.Principal?.FindFirstValue(ClaimTypes.Role);
-                if (!keys.Keys.Any(k => k.Name == name && k.Role == role))
-                {
-                    context.RejectPrincipal();
-                }
-
-                return Task.CompletedTask;
-            };
+            o.Events.OnValidatePrincipal = ValidateSessionAsync;
         });
         return services;
     }
@@ -53,12 +43,33 @@ public static class WebPages
         return app;
     }
 
-    /// <summary>The session principal: the key's name and role and its sites, never the key itself.</summary>
+    /// <summary>
+    /// The session principal: the key's name, role and sites, never the key itself; the session id ties the cookie
+    /// to the key as configured (see <see cref="ValidateSessionAsync"/>).
+    /// </summary>
     public static ClaimsPrincipal PrincipalFor(ApiKey key)
     {
-        var claims = new List<Claim> { new(ClaimTypes.Name, key.Name), new(ClaimTypes.Role, key.Role) };
+        var claims = new List<Claim> { new(ClaimTypes.Name, key.Name), new(ClaimTypes.Role, key.Role), new(SessionKeyClaim, key.SessionId) };
         claims.AddRange(key.Sites.Select(s => new Claim(ApiKeyAuthenticationHandler.SiteClaim, s)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme, ClaimTypes.Name, ClaimTypes.Role));
+    }
+
+    /// <summary>
+    /// Every request, the session gets the rights of its key as configured now (the cookie's own claims count for
+    /// nothing): a key removed or replaced since sign-in signs the session out, narrowed sites apply at once.
+    /// </summary>
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var keys = context.HttpContext.RequestServices.GetRequiredService<ApiKeyStore>();
+        var sessionId = context.Principal?.FindFirstValue(SessionKeyClaim);
+        if (keys.Keys.FirstOrDefault(k => k.SessionId == sessionId) is { } key)
+        {
+            context.ReplacePrincipal(PrincipalFor(key));
+            return;
+        }
+
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(Scheme);
     }
 
     /// <summary>The page every role lands on after signing in.</summary>

@@ -31,11 +31,12 @@ public abstract class AuditSecurityTests(TrialServer server)
     public async Task PermissionFailures_AreAuditedWithRouteAndRole()
     {
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);
-        var other = await TestTrials.FormulatedParticipantAsync(server, trialId, site: "BBB");
         var before = await HeadAsync();
 
+        // The site refusal: screening at a site the key is not limited to (another site's record is a 404, unaudited).
         Assert.Equal(HttpStatusCode.Forbidden, (await server.Coordinator.PostJsonAsync("/api/trials", new { })).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await server.Client(SecurityTestSettings.SiteLimitedCoordinatorKey).GetAsync($"/api/participants/{other}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.Client(SecurityTestSettings.SiteLimitedCoordinatorKey).PostJsonAsync(
+            $"/api/trials/{trialId}/participants", new { site = "BBB", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() })).StatusCode);
 
         var denied = await server.WithDbAsync(db => db.AuditEvents.Where(e => e.Sequence > before && e.Action == "permissionDenied").OrderBy(e => e.Sequence).ToListAsync());
         Assert.Equal(2, denied.Count);
@@ -45,10 +46,10 @@ public abstract class AuditSecurityTests(TrialServer server)
         Assert.Equal("coordinator", role.GetProperty("role").GetString());
         Assert.Equal("dev-coordinator", denied[0].Actor);
         var site = JsonDocument.Parse(denied[1].Changes).RootElement;
-        Assert.StartsWith("/api/participants/{participantId}", site.GetProperty("route").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("/api/trials/{trialId}/participants", site.GetProperty("route").GetString(), StringComparison.Ordinal);
         Assert.Equal("site", site.GetProperty("reason").GetString());
         Assert.Equal(SecurityTestSettings.SiteLimitedCoordinatorName, denied[1].Actor);
-        Assert.DoesNotContain(other, denied[1].Changes, StringComparison.Ordinal);
+        Assert.DoesNotContain(trialId, denied[1].Changes, StringComparison.Ordinal);
     }
 
     [ServerFact]

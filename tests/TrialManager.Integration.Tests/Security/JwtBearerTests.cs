@@ -60,7 +60,8 @@ public abstract class JwtBearerTests(TrialServer server)
         var failures = new List<string>();
         foreach (var (role, expected) in roles)
         {
-            using var client = Bearer(Token(role));
+            // A coordinator's token must name its sites (the configured sites claim is required for that role).
+            using var client = Bearer(Token(role, sites: role == "coordinator" ? ["AAA", "BBB"] : null));
             foreach (var row in AuthorizationMatrixTests.Matrix)
             {
                 using var request = new HttpRequestMessage(new HttpMethod(row.Method == "*" ? "GET" : row.Method),
@@ -149,6 +150,33 @@ public abstract class JwtBearerTests(TrialServer server)
 
         Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
         Assert.Equal(HttpStatusCode.Created, own.StatusCode);
+    }
+
+    [ServerFact]
+    public async Task CoordinatorToken_WithoutTheSitesClaim_IsForbidden_WithAProblemThatSaysWhy()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var participantId = await TestTrials.FormulatedParticipantAsync(server, trialId, site: "AAA");
+        var attempts = new List<HttpResponseMessage>();
+        foreach (var token in new[] { Token("coordinator"), Token("coordinator", sites: []) })
+        {
+            var client = Bearer(token);
+            attempts.Add(await client.GetAsync($"/api/participants/{participantId}"));
+            attempts.Add(await client.GetAsync($"/api/trials/{trialId}/participants"));
+            attempts.Add(await client.PostJsonAsync($"/api/trials/{trialId}/participants",
+                new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() }));
+        }
+
+        foreach (var response in attempts)
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            var detail = (await response.JsonAsync()).GetProperty("detail").GetString();
+            Assert.Contains($"'{SecurityTestSettings.JwtSitesClaim}' claim", detail, StringComparison.Ordinal);
+        }
+
+        var listed = await (await server.Coordinator.GetAsync($"/api/trials/{trialId}/participants")).JsonAsync();
+        Assert.Equal(1, listed.GetArrayLength());
     }
 
     [ServerFact]

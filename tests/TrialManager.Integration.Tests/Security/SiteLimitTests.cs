@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Infrastructure;
@@ -24,27 +25,64 @@ public abstract class SiteLimitTests(TrialServer server)
     }
 
     [ServerFact]
-    public async Task SiteLimitedCoordinator_CannotReadChangeOrRandomizeAnotherSitesParticipant()
+    public async Task SiteLimitedCoordinator_AnotherSitesParticipant_IsNotFound_ExactlyLikeAnUnknownId()
     {
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);
         var other = await TestTrials.FormulatedParticipantAsync(server, trialId, site: "BBB");
+        var unknown = $"{trialId}-BBB-9999";
+        HttpRequestMessage[] Attempts(string id) =>
+        [
+            new(HttpMethod.Get, $"/api/participants/{id}"),
+            new(HttpMethod.Post, $"/api/participants/{id}/randomization"),
+            new(HttpMethod.Post, $"/api/participants/{id}/withdrawal") { Content = JsonContent.Create(new { reason = "test" }) },
+            new(HttpMethod.Post, $"/api/participants/{id}/events")
+            {
+                Content = JsonContent.Create(new { type = "adverseEvent", occurredOn = "2026-11-21", description = "x" }),
+            },
+            new(HttpMethod.Get, $"/api/participants/{id}/protocol-document"),
+        ];
 
-        var attempts = new[]
+        foreach (var (ofOther, ofUnknown) in Attempts(other).Zip(Attempts(unknown)))
         {
-            await SiteAaa.GetAsync($"/api/participants/{other}"),
-            await SiteAaa.PostJsonAsync($"/api/participants/{other}/randomization", null),
-            await SiteAaa.PostJsonAsync($"/api/participants/{other}/withdrawal", new { reason = "test" }),
-            await SiteAaa.PostJsonAsync($"/api/participants/{other}/events", new { type = "adverseEvent", occurredOn = "2026-11-21", description = "x" }),
-            await SiteAaa.GetAsync($"/api/participants/{other}/protocol-document"),
-        };
+            var answer = await SiteAaa.SendAsync(ofOther);
+            var unknownAnswer = await SiteAaa.SendAsync(ofUnknown);
 
-        Assert.All(attempts, r =>
-        {
-            Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode);
-            Assert.Equal("application/problem+json", r.Content.Headers.ContentType?.MediaType);
-        });
+            // Same status, same body (with the id swapped): nothing says that the id exists at another site.
+            Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
+            Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+            Assert.Equal((await unknownAnswer.Content.ReadAsStringAsync()).Replace(unknown, "{id}", StringComparison.Ordinal),
+                (await answer.Content.ReadAsStringAsync()).Replace(other, "{id}", StringComparison.Ordinal));
+            Assert.Equal(unknownAnswer.StatusCode, answer.StatusCode);
+        }
+
         var record = await (await server.Coordinator.GetAsync($"/api/participants/{other}")).JsonAsync();
         Assert.Equal("formulated", record.GetProperty("status").GetString());
+        Assert.Empty(record.GetProperty("events").EnumerateArray());
+    }
+
+    [ServerFact]
+    public async Task SiteLimitedCoordinator_TrialCounts_CoverOnlyItsSites()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        await TestTrials.FormulatedParticipantAsync(server, trialId, site: "AAA");
+        await TestTrials.FormulatedParticipantAsync(server, trialId, site: "BBB");
+        var otherRandomized = await TestTrials.FormulatedParticipantAsync(server, trialId, site: "BBB");
+        Assert.Equal(HttpStatusCode.Created, (await server.Coordinator.PostJsonAsync($"/api/participants/{otherRandomized}/randomization", null)).StatusCode);
+
+        var one = (await (await SiteAaa.GetAsync($"/api/trials/{trialId}")).JsonAsync()).GetProperty("counts");
+        var listed = (await (await SiteAaa.GetAsync("/api/trials?limit=1000")).JsonAsync()).EnumerateArray()
+            .Single(t => t.GetProperty("id").GetString() == trialId).GetProperty("counts");
+        var everySite = (await (await server.Coordinator.GetAsync($"/api/trials/{trialId}")).JsonAsync()).GetProperty("counts");
+
+        foreach (var counts in new[] { one, listed })
+        {
+            Assert.Equal(1, counts.GetProperty("screened").GetInt32());
+            Assert.Equal(0, counts.GetProperty("randomized").GetInt32());
+            Assert.Equal("""{"formulated":1}""", counts.GetProperty("byStatus").GetRawText());
+        }
+
+        Assert.Equal(3, everySite.GetProperty("screened").GetInt32());
+        Assert.Equal(1, everySite.GetProperty("randomized").GetInt32());
     }
 
     [ServerFact]

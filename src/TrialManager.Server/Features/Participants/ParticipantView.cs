@@ -70,17 +70,16 @@ internal static class ParticipantAccess
     private static readonly CompiledPerModel<Func<TrialDbContext, string, CancellationToken, Task<Participant?>>> ParticipantQuery = new(() =>
         EF.CompileAsyncQuery((TrialDbContext db, string id, CancellationToken _) => db.Participants.SingleOrDefault(p => p.Id == id)));
 
-    /// <summary>Loads a participant for the actor: 404 when unknown, 403 when the key is limited to other sites.</summary>
+    /// <summary>
+    /// Loads a participant for the actor: 404 when unknown or of a site the key is not limited to. The same answer
+    /// for both, so that trying ids tells nothing about another site's screening count.
+    /// </summary>
     public static async Task<Participant> LoadParticipantAsync(this TrialDbContext db, string id, Actor actor, CancellationToken cancellationToken)
     {
-        var participant = await ParticipantQuery.For(db)(db, id, cancellationToken)
-            ?? throw new NotFoundException($"No participant with id {id}.");
-        if (!actor.MaySeeSite(participant.Site))
-        {
-            throw new ForbiddenException($"Your key is limited to sites {string.Join(", ", actor.Sites)}.");
-        }
-
-        return participant;
+        var participant = await ParticipantQuery.For(db)(db, id, cancellationToken);
+        return participant is not null && actor.MaySeeSite(participant.Site)
+            ? participant
+            : throw new NotFoundException($"No participant with id {id}.");
     }
 
     public static async Task<Trial> LoadTrialAsync(this TrialDbContext db, string trialId, CancellationToken cancellationToken) =>

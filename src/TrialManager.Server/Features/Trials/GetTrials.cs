@@ -31,19 +31,28 @@ public sealed class GetTrialsHandler(TrialDbContext db, IActorAccessor actors)
         return TrialView.From(trial, actors.Current, counts.GetValueOrDefault(trial.Id, TrialCounts.None));
     }
 
-    /// <summary>Participant counts by status per trial, in one grouped query.</summary>
+    /// <summary>Participant counts by status per trial, in one grouped query; a key limited to sites counts only those.</summary>
     private async Task<Dictionary<string, TrialCounts>> CountsAsync(string? trialId, CancellationToken cancellationToken)
     {
         var participants = db.Participants.AsNoTracking();
+        var allocations = db.Allocations.AsNoTracking();
         if (trialId is not null)
         {
             participants = participants.Where(p => p.TrialId == trialId);
+            allocations = allocations.Where(a => a.TrialId == trialId);
+        }
+
+        if (actors.Current.Sites is { Count: > 0 } limited)
+        {
+            var sites = limited.ToList();
+            participants = participants.Where(p => sites.Contains(p.Site));
+            allocations = allocations.Where(a => sites.Contains(a.Site));
         }
 
         var rows = await participants.GroupBy(p => new { p.TrialId, p.Status })
             .Select(g => new { g.Key.TrialId, g.Key.Status, Count = g.Count() })
             .ToListAsync(cancellationToken);
-        var randomized = await db.Allocations.AsNoTracking().Where(a => trialId == null || a.TrialId == trialId)
+        var randomized = await allocations
             .GroupBy(a => a.TrialId).Select(g => new { TrialId = g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.TrialId, g => g.Count, cancellationToken);
         return rows.GroupBy(r => r.TrialId).ToDictionary(
