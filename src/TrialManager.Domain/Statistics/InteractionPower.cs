@@ -47,7 +47,8 @@ public sealed record FormulationArmPower(string Formulation, TestPower ArmEffect
 /// <param name="Interaction">The formulation x arm interaction (null with one formulation: there is none).</param>
 /// <param name="ArmEffects">Within each formulation, the test that the arms differ.</param>
 /// <param name="ParticipantsFor80">Smallest trial (participants randomized) whose closed-form interaction power reaches 0.8; null when none up to 100,000 does.</param>
-/// <param name="SimulatedPowerAt80">The simulated interaction power at that size, which checks the closed form.</param>
+/// <param name="SimulatedPowerAt80">The simulated interaction power at that size, which checks the closed form; null when
+/// trials x size exceeds <see cref="InteractionPower.MaxConfirmationWork"/>.</param>
 public sealed record PowerReport(
     int Participants,
     int Trials,
@@ -70,6 +71,9 @@ public sealed record PowerReport(
 public static class InteractionPower
 {
     public const int MaxParticipants = 100_000;
+
+    /// <summary>Simulated participants (trials x size) beyond which the sizes for 80/90% are not simulated again.</summary>
+    public const long MaxConfirmationWork = 20_000_000;
     private const int ChunkSize = 500;
 
     public static PowerReport Run(PowerInput input)
@@ -87,8 +91,8 @@ public static class InteractionPower
             [.. input.Formulations.Select((f, i) => new FormulationArmPower(f, new TestPower(armEffects[i], model.ClosedFormPower(model.ArmEffect[i], input.Participants))))],
             sizeFor80,
             sizeFor90,
-            sizeFor80 is { } n80 ? Simulate(model, input, n80).Interaction : null,
-            sizeFor90 is { } n90 ? Simulate(model, input, n90).Interaction : null);
+            Confirm(model, input, sizeFor80),
+            Confirm(model, input, sizeFor90));
     }
 
     /// <summary>The closed-form power of the interaction test for a trial of <paramref name="participants"/>.</summary>
@@ -98,6 +102,9 @@ public static class InteractionPower
         var model = new CellModel(input);
         return model.HasInteraction ? model.ClosedFormPower(model.Interaction, participants) : double.NaN;
     }
+
+    private static double? Confirm(CellModel model, PowerInput input, int? size) =>
+        size is { } n && (long)n * input.Trials <= MaxConfirmationWork ? Simulate(model, input, n).Interaction : null;
 
     private static int? SizeFor(CellModel model, PowerInput input, double target)
     {
