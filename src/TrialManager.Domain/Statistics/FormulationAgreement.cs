@@ -57,10 +57,17 @@ public static class FormulationAgreement
     public static IReadOnlyList<FormulationRating> Independent(RatedCase rated)
     {
         ArgumentNullException.ThrowIfNull(rated);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        return [.. rated.Ratings
-            .OrderBy(r => r.Number)
-            .Where(r => !r.Consensus && IsBlind(r, rated.RandomizedAt) && seen.Add(r.Rater))];
+        var independent = new List<FormulationRating>(rated.Ratings.Count);
+        foreach (var rating in rated.Ratings.OrderBy(r => r.Number))
+        {
+            // A handful of ratings per participant: a linear look-up beats a set.
+            if (!rating.Consensus && IsBlind(rating, rated.RandomizedAt) && !independent.Exists(r => r.Rater == rating.Rater))
+            {
+                independent.Add(rating);
+            }
+        }
+
+        return independent;
     }
 
     /// <summary>Whether a rating was made before the participant's allocation (so blind to the arm).</summary>
@@ -90,12 +97,13 @@ public static class FormulationAgreement
     // Drift: the first-two agreement by the calendar month (UTC) in which the second rating completed the pair.
     private static IReadOnlyList<MonthlyAgreement> ByMonth(List<(FormulationRating First, FormulationRating Second)> pairs) =>
         [.. pairs
-            .GroupBy(p => p.Second.RatedAt.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture))
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .GroupBy(p => (p.Second.RatedAt.UtcDateTime.Year, p.Second.RatedAt.UtcDateTime.Month))
+            .OrderBy(g => g.Key)
             .Select(g =>
             {
                 var kappa = CohensKappa.Compute(g.Select(p => (Category(p.First), Category(p.Second))));
-                return new MonthlyAgreement(g.Key, kappa.N, kappa.Agreement, kappa.Kappa);
+                var month = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{g.Key.Year:0000}-{g.Key.Month:00}");
+                return new MonthlyAgreement(month, kappa.N, kappa.Agreement, kappa.Kappa);
             })];
 }
 

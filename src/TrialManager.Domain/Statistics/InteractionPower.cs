@@ -47,8 +47,9 @@ public sealed record FormulationArmPower(string Formulation, TestPower ArmEffect
 /// <param name="Interaction">The formulation x arm interaction (null with one formulation: there is none).</param>
 /// <param name="ArmEffects">Within each formulation, the test that the arms differ.</param>
 /// <param name="ParticipantsFor80">Smallest trial (participants randomized) whose closed-form interaction power reaches 0.8; null when none up to 100,000 does.</param>
-/// <param name="SimulatedPowerAt80">The simulated interaction power at that size, which checks the closed form; null when
-/// trials x size exceeds <see cref="InteractionPower.MaxConfirmationWork"/>.</param>
+/// <param name="SimulatedPowerAt80">The simulated interaction power at that size (at most
+/// <see cref="InteractionPower.ConfirmationTrials"/> trials), which checks the closed form; null when trials x size
+/// exceeds <see cref="InteractionPower.MaxConfirmationWork"/>.</param>
 public sealed record PowerReport(
     int Participants,
     int Trials,
@@ -103,8 +104,14 @@ public static class InteractionPower
         return model.HasInteraction ? model.ClosedFormPower(model.Interaction, participants) : double.NaN;
     }
 
-    private static double? Confirm(CellModel model, PowerInput input, int? size) =>
-        size is { } n && (long)n * input.Trials <= MaxConfirmationWork ? Simulate(model, input, n).Interaction : null;
+    /// <summary>Simulated trials behind each confirmation: enough to see the closed form within about 0.01.</summary>
+    public const int ConfirmationTrials = 2_000;
+
+    private static double? Confirm(CellModel model, PowerInput input, int? size)
+    {
+        var confirmation = input with { Trials = Math.Min(input.Trials, ConfirmationTrials) };
+        return size is { } n && (long)n * confirmation.Trials <= MaxConfirmationWork ? Simulate(model, confirmation, n).Interaction : null;
+    }
 
     private static int? SizeFor(CellModel model, PowerInput input, double target)
     {

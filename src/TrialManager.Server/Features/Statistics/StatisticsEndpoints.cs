@@ -67,7 +67,7 @@ public static class StatisticsEndpoints
                 "\"trials\" (100..20000, default 10000; trials x participants at most 5,000,000), \"alpha\" (default 0.05), \"seed\". " +
                 "Each simulated trial draws formulations, allocates as the design would, drops out, draws outcomes and tests the " +
                 "interaction contrasts with a Wald F on the cell means; beside each simulated power is the noncentral-F closed form. " +
-                "The sizes for 80%/90% come from the closed form and are simulated again when trials x size is at most 20,000,000.");
+                "The sizes for 80%/90% come from the closed form and are simulated again (at most 2,000 trials) when that is at most 20,000,000 participants.");
 
         trial.MapGet("/consort", (string trialId, ISender sender, CancellationToken ct) => sender.Send(new GetConsort(trialId), ct))
             .RequireAuthorization(Policies.StatisticsOverview)
