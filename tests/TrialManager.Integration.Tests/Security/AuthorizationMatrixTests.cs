@@ -66,6 +66,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/api/trials/{trialId}/randomization-plan",                  U,     U,      F,     A,     F,     F),
         new("POST", "/api/trials/{trialId}/randomization-plan/verify",           U,     U,      F,     A,     F,     F),
         new("POST", "/api/trials/{trialId}/design-simulation",                   U,     U,      F,     A,     F,     F),
+        new("POST", "/api/trials/{trialId}/power-simulation",                    U,     U,      F,     A,     F,     F),
         new("GET",  "/api/trials/{trialId}/consort",                             U,     U,      F,     A,     A,     A),
 
         new("POST", "/api/trials/{trialId}/reports",                             U,     U,      F,     F,     A,     A),

@@ -169,6 +169,10 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             "/api/participants/{participantId}/withdrawal" => new JsonObject { ["reason"] = "fuzz" },
             "/api/participants/{participantId}/events" => new JsonObject { ["type"] = "adverseEvent", ["occurredOn"] = "2026-11-21", ["description"] = "fuzz" },
             "/api/trials/{trialId}/reports" => new JsonObject { ["kind"] = "ethicsProgress" },
+            "/api/trials/{trialId}/power-simulation" => new JsonObject
+            {
+                ["hypothesis"] = new JsonObject { ["cognitive"] = "moderator" }, ["interaction"] = 0.5, ["trials"] = 100,
+            },
             _ => null,
         };
 

@@ -8,17 +8,26 @@ using TrialManager.Server.Errors;
 namespace TrialManager.Server.Features.Statistics;
 
 /// <summary>
-/// GET /api/trials/{id}/reliability: Cohen's kappa for the primary formulation between the first and the second
-/// rater, over the participants rated by both ("indeterminate" is a category of its own).
+/// GET /api/trials/{id}/reliability: how reliably the formulation (what the trial randomizes on) is rated. Cohen's
+/// kappa between the first two independent ratings (the original four fields), Fleiss' kappa and Krippendorff's
+/// alpha over every independent rating, ICC(1,1) with its 95% interval per factor score, each rater's agreement
+/// with consensus, and the first-two agreement by month. Consensus ratings and ratings made after allocation
+/// (unblinded) enter no figure: see <see cref="FormulationAgreement"/>.
 /// </summary>
 public sealed record GetReliability(string TrialId) : IQuery<ReliabilityView>;
 
-public sealed record ReliabilityView(double? Kappa, double? StandardError, int N, double? Agreement, string? Note);
+public sealed record ReliabilityView(
+    double? Kappa, double? StandardError, int N, double? Agreement, string? Note,
+    double? FleissKappa, double? KrippendorffAlpha, int Subjects, long IndependentRatings,
+    IReadOnlyDictionary<string, IccView> Icc, IReadOnlyList<RaterReliabilityView> Raters, IReadOnlyList<MonthlyAgreement> ByMonth);
+
+/// <param name="N">Participants with two independent ratings (the pairs the ICC is computed over).</param>
+public sealed record IccView(double? Value, double? Lower, double? Upper, int N, string? Note);
+
+public sealed record RaterReliabilityView(string Rater, int N, int ConsensusCases, double? AgreementWithConsensus);
 
 public sealed class GetReliabilityHandler(TrialDbContext db) : IQueryHandler<GetReliability, ReliabilityView>
 {
-    private const string Indeterminate = "indeterminate";
-
     public async ValueTask<ReliabilityView> Handle(GetReliability query, CancellationToken cancellationToken)
     {
         if (!await db.Trials.AnyAsync(t => t.Id == query.TrialId, cancellationToken))
@@ -26,12 +35,20 @@ public sealed class GetReliabilityHandler(TrialDbContext db) : IQueryHandler<Get
             throw new NotFoundException($"No trial with id {query.TrialId}.");
         }
 
-        var doubleRated = await db.Participants.AsNoTracking()
-            .Where(p => p.TrialId == query.TrialId && p.Ratings.Count(r => !r.Consensus) >= 2)
+        var cases = await db.Participants.AsNoTracking()
+            .Where(p => p.TrialId == query.TrialId && p.Ratings.Any())
+            .Select(p => new { p.Ratings, p.RandomizedAt })
             .ToListAsync(cancellationToken);
-        var pairs = doubleRated.Select(p => p.ReliabilityPair()).OfType<(Formulation? First, Formulation? Second)>()
-            .Select(pair => (pair.First?.Wire() ?? Indeterminate, pair.Second?.Wire() ?? Indeterminate));
-        var result = CohensKappa.Compute(pairs);
-        return new ReliabilityView(result.Kappa, result.StandardError, result.N, result.Agreement, result.UndefinedReason);
+        var report = FormulationAgreement.Compute(cases.Select(c => new RatedCase(c.Ratings, c.RandomizedAt)));
+
+        var cohen = report.Cohen;
+        return new ReliabilityView(
+            cohen.Kappa, cohen.StandardError, cohen.N, cohen.Agreement, cohen.UndefinedReason,
+            report.Fleiss.Value, report.Krippendorff.Value, report.Fleiss.Subjects, report.Fleiss.Ratings,
+            report.Icc.ToDictionary(
+                i => i.Key.Wire(),
+                i => new IccView(i.Value.Value, i.Value.Lower, i.Value.Upper, i.Value.Subjects, i.Value.UndefinedReason)),
+            [.. report.Raters.Select(r => new RaterReliabilityView(r.Rater, r.Ratings, r.ConsensusCases, r.AgreementWithConsensus))],
+            report.ByMonth);
     }
 }

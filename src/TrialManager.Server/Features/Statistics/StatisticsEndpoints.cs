@@ -55,6 +55,20 @@ public static class StatisticsEndpoints
                 "allocation and guesses the arm behind in the participant's stratum (Blackwell-Hodges convergence), beside the chance rate. " +
                 "The trial's own seed is never used.");
 
+        statistician.MapPost("/power-simulation", (string trialId, PowerSimulationRequest body, ISender sender, CancellationToken ct) =>
+                sender.Send(new SimulatePower(trialId, body.Effects, body.Hypothesis, body.Interaction, body.Prevalence, body.Dropout,
+                    body.Participants, body.Trials, body.Alpha, body.Seed), ct))
+            .WithSummary("Power to detect the formulation x arm interaction (and each formulation's arm effect) at the trial's size, and the sizes for 80% and 90%.")
+            .WithDescription(
+                "Body: either {\"effects\": {\"cognitive\": {\"mediator\": 0, \"moderator\": 0.5}, ...}} (every cell's true mean outcome in " +
+                "within-cell SD units) or {\"hypothesis\": {\"cognitive\": \"moderator\", \"interpersonal\": \"mediator\"}, \"interaction\": 0.5} " +
+                "(matched cells d/4 above their formulation's mean, mismatched d/4 below: a 2 x 2 difference in differences of d); optional " +
+                "\"prevalence\" per formulation (default equal), \"dropout\" (0..0.9, default 0), \"participants\" (default the target), " +
+                "\"trials\" (100..20000, default 10000; trials x participants at most 5,000,000), \"alpha\" (default 0.05), \"seed\". " +
+                "Each simulated trial draws formulations, allocates as the design would, drops out, draws outcomes and tests the " +
+                "interaction contrasts with a Wald F on the cell means; beside each simulated power is the noncentral-F closed form. " +
+                "The sizes for 80%/90% come from the closed form and are simulated again (at most 2,000 trials) when that is at most 20,000,000 participants.");
+
         trial.MapGet("/consort", (string trialId, ISender sender, CancellationToken ct) => sender.Send(new GetConsort(trialId), ct))
             .RequireAuthorization(Policies.StatisticsOverview)
             .WithSummary("CONSORT flow counts: assessed, excluded by reason, randomized, allocated, withdrawn, completed.");
