@@ -8,6 +8,12 @@ public sealed record FormulationScores(int Cognitive, int Interpersonal, int Beh
     public const int Min = 0;
     public const int Max = 4;
 
+    /// <summary>What each point of the 0-4 scale means, wherever a score is entered or printed (our own words).</summary>
+    public static readonly IReadOnlyList<string> Anchors = ["absent", "minor", "moderate", "major", "central"];
+
+    /// <summary>A score with its anchor, e.g. "3 (major)".</summary>
+    public static string Anchored(int score) => score is >= Min and <= Max ? $"{score} ({Anchors[score]})" : score.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public int this[Formulation factor] => factor switch
     {
         Formulation.Cognitive => Cognitive,

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
+using TrialManager.Domain.Statistics;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Errors;
@@ -37,7 +38,7 @@ public sealed record ParticipantView(
         p.DeclinedAt,
         p.PrimaryFormulation,
         p.ExclusionReason,
-        [.. p.Ratings.Select(RatingView.From)],
+        [.. p.Ratings.Select(r => RatingView.From(r, p.RandomizedAt))],
         p.WithdrawnAt is { } at ? new WithdrawalView(p.WithdrawalReason ?? string.Empty, at, p.WithdrawnAfterAllocation) : null,
         p.CompletedAt,
         [.. p.Events.Select(EventView.From)],
@@ -48,9 +49,13 @@ public sealed record ConsentView(string Version, DateOnly? ConsentedOn);
 
 public sealed record WithdrawalView(string Reason, DateTimeOffset WithdrawnAt, bool AfterAllocation);
 
-public sealed record RatingView(int Number, string Rater, FormulationScores Scores, bool Consensus, string? Rationale, Formulation? Primary, DateTimeOffset RatedAt)
+/// <param name="Blinded">False for a rating made after the participant's allocation: the rater may have known the arm,
+/// so it is kept but left out of every agreement statistic.</param>
+public sealed record RatingView(
+    int Number, string Rater, FormulationScores Scores, bool Consensus, string? Rationale, Formulation? Primary, DateTimeOffset RatedAt, bool Blinded)
 {
-    public static RatingView From(FormulationRating r) => new(r.Number, r.Rater, r.Scores, r.Consensus, r.Rationale, r.Primary, r.RatedAt);
+    public static RatingView From(FormulationRating r, DateTimeOffset? randomizedAt) =>
+        new(r.Number, r.Rater, r.Scores, r.Consensus, r.Rationale, r.Primary, r.RatedAt, FormulationAgreement.IsBlind(r, randomizedAt));
 }
 
 public sealed record EventView(int Number, ParticipantEventType Type, DateOnly OccurredOn, string Description, DateTimeOffset RecordedAt)
