@@ -87,7 +87,9 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
             RuleFor(t => t.Randomization!.Imbalance).Must(i => i is null || Wire.TryParse<ImbalanceMeasure>(i, out _))
                 .WithMessage("must be range or variance").OverridePropertyName("randomization.imbalance");
             RuleFor(t => t.Randomization!.Seed).Must(s => s is null || SeedText(s.Value, out _))
-                .WithMessage("must be null, a string of 1 to 200 characters, or an integer").OverridePropertyName("randomization.seed");
+                .WithMessage("must be null (the server draws a 256-bit seed) or a string of 32 to 200 hexadecimal characters: an explicit " +
+                             "seed must carry at least 128 bits, or the sequence can be found by trying seeds against a few known allocations")
+                .OverridePropertyName("randomization.seed");
 
             When(t => Is(t, RandomizationMethod.PermutedBlocks), () =>
             {
@@ -145,16 +147,16 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
     private static bool UsesSeverity(RandomizationRequest r) =>
         (r.StratifyBy ?? []).Concat(r.Factors ?? []).Contains(Domain.Trials.Factors.Severity);
 
+    /// <summary>An explicit seed is 32+ hex characters (128+ bits); integers and short words were recovered by brute force.</summary>
     internal static bool SeedText(JsonElement seed, out string? text)
     {
         text = seed.ValueKind switch
         {
             JsonValueKind.Null or JsonValueKind.Undefined => null,
             JsonValueKind.String => seed.GetString(),
-            JsonValueKind.Number when seed.TryGetInt64(out var n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _ => "\0invalid",
+            _ => string.Empty,
         };
-        return text is null || (text.Length is >= 1 and <= 200 && !text.Contains('\0', StringComparison.Ordinal));
+        return text is null || (text.Length is >= 32 and <= 200 && text.All(char.IsAsciiHexDigit));
     }
 }
 
