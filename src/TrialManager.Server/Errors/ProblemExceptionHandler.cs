@@ -80,5 +80,11 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
 
     private static string JsonMessage(JsonException json) =>
-        json.Path is { Length: > 1 } ? "has the wrong type or is not valid JSON" : "is not a valid JSON object";
+        IsUnknownMember(json) ? "is not a known field"
+        : json.Path is { Length: > 1 } ? "has the wrong type or is not valid JSON" : "is not a valid JSON object";
+
+    // System.Text.Json gives no code for a member it cannot map (JsonUnmappedMemberHandling.Disallow), only this
+    // message (its resources are English only); the path then ends with the unknown member's name.
+    private static bool IsUnknownMember(JsonException json) =>
+        json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal);
 }

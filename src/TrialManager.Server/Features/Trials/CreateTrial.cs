@@ -113,6 +113,21 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
             When(t => UsesSeverity(t.Randomization!), () =>
                 RuleFor(t => t.Randomization!.SeverityCutoff).NotNull().WithMessage("is required when severity is a factor")
                     .OverridePropertyName("randomization.severityCutoff"));
+
+            // A field the chosen method does not use would be stored and silently ignored: refuse it instead.
+            RuleFor(t => t.Randomization!.BlockSizes).Must((t, sizes) => sizes is null or [] || Applies(t, RandomizationMethod.PermutedBlocks))
+                .WithMessage(t => DoesNotApply(t, "permutedBlocks")).OverridePropertyName("randomization.blockSizes");
+            RuleFor(t => t.Randomization!.Probability).Must((t, p) => p is null || Applies(t, RandomizationMethod.Minimization))
+                .WithMessage(t => DoesNotApply(t, "minimization")).OverridePropertyName("randomization.probability");
+            RuleFor(t => t.Randomization!.Factors).Must((t, factors) => factors is null or [] || Applies(t, RandomizationMethod.Minimization))
+                .WithMessage(t => DoesNotApply(t, "minimization")).OverridePropertyName("randomization.factors");
+            RuleFor(t => t.Randomization!.Imbalance).Must((t, i) => i is null || Applies(t, RandomizationMethod.Minimization))
+                .WithMessage(t => DoesNotApply(t, "minimization")).OverridePropertyName("randomization.imbalance");
+            RuleFor(t => t.Randomization!.StratifyBy).Must((t, factors) => factors is null or [] || !Is(t, RandomizationMethod.Minimization))
+                .WithMessage("does not apply to minimization, which balances over 'factors'").OverridePropertyName("randomization.stratifyBy");
+            RuleFor(t => t.Randomization!.SeverityCutoff).Must((t, c) => c is null || UsesSeverity(t.Randomization!))
+                .WithMessage(t => $"does not apply: severity is not among the {(Is(t, RandomizationMethod.Minimization) ? "factors" : "stratification factors")}")
+                .OverridePropertyName("randomization.severityCutoff");
         });
 
         RuleFor(t => t.Eligibility).NotNull();
@@ -141,11 +156,19 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
     private static bool Is(CreateTrial t, RandomizationMethod method) =>
         Wire.TryParse<RandomizationMethod>(t.Randomization?.Method, out var m) && m == method;
 
+    /// <summary>True also when the method is unknown: that is reported once, on randomization.method.</summary>
+    private static bool Applies(CreateTrial t, RandomizationMethod method) =>
+        !Wire.TryParse<RandomizationMethod>(t.Randomization?.Method, out var m) || m == method;
+
+    private static string DoesNotApply(CreateTrial t, string usedBy) => $"does not apply to {t.Randomization?.Method}; only {usedBy} uses it";
+
     private static int? RatioSum(CreateTrial t) =>
         t.Arms is { } arms && arms.All(a => a?.Ratio is > 0) ? arms.Sum(a => a!.Ratio!.Value) : null;
 
+    // The factors the method uses: minimization balances over 'factors', the others stratify by 'stratifyBy'.
     private static bool UsesSeverity(RandomizationRequest r) =>
-        (r.StratifyBy ?? []).Concat(r.Factors ?? []).Contains(Domain.Trials.Factors.Severity);
+        (Wire.TryParse<RandomizationMethod>(r.Method, out var m) && m == RandomizationMethod.Minimization ? r.Factors : r.StratifyBy)?
+            .Contains(Domain.Trials.Factors.Severity) == true;
 
     /// <summary>An explicit seed is 32+ hex characters (128+ bits); integers and short words were recovered by brute force.</summary>
     internal static bool SeedText(JsonElement seed, out string? text)
