@@ -76,7 +76,7 @@ public abstract class TrialApiTests(TrialServer server)
     public async Task CreateTrial_ValidEdgeValues_AreAccepted()
     {
         var minimization = TestTrials.Definition();
-        minimization["randomization"] = new { method = "minimization", factors = new[] { "formulation", "site", "severity" }, probability = 1.0, severityCutoff = 15 };
+        minimization["randomization"] = new { method = "minimization", factors = new[] { "formulation", "site", "severity" }, probability = 0.99, severityCutoff = 15 };
         await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", minimization));
 
         var unequal = TestTrials.Definition();

@@ -108,6 +108,50 @@ public abstract class StrictInputTests(TrialServer server)
         }
     }
 
+    [ServerFact]
+    public async Task CreateTrial_WithSettingsThatDefeatConcealment_IsA400ThatExplains()
+    {
+        var cases = new (string Field, string Why, Action<Dictionary<string, object?>> Set)[]
+        {
+            ("randomization.probability", "predict", d => d["randomization"] = new { method = "minimization", factors = new[] { "formulation" }, probability = 1.0 }),
+            ("randomization.blockSizes", "predict", d => d["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 2 }, stratifyBy = new[] { "formulation" } }),
+            ("randomization.blockSizes", "predict", d =>
+            {
+                d["arms"] = new object[] { new { code = "mediator", ratio = 2 }, new { code = "moderator", ratio = 1 } };
+                d["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 3 }, stratifyBy = new[] { "formulation" } };
+            }),
+            ("randomization.severityCutoff", "same level", d => d["randomization"] = new
+            {
+                method = "minimization", factors = new[] { "formulation", "severity" }, probability = 0.8, severityCutoff = 30,
+            }),
+            ("randomization.severityCutoff", "same level", d => d["randomization"] = new
+            {
+                method = "permutedBlocks", blockSizes = new[] { 2, 4 }, stratifyBy = new[] { "formulation", "severity" }, severityCutoff = 5,
+            }),
+        };
+
+        foreach (var (field, why, set) in cases)
+        {
+            var definition = TestTrials.Definition();
+            set(definition);
+            var errors = await Problems.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
+            Assert.True(errors.Names(field), $"{System.Text.Json.JsonSerializer.Serialize(definition)}: expected {field}; got {string.Join(", ", errors.Keys)}");
+            Assert.Contains(why, string.Join(" ", errors[field]), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.NotFound, (await server.Admin.GetAsync($"/api/trials/{definition["id"]}")).StatusCode);
+        }
+
+        // Just inside: a cutoff that splits the eligible range, several block sizes, or one larger than the ratio sum.
+        foreach (var randomization in new object[]
+                 {
+                     new { method = "minimization", factors = new[] { "formulation", "severity" }, probability = 0.95, severityCutoff = 27 },
+                     new { method = "permutedBlocks", blockSizes = new[] { 2, 4 }, stratifyBy = new[] { "formulation", "severity" }, severityCutoff = 6 },
+                     new { method = "permutedBlocks", blockSizes = new[] { 4 }, stratifyBy = new[] { "formulation" } },
+                 })
+        {
+            await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", TestTrials.Definition(randomization: randomization)));
+        }
+    }
+
     private Task<int> ParticipantsAsync(string trialId) => server.WithDbAsync(db => db.Participants.CountAsync(p => p.TrialId == trialId));
 
     private static Task<HttpResponseMessage> PostRawAsync(HttpClient client, string path, string json) =>

@@ -99,6 +99,10 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
                     .Must((t, size) => RatioSum(t) is not { } sum || size % sum == 0)
                     .WithMessage((t, size) => $"block size {size} is not a multiple of the sum of the arm ratios ({RatioSum(t)})")
                     .OverridePropertyName("randomization.blockSizes");
+                RuleFor(t => t.Randomization!.BlockSizes).Must((t, sizes) => sizes is not [var only] || only != RatioSum(t))
+                    .WithMessage(t => $"a single block size equal to the sum of the arm ratios ({RatioSum(t)}) lets anyone who has seen the " +
+                                      "earlier allocations of a block predict its last one; add a larger or a second block size")
+                    .OverridePropertyName("randomization.blockSizes");
                 RuleFor(t => t.Randomization!.StratifyBy).NotEmpty().OverridePropertyName("randomization.stratifyBy")
                     .Must(s => s!.Contains(Domain.Trials.Factors.Formulation)).WithMessage("formulation must be among the stratification factors")
                     .OverridePropertyName("randomization.stratifyBy");
@@ -107,12 +111,21 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
             {
                 RuleFor(t => t.Randomization!.Factors).NotEmpty().OverridePropertyName("randomization.factors");
                 RuleFor(t => t.Randomization!.Probability).NotNull().OverridePropertyName("randomization.probability")
-                    .Must(p => p is > 0.5 and <= 1.0).WithMessage("must be greater than 0.5 and at most 1")
+                    .Must(p => p is > 0.5 and < 1.0).WithMessage("must be greater than 0.5 and below 1: with 1 every participant gets the arm " +
+                                                                  "that minimises imbalance, which anyone who knows the earlier allocations can predict")
                     .OverridePropertyName("randomization.probability");
             });
             When(t => UsesSeverity(t.Randomization!), () =>
+            {
                 RuleFor(t => t.Randomization!.SeverityCutoff).NotNull().WithMessage("is required when severity is a factor")
-                    .OverridePropertyName("randomization.severityCutoff"));
+                    .OverridePropertyName("randomization.severityCutoff");
+                RuleFor(t => t.Randomization!.SeverityCutoff)
+                    .Must((t, cutoff) => cutoff is not { } c || t.Eligibility is not { MinSeverity: { } min, MaxSeverity: { } max } || (c > min && c <= max))
+                    .WithMessage(t => $"must be above eligibility.minSeverity ({t.Eligibility!.MinSeverity}) and at most eligibility.maxSeverity " +
+                                      $"({t.Eligibility.MaxSeverity}): otherwise every eligible participant has the same level of severity and " +
+                                      "the factor balances nothing")
+                    .OverridePropertyName("randomization.severityCutoff");
+            });
 
             // A field the chosen method does not use would be stored and silently ignored: refuse it instead.
             RuleFor(t => t.Randomization!.BlockSizes).Must((t, sizes) => sizes is null or [] || Applies(t, RandomizationMethod.PermutedBlocks))
