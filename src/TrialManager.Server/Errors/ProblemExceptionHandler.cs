@@ -22,6 +22,8 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         {
             RequestValidationException v => Problems.WriteAsync(context, 400, "Invalid request", "One or more fields are invalid.", v.Errors.ToDictionary()),
             DomainValidationException v => Problems.WriteAsync(context, 400, "Invalid request", v.Message, new Dictionary<string, string[]> { [v.Field] = [v.Message] }),
+            BadHttpRequestException { InnerException: JsonException json } when IsUnknownMember(json) => Problems.WriteAsync(context, 400,
+                "Invalid request", "The request body has a field this request does not take.", new Dictionary<string, string[]> { [JsonField(json.Path)] = [JsonMessage(json)] }),
             BadHttpRequestException { InnerException: JsonException json } => Problems.WriteAsync(context, 400, "Malformed JSON",
                 "The request body is not valid JSON for this request.", new Dictionary<string, string[]> { [JsonField(json.Path)] = [JsonMessage(json)] }),
             BadHttpRequestException bad => Problems.WriteAsync(context, bad.StatusCode, "Bad request", BadRequestDetail(bad)),

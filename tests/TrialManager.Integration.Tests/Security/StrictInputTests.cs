@@ -19,10 +19,12 @@ public abstract class StrictInputTests(TrialServer server)
     {
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);
 
-        var errors = await Problems.Assert400Async(await PostRawAsync(server.Coordinator, $"/api/trials/{trialId}/participants",
-            """{"site": "AAA", "ageYears": 30, "severity": 15, "exclusion": ["psychosis"]}"""));
+        var response = await PostRawAsync(server.Coordinator, $"/api/trials/{trialId}/participants",
+            """{"site": "AAA", "ageYears": 30, "severity": 15, "exclusion": ["psychosis"]}""");
+        var errors = await Problems.Assert400Async(response);
 
         Assert.Equal([UnknownField], errors["exclusion"]);
+        Assert.Equal("Invalid request", (await response.JsonAsync()).GetProperty("title").GetString()); // valid JSON, not "Malformed JSON"
         Assert.Equal(0, await ParticipantsAsync(trialId));
     }
 
