@@ -138,7 +138,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
                 ["strata"] = new JsonArray(new JsonObject { ["levels"] = new JsonObject { ["formulation"] = "cognitive", ["site"] = "AAA" }, ["weight"] = 1 }),
             }))
             .ToList();
-        Assert.Equal(9, bodies.Count);
+        Assert.True(bodies.Count >= 9, $"{bodies.Count} request bodies"); // every POST body of the matrix, and the design simulation
 
         var before = await CountsAsync();
         var failures = new List<string>();
