@@ -174,6 +174,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
     /// </summary>
     private static IEnumerable<(string Path, string Json)> Misspellings(JsonObject body)
     {
+        string[] dataMaps = ["levels", "hypothesis"]; // dictionaries keyed by data (factor levels, formulations), not by members
         string[] known = ["seed", "imbalance", "probability", "factors", "severityCutoff", "declined", "rationale", "consensus", "motivation", "expectancy", "registration", "category"];
         var results = new List<(string, string)>();
 
@@ -197,7 +198,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
                     Rename(node, variant, name);
                 }
 
-                if (node[name] is JsonObject child && name != "levels")
+                if (node[name] is JsonObject child && !dataMaps.Contains(name))
                 {
                     Visit(child, $"{prefix}{name}.");
                 }
