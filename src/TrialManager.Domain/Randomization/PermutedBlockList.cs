@@ -14,8 +14,9 @@ public static class PermutedBlockList
 
     /// <param name="strata">Stratum labels (state keys), e.g. "cognitive/NYC"; rows refer to them by index.</param>
     /// <param name="perStratum">Rows generated for each stratum.</param>
+    /// <param name="derivation">The trial's key derivation; version 1 when not given.</param>
     /// <returns>Rows grouped by stratum in the order given, each stratum in sequence order.</returns>
-    public static BlockListRow[] Generate(RandomizationDesign design, ReadOnlyMemory<byte> seed, IReadOnlyList<string> strata, int perStratum)
+    public static BlockListRow[] Generate(RandomizationDesign design, ReadOnlyMemory<byte> seed, IReadOnlyList<string> strata, int perStratum, KeyDerivation? derivation = null)
     {
         ArgumentNullException.ThrowIfNull(design);
         ArgumentNullException.ThrowIfNull(strata);
@@ -25,7 +26,7 @@ public static class PermutedBlockList
             throw new ArgumentException("method: a block list needs permutedBlocks.", nameof(design));
         }
 
-        var randomizer = new Randomizer(design, seed);
+        var randomizer = new Randomizer(design, seed, derivation ?? KeyDerivation.Version1);
         var plan = randomizer.Plan;
         var rows = new BlockListRow[checked(strata.Count * perStratum)];
         int index = 0;

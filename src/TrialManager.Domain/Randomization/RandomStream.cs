@@ -57,10 +57,14 @@ public sealed class RandomStream : IDisposable
     public long Position => ((_nextBlock * WordsPerBlock) - _bufferWords) + _index;
 
     /// <summary>HMAC-SHA256(key = seed, message = UTF-8("trialmanager/v1/" + purpose)).</summary>
-    public static byte[] DeriveKey(ReadOnlySpan<byte> seed, string purpose)
+    public static byte[] DeriveKey(ReadOnlySpan<byte> seed, string purpose) => DeriveKey(seed, purpose, KeyDerivation.Version1);
+
+    /// <summary>HMAC-SHA256(key = seed, message = UTF-8 of the derivation's message for the purpose).</summary>
+    public static byte[] DeriveKey(ReadOnlySpan<byte> seed, string purpose, KeyDerivation derivation)
     {
         ArgumentNullException.ThrowIfNull(purpose);
-        return HMACSHA256.HashData(seed, Encoding.UTF8.GetBytes(KeyPrefix + purpose));
+        ArgumentNullException.ThrowIfNull(derivation);
+        return HMACSHA256.HashData(seed, Encoding.UTF8.GetBytes(derivation.Message(purpose)));
     }
 
     /// <summary>The stream for one state row: purpose = method name (camelCase) + "/" + state key.</summary>

@@ -3,13 +3,25 @@ namespace TrialManager.Domain.Randomization;
 /// <summary>The statisticians' description of the algorithm, kept beside the code it describes.</summary>
 internal static class RandomizationDescription
 {
-    private const string Common = """
-        Random stream (version trialmanager/v1)
+    // Version 1 left the trial out of the key, so two trials given one seed had one sequence; kept for their trials.
+    private const string MessageV1 = """
+        - Stream key K = HMAC-SHA256(key = S, message = UTF-8("trialmanager/v1/" + method + "/" + stateKey)),
+          where method is "permutedBlocks", "minimization" or "simple". Each state key has its own stream.
+        """;
+
+    private const string MessageV2 = """
+        - Stream key K = HMAC-SHA256(key = S, message = UTF-8("trialmanager/v2/" + trialId + "/" + method + "/" + stateKey)),
+          where trialId is the trial's id (e.g. fbr-dep-01) and method is "permutedBlocks", "minimization" or
+          "simple". Each state key of each trial has its own stream.
+        """;
+
+    private const string Seed = """
         - Seed bytes S: the UTF-8 bytes of the trial's seed string (server-drawn seeds are 64 hex characters).
         - State key: permutedBlocks uses the stratum label (levels of stratifyBy joined with "/" in design
           order, or "all" without stratification); minimization and simple use "trial".
-        - Stream key K = HMAC-SHA256(key = S, message = UTF-8("trialmanager/v1/" + method + "/" + stateKey)),
-          where method is "permutedBlocks", "minimization" or "simple". Each state key has its own stream.
+        """;
+
+    private const string Common = """
         - Keystream: AES-256-ECB under K of the counter blocks 0, 1, 2, ..., each a 128-bit big-endian integer
           (16 bytes: eight zero bytes, then the counter as an unsigned 64-bit big-endian integer).
         - Word j (j = 0, 1, 2, ...) is keystream bytes 4j..4j+3 read as an unsigned 32-bit little-endian integer.
@@ -24,9 +36,13 @@ internal static class RandomizationDescription
 
         """;
 
-    public static string For(RandomizationMethod method) => method switch
+    public static string For(RandomizationMethod method, KeyDerivation derivation) =>
+        $"Random stream (key derivation version {derivation.Version}, trialmanager/v{derivation.Version})\n" + Seed + "\n"
+        + (derivation.Version == 1 ? MessageV1 : MessageV2) + "\n" + Common + Rule(method);
+
+    private static string Rule(RandomizationMethod method) => method switch
     {
-        RandomizationMethod.PermutedBlocks => Common + """
+        RandomizationMethod.PermutedBlocks => """
             Permuted blocks (per stratum, on that stratum's stream; sequence numbers count within the stratum)
             - When no block is open, or the open block is used up, a new block starts:
               1. Block size: b = blockSizes[bounded(number of block sizes)], blockSizes in design order.
@@ -36,7 +52,7 @@ internal static class RandomizationDescription
             - The next participant of the stratum takes the next position of the open block.
             Every completed block holds the arms in exactly the ratio; only the last block may be incomplete.
             """,
-        RandomizationMethod.Minimization => Common + """
+        RandomizationMethod.Minimization => """
             Minimization (Pocock-Simon; one trial-wide stream; marginal counts only)
             - n[f][l][a]: participants allocated so far to arm a among those with level l of factor f.
             - For the new participant with level l_f of each factor f, for each candidate arm c: for each f, take
@@ -53,7 +69,7 @@ internal static class RandomizationDescription
             - The chosen arm's counts are increased for the participant's level of every factor.
             Sequence numbers are trial-wide. Records are replayed trial-wide in sequence order.
             """,
-        RandomizationMethod.Simple => Common + """
+        RandomizationMethod.Simple => """
             Simple randomization (one trial-wide stream)
             - Each participant: arm = weighted draw with weights r_0..r_(k-1). Draws are independent.
             Sequence numbers are trial-wide; the stratum label (levels of stratifyBy, or "all") is descriptive only.

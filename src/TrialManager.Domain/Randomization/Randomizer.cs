@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 namespace TrialManager.Domain.Randomization;
 
 /// <summary>
-/// The allocation rules of one trial: a design plus its seed. Thread-safe; all allocation state travels
+/// The allocation rules of one trial: a design plus its seed and key derivation. Thread-safe; all allocation state travels
 /// in and out of <see cref="Allocate"/> as the engine's own JSON. The only thing it keeps is a memo of
 /// derived stream keys (a pure function of seed and state key) with a small pool of AES encryptors per
 /// key, which saves an HMAC and a cipher set-up per allocation; neither affects any output.
@@ -18,10 +18,18 @@ public sealed class Randomizer
     private const int MaxMemoizedKeys = 4096;
 
     private readonly byte[] _seed;
+    private readonly KeyDerivation _derivation;
     private readonly ConcurrentDictionary<string, StreamKey> _streamKeys = new(StringComparer.Ordinal);
 
+    /// <summary>Keys derived by version 1 (no trial id): the engine's own tests and trials created before version 2.</summary>
     public Randomizer(RandomizationDesign design, ReadOnlyMemory<byte> seed)
+        : this(design, seed, KeyDerivation.Version1)
     {
+    }
+
+    public Randomizer(RandomizationDesign design, ReadOnlyMemory<byte> seed, KeyDerivation derivation)
+    {
+        ArgumentNullException.ThrowIfNull(derivation);
         if (seed.IsEmpty)
         {
             throw new ArgumentException("seed: must not be empty.", nameof(seed));
@@ -29,9 +37,12 @@ public sealed class Randomizer
 
         Plan = new CompiledDesign(design);
         _seed = seed.ToArray();
+        _derivation = derivation;
     }
 
     public RandomizationDesign Design => Plan.Design;
+
+    public KeyDerivation Derivation => _derivation;
 
     internal CompiledDesign Plan { get; }
 
@@ -119,13 +130,16 @@ public sealed class Randomizer
     }
 
     /// <summary>Exact description of the algorithm, enough to re-implement the sequence from the seed.</summary>
-    public static string Describe(RandomizationMethod method) => RandomizationDescription.For(method);
+    public static string Describe(RandomizationMethod method) => Describe(method, KeyDerivation.Version1);
+
+    /// <summary>As <see cref="Describe(RandomizationMethod)"/>, with the stream keys of the given derivation.</summary>
+    public static string Describe(RandomizationMethod method, KeyDerivation derivation) => RandomizationDescription.For(method, derivation);
 
     internal RandomStream OpenStream(string stateKey, long position, int bufferBlocks)
     {
         if (!_streamKeys.TryGetValue(stateKey, out var key))
         {
-            key = new StreamKey(RandomStream.DeriveKey(_seed, RandomStream.MethodName(Plan.Method) + "/" + stateKey));
+            key = new StreamKey(RandomStream.DeriveKey(_seed, RandomStream.MethodName(Plan.Method) + "/" + stateKey, _derivation));
             if (_streamKeys.Count >= MaxMemoizedKeys)
             {
                 return new RandomStream(key.Key, position, bufferBlocks);

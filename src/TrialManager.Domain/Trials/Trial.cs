@@ -1,5 +1,6 @@
 using Stateless;
 using TrialManager.Domain.Common;
+using TrialManager.Domain.Randomization;
 
 namespace TrialManager.Domain.Trials;
 
@@ -23,6 +24,7 @@ public sealed class Trial
         Id = definition.Id;
         Definition = definition;
         Seed = seed;
+        SeedDerivation = KeyDerivation.Current;
         Status = TrialStatus.Draft;
         CreatedAt = createdAt;
     }
@@ -33,8 +35,13 @@ public sealed class Trial
     /// <summary>The randomization seed. Shown to statisticians only.</summary>
     public string Seed { get; private set; }
 
+    /// <summary>The version of <see cref="KeyDerivation"/> the trial's sequences are keyed by; fixed at creation.</summary>
+    public int SeedDerivation { get; private set; }
+
     public TrialStatus Status { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
+
+    public KeyDerivation Derivation() => KeyDerivation.For(SeedDerivation, Id);
 
     /// <summary>Moves the trial to <paramref name="target"/>; returns false when it is already there.</summary>
     public bool ChangeStatus(TrialStatus target)

@@ -22,6 +22,8 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         {
             RequestValidationException v => Problems.WriteAsync(context, 400, "Invalid request", "One or more fields are invalid.", v.Errors.ToDictionary()),
             DomainValidationException v => Problems.WriteAsync(context, 400, "Invalid request", v.Message, new Dictionary<string, string[]> { [v.Field] = [v.Message] }),
+            BadHttpRequestException { InnerException: JsonException json } when IsUnknownMember(json) => Problems.WriteAsync(context, 400,
+                "Invalid request", "The request body has a field this request does not take.", new Dictionary<string, string[]> { [JsonField(json.Path)] = [JsonMessage(json)] }),
             BadHttpRequestException { InnerException: JsonException json } => Problems.WriteAsync(context, 400, "Malformed JSON",
                 "The request body is not valid JSON for this request.", new Dictionary<string, string[]> { [JsonField(json.Path)] = [JsonMessage(json)] }),
             BadHttpRequestException bad => Problems.WriteAsync(context, bad.StatusCode, "Bad request", BadRequestDetail(bad)),
@@ -80,5 +82,11 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
         string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
 
     private static string JsonMessage(JsonException json) =>
-        json.Path is { Length: > 1 } ? "has the wrong type or is not valid JSON" : "is not a valid JSON object";
+        IsUnknownMember(json) ? "is not a known field"
+        : json.Path is { Length: > 1 } ? "has the wrong type or is not valid JSON" : "is not a valid JSON object";
+
+    // System.Text.Json gives no code for a member it cannot map (JsonUnmappedMemberHandling.Disallow), only this
+    // message (its resources are English only); the path then ends with the unknown member's name.
+    private static bool IsUnknownMember(JsonException json) =>
+        json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal);
 }

@@ -68,7 +68,12 @@ public static class ServerSetup
         services.AddTrialManagerPages();
 
         // HTTP: camelCase JSON with string enums, problem details for every failure, bounded bodies.
-        services.Configure<JsonOptions>(o => ConfigureJson(o.SerializerOptions));
+        services.Configure<JsonOptions>(o =>
+        {
+            ConfigureJson(o.SerializerOptions);
+            // A misspelled member ("exclusion") must be a 400 naming it, not silently an absent answer.
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.AddProblemDetails();

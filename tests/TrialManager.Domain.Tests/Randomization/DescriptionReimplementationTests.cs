@@ -11,9 +11,13 @@ namespace TrialManager.Domain.Tests.Randomization;
 /// </summary>
 public class DescriptionReimplementationTests
 {
-    private sealed class DescribedStream(byte[] seed, string method, string stateKey)
+    private const string TrialId = "fbr-dep-01";
+
+    // Key derivation version 2 puts the trial id into the message; version 1 (older trials) did not.
+    private sealed class DescribedStream(byte[] seed, int version, string method, string stateKey)
     {
-        private readonly byte[] _key = HMACSHA256.HashData(seed, Encoding.UTF8.GetBytes($"trialmanager/v1/{method}/{stateKey}"));
+        private readonly byte[] _key = HMACSHA256.HashData(seed, Encoding.UTF8.GetBytes(
+            version == 1 ? $"trialmanager/v1/{method}/{stateKey}" : $"trialmanager/v2/{TrialId}/{method}/{stateKey}"));
         private long _word;
 
         public uint Word()
@@ -67,17 +71,21 @@ public class DescriptionReimplementationTests
         }
     }
 
-    [Fact]
-    public void Describe_PermutedBlocks_IsEnoughToReproduceTheSequence()
+    private static KeyDerivation Derivation(int version) => KeyDerivation.For(version, TrialId);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Describe_PermutedBlocks_IsEnoughToReproduceTheSequence(int version)
     {
         byte[] seed = Encoding.UTF8.GetBytes("described-seed");
         int[] ratios = [3, 2];
         int[] sizes = [5, 10, 15];
         var design = TestSupport.Blocks(ratios, sizes, "site");
-        var engine = new Randomizer(design, seed);
+        var engine = new Randomizer(design, seed, Derivation(version));
         var levels = new Dictionary<string, string> { ["site"] = "BOS" };
 
-        var reference = new DescribedStream(seed, "permutedBlocks", "BOS");
+        var reference = new DescribedStream(seed, version, "permutedBlocks", "BOS");
         var expected = new List<int>();
         while (expected.Count < 200)
         {
@@ -104,15 +112,17 @@ public class DescriptionReimplementationTests
         }
     }
 
-    [Fact]
-    public void Describe_Minimization_IsEnoughToReproduceTheSequence()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Describe_Minimization_IsEnoughToReproduceTheSequence(int version)
     {
         byte[] seed = Encoding.UTF8.GetBytes("described-seed");
         int[] ratios = [1, 2, 1];
         const double p = 0.75;
         var design = TestSupport.Minimization(ratios, p);
-        var engine = new Randomizer(design, seed);
-        var reference = new DescribedStream(seed, "minimization", "trial");
+        var engine = new Randomizer(design, seed, Derivation(version));
+        var reference = new DescribedStream(seed, version, "minimization", "trial");
         var counts = new Dictionary<string, int[]>(StringComparer.Ordinal); // "factor=level" -> per arm
         string? state = null;
 
@@ -147,13 +157,15 @@ public class DescriptionReimplementationTests
         }
     }
 
-    [Fact]
-    public void Describe_Simple_IsEnoughToReproduceTheSequence()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Describe_Simple_IsEnoughToReproduceTheSequence(int version)
     {
         byte[] seed = Encoding.UTF8.GetBytes("described-seed");
         int[] ratios = [2, 1];
-        var engine = new Randomizer(TestSupport.Simple(ratios), seed);
-        var reference = new DescribedStream(seed, "simple", "trial");
+        var engine = new Randomizer(TestSupport.Simple(ratios), seed, Derivation(version));
+        var reference = new DescribedStream(seed, version, "simple", "trial");
         string? state = null;
         for (int i = 0; i < 300; i++)
         {

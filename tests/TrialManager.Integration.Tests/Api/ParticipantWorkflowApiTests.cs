@@ -49,7 +49,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20", declined = true }))).AssertNames("consentVersion");
         (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "20/11/2026" }))).AssertNames("consentedOn");
 
-        var failed = (await (await Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 10, severity = 15 })).JsonAsync()).GetProperty("id").GetString()!;
+        var failed = (await (await Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 10, severity = 15, exclusions = Array.Empty<string>() })).JsonAsync()).GetProperty("id").GetString()!;
         await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{failed}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }), "screenFailed");
 
         Assert.Equal(HttpStatusCode.NotFound, (await Coordinator.PostJsonAsync("/api/participants/nobody-AAA-0001/consent", new { declined = true })).StatusCode);
@@ -238,7 +238,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
 
     private async Task<string> EligibleAsync(string trialId)
     {
-        var response = await Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 30, severity = 15 });
+        var response = await Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
         await Problems.AssertStatusAsync(HttpStatusCode.Created, response);
         return (await response.JsonAsync()).GetProperty("id").GetString()!;
     }

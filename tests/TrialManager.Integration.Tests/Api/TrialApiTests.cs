@@ -7,6 +7,8 @@ namespace TrialManager.Integration.Tests.Api;
 /// <summary>POST /api/trials, GET /api/trials[/{id}], POST /api/trials/{id}/status.</summary>
 public abstract class TrialApiTests(TrialServer server)
 {
+    private const string Secret = "5ec7e75ec7e75ec7e75ec7e75ec7e75e";
+
     [ServerFact]
     public async Task CreateTrial_WithEveryFieldWrong_NamesEachBadField()
     {
@@ -74,17 +76,56 @@ public abstract class TrialApiTests(TrialServer server)
     public async Task CreateTrial_ValidEdgeValues_AreAccepted()
     {
         var minimization = TestTrials.Definition();
-        minimization["randomization"] = new { method = "minimization", factors = new[] { "formulation", "site", "severity" }, probability = 1.0, severityCutoff = 15 };
+        minimization["randomization"] = new { method = "minimization", factors = new[] { "formulation", "site", "severity" }, probability = 0.99, severityCutoff = 15 };
         await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", minimization));
 
         var unequal = TestTrials.Definition();
         unequal["arms"] = new object[] { new { code = "mediator", ratio = 2 }, new { code = "moderator", ratio = 1 } };
-        unequal["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 3, 6 }, stratifyBy = new[] { "formulation", "site" }, seed = "my-seed" };
+        unequal["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 3, 6 }, stratifyBy = new[] { "formulation", "site" }, seed = "0f1e2d3c4b5a69788796a5b4c3d2e1f0" };
         await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", unequal));
 
         var simple = TestTrials.Definition();
         simple["randomization"] = new { method = "simple" };
         await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", simple));
+    }
+
+    [ServerFact]
+    public async Task CreateTrial_WithASeedOfLessThan128Bits_IsA400ThatSaysWhy_AndCreatesNothing()
+    {
+        var seeds = new object?[]
+        {
+            12345, 0, 1.5, true, new[] { "0123456789abcdef0123456789abcdef" }, "", "my-seed", "s3cret",
+            "0123456789abcdef0123456789abcde", // 31 hex characters
+            "0123456789abcdef0123456789abcdeg", // 32 characters, one not hexadecimal
+            "0123456789abcdef 0123456789abcdef", "0x0123456789abcdef0123456789abcdef", new string('a', 201),
+        };
+
+        foreach (var seed in seeds)
+        {
+            var definition = TestTrials.Definition();
+            definition["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 2, 4 }, stratifyBy = new[] { "formulation" }, seed };
+            var errors = await Problems.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
+            errors.AssertNames("randomization.seed");
+            Assert.Contains("128 bits", string.Join(" ", errors["randomization.seed"]), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.NotFound, (await server.Admin.GetAsync($"/api/trials/{definition["id"]}")).StatusCode);
+        }
+    }
+
+    [ServerFact]
+    public async Task CreateTrial_WithAnExplicitSeedOf32HexCharacters_KeepsIt_AndKeysItsSequenceByTheTrial()
+    {
+        foreach (var seed in new[] { "0123456789abcdef0123456789ABCDEF", new string('f', 64) })
+        {
+            var definition = TestTrials.Definition();
+            definition["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 2, 4 }, stratifyBy = new[] { "formulation" }, seed };
+            await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+
+            var plan = await (await server.Statistician.GetAsync($"/api/trials/{definition["id"]}/randomization-plan")).JsonAsync();
+            Assert.Equal(seed, plan.GetProperty("seed").GetString());
+            Assert.Equal(2, plan.GetProperty("derivation").GetInt32());
+            Assert.Contains($"'{definition["id"]}'", plan.GetProperty("regenerate").GetString(), StringComparison.Ordinal);
+            Assert.Contains("\"trialmanager/v2/\" + trialId", plan.GetProperty("algorithm").GetString(), StringComparison.Ordinal);
+        }
     }
 
     [ServerFact]
@@ -114,14 +155,14 @@ public abstract class TrialApiTests(TrialServer server)
     public async Task GetTrial_ShowsSeedAndRestrictionsToStatisticiansOnly()
     {
         var definition = TestTrials.Definition();
-        definition["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 2, 4 }, stratifyBy = new[] { "formulation", "site" }, seed = "s3cret" };
+        definition["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 2, 4 }, stratifyBy = new[] { "formulation", "site" }, seed = Secret };
         await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
         var minimization = TestTrials.Definition();
         minimization["randomization"] = new { method = "minimization", factors = new[] { "formulation", "site" }, probability = 0.8 };
         await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", minimization));
 
         var forStatistician = (await (await server.Statistician.GetAsync($"/api/trials/{definition["id"]}")).JsonAsync()).GetProperty("randomization");
-        Assert.Equal("s3cret", forStatistician.GetProperty("seed").GetString());
+        Assert.Equal(Secret, forStatistician.GetProperty("seed").GetString());
         Assert.Equal([2, 4], forStatistician.GetProperty("blockSizes").EnumerateArray().Select(e => e.GetInt32()));
         var minForStatistician = (await (await server.Statistician.GetAsync($"/api/trials/{minimization["id"]}")).JsonAsync()).GetProperty("randomization");
         Assert.Equal(0.8, minForStatistician.GetProperty("probability").GetDouble());
@@ -133,7 +174,7 @@ public abstract class TrialApiTests(TrialServer server)
                 var response = await client.GetAsync($"/api/trials/{id}");
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 var text = await response.Content.ReadAsStringAsync();
-                Assert.DoesNotContain("s3cret", text, StringComparison.Ordinal);
+                Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
                 var randomization = JsonDocument.Parse(text).RootElement.GetProperty("randomization");
                 Assert.True(IsAbsent(randomization, "seed") && IsAbsent(randomization, "blockSizes") && IsAbsent(randomization, "probability"), text);
             }
@@ -141,14 +182,14 @@ public abstract class TrialApiTests(TrialServer server)
             var listResponse = await client.GetAsync("/api/trials");
             var list = await listResponse.Content.ReadAsStringAsync();
             Assert.True(listResponse.StatusCode == HttpStatusCode.OK, list);
-            Assert.DoesNotContain("s3cret", list, StringComparison.Ordinal);
+            Assert.DoesNotContain(Secret, list, StringComparison.Ordinal);
             var listed = JsonDocument.Parse(list).RootElement.EnumerateArray().Single(t => t.GetProperty("id").GetString() == (string)definition["id"]!);
             Assert.True(IsAbsent(listed.GetProperty("randomization"), "blockSizes"));
         }
 
         var statisticianList = (await (await server.Statistician.GetAsync("/api/trials")).JsonAsync()).EnumerateArray()
             .Single(t => t.GetProperty("id").GetString() == (string)definition["id"]!);
-        Assert.Equal("s3cret", statisticianList.GetProperty("randomization").GetProperty("seed").GetString());
+        Assert.Equal(Secret, statisticianList.GetProperty("randomization").GetProperty("seed").GetString());
     }
 
     [ServerFact]
@@ -165,7 +206,7 @@ public abstract class TrialApiTests(TrialServer server)
     {
         var id = await TestTrials.CreateAsync(server, recruiting: true);
         await TestTrials.FormulatedParticipantAsync(server, id);
-        await server.Coordinator.PostJsonAsync($"/api/trials/{id}/participants", new { site = "AAA", ageYears = 10, severity = 15 });
+        await server.Coordinator.PostJsonAsync($"/api/trials/{id}/participants", new { site = "AAA", ageYears = 10, severity = 15, exclusions = Array.Empty<string>() });
 
         var counts = (await (await server.Coordinator.GetAsync($"/api/trials/{id}")).JsonAsync()).GetProperty("counts");
 

@@ -55,7 +55,7 @@ public abstract class WorkflowRecordsApiTests(TrialServer server)
         // 1 eligible and 1 pending (still in the pipeline), 5 randomized: 1 later withdrawn, 2 completed.
         for (var i = 0; i < 2; i++)
         {
-            await Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 12, severity = 15 });
+            await Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 12, severity = 15, exclusions = Array.Empty<string>() });
         }
 
         var declined = await EligibleAsync(trialId);
@@ -167,7 +167,7 @@ public abstract class WorkflowRecordsApiTests(TrialServer server)
 
     private async Task<string> EligibleAsync(string trialId)
     {
-        var response = await Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 30, severity = 15 });
+        var response = await Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
         await Problems.AssertStatusAsync(HttpStatusCode.Created, response);
         return (await response.JsonAsync()).GetProperty("id").GetString()!;
     }

@@ -160,6 +160,38 @@ public abstract class RandomizationEndpointTests(TrialServer server)
         Assert.Equal(0.8, sm.GetProperty("probability").GetDouble());
     }
 
+    [ServerFact]
+    public async Task NewTrials_AreKeyedByTheirId_AndAVersion1Trial_StillAllocatesAndVerifiesWithoutIt()
+    {
+        var current = await TrialAsync(server, Blocks);
+        var old = await TrialAsync(server, Blocks);
+        // A trial created before the trial id entered the keys: its stored version says so.
+        await server.WithDbAsync(db => db.Trials.Where(t => t.Id == old).ExecuteUpdateAsync(u => u.SetProperty(t => t.SeedDerivation, 1)));
+
+        foreach (var (trial, derivation) in new[] { (current, KeyDerivation.Version2(current)), (old, KeyDerivation.Version1) })
+        {
+            foreach (var id in await FormulatedAsync(server, trial, 8))
+            {
+                Assert.Equal(HttpStatusCode.Created, (await RandomizeAsync(server.Coordinator, id)).StatusCode);
+            }
+
+            var stored = await server.WithDbAsync(db => db.Trials.AsNoTracking().SingleAsync(t => t.Id == trial));
+            var recorded = await server.WithDbAsync(db => db.Allocations.Where(a => a.TrialId == trial).OrderBy(a => a.Sequence).Select(a => a.Arm).ToListAsync());
+            var engine = new Randomizer(stored.Definition.ToDesign(), System.Text.Encoding.UTF8.GetBytes(stored.Seed), derivation);
+            var levels = stored.Definition.FactorLevels("AAA", Formulation.Cognitive, 15);
+            string? state = null;
+            var expected = recorded.Select(_ => stored.Definition.Arms[engine.Allocate(state, levels, out state).Arm].Code).ToList();
+            Assert.Equal(expected, recorded);
+
+            var verify = await (await server.Statistician.PostAsync($"/api/trials/{trial}/randomization-plan/verify", null)).JsonAsync();
+            Assert.True(verify.GetProperty("matches").GetBoolean(), verify.GetRawText());
+            Assert.Equal(8, verify.GetProperty("checked").GetInt32());
+            var plan = await (await server.Statistician.GetAsync($"/api/trials/{trial}/randomization-plan")).JsonAsync();
+            Assert.Equal(derivation.Version, plan.GetProperty("derivation").GetInt32());
+            Assert.Contains($"trialmanager/v{derivation.Version}/", plan.GetProperty("algorithm").GetString(), StringComparison.Ordinal);
+        }
+    }
+
     private static bool IsAbsent(JsonElement e, string name) => !e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null;
 
     private Task<string> SeedAsync(string trialId) => server.WithDbAsync(db => db.Trials.Where(t => t.Id == trialId).Select(t => t.Seed).SingleAsync());

@@ -124,6 +124,110 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
         Assert.True(verify.GetProperty("valid").GetBoolean(), verify.GetRawText());
     }
 
+    [ServerFact]
+    public async Task MisspelledOrExtraMembers_InEveryRequestBody_AreA400NamingThem_AndChangeNothing()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var participantId = await TestTrials.FormulatedParticipantAsync(server, trialId);
+        var bodies = Targets(new Random(Seed))
+            .Select(t => (t.Row, t.Key, Body: t.Body(new Random(Seed))))
+            .Where(t => t.Row.Method == "POST" && t.Body is not null)
+            .Append((Row: AuthorizationMatrixTests.Matrix.Single(r => r.Pattern.EndsWith("/design-simulation", StringComparison.Ordinal)), Key: "dev-statistician", Body: (JsonObject?)new JsonObject
+            {
+                ["trials"] = 10, ["participantsPerTrial"] = 20, ["seed"] = "fuzz",
+                ["strata"] = new JsonArray(new JsonObject { ["levels"] = new JsonObject { ["formulation"] = "cognitive", ["site"] = "AAA" }, ["weight"] = 1 }),
+            }))
+            .ToList();
+        Assert.True(bodies.Count >= 9, $"{bodies.Count} request bodies"); // every POST body of the matrix, and the design simulation
+
+        var before = await CountsAsync();
+        var failures = new List<string>();
+        var sent = 0;
+        foreach (var (row, key, body) in bodies)
+        {
+            var path = row.Pattern.Replace("{trialId}", trialId, StringComparison.Ordinal).Replace("{participantId}", participantId, StringComparison.Ordinal);
+            using var client = server.Client(key);
+            foreach (var (unknown, text) in Misspellings(body!))
+            {
+                sent++;
+                using var response = await client.PostAsync(path, new StringContent(text, Encoding.UTF8, "application/json"));
+                var answer = await response.Content.ReadAsStringAsync();
+                var named = response.StatusCode == HttpStatusCode.BadRequest
+                    && System.Text.Json.JsonDocument.Parse(answer).RootElement.TryGetProperty("errors", out var errors)
+                    && errors.TryGetProperty(unknown, out var messages)
+                    && messages.EnumerateArray().Any(m => m.GetString() == "is not a known field");
+                if (!named)
+                {
+                    failures.Add($"{row.Pattern} with {unknown}: {(int)response.StatusCode} {answer[..Math.Min(answer.Length, 300)]}");
+                }
+            }
+        }
+
+        output.WriteLine($"{sent} misspelled or extra members sent");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {sent} not refused by name:\n" + string.Join("\n", failures.Take(40)));
+        Assert.Equal(before, await CountsAsync());
+    }
+
+    /// <summary>
+    /// For every member of every object in the body (the first element of arrays; not dictionaries of data): the body with
+    /// that member misspelled in four ways, and with an extra member; each with the path the server must name.
+    /// </summary>
+    private static IEnumerable<(string Path, string Json)> Misspellings(JsonObject body)
+    {
+        string[] dataMaps = ["levels", "hypothesis"]; // dictionaries keyed by data (factor levels, formulations), not by members
+        string[] known = ["seed", "imbalance", "probability", "factors", "severityCutoff", "declined", "rationale", "consensus", "motivation", "expectancy", "registration", "category"];
+        var results = new List<(string, string)>();
+
+        void Visit(JsonObject node, string prefix)
+        {
+            var names = node.Select(p => p.Key).ToList();
+            foreach (var name in names)
+            {
+                var variants = new[]
+                {
+                    name.Remove(name.Length / 2, 1),
+                    name.Length >= 3 ? $"{name[0]}{name[2]}{name[1]}{name[3..]}" : name + "x",
+                    name.EndsWith('s') ? name[..^1] : name + "s",
+                    name.Insert(name.Length / 2, name[name.Length / 2].ToString()),
+                };
+                foreach (var variant in variants.Distinct(StringComparer.OrdinalIgnoreCase)
+                             .Where(v => !names.Concat(known).Contains(v, StringComparer.OrdinalIgnoreCase)))
+                {
+                    Rename(node, name, variant);
+                    results.Add((prefix + variant, body.ToJsonString()));
+                    Rename(node, variant, name);
+                }
+
+                if (node[name] is JsonObject child && !dataMaps.Contains(name))
+                {
+                    Visit(child, $"{prefix}{name}.");
+                }
+                else if (node[name] is JsonArray { Count: > 0 } array && array[0] is JsonObject first)
+                {
+                    Visit(first, $"{prefix}{name}[0].");
+                }
+            }
+
+            node["unexpectedMember"] = true;
+            results.Add((prefix + "unexpectedMember", body.ToJsonString()));
+            node.Remove("unexpectedMember");
+        }
+
+        Visit(body, string.Empty);
+        return results;
+    }
+
+    /// <summary>Renames a member in place, keeping the order of the members.</summary>
+    private static void Rename(JsonObject node, string from, string to)
+    {
+        var members = node.Select(p => (Name: p.Key == from ? to : p.Key, Value: p.Value)).ToList();
+        node.Clear();
+        foreach (var (name, value) in members)
+        {
+            node[name] = value;
+        }
+    }
+
     private Task<Dictionary<string, int>> CountsAsync() => server.WithDbAsync(async db => new Dictionary<string, int>
     {
         ["Trials"] = await db.Trials.CountAsync(),

@@ -13,5 +13,7 @@ internal sealed class TrialConfiguration : IEntityTypeConfiguration<Trial>
         builder.Property(t => t.Id).HasMaxLength(40);
         builder.Property(t => t.Definition).HasJsonConversion().HasMaxLength(20_000);
         builder.Property(t => t.Seed).HasMaxLength(200);
+        // Rows from before the column existed are version 1 trials; new trials always set their version.
+        builder.Property(t => t.SeedDerivation).HasDefaultValue(1);
     }
 }

@@ -134,13 +134,13 @@ public sealed class RandomizeParticipantHandler(
 }
 
 /// <summary>
-/// One <see cref="Randomizer"/> per trial, kept across requests: a trial's design and seed never change, and the
+/// One <see cref="Randomizer"/> per trial, kept across requests: a trial's design, seed and key derivation never change, and the
 /// randomizer is thread-safe and memoises its derived stream keys, which a fresh one per request would re-derive.
 /// </summary>
 internal static class Randomizers
 {
     private const int MaxTrials = 1_000;
-    private static readonly ConcurrentDictionary<(string TrialId, string Seed), Randomizer> Cache = new();
+    private static readonly ConcurrentDictionary<(string TrialId, string Seed, int Derivation), Randomizer> Cache = new();
 
     public static Randomizer For(Trial trial)
     {
@@ -149,6 +149,9 @@ internal static class Randomizers
             Cache.Clear(); // a bound, not a policy: servers hold a handful of trials
         }
 
-        return Cache.GetOrAdd((trial.Id, trial.Seed), static (_, t) => new Randomizer(t.Definition.ToDesign(), Encoding.UTF8.GetBytes(t.Seed)), trial);
+        return Cache.GetOrAdd(
+            (trial.Id, trial.Seed, trial.SeedDerivation),
+            static (_, t) => new Randomizer(t.Definition.ToDesign(), Encoding.UTF8.GetBytes(t.Seed), t.Derivation()),
+            trial);
     }
 }

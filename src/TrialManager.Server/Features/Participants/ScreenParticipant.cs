@@ -27,7 +27,9 @@ public sealed class ScreenParticipantValidator : AbstractValidator<ScreenPartici
         RuleFor(s => s.Site).NotEmpty().Matches("^[A-Za-z0-9]{1,16}$").WithMessage("must be a site code of the trial");
         RuleFor(s => s.AgeYears).NotNull().InclusiveBetween(0, 120).WithMessage("must be between 0 and 120");
         RuleFor(s => s.Severity).NotNull().InclusiveBetween(0, 1000).WithMessage("must be between 0 and 1000");
-        RuleFor(s => s.Exclusions).Must(e => e is null || e.Count <= 50).WithMessage("at most 50 exclusions");
+        // Absent is "not asked", which must not pass for "none apply": that is an empty list.
+        RuleFor(s => s.Exclusions).NotNull().WithMessage("is required: the exclusion criteria that apply, or [] when none apply")
+            .Must(e => e!.Count <= 50).WithMessage("at most 50 exclusions");
         RuleForEach(s => s.Exclusions).NotEmpty().Matches("^[a-zA-Z][a-zA-Z0-9]{0,39}$")
             .WithMessage("an exclusion is a criterion code, e.g. psychosis");
         RuleFor(s => s.Motivation).InclusiveBetween(0, 10).WithMessage("must be between 0 and 10");
@@ -49,7 +51,7 @@ public sealed class ScreenParticipantHandler(TrialDbContext db, IActorAccessor a
             throw new ForbiddenException($"Your key is limited to sites {string.Join(", ", actor.Sites)}.");
         }
 
-        var exclusions = (command.Exclusions ?? []).Select(e => e!).ToList();
+        var exclusions = command.Exclusions!.Select(e => e!).ToList();
         var unknown = exclusions.FirstOrDefault(e => !trial.Definition.Eligibility.Exclusions.Contains(e, StringComparer.Ordinal));
         if (unknown is not null)
         {

@@ -23,6 +23,7 @@ public sealed record RandomizationPlanView(
     int? SeverityCutoff,
     string Seed,
     string SeedEncoding,
+    int Derivation,
     string Algorithm,
     IReadOnlyList<PlanStratum> Strata,
     string Regenerate);
@@ -46,17 +47,19 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
         return new RandomizationPlanView(
             trial.Id, r.Method, trial.Definition.Arms, r.BlockSizes, r.StratifyBy, r.Factors, r.Probability,
             r.Method == RandomizationMethod.Minimization ? r.Imbalance : null, r.SeverityCutoff,
-            trial.Seed, "utf-8", Randomizer.Describe(r.Method), strata,
+            trial.Seed, "utf-8", trial.SeedDerivation, Randomizer.Describe(r.Method, trial.Derivation()), strata,
             $"POST /api/trials/{trial.Id}/randomization-plan/verify regenerates the sequence from this plan and compares it with every " +
             "recorded allocation. To regenerate it independently, apply the algorithm above to the seed's UTF-8 bytes, arm indices " +
-            "following the order of 'arms', and the participants' factor levels from the allocation table in sequence order.");
+            "following the order of 'arms', and the participants' factor levels from the allocation table in sequence order. " +
+            $"The stream keys follow key derivation version {trial.SeedDerivation} ('derivation')" +
+            (trial.SeedDerivation == 1 ? ", which does not include the trial id." : $", which includes the trial id '{trial.Id}' in every key."));
     }
 
     public async ValueTask<VerificationView> Handle(VerifyRandomizationPlan query, CancellationToken cancellationToken)
     {
         var trial = await LoadAsync(query.TrialId, cancellationToken);
         var arms = trial.Definition.Arms.Select(a => a.Code).ToList();
-        var randomizer = new Randomizer(trial.Definition.ToDesign(), Encoding.UTF8.GetBytes(trial.Seed));
+        var randomizer = new Randomizer(trial.Definition.ToDesign(), Encoding.UTF8.GetBytes(trial.Seed), trial.Derivation());
         var recorded = db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id)
             .OrderBy(a => a.StateKey).ThenBy(a => a.Sequence)
             .Select(a => new { a.Arm, a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Levels })

@@ -87,7 +87,9 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
             RuleFor(t => t.Randomization!.Imbalance).Must(i => i is null || Wire.TryParse<ImbalanceMeasure>(i, out _))
                 .WithMessage("must be range or variance").OverridePropertyName("randomization.imbalance");
             RuleFor(t => t.Randomization!.Seed).Must(s => s is null || SeedText(s.Value, out _))
-                .WithMessage("must be null, a string of 1 to 200 characters, or an integer").OverridePropertyName("randomization.seed");
+                .WithMessage("must be null (the server draws a 256-bit seed) or a string of 32 to 200 hexadecimal characters: an explicit " +
+                             "seed must carry at least 128 bits, or the sequence can be found by trying seeds against a few known allocations")
+                .OverridePropertyName("randomization.seed");
 
             When(t => Is(t, RandomizationMethod.PermutedBlocks), () =>
             {
@@ -97,6 +99,10 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
                     .Must((t, size) => RatioSum(t) is not { } sum || size % sum == 0)
                     .WithMessage((t, size) => $"block size {size} is not a multiple of the sum of the arm ratios ({RatioSum(t)})")
                     .OverridePropertyName("randomization.blockSizes");
+                RuleFor(t => t.Randomization!.BlockSizes).Must((t, sizes) => sizes is not [var only] || only != RatioSum(t))
+                    .WithMessage(t => $"a single block size equal to the sum of the arm ratios ({RatioSum(t)}) lets anyone who has seen the " +
+                                      "earlier allocations of a block predict its last one; add a larger or a second block size")
+                    .OverridePropertyName("randomization.blockSizes");
                 RuleFor(t => t.Randomization!.StratifyBy).NotEmpty().OverridePropertyName("randomization.stratifyBy")
                     .Must(s => s!.Contains(Domain.Trials.Factors.Formulation)).WithMessage("formulation must be among the stratification factors")
                     .OverridePropertyName("randomization.stratifyBy");
@@ -105,12 +111,36 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
             {
                 RuleFor(t => t.Randomization!.Factors).NotEmpty().OverridePropertyName("randomization.factors");
                 RuleFor(t => t.Randomization!.Probability).NotNull().OverridePropertyName("randomization.probability")
-                    .Must(p => p is > 0.5 and <= 1.0).WithMessage("must be greater than 0.5 and at most 1")
+                    .Must(p => p is > 0.5 and < 1.0).WithMessage("must be greater than 0.5 and below 1: with 1 every participant gets the arm " +
+                                                                  "that minimises imbalance, which anyone who knows the earlier allocations can predict")
                     .OverridePropertyName("randomization.probability");
             });
             When(t => UsesSeverity(t.Randomization!), () =>
+            {
                 RuleFor(t => t.Randomization!.SeverityCutoff).NotNull().WithMessage("is required when severity is a factor")
-                    .OverridePropertyName("randomization.severityCutoff"));
+                    .OverridePropertyName("randomization.severityCutoff");
+                RuleFor(t => t.Randomization!.SeverityCutoff)
+                    .Must((t, cutoff) => cutoff is not { } c || t.Eligibility is not { MinSeverity: { } min, MaxSeverity: { } max } || (c > min && c <= max))
+                    .WithMessage(t => $"must be above eligibility.minSeverity ({t.Eligibility!.MinSeverity}) and at most eligibility.maxSeverity " +
+                                      $"({t.Eligibility.MaxSeverity}): otherwise every eligible participant has the same level of severity and " +
+                                      "the factor balances nothing")
+                    .OverridePropertyName("randomization.severityCutoff");
+            });
+
+            // A field the chosen method does not use would be stored and silently ignored: refuse it instead.
+            RuleFor(t => t.Randomization!.BlockSizes).Must((t, sizes) => sizes is null or [] || Applies(t, RandomizationMethod.PermutedBlocks))
+                .WithMessage(t => DoesNotApply(t, "permutedBlocks")).OverridePropertyName("randomization.blockSizes");
+            RuleFor(t => t.Randomization!.Probability).Must((t, p) => p is null || Applies(t, RandomizationMethod.Minimization))
+                .WithMessage(t => DoesNotApply(t, "minimization")).OverridePropertyName("randomization.probability");
+            RuleFor(t => t.Randomization!.Factors).Must((t, factors) => factors is null or [] || Applies(t, RandomizationMethod.Minimization))
+                .WithMessage(t => DoesNotApply(t, "minimization")).OverridePropertyName("randomization.factors");
+            RuleFor(t => t.Randomization!.Imbalance).Must((t, i) => i is null || Applies(t, RandomizationMethod.Minimization))
+                .WithMessage(t => DoesNotApply(t, "minimization")).OverridePropertyName("randomization.imbalance");
+            RuleFor(t => t.Randomization!.StratifyBy).Must((t, factors) => factors is null or [] || !Is(t, RandomizationMethod.Minimization))
+                .WithMessage("does not apply to minimization, which balances over 'factors'").OverridePropertyName("randomization.stratifyBy");
+            RuleFor(t => t.Randomization!.SeverityCutoff).Must((t, c) => c is null || UsesSeverity(t.Randomization!))
+                .WithMessage(t => $"does not apply: severity is not among the {(Is(t, RandomizationMethod.Minimization) ? "factors" : "stratification factors")}")
+                .OverridePropertyName("randomization.severityCutoff");
         });
 
         RuleFor(t => t.Eligibility).NotNull();
@@ -139,22 +169,30 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
     private static bool Is(CreateTrial t, RandomizationMethod method) =>
         Wire.TryParse<RandomizationMethod>(t.Randomization?.Method, out var m) && m == method;
 
+    /// <summary>True also when the method is unknown: that is reported once, on randomization.method.</summary>
+    private static bool Applies(CreateTrial t, RandomizationMethod method) =>
+        !Wire.TryParse<RandomizationMethod>(t.Randomization?.Method, out var m) || m == method;
+
+    private static string DoesNotApply(CreateTrial t, string usedBy) => $"does not apply to {t.Randomization?.Method}; only {usedBy} uses it";
+
     private static int? RatioSum(CreateTrial t) =>
         t.Arms is { } arms && arms.All(a => a?.Ratio is > 0) ? arms.Sum(a => a!.Ratio!.Value) : null;
 
+    // The factors the method uses: minimization balances over 'factors', the others stratify by 'stratifyBy'.
     private static bool UsesSeverity(RandomizationRequest r) =>
-        (r.StratifyBy ?? []).Concat(r.Factors ?? []).Contains(Domain.Trials.Factors.Severity);
+        (Wire.TryParse<RandomizationMethod>(r.Method, out var m) && m == RandomizationMethod.Minimization ? r.Factors : r.StratifyBy)?
+            .Contains(Domain.Trials.Factors.Severity) == true;
 
+    /// <summary>An explicit seed is 32+ hex characters (128+ bits); integers and short words were recovered by brute force.</summary>
     internal static bool SeedText(JsonElement seed, out string? text)
     {
         text = seed.ValueKind switch
         {
             JsonValueKind.Null or JsonValueKind.Undefined => null,
             JsonValueKind.String => seed.GetString(),
-            JsonValueKind.Number when seed.TryGetInt64(out var n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            _ => "\0invalid",
+            _ => string.Empty,
         };
-        return text is null || (text.Length is >= 1 and <= 200 && !text.Contains('\0', StringComparison.Ordinal));
+        return text is null || (text.Length is >= 32 and <= 200 && text.All(char.IsAsciiHexDigit));
     }
 }
 
