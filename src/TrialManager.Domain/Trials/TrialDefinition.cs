@@ -16,6 +16,16 @@ public sealed record TrialDefinition
     public required EligibilityCriteria Eligibility { get; init; }
     public required FormulationRule FormulationRule { get; init; }
 
+    /// <summary>
+    /// The pre-specified hypothesis, registered before the first allocation: for each formulation, the arm expected to
+    /// suit it, or no prediction. Null for a trial that registered none.
+    /// </summary>
+    public IReadOnlyList<HypothesisEntry>? Hypothesis { get; init; }
+
+    /// <summary>Whether an allocation put the participant in the arm predicted for their formulation; null without a prediction.</summary>
+    public bool? Matched(Formulation formulation, ArmCode arm) =>
+        Hypothesis?.FirstOrDefault(h => h.Formulation == formulation) is { Arm: { } predicted } ? predicted == arm : null;
+
     /// <summary>The factor names whose levels make up a participant's stratum or minimisation profile.</summary>
     public IReadOnlyList<string> AllocationFactors =>
         Randomization.Method == RandomizationMethod.Minimization ? Randomization.Factors : Randomization.StratifyBy;
@@ -42,6 +52,9 @@ public sealed record TrialDefinition
 }
 
 public sealed record ArmDefinition(ArmCode Code, int Ratio);
+
+/// <summary>One formulation's line of the hypothesis: the arm expected to suit it (null: no prediction).</summary>
+public sealed record HypothesisEntry(Formulation Formulation, ArmCode? Arm);
 
 public sealed record RandomizationSettings
 {

@@ -234,7 +234,7 @@ public abstract class RandomizationEndpointTests(TrialServer server)
         var (minHeader, minRows) = await CsvAsync(server, minimization);
         var json = await (await server.Statistician.GetAsync($"/api/trials/{blocks}/allocations")).JsonAsync();
 
-        const string Columns = "participantId,site,formulation,stratum,sequence,block,blockSize,arm,randomizedAt";
+        const string Columns = "participantId,site,formulation,stratum,sequence,block,blockSize,arm,randomizedAt,matched";
         Assert.Equal(Columns, header);
         Assert.Equal(Columns, minHeader);
         Assert.Equal(6, rows.Count);

@@ -78,7 +78,7 @@ public abstract class PowerSimulationTests(TrialServer server)
         var trial = await TestTrials.CreateAsync(server, recruiting: false);
         async Task Expect(object body, string field) => (await Problems.Assert400Async(await server.Statistician.PostJsonAsync(Path(trial), body))).AssertNames(field);
 
-        await Expect(new { interaction = 0.5 }, "effects"); // neither effects nor hypothesis
+        await Expect(new { interaction = 0.5 }, "hypothesis"); // no hypothesis here, and the trial registered none
         await Expect(new { hypothesis = new { cognitive = "moderator" } }, "interaction");
         await Expect(new { hypothesis = new { cognitive = "moderator" }, interaction = 0.5, effects = new { cognitive = new { mediator = 0 } } }, "effects");
         await Expect(new { effects = new { cognitive = new { mediator = 0, moderator = 0.5 } } }, "effects.interpersonal");

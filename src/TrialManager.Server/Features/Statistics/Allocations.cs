@@ -12,35 +12,36 @@ namespace TrialManager.Server.Features.Statistics;
 /// <summary>GET /api/trials/{id}/allocations: the allocation table, streamed row by row (JSON or CSV).</summary>
 public sealed record StreamAllocations(string TrialId) : IStreamQuery<AllocationRow>;
 
+/// <param name="Matched">Whether the arm is the one the trial's hypothesis predicts for the formulation; null without a prediction.</param>
 public sealed record AllocationRow(
     string ParticipantId, string Site, Formulation Formulation, string Stratum, int Sequence, int? Block, int? BlockSize, ArmCode Arm,
-    DateTimeOffset RandomizedAt);
+    DateTimeOffset RandomizedAt, bool? Matched);
 
 public sealed class StreamAllocationsHandler(TrialDbContext db) : IStreamQueryHandler<StreamAllocations, AllocationRow>
 {
     public async IAsyncEnumerable<AllocationRow> Handle(StreamAllocations query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (!await db.Trials.AnyAsync(t => t.Id == query.TrialId, cancellationToken))
-        {
-            throw new NotFoundException($"No trial with id {query.TrialId}.");
-        }
+        var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
+            ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        var definition = trial.Definition;
 
         // Ordered by the unique (trial, state key, sequence) index: the database streams without sorting.
         var rows = db.Allocations.AsNoTracking()
             .Where(a => a.TrialId == query.TrialId)
             .OrderBy(a => a.StateKey).ThenBy(a => a.Sequence)
-            .Select(a => new AllocationRow(a.ParticipantId, a.Site, a.Formulation, a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Arm, a.RandomizedAt))
+            .Select(a => new AllocationRow(a.ParticipantId, a.Site, a.Formulation, a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Arm, a.RandomizedAt, null))
             .AsAsyncEnumerable();
         await foreach (var row in rows.WithCancellation(cancellationToken))
         {
-            yield return row;
+            yield return row with { Matched = definition.Matched(row.Formulation, row.Arm) };
         }
     }
 }
 
 public static class AllocationCsv
 {
-    public static readonly string[] Columns = ["participantId", "site", "formulation", "stratum", "sequence", "block", "blockSize", "arm", "randomizedAt"];
+    // Columns are only ever added at the end (the contract's rule for exports).
+    public static readonly string[] Columns = ["participantId", "site", "formulation", "stratum", "sequence", "block", "blockSize", "arm", "randomizedAt", "matched"];
 
     /// <summary>Writes the rows as RFC 4180 CSV, flushing as it goes so memory stays flat for any table size.</summary>
     public static async Task WriteAsync(IAsyncEnumerable<AllocationRow> rows, Stream body, CancellationToken cancellationToken)
@@ -55,6 +56,7 @@ public static class AllocationCsv
                 [
                     r.ParticipantId, r.Site, r.Formulation.Wire(), r.Stratum, Text(r.Sequence), Text(r.Block), Text(r.BlockSize), r.Arm.Wire(),
                     r.RandomizedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                    r.Matched switch { true => "true", false => "false", null => string.Empty },
                 ],
                 cancellationToken);
             if (++count % 1000 == 0)

@@ -15,8 +15,9 @@ namespace TrialManager.Server.Features.Statistics;
 /// interaction, and of the arm effect within each formulation, at the trial's size (or another), with the sizes
 /// needed for 80% and 90%. A query: it reads the trial's formulations, arms, ratios and method and writes nothing.
 /// The assumed effects are either every cell's mean (<c>effects</c>, in SD units) or a hypothesis (the arm expected
-/// to suit each formulation) with one standardized interaction effect d: matched cells d/4 above their
-/// formulation's mean, mismatched mediator/moderator cells d/4 below, so a 2 x 2 difference in differences is d.
+/// to suit each formulation; the trial's registered hypothesis when the body gives none) with one standardized
+/// interaction effect d: matched cells d/4 above their formulation's mean, mismatched mediator/moderator cells d/4
+/// below, so a 2 x 2 difference in differences is d.
 /// </summary>
 public sealed record SimulatePower(
     string TrialId,
@@ -73,10 +74,9 @@ public sealed class SimulatePowerValidator : AbstractValidator<SimulatePower>
             .WithMessage("must be a standardized effect between -5 and 5");
         RuleFor(c => c.Seed).MaximumLength(200).Must(s => s is null || s.Length > 0).WithMessage("must not be empty");
         RuleFor(c => c.Effects)
-            .Must((c, effects) => (effects is null) != (c.Hypothesis is null))
-            .WithMessage("give either effects (every cell's mean) or a hypothesis with an interaction effect, not both");
+            .Must((c, effects) => effects is null ? c.Interaction is not null : c.Hypothesis is null && c.Interaction is null)
+            .WithMessage("give either effects (every cell's mean) or an interaction effect (with a hypothesis, or the trial's own), not both");
         RuleFor(c => c.Interaction).NotNull().When(c => c.Hypothesis is not null).WithMessage("is required with a hypothesis");
-        RuleFor(c => c.Interaction).Null().When(c => c.Hypothesis is null).WithMessage("applies only with a hypothesis");
     }
 }
 
@@ -89,9 +89,13 @@ public sealed class SimulatePowerHandler(TrialDbContext db) : IQueryHandler<Simu
         var definition = trial.Definition;
         var formulations = definition.Formulations.Select(f => f.Wire()).ToArray();
         var arms = definition.Arms.Select(a => a.Code.Wire()).ToArray();
+        var hypothesis = query.Hypothesis ?? Trials.TrialView.HypothesisView(definition)?.ToDictionary()
+            ?? (query.Effects is null
+                ? throw RequestValidationException.For("hypothesis", "this trial registered no hypothesis: give one with the interaction effect, or every cell's mean as effects")
+                : null);
         var means = query.Effects is not null
             ? CellMeans(query.Effects, formulations, arms)
-            : HypothesisMeans(query.Hypothesis!, query.Interaction!.Value, formulations, arms);
+            : HypothesisMeans(hypothesis!, query.Interaction!.Value, formulations, arms);
         var prevalence = Prevalence(query.Prevalence, formulations);
         var participants = query.Participants ?? definition.TargetEnrollment;
         if (participants < (formulations.Length * arms.Length) + 2 || participants > InteractionPower.MaxParticipants)

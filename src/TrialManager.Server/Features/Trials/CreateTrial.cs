@@ -22,7 +22,8 @@ public sealed record CreateTrial(
     List<ArmRequest?>? Arms,
     RandomizationRequest? Randomization,
     EligibilityRequest? Eligibility,
-    FormulationRuleRequest? FormulationRule) : ICommand<TrialView>, IAuditedCommand
+    FormulationRuleRequest? FormulationRule,
+    Dictionary<string, string?>? Hypothesis) : ICommand<TrialView>, IAuditedCommand
 {
     public string? AuditTrialId => Id;
 }
@@ -159,6 +160,36 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
                 .WithMessage("at most 50 distinct exclusions").OverridePropertyName("eligibility.exclusions");
         });
 
+        // The hypothesis names every formulation of the trial: the arm expected to suit it, or null for no prediction.
+        // A formulation left out is refused rather than read as "no prediction": a registered design says so explicitly.
+        RuleFor(t => t.Hypothesis).Custom((hypothesis, context) =>
+        {
+            var t = context.InstanceToValidate;
+            if (hypothesis is null || t.Formulations is null || t.Arms is null)
+            {
+                return;
+            }
+
+            var formulations = t.Formulations.Where(f => f is not null).Select(f => f!).ToList();
+            var arms = t.Arms.Select(a => a?.Code).Where(a => a is not null).ToList();
+            foreach (var (formulation, arm) in hypothesis)
+            {
+                if (!formulations.Contains(formulation, StringComparer.OrdinalIgnoreCase))
+                {
+                    context.AddFailure($"hypothesis.{formulation}", $"is not among the trial's formulations ({string.Join(", ", formulations)})");
+                }
+                else if (arm is not null && (!arms.Contains(arm, StringComparer.OrdinalIgnoreCase) || !Wire.TryParse<ArmCode>(arm, out _)))
+                {
+                    context.AddFailure($"hypothesis.{formulation}", $"must be one of the trial's arms ({string.Join(", ", arms)}) or null for no prediction");
+                }
+            }
+
+            foreach (var missing in formulations.Where(f => !hypothesis.Keys.Contains(f, StringComparer.OrdinalIgnoreCase)))
+            {
+                context.AddFailure($"hypothesis.{missing}", "is required: the arm expected to suit this formulation, or null for no prediction");
+            }
+        });
+
         RuleFor(t => t.FormulationRule).NotNull();
         RuleFor(t => t.FormulationRule!.MinMargin).NotNull().InclusiveBetween(1, 4)
             .OverridePropertyName("formulationRule.minMargin").When(t => t.FormulationRule is not null);
@@ -241,6 +272,11 @@ public sealed class CreateTrialHandler(TrialDbContext db, IActorAccessor actors,
                 c.Eligibility!.MinAge!.Value, c.Eligibility.MaxAge!.Value, c.Eligibility.MinSeverity!.Value, c.Eligibility.MaxSeverity!.Value,
                 [.. (c.Eligibility.Exclusions ?? []).Select(e => e!)]),
             FormulationRule = new FormulationRule(c.FormulationRule!.MinMargin!.Value),
+            Hypothesis = c.Hypothesis is null
+                ? null
+                : [.. c.Formulations!.Select(Wire.Parse<Formulation>).Select(f => new HypothesisEntry(
+                    f,
+                    c.Hypothesis.First(h => string.Equals(h.Key, f.Wire(), StringComparison.OrdinalIgnoreCase)).Value is { } arm ? Wire.Parse<ArmCode>(arm) : null))],
         };
     }
 }

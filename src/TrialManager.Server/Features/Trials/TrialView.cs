@@ -21,7 +21,8 @@ public sealed record TrialView(
     FormulationRule FormulationRule,
     TrialStatus Status,
     DateTimeOffset CreatedAt,
-    TrialCounts Counts)
+    TrialCounts Counts,
+    IReadOnlyDictionary<string, string?>? Hypothesis)
 {
     public static TrialView From(Trial trial, Actor actor, TrialCounts counts)
     {
@@ -36,8 +37,12 @@ public sealed record TrialView(
                 restricted ? r.Probability : null,
                 restricted && r.Method == RandomizationMethod.Minimization ? r.Imbalance : null,
                 restricted ? trial.Seed : null),
-            d.Eligibility, d.FormulationRule, trial.Status, trial.CreatedAt, counts);
+            d.Eligibility, d.FormulationRule, trial.Status, trial.CreatedAt, counts, HypothesisView(d));
     }
+
+    /// <summary>The hypothesis on the wire: {"cognitive": "moderator", "environmental": null}; null when none was registered.</summary>
+    public static IReadOnlyDictionary<string, string?>? HypothesisView(TrialDefinition definition) =>
+        definition.Hypothesis?.ToDictionary(h => h.Formulation.Wire(), h => h.Arm?.Wire());
 }
 
 public sealed record RandomizationView(
