@@ -2,6 +2,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Auditing;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Infrastructure;
 
@@ -133,6 +134,60 @@ public abstract class AuditSecurityTests(TrialServer server)
         finally
         {
             await server.WithDbAsync(db => db.Database.ExecuteSqlRawAsync($"DELETE FROM \"AuditEvents\" WHERE \"Sequence\" >= 1000000"));
+        }
+
+        Assert.True((await VerifyAsync()).GetProperty("valid").GetBoolean());
+    }
+
+    [ServerFact]
+    public Task Verify_DetectsARewrite_WhoseHashesAndLaterLinksWereRecomputedWithoutTheKey() =>
+        RewriteWithoutTheKeyAsync(markUnkeyed: false, "its content does not match its hash; it was edited");
+
+    [ServerFact]
+    public Task Verify_DetectsARewrite_PassedOffAsEventsWrittenBeforeTheChainWasKeyed() =>
+        RewriteWithoutTheKeyAsync(markUnkeyed: true, "it is not keyed although an earlier event is; it was rewritten without the key");
+
+    private async Task RewriteWithoutTheKeyAsync(bool markUnkeyed, string problem)
+    {
+        await TestTrials.CreateAsync(server, recruiting: true);
+        await TestTrials.CreateAsync(server, recruiting: true);
+        var last = await QuietHeadAsync();
+        var first = last - 2;
+        var backup = "audit_backup_" + Guid.NewGuid().ToString("N")[..8];
+        var head = await server.WithDbAsync(db => db.AuditChainHeads.AsNoTracking().SingleAsync());
+        await server.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+            $"CREATE TABLE {backup} AS SELECT * FROM \"AuditEvents\" WHERE \"Sequence\" >= {first} AND \"Sequence\" <= {last}"));
+        try
+        {
+            // What anyone with write access to the database can do: edit an event, then recompute its hash, every later
+            // link and the head with the published (unkeyed) algorithm.
+            await server.WithDbAsync(async db =>
+            {
+                var events = await db.AuditEvents.AsNoTracking().Where(e => e.Sequence >= first && e.Sequence <= last).OrderBy(e => e.Sequence).ToListAsync();
+                var previous = events[0].PreviousHash;
+                foreach (var e in events)
+                {
+                    var entry = e.Sequence == first ? e.ToEntry() with { Changes = "[]" } : e.ToEntry();
+                    var hash = AuditChain.Hash(e.Sequence, previous, entry);
+                    await db.Database.ExecuteSqlRawAsync(
+                        "UPDATE \"AuditEvents\" SET \"Changes\" = {0}, \"PreviousHash\" = {1}, \"Hash\" = {2}, \"HashVersion\" = {3} WHERE \"Sequence\" = {4}",
+                        entry.Changes, previous, hash, markUnkeyed ? AuditChain.PlainVersion : e.HashVersion, e.Sequence);
+                    previous = hash;
+                }
+
+                return await db.Database.ExecuteSqlRawAsync("UPDATE \"AuditChainHead\" SET \"LastHash\" = {0}", previous);
+            });
+
+            var verification = await VerifyAsync();
+            Assert.False(verification.GetProperty("valid").GetBoolean(), verification.ToString());
+            Assert.Equal(first, verification.GetProperty("firstBroken").GetProperty("sequence").GetInt64());
+            Assert.Equal(problem, verification.GetProperty("firstBroken").GetProperty("problem").GetString());
+        }
+        finally
+        {
+            await server.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+                $"DELETE FROM \"AuditEvents\" WHERE \"Sequence\" >= {first} AND \"Sequence\" <= {last}; INSERT INTO \"AuditEvents\" SELECT * FROM {backup}; DROP TABLE {backup};"));
+            await server.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("UPDATE \"AuditChainHead\" SET \"LastHash\" = {0}", head.LastHash));
         }
 
         Assert.True((await VerifyAsync()).GetProperty("valid").GetBoolean());
