@@ -38,18 +38,84 @@ public abstract class AuditSecurityTests(TrialServer server)
         Assert.Equal(HttpStatusCode.Forbidden, (await server.Coordinator.PostJsonAsync("/api/trials", new { })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await server.Client(SecurityTestSettings.SiteLimitedCoordinatorKey).GetAsync($"/api/participants/{other}")).StatusCode);
 
-        var denied = await server.WithDbAsync(db => db.AuditEvents.Where(e => e.Sequence > before && e.Action == "permissionDenied").OrderBy(e => e.Sequence).ToListAsync());
-        Assert.Equal(2, denied.Count);
-        var role = JsonDocument.Parse(denied[0].Changes).RootElement;
-        Assert.Equal("POST", role.GetProperty("method").GetString());
-        Assert.Equal("/api/trials/", role.GetProperty("route").GetString());
-        Assert.Equal("coordinator", role.GetProperty("role").GetString());
-        Assert.Equal("dev-coordinator", denied[0].Actor);
-        var site = JsonDocument.Parse(denied[1].Changes).RootElement;
-        Assert.StartsWith("/api/participants/{participantId}", site.GetProperty("route").GetString(), StringComparison.Ordinal);
-        Assert.Equal("site", site.GetProperty("reason").GetString());
-        Assert.Equal(SecurityTestSettings.SiteLimitedCoordinatorName, denied[1].Actor);
-        Assert.DoesNotContain(other, denied[1].Changes, StringComparison.Ordinal);
+        // Written as counts per actor once the window (a second in the tests) has closed.
+        var role = await DeniedAfterAsync(before, "dev-coordinator", d => d.GetProperty("route").GetString() == "/api/trials/");
+        Assert.Equal("coordinator", role.Event.Role);
+        Assert.Equal("coordinator", role.Changes.GetProperty("role").GetString());
+        Assert.Equal("POST", role.Denial.GetProperty("method").GetString());
+        Assert.Equal("role", role.Denial.GetProperty("reason").GetString());
+        var site = await DeniedAfterAsync(before, SecurityTestSettings.SiteLimitedCoordinatorName, d => d.GetProperty("reason").GetString() == "site");
+        Assert.StartsWith("/api/participants/{participantId}", site.Denial.GetProperty("route").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["AAA"], site.Changes.GetProperty("sites").EnumerateArray().Select(s => s.GetString()));
+        Assert.DoesNotContain(other, site.Event.Changes, StringComparison.Ordinal);
+    }
+
+    /// <summary>Waits for the permission-failure event of an actor, after a sequence, that counts a denial matching the filter.</summary>
+    private async Task<(TrialManager.Infrastructure.Auditing.AuditEvent Event, JsonElement Changes, JsonElement Denial)> DeniedAfterAsync(
+        long before, string actor, Func<JsonElement, bool> denial)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var events = await server.WithDbAsync(db => db.AuditEvents.AsNoTracking()
+                .Where(e => e.Sequence > before && e.Action == "permissionDenied" && e.Actor == actor).ToListAsync());
+            foreach (var e in events)
+            {
+                var changes = JsonDocument.Parse(e.Changes).RootElement;
+                if (changes.TryGetProperty("denials", out var denials) && denials.EnumerateArray().FirstOrDefault(denial) is { ValueKind: JsonValueKind.Object } found)
+                {
+                    return (e, changes, found);
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No permission-failure event of {actor} after 30 s.");
+            await Task.Delay(200);
+        }
+    }
+
+    [ServerFact]
+    public async Task PermissionFailures_OfTheApiAndThePages_AreCountedPerActorAndWindow_NotWrittenOneByOne()
+    {
+        var before = await HeadAsync();
+        var api = server.Client(SecurityTestSettings.DenialProbeKey);
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await api.PostJsonAsync("/api/trials", new { })).StatusCode);
+        }
+
+        var pages = await PageSession.SignInAsync(server, SecurityTestSettings.DenialProbeKey);
+        for (var i = 0; i < 10; i++)
+        {
+            var denied = await pages.GetAsync(new Uri("/admin/audit", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+            Assert.StartsWith("/denied", denied.Headers.Location?.AbsolutePath ?? denied.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        }
+
+        // Counts are written once their window has closed.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        List<TrialManager.Infrastructure.Auditing.AuditEvent> events;
+        while (true)
+        {
+            events = await server.WithDbAsync(db => db.AuditEvents.AsNoTracking()
+                .Where(e => e.Sequence > before && e.Action == "permissionDenied" && e.Actor == SecurityTestSettings.DenialProbeName).ToListAsync());
+            var counted = events.Sum(e => JsonDocument.Parse(e.Changes).RootElement.TryGetProperty("count", out var n) ? n.GetInt32() : 1);
+            if (counted >= 50)
+            {
+                Assert.Equal(50, counted);
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{counted} of 50 permission failures written after 30 s.");
+            await Task.Delay(200);
+        }
+
+        Assert.InRange(events.Count, 1, 4);
+        var denials = events.SelectMany(e => JsonDocument.Parse(e.Changes).RootElement.GetProperty("denials").EnumerateArray()
+                .Select(d => (Method: d.GetProperty("method").GetString(), Route: d.GetProperty("route").GetString(), Count: d.GetProperty("count").GetInt32())))
+            .GroupBy(d => (d.Method, d.Route)).ToDictionary(g => g.Key, g => g.Sum(d => d.Count));
+        Assert.Equal(40, denials[("POST", "/api/trials/")]);
+        Assert.Equal(10, denials.Single(d => d.Key.Method == "GET" && d.Key.Route!.Contains("admin/audit", StringComparison.OrdinalIgnoreCase)).Value);
+        Assert.All(events, e => Assert.Equal("ethics", e.Role));
     }
 
     [ServerFact]
