@@ -259,6 +259,22 @@ public abstract class AuditSecurityTests(TrialServer server)
         Assert.True((await VerifyAsync()).GetProperty("valid").GetBoolean());
     }
 
+    [ServerFact]
+    public async Task AdminAuditPage_VerifiesTheWholeChainOnRequestOnly()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var admin = await PageSession.SignInAsync(server, "dev-admin");
+
+        var browsing = await admin.GetStringAsync(new Uri($"/admin/audit?trialId={trialId}", UriKind.Relative));
+        var verified = await admin.GetStringAsync(new Uri($"/admin/audit?trialId={trialId}&verify=true", UriKind.Relative));
+
+        Assert.Contains("CreateTrial", browsing, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hash chain:", browsing, StringComparison.Ordinal);
+        Assert.Contains("Verify the hash chain", browsing, StringComparison.Ordinal);
+        Assert.Contains("Hash chain:", verified, StringComparison.Ordinal);
+        Assert.Contains("intact", verified, StringComparison.Ordinal);
+    }
+
     /// <summary>The head once nothing has appended to the trail for a second (background jobs done).</summary>
     private async Task<long> QuietHeadAsync()
     {
