@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TrialManager.Domain.Auditing;
@@ -50,6 +52,40 @@ public sealed class AuditKeyTests : IDisposable
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_directory, AuditKey.FileName)));
         }
+    }
+
+    [Fact]
+    public async Task Upgrade_OfADatabaseWrittenBeforeTheKey_KeepsItsEventsAsUnkeyed_AndTheyStillVerify()
+    {
+        // The database as the previous version left it: the first migration only, and events hashed without a key.
+        var options = new DbContextOptionsBuilder<TrialDbContext>();
+        DatabaseSetup.Configure(options, new DatabaseSettings(DatabaseProvider.Sqlite, $"Data Source={Path.Combine(_directory, "trialmanager.db")}", MigrateOnStart: true));
+        await using (var db = new TrialDbContext(options.Options))
+        {
+            await db.GetService<IMigrator>().MigrateAsync(db.Database.GetMigrations().First());
+            var previous = AuditChain.Genesis;
+            for (var sequence = 1; sequence <= 3; sequence++)
+            {
+                var entry = new AuditEntry(new DateTimeOffset(2026, 11, 20, 10, 0, sequence, TimeSpan.Zero), "dev-admin", "admin", "signIn", null, "Security", null,
+                    "{\"scheme\":\"ApiKey\",\"role\":\"admin\",\"sites\":[]}");
+                var hash = AuditChain.Hash(sequence, previous, entry);
+                await db.Database.ExecuteSqlRawAsync(
+                    "INSERT INTO \"AuditEvents\" (\"Sequence\", \"OccurredAt\", \"Actor\", \"Role\", \"Action\", \"RecordType\", \"Changes\", \"PreviousHash\", \"Hash\") " +
+                    "VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8})",
+                    sequence, entry.OccurredAt, entry.Actor, entry.Role, entry.Action, entry.RecordType!, entry.Changes, previous, hash);
+                previous = hash;
+            }
+
+            await db.Database.ExecuteSqlRawAsync("UPDATE \"AuditChainHead\" SET \"LastSequence\" = 3, \"LastHash\" = {0}", previous);
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await using var server = Start();
+
+        var verification = await (await Admin(server).GetAsync("/api/audit/verify")).JsonAsync();
+        Assert.True(verification.GetProperty("valid").GetBoolean(), verification.ToString());
+        var versions = await WithDbAsync(server, db => db.AuditEvents.OrderBy(e => e.Sequence).Select(e => e.HashVersion).Take(4).ToListAsync());
+        Assert.Equal([AuditChain.PlainVersion, AuditChain.PlainVersion, AuditChain.PlainVersion, AuditChain.KeyedVersion], versions);
     }
 
     [Theory]
