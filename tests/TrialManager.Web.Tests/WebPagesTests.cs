@@ -129,6 +129,7 @@ public sealed partial class WebPagesTests(WebServer server) : IClassFixture<WebS
         await server.ScreenshotAsync(phone, "coordinator-allocation-narrow");
 
         await admin.GotoAsync($"/admin/audit?trialId={trialId}");
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Verify the hash chain" }).ClickAsync();
         await Expect(admin.GetByRole(AriaRole.Status).First).ToContainTextAsync("intact");
         await Expect(admin.Locator("tbody")).ToContainTextAsync("dev-coordinator");
         await server.ScreenshotAsync(admin, "admin-audit");

@@ -371,13 +371,18 @@ namespace TrialManager.Migrations.SqlServer.Migrations
 
                     b.Property<string>("Changes")
                         .IsRequired()
-                        .HasMaxLength(20000)
+                        .HasMaxLength(-1)
                         .HasColumnType("nvarchar(max)");
 
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("HashVersion")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("int")
+                        .HasDefaultValue(1);
 
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("datetimeoffset");

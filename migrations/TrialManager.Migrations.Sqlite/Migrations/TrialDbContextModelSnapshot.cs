@@ -366,13 +366,18 @@ namespace TrialManager.Migrations.Sqlite.Migrations
 
                     b.Property<string>("Changes")
                         .IsRequired()
-                        .HasMaxLength(20000)
+                        .HasMaxLength(-1)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Hash")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("HashVersion")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
 
                     b.Property<DateTimeOffset>("OccurredAt")
                         .HasColumnType("TEXT");

@@ -26,7 +26,24 @@ public static class AuditChain
         return new DateTimeOffset(utc.Ticks - (utc.Ticks % 10), TimeSpan.Zero);
     }
 
-    public static string Hash(long sequence, string previousHash, AuditEntry entry)
+    /// <summary>The hash of events written before the chain was keyed: SHA-256 over the event. Anyone can recompute it.</summary>
+    public const int PlainVersion = 1;
+
+    /// <summary>HMAC-SHA256 over the same bytes, with a key held outside the database.</summary>
+    public const int KeyedVersion = 2;
+
+    /// <summary>The unkeyed (version 1) hash.</summary>
+    public static string Hash(long sequence, string previousHash, AuditEntry entry) =>
+        Convert.ToHexStringLower(SHA256.HashData(Content(sequence, previousHash, entry)));
+
+    public static string Hash(int version, long sequence, string previousHash, AuditEntry entry, ReadOnlySpan<byte> key) => version switch
+    {
+        PlainVersion => Hash(sequence, previousHash, entry),
+        KeyedVersion => Convert.ToHexStringLower(HMACSHA256.HashData(key, Content(sequence, previousHash, entry))),
+        _ => throw new ArgumentOutOfRangeException(nameof(version), version, "Unknown audit hash version."),
+    };
+
+    private static byte[] Content(long sequence, string previousHash, AuditEntry entry)
     {
         // Length-prefixed fields: no two different events can serialise to the same bytes.
         var builder = new StringBuilder();
@@ -41,6 +58,6 @@ public static class AuditChain
         Field(entry.RecordType);
         Field(entry.RecordId);
         Field(entry.Changes);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString())));
+        return Encoding.UTF8.GetBytes(builder.ToString());
     }
 }

@@ -10,7 +10,8 @@ public sealed class AuditEvent
         Actor = Role = Action = Changes = PreviousHash = Hash = string.Empty;
     }
 
-    public AuditEvent(long sequence, string previousHash, AuditEntry entry)
+    /// <summary>A new link, keyed with the audit key (hash version 2).</summary>
+    public AuditEvent(long sequence, string previousHash, AuditEntry entry, AuditKey key)
     {
         Sequence = sequence;
         OccurredAt = entry.OccurredAt;
@@ -22,7 +23,8 @@ public sealed class AuditEvent
         RecordId = entry.RecordId;
         Changes = entry.Changes;
         PreviousHash = previousHash;
-        Hash = AuditChain.Hash(sequence, previousHash, entry);
+        HashVersion = AuditChain.KeyedVersion;
+        Hash = AuditChain.Hash(HashVersion, sequence, previousHash, entry, key.Bytes);
     }
 
     public long Sequence { get; private set; }
@@ -35,9 +37,15 @@ public sealed class AuditEvent
     public string? RecordId { get; private set; }
     public string Changes { get; private set; }
     public string PreviousHash { get; private set; }
+
+    /// <summary>How <see cref="Hash"/> was made: 1 unkeyed (events written before the key), 2 keyed.</summary>
+    public int HashVersion { get; private set; }
+
     public string Hash { get; private set; }
 
     public AuditEntry ToEntry() => new(OccurredAt, Actor, Role, Action, TrialId, RecordType, RecordId, Changes);
+
+    public ChainLink ToLink() => new(Sequence, HashVersion, PreviousHash, Hash, ToEntry());
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Http.Json;
+using TrialManager.Infrastructure.Auditing;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Protocols;
 using TrialManager.Infrastructure.Jobs;
@@ -43,6 +44,8 @@ public static class ServerSetup
             ? Path.GetFullPath(protocols)
             : ProtocolLibrary.DefaultDirectory));
         services.AddSingleton(TimeProvider.System);
+        // The audit chain's key, outside the database; loaded (or refused) when the server prepares to serve.
+        services.AddSingleton(_ => AuditKey.Load(configuration, paths, database.Provider, builder.Environment.IsDevelopment()));
 
         // Commands and queries: validation, then the write transaction, then the audit, then the handler.
         services.AddMediator((MediatorOptions options) =>

@@ -1,8 +1,11 @@
+using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
 using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Auditing;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Security;
 
@@ -43,6 +46,17 @@ public static class Startup
         var settings = app.Services.GetRequiredService<DatabaseSettings>();
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
+
+        var key = app.Services.GetRequiredService<AuditKey>();
+        if (key.Generated)
+        {
+            logger.LogWarning("Generated the audit chain's key in {Path}. Back it up apart from the database, or better, configure {Setting}.", key.Source, AuditKey.Setting);
+        }
+
+        if (await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new SealAuditChain(), cancellationToken))
+        {
+            logger.LogWarning("The audit chain ended on events written before it was keyed; a keyed event now seals them.");
+        }
 
         var (owedDocuments, owedReports) = await OwedWorkSweeper.EnqueueOwedAsync(
             db, scope.ServiceProvider.GetRequiredService<DocumentJobs>(), owedBefore: null, cancellationToken);

@@ -24,6 +24,8 @@ public static class AuthenticationSetup
         services.AddSingleton(_ => new SignInAuditSchedule(configuration, TimeProvider.System));
         services.AddScoped<IActorAccessor, HttpActorAccessor>();
         services.AddScoped<SecurityAudit>();
+        services.AddSingleton<PermissionDenials>();
+        services.AddHostedService<PermissionDenialAuditor>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
         var jwt = JwtSettings.From(configuration);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Mediator;
 using TrialManager.Server.Features.Audit;
 
@@ -36,7 +35,7 @@ public sealed class SignInAuditSchedule(IConfiguration configuration, TimeProvid
 }
 
 /// <summary>Writes security events (sign-in, permission denied) to the audit chain; never the key, never request data.</summary>
-public sealed class SecurityAudit(ISender sender, IActorAccessor actors, SignInAuditSchedule schedule, ILogger<SecurityAudit> logger)
+public sealed class SecurityAudit(ISender sender, IActorAccessor actors, SignInAuditSchedule schedule, PermissionDenials denials, ILogger<SecurityAudit> logger)
 {
     public async Task SignedInAsync(HttpContext context)
     {
@@ -46,18 +45,22 @@ public sealed class SecurityAudit(ISender sender, IActorAccessor actors, SignInA
             return;
         }
 
-        await RecordAsync("signIn", JsonSerializer.Serialize(new { scheme = context.User.Identity?.AuthenticationType, role = actor.Role, sites = actor.Sites }));
+        await RecordAsync("signIn", AuditChanges.Serialize(new { scheme = context.User.Identity?.AuthenticationType, role = actor.Role, sites = actor.Sites }));
     }
 
-    /// <summary>A 403: the route pattern (not the path, which is client input), the method, the role and why.</summary>
+    /// <summary>
+    /// A 403: the route pattern (not the path, which is client input), the method and why, counted for the actor's
+    /// next <see cref="PermissionDenials"/> event.
+    /// </summary>
     public Task PermissionDeniedAsync(HttpContext context, string reason)
     {
         // Inside the exception handler the endpoint is cleared from the context; the exception feature keeps it.
         var endpoint = context.GetEndpoint() ?? context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Endpoint;
         var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(unknown route)";
         var actor = actors.Current;
-        return RecordAsync("permissionDenied",
-            JsonSerializer.Serialize(new { method = context.Request.Method, route, role = actor.Role, sites = actor.Sites, reason }));
+        logger.LogInformation("Permission denied ({Reason}) to {Actor} ({Role}) on {Method} {Route}", reason, actor.Name, actor.Role, context.Request.Method, route);
+        denials.Count(actor, context.Request.Method, route, reason);
+        return Task.CompletedTask;
     }
 
     private async Task RecordAsync(string action, string changes)
@@ -74,14 +77,14 @@ public sealed class SecurityAudit(ISender sender, IActorAccessor actors, SignInA
     }
 }
 
-/// <summary>Appends one security event to the chain inside the usual write transaction.</summary>
-public sealed record RecordSecurityEvent(string Action, string Changes) : ICommand<Unit>;
+/// <summary>Appends one security event to the chain inside the usual write transaction; by the caller unless an actor is named.</summary>
+public sealed record RecordSecurityEvent(string Action, string Changes, Actor? Actor = null) : ICommand<Unit>;
 
 public sealed class RecordSecurityEventHandler(AuditTrail trail) : ICommandHandler<RecordSecurityEvent, Unit>
 {
     public async ValueTask<Unit> Handle(RecordSecurityEvent command, CancellationToken cancellationToken)
     {
-        await trail.AppendAsync(command.Action, null, "Security", null, command.Changes, cancellationToken);
+        await trail.AppendAsync(command.Action, null, "Security", null, command.Changes, cancellationToken, command.Actor);
         return Unit.Value;
     }
 }

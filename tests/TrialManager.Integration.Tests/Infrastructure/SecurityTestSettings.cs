@@ -19,6 +19,8 @@ public static class SecurityTestSettings
     public const string SiteLimitedCoordinatorName = "coordinator-aaa";
     public const string SignInProbeKey = "test-signin-probe-key-5e1a";
     public const string SignInProbeName = "signin-probe";
+    public const string DenialProbeKey = "test-denial-probe-key-93b4";
+    public const string DenialProbeName = "denial-probe";
     public const string JwtIssuer = "https://idp.trialmanager.test";
     public const string JwtAudience = "trialmanager-tests";
     public const string JwtSitesClaim = "sites";
@@ -38,10 +40,15 @@ public static class SecurityTestSettings
         ["Authentication:ApiKeys:1:Name"] = SignInProbeName,
         ["Authentication:ApiKeys:1:Role"] = Roles.Statistician,
         ["Authentication:ApiKeys:1:Sha256"] = ApiKeyStore.HashOf(SignInProbeKey),
+        ["Authentication:ApiKeys:5:Name"] = DenialProbeName,
+        ["Authentication:ApiKeys:5:Role"] = Roles.Ethics,
+        ["Authentication:ApiKeys:5:Sha256"] = ApiKeyStore.HashOf(DenialProbeKey),
         ["Authentication:Jwt:SigningKeyPem"] = JwtSigningKey.ExportSubjectPublicKeyInfoPem(),
         ["Authentication:Jwt:Issuer"] = JwtIssuer,
         ["Authentication:Jwt:Audience"] = JwtAudience,
         ["Authentication:Jwt:SitesClaim"] = JwtSitesClaim,
+        // Permission failures are counted per actor per second here (a minute in production), so tests see them soon.
+        ["Authentication:PermissionDeniedAuditSeconds"] = "1",
     };
 }
 

@@ -2,6 +2,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Auditing;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Infrastructure;
 
@@ -38,18 +39,84 @@ public abstract class AuditSecurityTests(TrialServer server)
         Assert.Equal(HttpStatusCode.Forbidden, (await server.Client(SecurityTestSettings.SiteLimitedCoordinatorKey).PostJsonAsync(
             $"/api/trials/{trialId}/participants", new { site = "BBB", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() })).StatusCode);
 
-        var denied = await server.WithDbAsync(db => db.AuditEvents.Where(e => e.Sequence > before && e.Action == "permissionDenied").OrderBy(e => e.Sequence).ToListAsync());
-        Assert.Equal(2, denied.Count);
-        var role = JsonDocument.Parse(denied[0].Changes).RootElement;
-        Assert.Equal("POST", role.GetProperty("method").GetString());
-        Assert.Equal("/api/trials/", role.GetProperty("route").GetString());
-        Assert.Equal("coordinator", role.GetProperty("role").GetString());
-        Assert.Equal("dev-coordinator", denied[0].Actor);
-        var site = JsonDocument.Parse(denied[1].Changes).RootElement;
-        Assert.StartsWith("/api/trials/{trialId}/participants", site.GetProperty("route").GetString(), StringComparison.Ordinal);
-        Assert.Equal("site", site.GetProperty("reason").GetString());
-        Assert.Equal(SecurityTestSettings.SiteLimitedCoordinatorName, denied[1].Actor);
-        Assert.DoesNotContain(trialId, denied[1].Changes, StringComparison.Ordinal);
+        // Written as counts per actor once the window (a second in the tests) has closed.
+        var role = await DeniedAfterAsync(before, "dev-coordinator", d => d.GetProperty("route").GetString() == "/api/trials/");
+        Assert.Equal("coordinator", role.Event.Role);
+        Assert.Equal("coordinator", role.Changes.GetProperty("role").GetString());
+        Assert.Equal("POST", role.Denial.GetProperty("method").GetString());
+        Assert.Equal("role", role.Denial.GetProperty("reason").GetString());
+        var site = await DeniedAfterAsync(before, SecurityTestSettings.SiteLimitedCoordinatorName, d => d.GetProperty("reason").GetString() == "site");
+        Assert.StartsWith("/api/trials/{trialId}/participants", site.Denial.GetProperty("route").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["AAA"], site.Changes.GetProperty("sites").EnumerateArray().Select(s => s.GetString()));
+        Assert.DoesNotContain(trialId, site.Event.Changes, StringComparison.Ordinal);
+    }
+
+    /// <summary>Waits for the permission-failure event of an actor, after a sequence, that counts a denial matching the filter.</summary>
+    private async Task<(TrialManager.Infrastructure.Auditing.AuditEvent Event, JsonElement Changes, JsonElement Denial)> DeniedAfterAsync(
+        long before, string actor, Func<JsonElement, bool> denial)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var events = await server.WithDbAsync(db => db.AuditEvents.AsNoTracking()
+                .Where(e => e.Sequence > before && e.Action == "permissionDenied" && e.Actor == actor).ToListAsync());
+            foreach (var e in events)
+            {
+                var changes = JsonDocument.Parse(e.Changes).RootElement;
+                if (changes.TryGetProperty("denials", out var denials) && denials.EnumerateArray().FirstOrDefault(denial) is { ValueKind: JsonValueKind.Object } found)
+                {
+                    return (e, changes, found);
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"No permission-failure event of {actor} after 30 s.");
+            await Task.Delay(200);
+        }
+    }
+
+    [ServerFact]
+    public async Task PermissionFailures_OfTheApiAndThePages_AreCountedPerActorAndWindow_NotWrittenOneByOne()
+    {
+        var before = await HeadAsync();
+        var api = server.Client(SecurityTestSettings.DenialProbeKey);
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await api.PostJsonAsync("/api/trials", new { })).StatusCode);
+        }
+
+        var pages = await PageSession.SignInAsync(server, SecurityTestSettings.DenialProbeKey);
+        for (var i = 0; i < 10; i++)
+        {
+            var denied = await pages.GetAsync(new Uri("/admin/audit", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+            Assert.StartsWith("/denied", denied.Headers.Location?.AbsolutePath ?? denied.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        }
+
+        // Counts are written once their window has closed.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        List<TrialManager.Infrastructure.Auditing.AuditEvent> events;
+        while (true)
+        {
+            events = await server.WithDbAsync(db => db.AuditEvents.AsNoTracking()
+                .Where(e => e.Sequence > before && e.Action == "permissionDenied" && e.Actor == SecurityTestSettings.DenialProbeName).ToListAsync());
+            var counted = events.Sum(e => JsonDocument.Parse(e.Changes).RootElement.TryGetProperty("count", out var n) ? n.GetInt32() : 1);
+            if (counted >= 50)
+            {
+                Assert.Equal(50, counted);
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{counted} of 50 permission failures written after 30 s.");
+            await Task.Delay(200);
+        }
+
+        Assert.InRange(events.Count, 1, 4);
+        var denials = events.SelectMany(e => JsonDocument.Parse(e.Changes).RootElement.GetProperty("denials").EnumerateArray()
+                .Select(d => (Method: d.GetProperty("method").GetString(), Route: d.GetProperty("route").GetString(), Count: d.GetProperty("count").GetInt32())))
+            .GroupBy(d => (d.Method, d.Route)).ToDictionary(g => g.Key, g => g.Sum(d => d.Count));
+        Assert.Equal(40, denials[("POST", "/api/trials/")]);
+        Assert.Equal(10, denials.Single(d => d.Key.Method == "GET" && d.Key.Route!.Contains("admin/audit", StringComparison.OrdinalIgnoreCase)).Value);
+        Assert.All(events, e => Assert.Equal("ethics", e.Role));
     }
 
     [ServerFact]
@@ -137,6 +204,76 @@ public abstract class AuditSecurityTests(TrialServer server)
         }
 
         Assert.True((await VerifyAsync()).GetProperty("valid").GetBoolean());
+    }
+
+    [ServerFact]
+    public Task Verify_DetectsARewrite_WhoseHashesAndLaterLinksWereRecomputedWithoutTheKey() =>
+        RewriteWithoutTheKeyAsync(markUnkeyed: false, "its content does not match its hash; it was edited");
+
+    [ServerFact]
+    public Task Verify_DetectsARewrite_PassedOffAsEventsWrittenBeforeTheChainWasKeyed() =>
+        RewriteWithoutTheKeyAsync(markUnkeyed: true, "it is not keyed although an earlier event is; it was rewritten without the key");
+
+    private async Task RewriteWithoutTheKeyAsync(bool markUnkeyed, string problem)
+    {
+        await TestTrials.CreateAsync(server, recruiting: true);
+        await TestTrials.CreateAsync(server, recruiting: true);
+        var last = await QuietHeadAsync();
+        var first = last - 2;
+        var backup = "audit_backup_" + Guid.NewGuid().ToString("N")[..8];
+        var head = await server.WithDbAsync(db => db.AuditChainHeads.AsNoTracking().SingleAsync());
+        await server.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+            $"CREATE TABLE {backup} AS SELECT * FROM \"AuditEvents\" WHERE \"Sequence\" >= {first} AND \"Sequence\" <= {last}"));
+        try
+        {
+            // What anyone with write access to the database can do: edit an event, then recompute its hash, every later
+            // link and the head with the published (unkeyed) algorithm.
+            await server.WithDbAsync(async db =>
+            {
+                var events = await db.AuditEvents.AsNoTracking().Where(e => e.Sequence >= first && e.Sequence <= last).OrderBy(e => e.Sequence).ToListAsync();
+                var previous = events[0].PreviousHash;
+                foreach (var e in events)
+                {
+                    var entry = e.Sequence == first ? e.ToEntry() with { Changes = "[]" } : e.ToEntry();
+                    var hash = AuditChain.Hash(e.Sequence, previous, entry);
+                    await db.Database.ExecuteSqlRawAsync(
+                        "UPDATE \"AuditEvents\" SET \"Changes\" = {0}, \"PreviousHash\" = {1}, \"Hash\" = {2}, \"HashVersion\" = {3} WHERE \"Sequence\" = {4}",
+                        entry.Changes, previous, hash, markUnkeyed ? AuditChain.PlainVersion : e.HashVersion, e.Sequence);
+                    previous = hash;
+                }
+
+                return await db.Database.ExecuteSqlRawAsync("UPDATE \"AuditChainHead\" SET \"LastHash\" = {0}", previous);
+            });
+
+            var verification = await VerifyAsync();
+            Assert.False(verification.GetProperty("valid").GetBoolean(), verification.ToString());
+            Assert.Equal(first, verification.GetProperty("firstBroken").GetProperty("sequence").GetInt64());
+            Assert.Equal(problem, verification.GetProperty("firstBroken").GetProperty("problem").GetString());
+        }
+        finally
+        {
+            await server.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+                $"DELETE FROM \"AuditEvents\" WHERE \"Sequence\" >= {first} AND \"Sequence\" <= {last}; INSERT INTO \"AuditEvents\" SELECT * FROM {backup}; DROP TABLE {backup};"));
+            await server.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("UPDATE \"AuditChainHead\" SET \"LastHash\" = {0}", head.LastHash));
+        }
+
+        Assert.True((await VerifyAsync()).GetProperty("valid").GetBoolean());
+    }
+
+    [ServerFact]
+    public async Task AdminAuditPage_VerifiesTheWholeChainOnRequestOnly()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var admin = await PageSession.SignInAsync(server, "dev-admin");
+
+        var browsing = await admin.GetStringAsync(new Uri($"/admin/audit?trialId={trialId}", UriKind.Relative));
+        var verified = await admin.GetStringAsync(new Uri($"/admin/audit?trialId={trialId}&verify=true", UriKind.Relative));
+
+        Assert.Contains("CreateTrial", browsing, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hash chain:", browsing, StringComparison.Ordinal);
+        Assert.Contains("Verify the hash chain", browsing, StringComparison.Ordinal);
+        Assert.Contains("Hash chain:", verified, StringComparison.Ordinal);
+        Assert.Contains("intact", verified, StringComparison.Ordinal);
     }
 
     /// <summary>The head once nothing has appended to the trail for a second (background jobs done).</summary>

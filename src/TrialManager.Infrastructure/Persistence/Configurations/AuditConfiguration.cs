@@ -18,7 +18,10 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         builder.Property(e => e.TrialId).HasMaxLength(40);
         builder.Property(e => e.RecordType).HasMaxLength(100);
         builder.Property(e => e.RecordId).HasMaxLength(100);
-        builder.Property(e => e.Changes).HasMaxLength(20_000);
+        // Unbounded (text / nvarchar(max)): free text of any script, up to the lengths the API allows, in one event.
+        builder.Property(e => e.Changes).HasMaxLength(-1);
+        // Rows written before the chain was keyed are version 1.
+        builder.Property(e => e.HashVersion).HasDefaultValue(AuditChain.PlainVersion);
         builder.Property(e => e.PreviousHash).HasMaxLength(64);
         builder.Property(e => e.Hash).HasMaxLength(64);
         builder.HasIndex(e => new { e.TrialId, e.Sequence });

@@ -22,7 +22,7 @@ public sealed record AuditVerification(bool Valid, long Events, AuditBreak? Firs
 
 public sealed record AuditBreak(long Sequence, string Problem);
 
-public sealed class AuditQueriesHandler(TrialDbContext db)
+public sealed class AuditQueriesHandler(TrialDbContext db, AuditKey key)
     : IQueryHandler<GetAuditTrail, IReadOnlyList<AuditEventView>>, IQueryHandler<VerifyAuditChain, AuditVerification>
 {
     public async ValueTask<IReadOnlyList<AuditEventView>> Handle(GetAuditTrail query, CancellationToken cancellationToken)
@@ -39,9 +39,11 @@ public sealed class AuditQueriesHandler(TrialDbContext db)
             events = events.Where(e => e.TrialId == query.TrialId);
         }
 
-        return await events.OrderBy(e => e.Sequence).Take(limit)
+        // Only admins read the trail (the contract), and admins may not learn the restrictions: concealed for every reader.
+        var page = await events.OrderBy(e => e.Sequence).Take(limit)
             .Select(e => new AuditEventView(e.Sequence, e.OccurredAt, e.Actor, e.Role, e.Action, e.TrialId, e.RecordType, e.RecordId, e.Changes, e.Hash))
             .ToListAsync(cancellationToken);
+        return [.. page.Select(e => e with { Changes = AuditChanges.ForReaders(e.Changes) })];
     }
 
     /// <summary>
@@ -52,29 +54,25 @@ public sealed class AuditQueriesHandler(TrialDbContext db)
     public async ValueTask<AuditVerification> Handle(VerifyAuditChain query, CancellationToken cancellationToken)
     {
         var head = await ReadHeadAsync(cancellationToken);
-        long expected = 1;
-        var previous = AuditChain.Genesis;
+        var verifier = new AuditChainVerifier(key.Bytes);
         var chain = db.AuditEvents.AsNoTracking().Where(e => e.Sequence <= head.LastSequence).OrderBy(e => e.Sequence);
         await foreach (var e in chain.AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
-            var problem =
-                e.Sequence != expected ? $"expected event {expected} here; an event was deleted or reordered" :
-                e.PreviousHash != previous ? "its link to the previous event does not match; an event was changed, deleted or reordered" :
-                AuditChain.Hash(e.Sequence, e.PreviousHash, e.ToEntry()) != e.Hash ? "its content does not match its hash; it was edited" :
-                null;
-            if (problem is not null)
+            if (verifier.Check(e.ToLink()) is { } problem)
             {
-                return new AuditVerification(false, expected - 1, new AuditBreak(e.Sequence, problem));
+                return new AuditVerification(false, verifier.Verified, new AuditBreak(e.Sequence, problem));
             }
-
-            previous = e.Hash;
-            expected++;
         }
 
-        var events = expected - 1;
-        if (head.LastSequence != events || head.LastHash != previous)
+        var events = verifier.Verified;
+        if (head.LastSequence != events || head.LastHash != verifier.LastHash)
         {
             return new AuditVerification(false, events, new AuditBreak(events + 1, "the chain ends before its recorded head; the last events were deleted"));
+        }
+
+        if (verifier.CheckEnd() is { } unkeyedEnd)
+        {
+            return new AuditVerification(false, events - 1, new AuditBreak(events, unkeyedEnd));
         }
 
         // An append commits its event and the head together, so every event a writer committed before the highest

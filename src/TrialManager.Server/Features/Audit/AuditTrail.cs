@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using TrialManager.Domain.Auditing;
@@ -11,7 +10,7 @@ using TrialManager.Server.Security;
 namespace TrialManager.Server.Features.Audit;
 
 /// <summary>Appends events to the hash chain. There is deliberately no method that changes or removes one.</summary>
-public sealed class AuditTrail(TrialDbContext db, IActorAccessor actors, TimeProvider clock)
+public sealed class AuditTrail(TrialDbContext db, IActorAccessor actors, TimeProvider clock, AuditKey key)
 {
     /// <summary>Turns the tracked changes of the current command into one event (inside its transaction).</summary>
     public async Task RecordChangesAsync(string action, string? trialId, CancellationToken cancellationToken)
@@ -36,18 +35,19 @@ public sealed class AuditTrail(TrialDbContext db, IActorAccessor actors, TimePro
         trialId ??= changed.Append(root)
             .Select(e => e.Metadata.FindProperty("TrialId") is { } p ? e.Property(p.Name).CurrentValue as string : null)
             .FirstOrDefault(t => t is not null);
-        await AppendAsync(action, trialId, root.Metadata.ClrType.Name, KeyOf(root), JsonSerializer.Serialize(changes), cancellationToken);
+        await AppendAsync(action, trialId, root.Metadata.ClrType.Name, KeyOf(root), AuditChanges.Serialize(changes), cancellationToken);
     }
 
-    /// <summary>Appends one event; the caller holds the write gate and commits.</summary>
-    public async Task AppendAsync(string action, string? trialId, string? recordType, string? recordId, string changes, CancellationToken cancellationToken)
+    /// <summary>Appends one event; the caller holds the write gate and commits. The actor is the caller's unless named.</summary>
+    public async Task AppendAsync(
+        string action, string? trialId, string? recordType, string? recordId, string changes, CancellationToken cancellationToken, Actor? actor = null)
     {
-        var actor = actors.Current;
+        actor ??= actors.Current;
         // The row-lock gate has already read (and locked) the head in this transaction: no second round trip.
         var head = db.AuditChainHeads.Local.FirstOrDefault(h => h.Id == AuditChainHead.SingletonId)
                    ?? await db.AuditChainHeads.SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
         var entry = new AuditEntry(AuditChain.Normalize(clock.GetUtcNow()), actor.Name, actor.Role, action, trialId, recordType, recordId, changes);
-        var audit = new AuditEvent(head.LastSequence + 1, head.LastHash, entry);
+        var audit = new AuditEvent(head.LastSequence + 1, head.LastHash, entry, key);
         db.AuditEvents.Add(audit);
         head.LastSequence = audit.Sequence;
         head.LastHash = audit.Hash;

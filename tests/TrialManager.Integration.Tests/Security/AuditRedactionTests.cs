@@ -1,0 +1,286 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Integration.Tests.Api;
+using TrialManager.Integration.Tests.Documents;
+using TrialManager.Integration.Tests.Infrastructure;
+
+namespace TrialManager.Integration.Tests.Security;
+
+/// <summary>
+/// Issue 13, blocker 2: the audit trail's readers (admins) never learn the randomization restrictions. Every command
+/// the server can audit is driven over HTTP, and every field of every event kind an admin reads is listed here; a
+/// new field fails this test until it is listed (or concealed).
+/// </summary>
+public abstract partial class AuditRedactionTests(TrialServer server)
+{
+    private const string Concealed = "[concealed]";
+
+    /// <summary>The fields of the restriction details, wherever they occur: only "[concealed]" may stand there.</summary>
+    private static readonly HashSet<string> RestrictionFields =
+        ["BlockNumber", "BlockSize", "ImbalanceScores", "PreferredArm", "TookPreferred", "Seed", "State", "BlockSizes", "Probability", "Imbalance"];
+
+    private static readonly string[] EventFields = ["sequence", "occurredAt", "actor", "role", "action", "trialId", "recordType", "recordId", "changes", "hash"];
+
+    private static readonly string[] ParticipantScreened =
+    [
+        "Participant.AgeYears", "Participant.CompletedAt", "Participant.ConsentVersion", "Participant.ConsentedOn", "Participant.DeclinedAt",
+        "Participant.ExclusionReason", "Participant.Exclusions", "Participant.Expectancy", "Participant.Id", "Participant.Motivation",
+        "Participant.PrimaryFormulation", "Participant.RandomizedAt", "Participant.ScreenedAt", "Participant.ScreeningReasons", "Participant.Severity",
+        "Participant.Site", "Participant.Status", "Participant.TrialId", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation",
+        "Participant.WithdrawnAt",
+    ];
+
+    private static readonly string[] DocumentOwed =
+    [
+        "ProtocolDocument.Attempts", "ProtocolDocument.GeneratedAt", "ProtocolDocument.LastError", "ProtocolDocument.ParticipantId", "ProtocolDocument.ProtocolId",
+        "ProtocolDocument.ProtocolSha256", "ProtocolDocument.ProtocolVersion", "ProtocolDocument.RequestedAt", "ProtocolDocument.Sha256", "ProtocolDocument.Status",
+    ];
+
+    /// <summary>Every field of every event kind an admin can read: the record and field of each change, or the security event's field.</summary>
+    private static readonly Dictionary<string, string[]> Readable = new()
+    {
+        ["CreateTrial"] =
+        [
+            "Trial.CreatedAt", "Trial.Id", "Trial.Seed", "Trial.Status",
+            "Trial.Definition.AllocationFactors", "Trial.Definition.Arms[].Code", "Trial.Definition.Arms[].Ratio", "Trial.Definition.Eligibility.Exclusions",
+            "Trial.Definition.Eligibility.MaxAge", "Trial.Definition.Eligibility.MaxSeverity", "Trial.Definition.Eligibility.MinAge",
+            "Trial.Definition.Eligibility.MinSeverity", "Trial.Definition.FormulationRule.MinMargin", "Trial.Definition.Formulations", "Trial.Definition.Id",
+            "Trial.Definition.Randomization.BlockSizes", "Trial.Definition.Randomization.Factors", "Trial.Definition.Randomization.Imbalance",
+            "Trial.Definition.Randomization.Method", "Trial.Definition.Randomization.Probability", "Trial.Definition.Randomization.SeverityCutoff",
+            "Trial.Definition.Randomization.StratifyBy", "Trial.Definition.Registration", "Trial.Definition.Sites", "Trial.Definition.TargetEnrollment",
+            "Trial.Definition.Title",
+        ],
+        ["ChangeTrialStatus"] = ["Trial.Status"],
+        ["ScreenParticipant"] = [.. ParticipantScreened, "SiteCounter.LastNumber", "SiteCounter.Site", "SiteCounter.TrialId"],
+        ["RecordConsent"] = ["Participant.ConsentVersion", "Participant.ConsentedOn", "Participant.DeclinedAt", "Participant.Status"],
+        ["RateFormulation"] =
+        [
+            "FormulationRating.Consensus", "FormulationRating.Number", "FormulationRating.ParticipantId", "FormulationRating.Primary",
+            "FormulationRating.RatedAt", "FormulationRating.Rater", "FormulationRating.Rationale", "FormulationScores.Behavioral", "FormulationScores.Cognitive",
+            "FormulationScores.Environmental", "FormulationScores.FormulationRatingNumber", "FormulationScores.FormulationRatingParticipantId",
+            "FormulationScores.Interpersonal", "Participant.ExclusionReason", "Participant.PrimaryFormulation", "Participant.Status",
+        ],
+        ["RandomizeParticipant"] =
+        [
+            "Participant.RandomizedAt", "Participant.Status", .. DocumentOwed,
+            "ParticipantAllocation.Arm", "ParticipantAllocation.BlockNumber", "ParticipantAllocation.BlockSize", "ParticipantAllocation.Formulation",
+            "ParticipantAllocation.ImbalanceScores", "ParticipantAllocation.Levels.formulation", "ParticipantAllocation.Levels.severity",
+            "ParticipantAllocation.Levels.site", "ParticipantAllocation.Method", "ParticipantAllocation.ParticipantId", "ParticipantAllocation.PreferredArm",
+            "ParticipantAllocation.RandomizedAt", "ParticipantAllocation.RandomizedBy", "ParticipantAllocation.Sequence", "ParticipantAllocation.Site",
+            "ParticipantAllocation.StateKey", "ParticipantAllocation.Stratum", "ParticipantAllocation.TookPreferred", "ParticipantAllocation.TrialId",
+            "RandomizationState.Allocated", "RandomizationState.State", "RandomizationState.StateKey", "RandomizationState.TrialId",
+        ],
+        ["WithdrawParticipant"] = ["Participant.Status", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation", "Participant.WithdrawnAt"],
+        ["CompleteParticipant"] = ["Participant.CompletedAt", "Participant.Status"],
+        ["RecordParticipantEvent"] =
+        [
+            "ParticipantEvent.Description", "ParticipantEvent.Number", "ParticipantEvent.OccurredOn", "ParticipantEvent.ParticipantId",
+            "ParticipantEvent.RecordedAt", "ParticipantEvent.Type",
+        ],
+        ["RequestReport"] =
+        [
+            "Report.Attempts", "Report.CreatedAt", "Report.GeneratedAt", "Report.Id", "Report.Kind", "Report.LastError", "Report.RequestedBy",
+            "Report.Scheduled", "Report.Sha256", "Report.Status", "Report.TrialId",
+        ],
+        ["StartReport"] = ["Report.Attempts", "Report.Status"],
+        ["CompleteReport"] = ["Report.GeneratedAt", "Report.Sha256", "Report.Status"],
+        ["FailReport"] = ["Report.LastError", "Report.Status"],
+        ["StartProtocolDocument"] = ["ProtocolDocument.Attempts", "ProtocolDocument.Status"],
+        ["CompleteProtocolDocument"] =
+        [
+            "ProtocolDocument.GeneratedAt", "ProtocolDocument.ProtocolId", "ProtocolDocument.ProtocolSha256", "ProtocolDocument.ProtocolVersion",
+            "ProtocolDocument.Sha256", "ProtocolDocument.Status",
+        ],
+        ["FailProtocolDocument"] = ["ProtocolDocument.LastError", "ProtocolDocument.Status"],
+        ["signIn"] = ["Security.role", "Security.scheme", "Security.sites"],
+        ["permissionDenied"] =
+        [
+            "Security.count", "Security.denials[].count", "Security.denials[].method", "Security.denials[].reason", "Security.denials[].route",
+            "Security.from", "Security.role", "Security.seconds", "Security.sites",
+        ],
+        ["auditChainKeyed"] = ["Security.unkeyedThrough"],
+    };
+
+    private static readonly object Minimization = new { method = "minimization", factors = new[] { "formulation", "site" }, probability = 0.8 };
+
+    [ServerFact]
+    public async Task AuditTrail_ShowsAdminsEveryListedFieldOfEveryEventKind_AndNoRestrictionDetail()
+    {
+        var before = await server.WithDbAsync(db => db.AuditChainHeads.Select(h => h.LastSequence).SingleAsync());
+        var seeds = new List<string>();
+        var trials = new List<string>();
+        foreach (var randomization in new[] { null, Minimization })
+        {
+            var trialId = await TestTrials.CreateAsync(server, recruiting: true, randomization);
+            trials.Add(trialId);
+            var trial = await (await server.Statistician.GetAsync($"/api/trials/{trialId}")).JsonAsync();
+            seeds.Add(trial.GetProperty("randomization").GetProperty("seed").GetString()!);
+            await DriveEveryCommandAsync(trialId);
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.Coordinator.PostJsonAsync("/api/trials", new { })).StatusCode);
+
+        // Permission failures are written once their window (a second in the tests) has closed.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var (events, raw) = await ReadTrailAsync(before);
+        while (!events.Any(e => e.GetProperty("action").GetString() == "permissionDenied" && e.GetProperty("actor").GetString() == "dev-coordinator"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The permission failure was not written within 30 s.");
+            await Task.Delay(200);
+            (events, raw) = await ReadTrailAsync(before);
+        }
+
+        var seen = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var e in events)
+        {
+            Assert.Equal(EventFields.Order(StringComparer.Ordinal), e.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+            var action = e.GetProperty("action").GetString()!;
+            var fields = seen.TryGetValue(action, out var set) ? set : seen[action] = new SortedSet<string>(StringComparer.Ordinal);
+            foreach (var (path, value) in Fields(e))
+            {
+                fields.Add(path);
+                if (RestrictionFields.Contains(path[(path.LastIndexOf('.') + 1)..]))
+                {
+                    Assert.True(value.ValueKind == JsonValueKind.String && value.GetString() == Concealed,
+                        $"{action} shows {path} = {value.GetRawText()} (event {e.GetProperty("sequence")})");
+                }
+            }
+        }
+
+        var unlisted = seen.SelectMany(s => s.Value.Where(f => !Readable.GetValueOrDefault(s.Key, []).Contains(f)).Select(f => $"{s.Key}: {f}")).ToList();
+        Assert.True(unlisted.Count == 0, "Fields an admin can read that this test does not list:\n" + string.Join("\n", unlisted));
+        string[] driven =
+        [
+            "CreateTrial", "ChangeTrialStatus", "ScreenParticipant", "RecordConsent", "RateFormulation", "RandomizeParticipant", "WithdrawParticipant",
+            "CompleteParticipant", "RecordParticipantEvent", "RequestReport", "StartReport", "CompleteReport", "StartProtocolDocument",
+            "CompleteProtocolDocument", "permissionDenied",
+        ];
+        Assert.Empty(driven.Except(seen.Keys));
+        foreach (var seed in seeds)
+        {
+            Assert.DoesNotContain(seed, raw, StringComparison.Ordinal);
+        }
+
+        // The admin page shows the same trail.
+        var admin = await PageSession.SignInAsync(server, "dev-admin");
+        foreach (var trialId in trials)
+        {
+            var page = WebUtility.HtmlDecode(await admin.GetStringAsync(new Uri($"/admin/audit?trialId={trialId}", UriKind.Relative)));
+            Assert.Contains("RandomizeParticipant", page, StringComparison.Ordinal);
+            Assert.DoesNotMatch(ShownRestriction(), page);
+            Assert.DoesNotContain(seeds[trials.IndexOf(trialId)], page, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Screening (passed and failed), consent and refusal, ratings (first, consensus), randomization, withdrawal, completion, an event, a report, the protocol documents, a pause.</summary>
+    private async Task DriveEveryCommandAsync(string trialId)
+    {
+        var coordinator = server.Coordinator;
+        var randomized = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var id = await TestTrials.FormulatedParticipantAsync(server, trialId, site: i % 2 == 0 ? "AAA" : "BBB", lead: i < 2 ? "cognitive" : "interpersonal");
+            await Problems.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
+            randomized.Add(id);
+        }
+
+        var failed = await coordinator.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 10, severity = 15, exclusions = Array.Empty<string>() });
+        Assert.Equal("screenFailed", (await failed.JsonAsync()).GetProperty("status").GetString());
+
+        var declining = await ScreenAsync(trialId);
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{declining}/consent", new { declined = true }));
+
+        var pending = await ScreenAsync(trialId);
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/consent",
+            new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
+        var tie = new Dictionary<string, int> { ["cognitive"] = 3, ["interpersonal"] = 3, ["behavioral"] = 0, ["environmental"] = 0 };
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/formulations",
+            new { rater = "R01", scores = tie, consensus = false }));
+        tie["cognitive"] = 4;
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/formulations",
+            new { rater = "R02", scores = tie, consensus = true, rationale = "agreed at the case conference" }));
+
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[0]}/withdrawal",
+            new { category = "other", reason = "moved to another city" }));
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[1]}/completion", null));
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/events",
+            new { type = "protocolDeviation", occurredOn = "2026-11-21", description = "session held by phone" }));
+
+        var requested = await server.Ethics.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "ethicsProgress" });
+        await Problems.AssertStatusAsync(HttpStatusCode.Accepted, requested);
+        Assert.Equal("ready", (await DocumentSupport.WaitForReportAsync(server.Ethics, requested.Headers.Location!, TimeSpan.FromSeconds(120)))
+            .GetProperty("status").GetString());
+        foreach (var id in randomized)
+        {
+            await DocumentSupport.WaitForProtocolDocumentAsync(coordinator, id, TimeSpan.FromSeconds(120));
+        }
+
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "paused" }));
+    }
+
+    private async Task<string> ScreenAsync(string trialId)
+    {
+        var screened = await server.Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants",
+            new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, screened);
+        return (await screened.JsonAsync()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Every event after <paramref name="after"/>, as an admin reads them, and the bodies as sent.</summary>
+    private async Task<(List<JsonElement> Events, string Raw)> ReadTrailAsync(long after)
+    {
+        var events = new List<JsonElement>();
+        var raw = new System.Text.StringBuilder();
+        while (true)
+        {
+            var response = await server.Admin.GetAsync($"/api/audit?after={after}&limit=1000");
+            await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
+            var body = await response.Content.ReadAsStringAsync();
+            raw.Append(body);
+            var page = JsonDocument.Parse(body).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+            events.AddRange(page);
+            if (page.Count < 1000)
+            {
+                return (events, raw.ToString());
+            }
+
+            after = page[^1].GetProperty("sequence").GetInt64();
+        }
+    }
+
+    /// <summary>Every leaf of an event's changes as Record.Field (nested: Record.Field.Member, lists of objects as Field[]).</summary>
+    private static IEnumerable<(string Path, JsonElement Value)> Fields(JsonElement e)
+    {
+        var changes = JsonDocument.Parse(e.GetProperty("changes").GetString()!).RootElement;
+        if (changes.ValueKind == JsonValueKind.Object)
+        {
+            return Leaves("Security", changes);
+        }
+
+        return changes.EnumerateArray().SelectMany(change =>
+        {
+            Assert.Equal(["change", "key", "record", "values"], change.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+            return Leaves(change.GetProperty("record").GetString()!, change.GetProperty("values"));
+        }).ToList();
+    }
+
+    private static IEnumerable<(string Path, JsonElement Value)> Leaves(string path, JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => value.EnumerateObject().SelectMany(p => Leaves($"{path}.{p.Name}", p.Value)),
+        JsonValueKind.Array when value.EnumerateArray().Any(i => i.ValueKind == JsonValueKind.Object) =>
+            value.EnumerateArray().SelectMany(i => Leaves(path + "[]", i)),
+        _ => [(path, value)],
+    };
+
+    /// <summary>A restriction field followed by anything but the concealed marker, in the decoded page.</summary>
+    [GeneratedRegex("\"(BlockNumber|BlockSize|BlockSizes|ImbalanceScores|PreferredArm|TookPreferred|Probability|Imbalance)\":(?!\"\\[concealed\\]\")")]
+    private static partial Regex ShownRestriction();
+}
+
+[Collection(SqliteServerCollection.Name)]
+public sealed class AuditRedactionTests_Sqlite(SqliteTrialServer server) : AuditRedactionTests(server);
+
+[Collection(PostgresServerCollection.Name)]
+public sealed class AuditRedactionTests_Postgres(PostgresTrialServer server) : AuditRedactionTests(server), IRunsOnPostgres;
