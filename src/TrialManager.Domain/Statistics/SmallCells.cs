@@ -14,8 +14,9 @@ public enum CellDisclosure
 /// <summary>
 /// Small-cell suppression for a count table whose column totals are published exactly (the CONSORT totals):
 /// counts of 1 to <c>minSize - 1</c> are hidden, and then, while a row or column has exactly one hidden cell (which
-/// its total would give away), its smallest shown cell is hidden too. Zero is shown: it says nobody, which is no
-/// one's secret. This is the usual one-line-at-a-time heuristic, not an exact solution of the table's equations.
+/// its total would give away), its smallest positive shown cell is hidden too. Zero is shown and never hidden: it says
+/// nobody, and when every other cell of a line is zero the hidden one equals the line's total, which is published
+/// anyway. This is the usual one-line-at-a-time heuristic, not an exact solution of the table's equations.
 /// </summary>
 public static class SmallCells
 {
@@ -43,9 +44,9 @@ public static class SmallCells
                     continue;
                 }
 
-                // The smallest positive count hides the least; a zero only when nothing else is left.
-                var shown = line.Where(cell => hidden[cell.r][cell.c] == CellDisclosure.Shown)
-                    .OrderBy(cell => counts[cell.r][cell.c] == 0).ThenBy(cell => counts[cell.r][cell.c]).ToList();
+                // The smallest positive count hides the least.
+                var shown = line.Where(cell => hidden[cell.r][cell.c] == CellDisclosure.Shown && counts[cell.r][cell.c] > 0)
+                    .OrderBy(cell => counts[cell.r][cell.c]).ToList();
                 if (shown.Count > 0)
                 {
                     hidden[shown[0].r][shown[0].c] = CellDisclosure.Complementary;

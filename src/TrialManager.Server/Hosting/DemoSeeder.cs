@@ -110,7 +110,7 @@ public static class DemoSeeder
                 await SendAsync(services, new RecordParticipantEvent(id, "adverseEvent", today.AddDays(-1), "Headache after session"));
                 break;
             case 6:
-                await SendAsync(services, new WithdrawParticipant(id, "Moved away"));
+                await SendAsync(services, new WithdrawParticipant(id, faker.PickRandom("movedAway", "withdrewConsent", "lostToFollowUp"), "Demo withdrawal"));
                 break;
             case 7:
                 await SendAsync(services, new CompleteParticipant(id));

@@ -43,6 +43,7 @@ public static class ServerSetup
             ? Path.GetFullPath(protocols)
             : ProtocolLibrary.DefaultDirectory));
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(ReportSettings.From(configuration));
 
         // Commands and queries: validation, then the write transaction, then the audit, then the handler.
         services.AddMediator((MediatorOptions options) =>

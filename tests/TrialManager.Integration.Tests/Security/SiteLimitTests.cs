@@ -33,7 +33,7 @@ public abstract class SiteLimitTests(TrialServer server)
         {
             await SiteAaa.GetAsync($"/api/participants/{other}"),
             await SiteAaa.PostJsonAsync($"/api/participants/{other}/randomization", null),
-            await SiteAaa.PostJsonAsync($"/api/participants/{other}/withdrawal", new { reason = "test" }),
+            await SiteAaa.PostJsonAsync($"/api/participants/{other}/withdrawal", new { category = "other", reason = "test" }),
             await SiteAaa.PostJsonAsync($"/api/participants/{other}/events", new { type = "adverseEvent", occurredOn = "2026-11-21", description = "x" }),
             await SiteAaa.GetAsync($"/api/participants/{other}/protocol-document"),
         };

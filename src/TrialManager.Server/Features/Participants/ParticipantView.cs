@@ -38,7 +38,7 @@ public sealed record ParticipantView(
         p.PrimaryFormulation,
         p.ExclusionReason,
         [.. p.Ratings.Select(RatingView.From)],
-        p.WithdrawnAt is { } at ? new WithdrawalView(p.WithdrawalReason ?? string.Empty, at, p.WithdrawnAfterAllocation) : null,
+        p.WithdrawnAt is { } at ? new WithdrawalView(WithdrawalView.CategoryText(p.WithdrawalCategory), p.WithdrawalReason, at, p.WithdrawnAfterAllocation) : null,
         p.CompletedAt,
         [.. p.Events.Select(EventView.From)],
         allocation is null ? null : AllocationView.From(allocation));
@@ -46,7 +46,15 @@ public sealed record ParticipantView(
 
 public sealed record ConsentView(string Version, DateOnly? ConsentedOn);
 
-public sealed record WithdrawalView(string Reason, DateTimeOffset WithdrawnAt, bool AfterAllocation);
+/// <param name="Category">The coded category; <c>unrecorded</c> for withdrawals recorded before categories existed.</param>
+/// <param name="Reason">The coordinator's private note, if any.</param>
+public sealed record WithdrawalView(string Category, string? Reason, DateTimeOffset WithdrawnAt, bool AfterAllocation)
+{
+    /// <summary>Never defaulted to a real category: an old withdrawal's category is unknown, not "other".</summary>
+    public const string Unrecorded = "unrecorded";
+
+    public static string CategoryText(WithdrawalCategory? category) => category is { } c ? Wire.Text(c) : Unrecorded;
+}
 
 public sealed record RatingView(int Number, string Rater, FormulationScores Scores, bool Consensus, string? Rationale, Formulation? Primary, DateTimeOffset RatedAt)
 {
