@@ -193,6 +193,10 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<string>("WithdrawalCategory")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
                     b.Property<string>("WithdrawalReason")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");

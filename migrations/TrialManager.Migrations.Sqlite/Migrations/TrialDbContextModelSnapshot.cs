@@ -188,6 +188,10 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("WithdrawalCategory")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("WithdrawalReason")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");

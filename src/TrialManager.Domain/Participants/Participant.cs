@@ -79,6 +79,10 @@ public sealed class Participant
 
     public DateTimeOffset? RandomizedAt { get; private set; }
 
+    /// <summary>Why the participant withdrew, coded; null only for withdrawals recorded before categories existed.</summary>
+    public WithdrawalCategory? WithdrawalCategory { get; private set; }
+
+    /// <summary>The coordinator's private note on the withdrawal: free text that no report or ethics export prints.</summary>
     public string? WithdrawalReason { get; private set; }
     public DateTimeOffset? WithdrawnAt { get; private set; }
 
@@ -167,11 +171,17 @@ public sealed class Participant
         RandomizedAt = now;
     }
 
-    public void Withdraw(string reason, DateTimeOffset now)
+    public void Withdraw(WithdrawalCategory category, string? note, DateTimeOffset now)
     {
+        if (!Enum.IsDefined(category))
+        {
+            throw new DomainValidationException("category", $"{category} is not a withdrawal category.");
+        }
+
         var afterAllocation = Status == ParticipantStatus.Randomized;
         Fire(Trigger.Withdraw, "withdrawal");
-        WithdrawalReason = reason;
+        WithdrawalCategory = category;
+        WithdrawalReason = note;
         WithdrawnAt = now;
         WithdrawnAfterAllocation = afterAllocation;
     }

@@ -5,6 +5,18 @@ namespace TrialManager.Infrastructure.Documents;
 /// <summary>Labels shared by the documents; arms and formulations are the lower-case strings the trial stores.</summary>
 public static class DocumentLabels
 {
+    public static string WithdrawalCategory(string category) => category switch
+    {
+        "withdrewConsent" => "Withdrew consent",
+        "lostToFollowUp" => "Lost to follow-up",
+        "adverseEvent" => "Adverse event",
+        "movedAway" => "Moved away",
+        "clinicalDecision" => "Clinical decision",
+        "other" => "Other",
+        "unrecorded" => "Unrecorded (withdrawn before categories were recorded)",
+        _ => throw new ArgumentOutOfRangeException(nameof(category), category, "Unknown withdrawal category."),
+    };
+
     public static string Arm(string arm) => arm switch
     {
         "mediator" => "Relationship as mediator",
@@ -77,8 +89,8 @@ public sealed record ConsortCounts(
 
 public sealed record StratumBalance(string Stratum, ArmCounts Counts);
 
-/// <summary>Withdrawals aggregated by reason and arm; never per participant.</summary>
-public sealed record WithdrawalReason(string Reason, ArmCounts Counts);
+/// <summary>Withdrawals after allocation by coded category (or <c>unrecorded</c>) and arm; never a free-text reason.</summary>
+public sealed record WithdrawalCount(string Category, ArmCounts Counts);
 
 public enum SafetyEventKind
 {
@@ -88,19 +100,20 @@ public enum SafetyEventKind
 }
 
 /// <summary>
-/// Events of one type: of randomized participants by the arm they were allocated, and of participants who had
-/// consented but were never randomized (an event after consent is reportable whether or not an arm followed).
+/// Harms of one event type, per CONSORT Harms: people with at least one event (<see cref="WithEvent"/>) beside the
+/// number of events, by arm from the day of randomization on; and apart, those before randomization (including
+/// people never randomized: an event after consent is reportable whether or not an arm followed).
 /// </summary>
-public sealed record SafetyEventCount(SafetyEventKind Kind, string Type, ArmCounts Counts, int NotRandomized)
-{
-    public int Total => Counts.Total + NotRandomized;
-}
+public sealed record HarmsCount(SafetyEventKind Kind, string Type, ArmCounts WithEvent, ArmCounts Events, int WithEventBefore, int EventsBefore);
 
 public sealed record SafetyMonth(string Month, int AdverseEvents, int SeriousAdverseEvents, int ProtocolDeviations);
 
 public sealed record ReliabilitySummary(double Kappa, double StandardError, int N, double Agreement);
 
-public sealed record AuditVerification(bool Valid, long Events);
+/// <summary>The last audit event when the report was made: its sequence and stored hash, so a later rewrite shows.</summary>
+public sealed record AuditHead(long Sequence, string Hash);
+
+public sealed record AuditVerification(bool Valid, long Events, AuditHead? Head);
 
 /// <summary>The periodic report to the ethics board: aggregates only, no participant identifiers.</summary>
 public sealed record EthicsReportModel(
@@ -111,8 +124,9 @@ public sealed record EthicsReportModel(
     IReadOnlyList<MonthlyCount> RecruitmentByMonth,
     ConsortCounts Consort,
     IReadOnlyList<StratumBalance> Balance,
-    IReadOnlyList<WithdrawalReason> Withdrawals,
-    IReadOnlyList<SafetyEventCount> SafetyEvents,
+    IReadOnlyList<WithdrawalCount> Withdrawals,
+    IReadOnlyList<HarmsCount> Harms,
     IReadOnlyList<SafetyMonth> SafetyByMonth,
     ReliabilitySummary? Reliability,
-    AuditVerification Audit);
+    AuditVerification Audit,
+    int MinCellSize);

@@ -24,8 +24,22 @@ public sealed record DataPaths(string DataDirectory)
         new(Path.GetFullPath(configuration["TrialManager:DataDirectory"] is { Length: > 0 } dir ? dir : "data"));
 }
 
+/// <summary>
+/// SQLite's <c>synchronous</c> in WAL mode. Normal: a commit survives a crash of the process, but the last commits
+/// before a power loss or OS crash can vanish (the WAL is synced only at checkpoints). Full: the WAL is synced at
+/// every commit, so an acknowledged allocation survives a power loss too.
+/// </summary>
+public enum SqliteSynchronous
+{
+    Normal,
+    Full,
+}
+
 public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString, bool MigrateOnStart)
 {
+    /// <summary>Database:SqliteSynchronous; Full unless configured (an acknowledged allocation must not vanish).</summary>
+    public SqliteSynchronous SqliteSynchronous { get; init; } = SqliteSynchronous.Full;
+
     public static DatabaseSettings From(IConfiguration configuration, DataPaths paths)
     {
         var providerName = configuration["Database:Provider"] is { Length: > 0 } p ? p : nameof(DatabaseProvider.Sqlite);
@@ -54,7 +68,13 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         // The embedded database is ours to create; a server database is migrated on start only when asked
         // (DBAs usually apply the idempotent script or run the `migrate` verb).
         var migrate = configuration.GetValue<bool?>("Database:MigrateOnStart") ?? provider == DatabaseProvider.Sqlite;
-        return new DatabaseSettings(provider, connectionString, migrate);
+        var synchronousName = configuration["Database:SqliteSynchronous"] is { Length: > 0 } y ? y : nameof(SqliteSynchronous.Full);
+        if (!Enum.TryParse<SqliteSynchronous>(synchronousName, ignoreCase: true, out var synchronous) || !Enum.IsDefined(synchronous))
+        {
+            throw new InvalidOperationException($"Database:SqliteSynchronous '{synchronousName}' is not one of Full, Normal.");
+        }
+
+        return new DatabaseSettings(provider, connectionString, migrate) { SqliteSynchronous = synchronous };
     }
 
     /// <summary>Statements prepared on the server after five uses, unless the connection string says otherwise.</summary>
@@ -111,7 +131,7 @@ public static class DatabaseSetup
         {
             case DatabaseProvider.Sqlite:
                 options.UseSqlite(settings.ConnectionString, o => o.MigrationsAssembly("TrialManager.Migrations.Sqlite").UseQuerySplittingBehavior(OneQuery))
-                    .AddInterceptors(SqlitePragmas.Instance, SqliteStatementCache.Instance);
+                    .AddInterceptors(SqlitePragmas.For(settings.SqliteSynchronous), SqliteStatementCache.Instance);
                 break;
             case DatabaseProvider.SqlServer:
                 options.UseSqlServer(settings.ConnectionString, o => o.MigrationsAssembly("TrialManager.Migrations.SqlServer").UseQuerySplittingBehavior(OneQuery));
@@ -150,12 +170,19 @@ public static class DatabaseSetup
 }
 
 /// <summary>
-/// Per-connection SQLite settings. synchronous=NORMAL in WAL mode keeps every committed transaction across a
-/// process crash (the case the server must survive); foreign keys are on by default in Microsoft.Data.Sqlite.
+/// Per-connection SQLite settings: synchronous as configured (FULL by default, see <see cref="SqliteSynchronous"/>);
+/// foreign keys are on by default in Microsoft.Data.Sqlite.
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    public static readonly SqlitePragmas Instance = new();
+    private static readonly SqlitePragmas Full = new("PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;");
+    private static readonly SqlitePragmas Normal = new("PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;");
+
+    private readonly string _pragmas;
+
+    private SqlitePragmas(string pragmas) => _pragmas = pragmas;
+
+    public static SqlitePragmas For(SqliteSynchronous synchronous) => synchronous == SqliteSynchronous.Normal ? Normal : Full;
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -167,22 +194,22 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
 
     // Pragmas belong to the native connection, which the pool keeps open across SqliteConnection.Open calls (and EF
     // opens one per query): apply them once per native handle, not on every open.
-    private static readonly ConditionalWeakTable<object, object> Applied = [];
+    private readonly ConditionalWeakTable<object, object> _applied = [];
 
-    private static void Apply(DbConnection connection)
+    private void Apply(DbConnection connection)
     {
         if (connection is SqliteConnection { Handle: { } handle })
         {
-            if (Applied.TryGetValue(handle, out _))
+            if (_applied.TryGetValue(handle, out _))
             {
                 return;
             }
 
-            Applied.AddOrUpdate(handle, handle);
+            _applied.AddOrUpdate(handle, handle);
         }
 
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+        command.CommandText = _pragmas;
         command.ExecuteNonQuery();
     }
 }

@@ -110,13 +110,16 @@ public static class DemoSeeder
                 await SendAsync(services, new RecordParticipantEvent(id, "adverseEvent", today.AddDays(-1), "Headache after session"));
                 break;
             case 6:
-                await SendAsync(services, new WithdrawParticipant(id, "Moved away"));
+                await SendAsync(services, new WithdrawParticipant(id, DemoWithdrawalCategories[index / 9 % DemoWithdrawalCategories.Length], "Demo note"));
                 break;
             case 7:
                 await SendAsync(services, new CompleteParticipant(id));
                 break;
         }
     }
+
+    // Chosen by index, not by the faker, so the rest of the demo data stays as it was.
+    private static readonly string[] DemoWithdrawalCategories = ["movedAway", "withdrewConsent", "lostToFollowUp"];
 
     private static async Task<T> SendAsync<T>(IServiceProvider services, IQuery<T> query)
     {

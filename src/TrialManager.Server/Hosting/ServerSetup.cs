@@ -46,6 +46,7 @@ public static class ServerSetup
         services.AddSingleton(TimeProvider.System);
         // The audit chain's key, outside the database; loaded (or refused) when the server prepares to serve.
         services.AddSingleton(_ => AuditKey.Load(configuration, paths, database.Provider, builder.Environment.IsDevelopment()));
+        services.AddSingleton(ReportSettings.From(configuration));
 
         // Commands and queries: validation, then the write transaction, then the audit, then the handler.
         services.AddMediator((MediatorOptions options) =>

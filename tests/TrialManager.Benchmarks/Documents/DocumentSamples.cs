@@ -67,7 +67,8 @@ internal static class DocumentSamples
 
         var excluded = new[] { new ReasonCount("Did not meet inclusion criteria", 2210), new ReasonCount("Declined to participate", 1402), new ReasonCount("Other reasons", 388) };
         var withdrawn = people.Where(p => p.Withdrawal is not null).ToList();
-        var safety = EventTypes.Select(e => new SafetyEventCount(e.Kind, e.Type, new ArmCounts(random.Next(5, 400), random.Next(5, 400)), random.Next(0, 40))).ToList();
+        var harms = EventTypes.Select(e => new HarmsCount(e.Kind, e.Type, new ArmCounts(random.Next(5, 200), random.Next(5, 200)),
+            new ArmCounts(random.Next(200, 400), random.Next(200, 400)), random.Next(0, 20), random.Next(20, 40))).ToList();
         return new EthicsReportModel(
             new TrialIdentity("RELMED-01", "Relationship as mediator or moderator of change", "ISRCTN12345678", "Recruiting", 12_000),
             Generated,
@@ -78,15 +79,16 @@ internal static class DocumentSamples
                 participants + excluded.Sum(e => e.Count), excluded.Sum(e => e.Count), excluded, participants,
                 Count(people, p => p.Arm), Count(withdrawn, p => p.Arm), Count(people.Where(p => p.Withdrawal is null && p.Completed), p => p.Arm)),
             [.. people.GroupBy(p => $"{p.Formulation} / {p.Site}").OrderBy(g => g.Key).Select(g => new StratumBalance(g.Key, Count(g, p => p.Arm)))],
-            [.. withdrawn.GroupBy(p => p.Withdrawal!).OrderBy(g => g.Key).Select(g => new WithdrawalReason(g.Key, Count(g, p => p.Arm)))],
-            safety,
+            [.. withdrawn.GroupBy(p => p.Withdrawal!).OrderBy(g => g.Key).Select(g => new WithdrawalCount(g.Key, Count(g, p => p.Arm)))],
+            harms,
             [.. people.Select(p => p.Month).Distinct().Order().Select(m => new SafetyMonth(m, random.Next(20, 60), random.Next(0, 5), random.Next(10, 40)))],
             new ReliabilitySummary(0.74, 0.021, 1480, 0.83),
-            new AuditVerification(true, 212_418));
+            new AuditVerification(true, 212_418, new AuditHead(212_418, "3f9a1c0e5b7d2468ace13579bdf02468ace13579bdf02468ace13579bdf0246a")),
+            MinCellSize: 5);
     }
 
     private static readonly string[] WithdrawalReasons =
-        ["Moved away", "No longer wishes to take part", "Lost to follow-up", "Clinical decision", "Started other treatment", "Other"];
+        ["movedAway", "withdrewConsent", "lostToFollowUp", "clinicalDecision", "adverseEvent", "other"];
 
     private static readonly (SafetyEventKind Kind, string Type)[] EventTypes =
     [

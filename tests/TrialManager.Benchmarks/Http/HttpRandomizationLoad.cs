@@ -35,6 +35,15 @@ public static class HttpRandomizationLoad
 
     public static async Task<int> RunAsync(string[] args)
     {
+        // synchronous=normal|full (SQLite; default full, as the server): the server's setting, and the bare-write figure
+        // the ratio uses. Both bare-write figures are printed, measured in the same run.
+        var synchronous = args.FirstOrDefault(a => a.StartsWith("synchronous=", StringComparison.OrdinalIgnoreCase))?["synchronous=".Length..] ?? "full";
+        if (synchronous.ToUpperInvariant() is not ("NORMAL" or "FULL"))
+        {
+            throw new ArgumentException($"synchronous={synchronous}: normal or full.", nameof(args));
+        }
+
+        args = [.. args.Where(a => !a.StartsWith("synchronous=", StringComparison.OrdinalIgnoreCase))];
         var provider = args.Length > 0 ? args[0] : "sqlite";
         var participants = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3000;
         var workers = args.Length > 2 ? args[2] : null;
@@ -63,8 +72,12 @@ public static class HttpRandomizationLoad
             }
             else
             {
-                bare = SqliteBareWrites(Path.Combine(directory, "bare.db"));
-                settings = new() { ["Database:Provider"] = "Sqlite" };
+                var normal = SqliteBareWrites(Path.Combine(directory, "bare-normal.db"), "NORMAL");
+                var full = SqliteBareWrites(Path.Combine(directory, "bare-full.db"), "FULL");
+                Console.WriteLine($"bare single-row write transactions (sqlite, {Clients} threads): synchronous=NORMAL {normal:F0}/s, synchronous=FULL {full:F0}/s");
+                bare = synchronous.Equals("normal", StringComparison.OrdinalIgnoreCase) ? normal : full;
+                settings = new() { ["Database:Provider"] = "Sqlite", ["Database:SqliteSynchronous"] = synchronous };
+                Console.WriteLine($"server: synchronous={synchronous.ToUpperInvariant()}");
             }
 
             Console.WriteLine($"bare single-row write transactions ({provider}, {Clients} threads): {bare:F0}/s");
@@ -246,7 +259,7 @@ public static class HttpRandomizationLoad
     }
 
     /// <summary>16 threads, each committing one-row transactions; writers take turns on a process lock as the server's gate does.</summary>
-    private static double SqliteBareWrites(string path)
+    private static double SqliteBareWrites(string path, string synchronous)
     {
         var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         using (var setup = new SqliteConnection(connectionString))
@@ -262,7 +275,7 @@ public static class HttpRandomizationLoad
         {
             using var connection = new SqliteConnection(connectionString);
             connection.Open();
-            Execute(connection, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;");
+            Execute(connection, $"PRAGMA synchronous={synchronous}; PRAGMA busy_timeout=30000;");
             using var insert = connection.CreateCommand();
             insert.CommandText = "INSERT INTO t (v) VALUES ($v)";
             var value = insert.Parameters.Add("$v", SqliteType.Text);

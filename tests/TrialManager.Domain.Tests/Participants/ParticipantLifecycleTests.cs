@@ -152,13 +152,28 @@ public sealed class ParticipantLifecycleTests
         var (before, _) = Walk.To(Formulated);
         var (after, _) = Walk.To(Randomized);
 
-        before.Withdraw("lost interest", Walk.Now);
-        after.Withdraw("moved away", Walk.Now);
+        before.Withdraw(WithdrawalCategory.WithdrewConsent, "lost interest", Walk.Now);
+        after.Withdraw(WithdrawalCategory.MovedAway, null, Walk.Now);
 
         Assert.False(before.WithdrawnAfterAllocation);
         Assert.True(after.WithdrawnAfterAllocation);
-        Assert.Equal("moved away", after.WithdrawalReason);
+        Assert.Equal(WithdrawalCategory.WithdrewConsent, before.WithdrawalCategory);
+        Assert.Equal("lost interest", before.WithdrawalReason);
+        Assert.Equal(WithdrawalCategory.MovedAway, after.WithdrawalCategory);
+        Assert.Null(after.WithdrawalReason);
         Assert.Equal(Walk.Now, after.WithdrawnAt);
+    }
+
+    [Fact]
+    public void Withdraw_WithAnUndefinedCategory_IsRefusedAndChangesNothing()
+    {
+        var (p, _) = Walk.To(Randomized);
+
+        var refused = Assert.Throws<DomainValidationException>(() => p.Withdraw((WithdrawalCategory)99, "note", Walk.Now));
+
+        Assert.Equal("category", refused.Field);
+        Assert.Equal(Randomized, p.Status);
+        Assert.Null(p.WithdrawalCategory);
     }
 
     [Fact]
@@ -212,7 +227,7 @@ public sealed class ParticipantLifecycleTests
             case Command.Rating: p.RateFormulation(d, "R02", Walk.InterpersonalLeads, false, null, Walk.Now); break;
             case Command.Consensus: p.RateFormulation(d, "PANEL", Walk.CognitiveLeads, true, "agreed", Walk.Now); break;
             case Command.Randomize: p.MarkRandomized(Walk.Now); break;
-            case Command.Withdraw: p.Withdraw("reason", Walk.Now); break;
+            case Command.Withdraw: p.Withdraw(WithdrawalCategory.Other, "reason", Walk.Now); break;
             case Command.Complete: p.Complete(Walk.Now); break;
             case Command.RecordEvent: p.RecordEvent(ParticipantEventType.AdverseEvent, new DateOnly(2026, 11, 21), "headache", Walk.Now); break;
             default: throw new ArgumentOutOfRangeException(nameof(command));

@@ -54,7 +54,7 @@ internal static class Walk
                 p.Decline(Now);
                 break;
             case ParticipantStatus.Withdrawn:
-                p.Withdraw("moved away", Now);
+                p.Withdraw(WithdrawalCategory.MovedAway, "moved away", Now);
                 break;
             default:
                 p.Consent("1.0", new DateOnly(2026, 11, 20));

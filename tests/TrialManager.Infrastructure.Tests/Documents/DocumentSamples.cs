@@ -40,7 +40,7 @@ internal static class DocumentSamples
     }
 
     /// <summary>An ethics report whose numbers are mostly distinct, so a missing one is noticed.</summary>
-    public static EthicsReportModel EthicsReport(int months = 14, ReliabilitySummary? reliability = null) => new(
+    public static EthicsReportModel EthicsReport(int months = 14, ReliabilitySummary? reliability = null, int minCellSize = 5) => new(
         Trial: new TrialIdentity("RELMED-01", "Relationship as mediator or moderator of change", "ISRCTN12345678", "Recruiting", 600),
         GeneratedAt: Generated,
         Protocols: [.. Library.All.Select(p => new ProtocolVersionInUse(p.Id, p.Version, p.Sha256))],
@@ -69,19 +69,20 @@ internal static class DocumentSamples
         ],
         Withdrawals:
         [
-            new WithdrawalReason("Moved away", new ArmCounts(5, 4)),
-            new WithdrawalReason("No longer wishes to take part", new ArmCounts(12, 9)),
-            new WithdrawalReason("Lost to follow-up", new ArmCounts(4, 5)),
+            new WithdrawalCount("movedAway", new ArmCounts(5, 4)),
+            new WithdrawalCount("withdrewConsent", new ArmCounts(12, 9)),
+            new WithdrawalCount("lostToFollowUp", new ArmCounts(4, 5)),
         ],
-        SafetyEvents:
+        Harms:
         [
-            new SafetyEventCount(SafetyEventKind.AdverseEvent, "Worsening of symptoms", new ArmCounts(13, 15), 4),
-            new SafetyEventCount(SafetyEventKind.SeriousAdverseEvent, "Hospitalisation", new ArmCounts(2, 1), 0),
-            new SafetyEventCount(SafetyEventKind.ProtocolDeviation, "Session outside window", new ArmCounts(23, 27), 6),
+            new HarmsCount(SafetyEventKind.AdverseEvent, "adverseEvent", new ArmCounts(13, 15), new ArmCounts(31, 36), 4, 7),
+            new HarmsCount(SafetyEventKind.SeriousAdverseEvent, "seriousAdverseEvent", new ArmCounts(2, 1), new ArmCounts(3, 1), 0, 0),
+            new HarmsCount(SafetyEventKind.ProtocolDeviation, "protocolDeviation", new ArmCounts(23, 27), new ArmCounts(44, 52), 6, 8),
         ],
         SafetyByMonth: [new SafetyMonth("2026-08", 10, 1, 19), new SafetyMonth("2026-09", 12, 0, 21), new SafetyMonth("2026-10", 10, 2, 16)],
         Reliability: reliability,
-        Audit: new AuditVerification(true, 48213));
+        Audit: new AuditVerification(true, 48213, new AuditHead(48213, "9c2e41f07ab35d86e1f4093b27c6d58a0e1f2b3c4d5e6f708192a3b4c5d6e7f8")),
+        MinCellSize: minCellSize);
 
     private static string FindRepositoryRoot()
     {

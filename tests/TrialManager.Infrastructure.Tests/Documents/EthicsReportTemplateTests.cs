@@ -42,7 +42,7 @@ public sealed class EthicsReportTemplateTests
     [Fact]
     public void Render_ShowsEveryNumberOfTheModel()
     {
-        var model = DocumentSamples.EthicsReport(reliability: new(0.71, 0.054, 64, 0.828));
+        var model = DocumentSamples.EthicsReport(reliability: new(0.71, 0.054, 64, 0.828), minCellSize: 1);
 
         var text = new PdfText(EthicsReportTemplate.Render(model));
 
@@ -51,7 +51,11 @@ public sealed class EthicsReportTemplateTests
         numbers.AddRange(model.RecruitmentByMonth.SelectMany(m => new[] { m.Month, S(m.Count) }));
         numbers.AddRange(model.Balance.SelectMany(b => new[] { b.Counts.Mediator, b.Counts.Moderator, b.Counts.Total }.Select(n => S(n))));
         numbers.AddRange(model.Withdrawals.SelectMany(w => new[] { w.Counts.Mediator, w.Counts.Moderator, w.Counts.Total }.Select(n => S(n))));
-        numbers.AddRange(model.SafetyEvents.SelectMany(e => new[] { e.Counts.Mediator, e.Counts.Moderator, e.NotRandomized, e.Total }.Select(n => S(n))));
+        numbers.AddRange(model.Harms.SelectMany(e => new[]
+        {
+            e.WithEvent.Mediator, e.WithEvent.Moderator, e.WithEvent.Total, e.Events.Mediator, e.Events.Moderator, e.Events.Total, e.WithEventBefore, e.EventsBefore,
+        }.Select(n => S(n))));
+        numbers.Add(model.Audit.Head!.Hash);
         numbers.AddRange(model.SafetyByMonth.SelectMany(m => new[] { m.Month, S(m.AdverseEvents), S(m.SeriousAdverseEvents), S(m.ProtocolDeviations) }));
         numbers.AddRange(model.Protocols.SelectMany(p => new[] { p.Id, p.Sha256 }));
 
@@ -59,6 +63,21 @@ public sealed class EthicsReportTemplateTests
         Assert.True(text.Contains("Relationship as mediator"));
         Assert.True(text.Contains("Relationship as moderator"));
         Assert.True(text.Contains("valid"));
+    }
+
+    [Fact]
+    public void Render_HidesSmallBreakdownCells_AndWhatWouldGiveThemAway_ButNotTheConsortTotals()
+    {
+        var model = DocumentSamples.EthicsReport(minCellSize: 5);
+
+        var text = new PdfText(EthicsReportTemplate.Render(model));
+
+        // Lost to follow-up 4 / 5 / 9: the 4 is small; its column total (withdrawn, mediator: 21) is printed, so the
+        // smallest other positive count of that column (5, moved away) is hidden too, and so on until no line has one.
+        Assert.True(text.Contains("Lost to follow-up <5"), text.All);
+        Assert.True(text.Contains("Moved away * <5"), text.All);
+        Assert.True(text.Contains($"Withdrawn {S(model.Consort.Withdrawn.Mediator)} {S(model.Consort.Withdrawn.Moderator)} {S(model.Consort.Withdrawn.Total)}"));
+        Assert.True(text.Contains("shown as <5"));
     }
 
     [Fact]

@@ -6,14 +6,28 @@ namespace TrialManager.Infrastructure.Tests.Persistence;
 
 public sealed class DatabaseSettingsTests
 {
-    private static DatabaseSettings From(string provider, string? connectionString) =>
+    private static DatabaseSettings From(string provider, string? connectionString, string? synchronous = null) =>
         DatabaseSettings.From(
             new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Database:Provider"] = provider,
                 ["ConnectionStrings:TrialManager"] = connectionString,
+                ["Database:SqliteSynchronous"] = synchronous,
             }).Build(),
             new DataPaths(Path.GetTempPath()));
+
+    [Theory]
+    [InlineData(null, SqliteSynchronous.Full)]
+    [InlineData("full", SqliteSynchronous.Full)]
+    [InlineData("Normal", SqliteSynchronous.Normal)]
+    public void Sqlite_SyncsEveryCommitUnlessConfiguredOtherwise(string? configured, SqliteSynchronous expected) =>
+        Assert.Equal(expected, From("Sqlite", null, configured).SqliteSynchronous);
+
+    [Theory]
+    [InlineData("off")]
+    [InlineData("2")]
+    public void Sqlite_AnUnknownSynchronousSettingStopsTheStart(string configured) =>
+        Assert.Contains("Database:SqliteSynchronous", Assert.Throws<InvalidOperationException>(() => From("Sqlite", null, configured)).Message, StringComparison.Ordinal);
 
     [Fact]
     public void PostgreSql_PreparesRepeatedStatementsByDefault_KeepingEverythingElse()

@@ -53,6 +53,27 @@ public sealed class SqliteWriteGateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ByDefault_TheGatesConnectionAndEveryReadersSyncEachCommit_SoAnAcknowledgedWriteSurvivesAPowerLoss()
+    {
+        static async Task<long> SynchronousAsync(SqliteConnection connection)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous";
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        const long full = 2; // 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
+        await using var write = await BeginWriteAsync("P-1");
+        Assert.Equal(full, await SynchronousAsync((SqliteConnection)write.Db.Database.GetDbConnection()));
+        await write.Write.CommitAsync(CancellationToken.None);
+
+        await using var scope = _services.CreateAsyncScope();
+        var reader = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
+        await reader.Database.OpenConnectionAsync();
+        Assert.Equal(full, await SynchronousAsync((SqliteConnection)reader.Database.GetDbConnection()));
+    }
+
+    [Fact]
     public async Task Writes_ReuseTheirCompiledStatements_EachWithItsOwnValues()
     {
         var connection = await WriteAsync("P-1");

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using TrialManager.Integration.Tests.Infrastructure;
 
 namespace TrialManager.Integration.Tests.Api;
@@ -34,7 +35,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         Assert.Equal("declined", (await declined.JsonAsync()).GetProperty("status").GetString());
         await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }), "declined");
         await Problems.AssertConflictNamingAsync(await Rate(id, "R01", 4, 0, 0, 0), "declined");
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { reason = "x" }), "declined");
+        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "other", reason = "x" }), "declined");
     }
 
     [ServerFact]
@@ -128,24 +129,67 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
     }
 
     [ServerFact]
-    public async Task Withdrawal_BeforeAndAfterRandomization_IsRecordedWithItsReason()
+    public async Task Withdrawal_BeforeAndAfterRandomization_IsRecordedWithItsCategoryAndNote()
     {
         var trialId = await TrialAsync();
         var before = await TestTrials.FormulatedParticipantAsync(server, trialId);
         var after = await TestTrials.FormulatedParticipantAsync(server, trialId);
         await Problems.AssertStatusAsync(HttpStatusCode.Created, await Coordinator.PostJsonAsync($"/api/participants/{after}/randomization", null));
 
-        var w1 = await (await Coordinator.PostJsonAsync($"/api/participants/{before}/withdrawal", new { reason = "lost interest" })).JsonAsync();
-        var w2 = await (await Coordinator.PostJsonAsync($"/api/participants/{after}/withdrawal", new { reason = "moved away" })).JsonAsync();
+        var w1 = await (await Coordinator.PostJsonAsync($"/api/participants/{before}/withdrawal", new { category = "withdrewConsent", reason = "lost interest" })).JsonAsync();
+        var w2 = await (await Coordinator.PostJsonAsync($"/api/participants/{after}/withdrawal", new { category = "MovedAway" })).JsonAsync();
 
         Assert.Equal("withdrawn", w1.GetProperty("status").GetString());
+        Assert.Equal("withdrewConsent", w1.GetProperty("withdrawal").GetProperty("category").GetString());
         Assert.Equal("lost interest", w1.GetProperty("withdrawal").GetProperty("reason").GetString());
         Assert.False(w1.GetProperty("withdrawal").GetProperty("afterAllocation").GetBoolean());
+        Assert.Equal("movedAway", w2.GetProperty("withdrawal").GetProperty("category").GetString());
+        Assert.Equal(JsonValueKind.Null, w2.GetProperty("withdrawal").GetProperty("reason").ValueKind); // the note is optional
         Assert.True(w2.GetProperty("withdrawal").GetProperty("afterAllocation").GetBoolean());
         Assert.Equal(JsonValueKind.Object, w2.GetProperty("allocation").ValueKind);
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{after}/withdrawal", new { reason = "again" }), "withdrawn");
+        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{after}/withdrawal", new { category = "other", reason = "again" }), "withdrawn");
         await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{after}/completion", null), "withdrawn");
-        (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{before}/withdrawal", new { reason = " " }))).AssertNames("reason");
+    }
+
+    [ServerFact]
+    public async Task Withdrawal_WithoutACategoryOrWithAMisspeltOne_Is400NamingIt_AndChangesNothing()
+    {
+        var trialId = await TrialAsync();
+        var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, await Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
+
+        foreach (var body in new object[]
+                 {
+                     new { reason = "moved to another city" },
+                     new { category = (string?)null, reason = "x" },
+                     new { category = "moved_away" },
+                     new { category = "moved" },
+                     new { category = "2" },
+                     new { category = "" },
+                 })
+        {
+            (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", body))).AssertNames("category");
+        }
+
+        (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal",
+            new { category = "other", reason = new string('x', 2_001) }))).AssertNames("reason");
+        var record = await (await Coordinator.GetAsync(new Uri($"/api/participants/{id}", UriKind.Relative))).JsonAsync();
+        Assert.Equal("randomized", record.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, record.GetProperty("withdrawal").ValueKind);
+    }
+
+    [ServerFact]
+    public async Task Withdrawal_RecordedBeforeCategoriesExisted_ShowsUnrecorded_NeverARealCategory()
+    {
+        var trialId = await TrialAsync();
+        var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "other", reason = "old" }));
+        // What the migration leaves on a withdrawal made before it: no category.
+        await server.WithDbAsync(db => db.Database.ExecuteSqlInterpolatedAsync($"UPDATE \"Participants\" SET \"WithdrawalCategory\" = NULL WHERE \"Id\" = {id}"));
+
+        var record = await (await Coordinator.GetAsync(new Uri($"/api/participants/{id}", UriKind.Relative))).JsonAsync();
+
+        Assert.Equal("unrecorded", record.GetProperty("withdrawal").GetProperty("category").GetString());
     }
 
     [ServerFact]
@@ -161,7 +205,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         await Problems.AssertStatusAsync(HttpStatusCode.OK, completed);
         Assert.Equal("completed", (await completed.JsonAsync()).GetProperty("status").GetString());
         await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/completion", null), "completed");
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { reason = "late" }), "completed");
+        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "other", reason = "late" }), "completed");
         Assert.Equal(HttpStatusCode.NotFound, (await Coordinator.PostJsonAsync("/api/participants/nobody-AAA-0001/completion", null)).StatusCode);
     }
 

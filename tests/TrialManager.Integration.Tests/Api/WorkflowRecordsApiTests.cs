@@ -62,7 +62,7 @@ public abstract class WorkflowRecordsApiTests(TrialServer server)
         await Coordinator.PostJsonAsync($"/api/participants/{declined}/consent", new { declined = true });
         await Rate(await ConsentedAsync(trialId), "R01", [0, 0, 4, 0]);
         var early = await TestTrials.FormulatedParticipantAsync(server, trialId);
-        await Coordinator.PostJsonAsync($"/api/participants/{early}/withdrawal", new { reason = "changed mind" });
+        await Coordinator.PostJsonAsync($"/api/participants/{early}/withdrawal", new { category = "withdrewConsent", reason = "changed mind" });
         await EligibleAsync(trialId);
         await Rate(await ConsentedAsync(trialId), "R01", [3, 3, 0, 0]);
         var arms = new List<string>();
@@ -72,7 +72,7 @@ public abstract class WorkflowRecordsApiTests(TrialServer server)
             arms.Add((await (await Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null)).JsonAsync()).GetProperty("arm").GetString()!);
             var outcome = i switch
             {
-                0 => await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { reason = "moved" }),
+                0 => await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "movedAway", reason = "moved" }),
                 1 or 2 => await Coordinator.PostJsonAsync($"/api/participants/{id}/completion", null),
                 _ => null,
             };
@@ -122,7 +122,7 @@ public abstract class WorkflowRecordsApiTests(TrialServer server)
         await Coordinator.PostJsonAsync($"/api/participants/{id}/events", new { type = "adverseEvent", occurredOn = "2026-11-21", description = "headache" });
         await Coordinator.PostJsonAsync($"/api/participants/{id}/completion", null);
         var other = await EligibleAsync(trialId);
-        await Coordinator.PostJsonAsync($"/api/participants/{other}/withdrawal", new { reason = "lost interest" });
+        await Coordinator.PostJsonAsync($"/api/participants/{other}/withdrawal", new { category = "withdrewConsent", reason = "lost interest" });
         await Coordinator.PostJsonAsync($"/api/participants/{other}/completion", null); // refused: leaves no event
 
         var response = await server.Admin.GetAsync($"/api/audit?trialId={trialId}");
@@ -147,6 +147,7 @@ public abstract class WorkflowRecordsApiTests(TrialServer server)
         var withdrawal = JsonDocument.Parse(events[^1].GetProperty("changes").GetString()!).RootElement.EnumerateArray()
             .Single(c => c.GetProperty("record").GetString() == "Participant");
         Assert.Equal("lost interest", withdrawal.GetProperty("values").GetProperty("WithdrawalReason").GetString());
+        Assert.Equal("WithdrewConsent", withdrawal.GetProperty("values").GetProperty("WithdrawalCategory").GetString());
         Assert.Equal("Withdrawn", withdrawal.GetProperty("values").GetProperty("Status").GetString());
         Assert.DoesNotContain(events, e => e.GetProperty("changes").GetString()!.Contains("\"Seed\":\"", StringComparison.Ordinal)
                                            && !e.GetProperty("changes").GetString()!.Contains("[concealed]", StringComparison.Ordinal));

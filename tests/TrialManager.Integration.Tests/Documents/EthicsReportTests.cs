@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Mediator;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Server.Features.Documents;
@@ -72,7 +73,7 @@ public abstract class EthicsReportTests(TrialServer server)
     }
 
     [ServerFact]
-    public async Task SafetyTable_CountsEventsOfParticipantsNeverRandomized_SoItsTotalsAgreeWithTheMonths()
+    public async Task HarmsTable_CountsEventsOfParticipantsNeverRandomized_SoItsTotalsAgreeWithTheMonths()
     {
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);
         var randomized = (await RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
@@ -80,18 +81,99 @@ public abstract class EthicsReportTests(TrialServer server)
         foreach (var id in new[] { randomized, formulated })
         {
             var recorded = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/events",
-                new { type = "adverseEvent", occurredOn = "2026-11-21", description = "Headache after the session" });
+                new { type = "adverseEvent", occurredOn = Today, description = "Headache after the session" });
             Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
         }
 
         await using var scope = server.Factory.Services.CreateAsyncScope();
         var data = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new GetEthicsReportData(trialId));
 
-        var adverse = Assert.Single(data.SafetyEvents, e => e.Kind == SafetyEventKind.AdverseEvent);
-        Assert.Equal(1, adverse.Counts.Total);
-        Assert.Equal(1, adverse.NotRandomized);
-        Assert.Equal(2, adverse.Total);
-        Assert.Equal(data.SafetyByMonth.Sum(m => m.AdverseEvents), adverse.Total);
+        var adverse = Assert.Single(data.Harms, e => e.Kind == SafetyEventKind.AdverseEvent);
+        Assert.Equal(1, adverse.Events.Total);
+        Assert.Equal(1, adverse.EventsBefore);
+        Assert.Equal(data.SafetyByMonth.Sum(m => m.AdverseEvents), adverse.Events.Total + adverse.EventsBefore);
+    }
+
+    [ServerFact]
+    public async Task EthicsReport_PrintsWithdrawalCategoriesNeverTheirNotes_AndSmallCellsAsLessThanFive_WithExactConsortTotals()
+    {
+        var (trialId, _) = await TrialWithAFlowAsync();
+        var consort = await (await server.Ethics.GetAsync(new Uri($"/api/trials/{trialId}/consort", UriKind.Relative))).JsonAsync();
+
+        var text = new PdfText(await ReportPdfAsync(trialId));
+
+        Assert.False(text.Contains(PlantedNote), "The withdrawal note reached the report.");
+        Assert.False(text.Contains("Jane Doe") || text.Contains("4471-2290"), "A name or record number from the note reached the report.");
+        Assert.True(text.Contains("Withdrawals after allocation, by category"));
+        foreach (var category in new[] { "Withdrew consent", "Lost to follow-up", "Adverse event", "Moved away", "Clinical decision", "Other" })
+        {
+            Assert.True(text.Contains(category), $"Category '{category}' is missing.");
+        }
+
+        // One withdrawal (moved away) in a trial of four randomized: every breakdown cell is 0 or small.
+        Assert.True(text.Contains("Moved away <5"), text.All);
+        Assert.True(text.Contains("AAA <5"), text.All);
+        Assert.DoesNotContain("Moved away 1", text.All, StringComparison.Ordinal);
+        Assert.DoesNotContain("Moved away 0 1 1", text.All, StringComparison.Ordinal);
+        var missing = ExpectedConsortTexts(consort).Where(t => !text.Contains(t)).ToList();
+        Assert.True(missing.Count == 0, "Missing from the report: " + string.Join(" | ", missing));
+    }
+
+    [ServerFact]
+    public async Task EthicsReport_CountsHarmsAsParticipantsBesideEvents_AndEventsBeforeRandomizationInTheirOwnRows()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var first = await RandomizedParticipantAsync(server, trialId);
+        var second = (await RandomizedParticipantAsync(server, trialId, "BBB")).GetProperty("participantId").GetString()!;
+        var never = await TestTrials.FormulatedParticipantAsync(server, trialId);
+        async Task EventAsync(string id, string type, string on) => Assert.Equal(HttpStatusCode.Created, (await server.Coordinator.PostJsonAsync(
+            $"/api/participants/{id}/events", new { type, occurredOn = on, description = "Dr. Jane Doe saw MRN 4471-2290" })).StatusCode);
+        var firstId = first.GetProperty("participantId").GetString()!;
+        await EventAsync(firstId, "adverseEvent", Today);
+        await EventAsync(firstId, "adverseEvent", Today);
+        await EventAsync(firstId, "seriousAdverseEvent", Today);
+        await EventAsync(second, "adverseEvent", "2026-01-05"); // before its randomization
+        await EventAsync(never, "adverseEvent", Today);
+
+        var text = new PdfText(await ReportPdfAsync(trialId));
+
+        var mediator = first.GetProperty("arm").GetString() == "mediator";
+        string ByArm(int n) => mediator ? $"{n} 0 {n}" : $"0 {n} {n}";
+        Assert.True(text.Contains($"Adverse event participants {ByArm(1)} events {ByArm(2)}"), text.All);
+        Assert.True(text.Contains($"Serious adverse event participants {ByArm(1)} events {ByArm(1)}"), text.All);
+        Assert.True(text.Contains("Protocol deviation participants 0 0 0 events 0 0 0"), text.All);
+        Assert.True(text.Contains("Adverse event, before randomization participants 2 events 2"), text.All);
+        Assert.True(text.Contains("Serious adverse event, before randomization participants 0 events 0"), text.All);
+        Assert.False(text.Contains("Jane Doe"));
+    }
+
+    [ServerFact]
+    public async Task EthicsReport_PrintsTheAuditChainHeadAsTheDatabaseHadItAtGeneration()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        await RandomizedParticipantAsync(server, trialId);
+        var before = (await (await server.Admin.GetAsync(new Uri("/api/audit/verify", UriKind.Relative))).JsonAsync()).GetProperty("events").GetInt64();
+
+        var text = new PdfText(await ReportPdfAsync(trialId));
+
+        var after = (await (await server.Admin.GetAsync(new Uri("/api/audit/verify", UriKind.Relative))).JsonAsync()).GetProperty("events").GetInt64();
+        var heads = await server.WithDbAsync(db => db.AuditEvents.Where(e => e.Sequence >= before && e.Sequence <= after)
+            .Select(e => new { e.Sequence, e.Hash }).ToListAsync());
+        var printed = heads.Where(h => text.Contains($"Chain head when this report was made: event {h.Sequence}, hash {h.Hash}")).ToList();
+        Assert.True(printed.Count == 1, $"Expected one head of events {before}..{after} in the report: {text.All}");
+    }
+
+    private const string PlantedNote = "Told Dr. Jane Doe (MRN 4471-2290) she is moving to her sister's";
+
+    private static string Today => DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task<byte[]> ReportPdfAsync(string trialId)
+    {
+        var requested = await server.Ethics.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "ethicsProgress" });
+        Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+        var report = await WaitForReportAsync(server.Ethics, requested.Headers.Location!, TimeSpan.FromSeconds(60));
+        Assert.Equal("ready", report.GetProperty("status").GetString());
+        return await server.Ethics.GetByteArrayAsync(new Uri($"/api/reports/{report.GetProperty("id").GetString()}/pdf", UriKind.Relative));
     }
 
     /// <summary>Every CONSORT count as the report draws it: flow boxes "(n = x)" and the table rows per arm.</summary>
@@ -136,7 +218,7 @@ public abstract class EthicsReportTests(TrialServer server)
             ids.Add((await RandomizedParticipantAsync(server, trialId, site, lead)).GetProperty("participantId").GetString()!);
         }
 
-        Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostJsonAsync($"/api/participants/{ids[0]}/withdrawal", new { reason = "moved away" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostJsonAsync($"/api/participants/{ids[0]}/withdrawal", new { category = "movedAway", reason = PlantedNote })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostJsonAsync($"/api/participants/{ids[1]}/completion", null)).StatusCode);
 
         var screenFailed = await server.Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants",

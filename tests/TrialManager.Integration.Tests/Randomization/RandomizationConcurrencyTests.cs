@@ -71,7 +71,7 @@ public abstract class RandomizationConcurrencyTests(TrialServer server)
         {
             await start.WaitAsync();
             var randomize = RandomizeAsync(server.Coordinator, id);
-            var withdraw = server.Coordinator.PostAsJsonAsync($"/api/participants/{id}/withdrawal", new { reason = "moved away" });
+            var withdraw = server.Coordinator.PostAsJsonAsync($"/api/participants/{id}/withdrawal", new { category = "movedAway", reason = "moved away" });
             using var randomized = await randomize;
             using var withdrawn = await withdraw;
             return (id, Randomized: randomized.StatusCode, Withdrawn: withdrawn.StatusCode);

@@ -270,7 +270,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
                 ["consensus"] = false,
                 ["rationale"] = "fuzz",
             },
-            "/api/participants/{participantId}/withdrawal" => new JsonObject { ["reason"] = "fuzz" },
+            "/api/participants/{participantId}/withdrawal" => new JsonObject { ["category"] = "other", ["reason"] = "fuzz" },
             "/api/participants/{participantId}/events" => new JsonObject { ["type"] = "adverseEvent", ["occurredOn"] = "2026-11-21", ["description"] = "fuzz" },
             "/api/trials/{trialId}/reports" => new JsonObject { ["kind"] = "ethicsProgress" },
             "/api/trials/{trialId}/power-simulation" => new JsonObject

@@ -34,7 +34,7 @@ public abstract class SiteLimitTests(TrialServer server)
         [
             new(HttpMethod.Get, $"/api/participants/{id}"),
             new(HttpMethod.Post, $"/api/participants/{id}/randomization"),
-            new(HttpMethod.Post, $"/api/participants/{id}/withdrawal") { Content = JsonContent.Create(new { reason = "test" }) },
+            new(HttpMethod.Post, $"/api/participants/{id}/withdrawal") { Content = JsonContent.Create(new { category = "other", reason = "test" }) },
             new(HttpMethod.Post, $"/api/participants/{id}/events")
             {
                 Content = JsonContent.Create(new { type = "adverseEvent", occurredOn = "2026-11-21", description = "x" }),

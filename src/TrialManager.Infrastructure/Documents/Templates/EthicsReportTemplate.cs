@@ -1,9 +1,14 @@
 using System.Globalization;
+using TrialManager.Domain.Statistics;
 using TrialManager.Infrastructure.Documents.Layout;
 
 namespace TrialManager.Infrastructure.Documents.Templates;
 
-/// <summary>The periodic progress report for the ethics board. Aggregates only: no study ids or other identifiers.</summary>
+/// <summary>
+/// The periodic progress report for the ethics board. Aggregates only: no study ids, no free text about anyone. Counts
+/// broken down by site, stratum or withdrawal category below the minimum cell size are hidden (see
+/// <see cref="SmallCells"/>); the CONSORT flow stays exact, as the API serves it to the board.
+/// </summary>
 public static class EthicsReportTemplate
 {
     private const string Mediator = "Relationship as mediator";
@@ -30,6 +35,11 @@ public static class EthicsReportTemplate
                 ("Target enrolment", Int(trial.TargetEnrollment)),
                 ("Randomized so far", $"{Int(consort.Randomized)} ({Percent(consort.Randomized, trial.TargetEnrollment)} of target)"),
                 ("Report generated", Stamp(model.GeneratedAt)))
+            .Note(model.MinCellSize > 1
+                ? $"Small cells: in the breakdowns by site, stratum and withdrawal category a count of 1 to {Int(model.MinCellSize - 1)} is shown as "
+                    + $"{Small(model.MinCellSize)}, and * marks a count hidden because it and the totals would give a small one away. "
+                    + "The CONSORT flow and its totals are exact."
+                : "Every count is shown (no minimum cell size is configured).")
             .Heading("Protocol texts in use", 2)
             .Table(new Table(new TableColumn("Protocol", 1.9), new TableColumn("Version", 0.75), new TableColumn("SHA-256", 4.6))
                 { Style = new TextStyle(8.5) }
@@ -37,7 +47,7 @@ public static class EthicsReportTemplate
             .Heading("Recruitment", 2)
             .Table(new Table(new TableColumn("Site", 2), new TableColumn("Randomized", 1, AlignRight: true),
                     new TableColumn("Site share of target", 1.3, AlignRight: true), new TableColumn("Of share", 1, AlignRight: true))
-                .Rows(model.RecruitmentBySite, s => [s.Site, Int(s.Count), Int(s.TargetShare), Percent(s.Count, s.TargetShare)]))
+                .Rows(BySite(model.RecruitmentBySite, model.MinCellSize), r => [r.Site.Site, r.Count, Int(r.Site.TargetShare), r.OfShare]))
             .BarChart("Figure 1. Participants randomized per month.", model.RecruitmentByMonth.Select(m => (m.Month, (double)m.Count)))
             .Table(new Table(new TableColumn("Month"), new TableColumn("Randomized", 1, AlignRight: true))
                 .Rows(model.RecruitmentByMonth, m => [m.Month, Int(m.Count)]))
@@ -53,16 +63,15 @@ public static class EthicsReportTemplate
                 .Row("Withdrawn", Int(consort.Withdrawn.Mediator), Int(consort.Withdrawn.Moderator), Int(consort.Withdrawn.Total))
                 .Row("Completed", Int(consort.Completed.Mediator), Int(consort.Completed.Moderator), Int(consort.Completed.Total)))
             .Heading("Balance by stratum", 2)
-            .Table(ByArm("Stratum", model.Balance, b => (b.Stratum, b.Counts)))
-            .Heading("Withdrawals", 2)
-            .Table(ByArm("Reason", model.Withdrawals, w => (w.Reason, w.Counts)))
-            .Heading("Adverse events, serious adverse events and protocol deviations", 2)
-            .Table(new Table(new TableColumn("Category", 1.5), new TableColumn("Type", 2), new TableColumn("Mediator", 1, AlignRight: true),
-                    new TableColumn("Moderator", 1, AlignRight: true), new TableColumn("Not randomized", 1.2, AlignRight: true),
-                    new TableColumn("Total", 0.8, AlignRight: true))
-                { EmptyText = "No events reported." }
-                .Rows(model.SafetyEvents.OrderBy(e => e.Kind),
-                    e => [Kind(e.Kind), e.Type, Int(e.Counts.Mediator), Int(e.Counts.Moderator), Int(e.NotRandomized), Int(e.Total)]))
+            .Table(ByArm("Stratum", model.Balance, b => (b.Stratum, b.Counts), model.MinCellSize))
+            .Heading("Withdrawals after allocation, by category", 2)
+            .Table(ByArm("Category", model.Withdrawals, w => (DocumentLabels.WithdrawalCategory(w.Category), w.Counts), model.MinCellSize))
+            .Heading("Harms: adverse events, serious adverse events and protocol deviations", 2)
+            .Note("Per CONSORT Harms: participants with at least one event of the type, and the number of events, by the arm allocated, "
+                + "from the day of randomization on. Events before randomization (including those of people never randomized) are counted in their own rows.")
+            .Table(new Table(new TableColumn("Event type", 2.6), new TableColumn("Counted", 1.3), new TableColumn(Mediator, 1.3, AlignRight: true),
+                    new TableColumn(Moderator, 1.3, AlignRight: true), new TableColumn("Total", 0.8, AlignRight: true))
+                .Rows(HarmsRows(model.Harms), r => r))
             .Table(new Table(new TableColumn("Month"), new TableColumn("Adverse events", 1.2, AlignRight: true),
                     new TableColumn("Serious adverse events", 1.6, AlignRight: true), new TableColumn("Protocol deviations", 1.4, AlignRight: true))
                 { EmptyText = "No events by month." }
@@ -73,6 +82,10 @@ public static class EthicsReportTemplate
             .Paragraph(model.Audit.Valid
                 ? $"The audit chain was verified at report time: **valid**, {Int(model.Audit.Events)} events, each linked to the hash of the one before."
                 : $"The audit chain was verified at report time: **NOT VALID** ({Int(model.Audit.Events)} events). The break is being investigated and will be reported to the board.")
+            .Paragraph(model.Audit.Head is { } head
+                ? $"Chain head when this report was made: event **{Int(head.Sequence)}**, hash `{head.Hash}`. Keep this report: if the trail is "
+                    + "ever rewritten, that event's hash will no longer match."
+                : "The audit chain had no events when this report was made.")
             .Render();
     }
 
@@ -96,11 +109,51 @@ public static class EthicsReportTemplate
         .Arrow("alloc-med", "wd-med").Arrow("alloc-mod", "wd-mod")
         .Arrow("wd-med", "done-med").Arrow("wd-mod", "done-mod");
 
-    private static Table ByArm<T>(string first, IEnumerable<T> rows, Func<T, (string Label, ArmCounts Counts)> select) =>
-        new Table(new TableColumn(first, 2.6), new TableColumn(Mediator, 1.4, AlignRight: true),
+    /// <summary>A breakdown by arm with its small cells hidden; the arms' totals are published exactly elsewhere.</summary>
+    private static Table ByArm<T>(string first, IEnumerable<T> rows, Func<T, (string Label, ArmCounts Counts)> select, int minCellSize)
+    {
+        var labelled = rows.Select(select).ToList();
+        var counts = labelled.Select(r => (IReadOnlyList<int>)[r.Counts.Mediator, r.Counts.Moderator, r.Counts.Total]).ToList();
+        var shown = SmallCells.Suppress(counts, minCellSize, lastIsRowTotal: true);
+        return new Table(new TableColumn(first, 2.6), new TableColumn(Mediator, 1.4, AlignRight: true),
                 new TableColumn(Moderator, 1.4, AlignRight: true), new TableColumn("Total", 0.8, AlignRight: true))
             { EmptyText = "None." }
-            .Rows(rows.Select(select), r => [r.Label, Int(r.Counts.Mediator), Int(r.Counts.Moderator), Int(r.Counts.Total)]);
+            .Rows(labelled.Select((r, i) => (r.Label, Counts: counts[i], Shown: shown[i])),
+                r => [r.Label, Cell(r.Counts[0], r.Shown[0], minCellSize), Cell(r.Counts[1], r.Shown[1], minCellSize), Cell(r.Counts[2], r.Shown[2], minCellSize)]);
+    }
+
+    private static IEnumerable<(SiteRecruitment Site, string Count, string OfShare)> BySite(IReadOnlyList<SiteRecruitment> sites, int minCellSize)
+    {
+        var shown = SmallCells.Suppress([.. sites.Select(s => (IReadOnlyList<int>)[s.Count])], minCellSize, lastIsRowTotal: false);
+        return sites.Select((s, i) => shown[i][0] == CellDisclosure.Shown
+            ? (s, Int(s.Count), Percent(s.Count, s.TargetShare))
+            : (s, Cell(s.Count, shown[i][0], minCellSize), Cell(s.Count, shown[i][0], minCellSize)));
+    }
+
+    private static string Cell(int count, CellDisclosure shown, int minCellSize) => shown switch
+    {
+        CellDisclosure.Small => Small(minCellSize),
+        CellDisclosure.Complementary => "*",
+        _ => Int(count),
+    };
+
+    private static string Small(int minCellSize) => "<" + Int(minCellSize);
+
+    private static IEnumerable<string[]> HarmsRows(IEnumerable<HarmsCount> harms)
+    {
+        var ordered = harms.OrderBy(h => h.Kind).ToList();
+        foreach (var h in ordered)
+        {
+            yield return [Kind(h.Kind), "participants", Int(h.WithEvent.Mediator), Int(h.WithEvent.Moderator), Int(h.WithEvent.Total)];
+            yield return ["", "events", Int(h.Events.Mediator), Int(h.Events.Moderator), Int(h.Events.Total)];
+        }
+
+        foreach (var h in ordered)
+        {
+            yield return [$"{Kind(h.Kind)}, before randomization", "participants", "", "", Int(h.WithEventBefore)];
+            yield return ["", "events", "", "", Int(h.EventsBefore)];
+        }
+    }
 
     private static Block Reliability(ReliabilitySummary? r) => r is null
         ? new Table(new TableColumn("")) { ShowHeader = false }.Row("Not enough double-rated cases to estimate inter-rater reliability.")

@@ -9,6 +9,7 @@ using TrialManager.Infrastructure.Documents.Templates;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Errors;
 using TrialManager.Server.Features.Audit;
+using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Pipeline;
 using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumBalance;
@@ -21,7 +22,23 @@ namespace TrialManager.Server.Features.Documents;
 /// </summary>
 public sealed record GenerateReport(Guid ReportId) : IRequest;
 
-public sealed class GenerateReportHandler(ISender sender, DocumentStore store, LowPriorityWork background, ILogger<GenerateReportHandler> logger) : IRequestHandler<GenerateReport>
+/// <summary>TrialManager:Reports:MinCellSize: the smallest count the ethics report shows in a breakdown (default 5).</summary>
+public sealed record ReportSettings(int MinCellSize)
+{
+    public const int DefaultMinCellSize = 5;
+
+    public static ReportSettings From(IConfiguration configuration)
+    {
+        var size = configuration.GetValue<int?>("TrialManager:Reports:MinCellSize") ?? DefaultMinCellSize;
+        return size >= 1
+            ? new ReportSettings(size)
+            : throw new InvalidOperationException($"TrialManager:Reports:MinCellSize is {size}; it must be at least 1 (1 shows every count).");
+    }
+}
+
+public sealed class GenerateReportHandler(
+    ISender sender, DocumentStore store, LowPriorityWork background, ReportSettings settings, ILogger<GenerateReportHandler> logger)
+    : IRequestHandler<GenerateReport>
 {
     public async ValueTask<Unit> Handle(GenerateReport request, CancellationToken cancellationToken)
     {
@@ -49,11 +66,12 @@ public sealed class GenerateReportHandler(ISender sender, DocumentStore store, L
 
     private async Task<EthicsReportModel> BuildModelAsync(string trialId, CancellationToken cancellationToken)
     {
+        // The data (with the audit chain head) first: the verification after it then covers the head the report prints.
+        var data = await sender.Send(new GetEthicsReportData(trialId), cancellationToken);
         var consort = await sender.Send(new GetConsort(trialId), cancellationToken);
         var balance = await sender.Send(new GetBalance(trialId), cancellationToken);
         var reliability = await sender.Send(new GetReliability(trialId), cancellationToken);
         var audit = await sender.Send(new VerifyAuditChain(), cancellationToken);
-        var data = await sender.Send(new GetEthicsReportData(trialId), cancellationToken);
 
         static ArmCounts Arms(IReadOnlyDictionary<string, int> counts) =>
             new(counts.GetValueOrDefault("mediator"), counts.GetValueOrDefault("moderator"));
@@ -70,12 +88,13 @@ public sealed class GenerateReportHandler(ISender sender, DocumentStore store, L
                 consort.Randomized, Arms(consort.Allocated), Arms(consort.Withdrawn), Arms(consort.Completed)),
             [.. balance.Strata.Select(s => new ReportStratumBalance(s.Stratum, Arms(s.Counts)))],
             data.Withdrawals,
-            data.SafetyEvents,
+            data.Harms,
             data.SafetyByMonth,
             reliability is { Kappa: { } k, StandardError: { } se, Agreement: { } agreement }
                 ? new ReliabilitySummary(k, se, reliability.N, agreement)
                 : null,
-            new Infrastructure.Documents.AuditVerification(audit.Valid, audit.Events));
+            new Infrastructure.Documents.AuditVerification(audit.Valid, audit.Events, data.AuditHead),
+            settings.MinCellSize);
     }
 }
 
@@ -130,7 +149,10 @@ public sealed class FailReportHandler(TrialDbContext db) : ICommandHandler<FailR
     }
 }
 
-/// <summary>The report's figures that no other query serves: recruitment, withdrawals, safety events, protocol versions.</summary>
+/// <summary>
+/// The report's figures that no other query serves: recruitment, withdrawals by category, harms, protocol versions, and
+/// the audit chain head (the last event's sequence and stored hash).
+/// </summary>
 public sealed record GetEthicsReportData(string TrialId) : IQuery<EthicsReportData>;
 
 public sealed record EthicsReportData(
@@ -139,9 +161,10 @@ public sealed record EthicsReportData(
     IReadOnlyList<ProtocolVersionInUse> Protocols,
     IReadOnlyList<SiteRecruitment> RecruitmentBySite,
     IReadOnlyList<MonthlyCount> RecruitmentByMonth,
-    IReadOnlyList<WithdrawalReason> Withdrawals,
-    IReadOnlyList<SafetyEventCount> SafetyEvents,
-    IReadOnlyList<SafetyMonth> SafetyByMonth);
+    IReadOnlyList<WithdrawalCount> Withdrawals,
+    IReadOnlyList<HarmsCount> Harms,
+    IReadOnlyList<SafetyMonth> SafetyByMonth,
+    AuditHead? AuditHead);
 
 public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider clock) : IQueryHandler<GetEthicsReportData, EthicsReportData>
 {
@@ -151,9 +174,12 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
             ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
         var d = trial.Definition;
 
+        var head = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence)
+            .Select(e => new AuditHead(e.Sequence, e.Hash)).FirstOrDefaultAsync(cancellationToken);
         var allocations = await db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id)
             .Select(a => new { a.ParticipantId, a.Site, a.Arm, a.RandomizedAt }).ToListAsync(cancellationToken);
         var armOf = allocations.ToDictionary(a => a.ParticipantId, a => a.Arm);
+        var randomizedOn = allocations.ToDictionary(a => a.ParticipantId, a => DateOnly.FromDateTime(a.RandomizedAt.UtcDateTime));
         var share = d.TargetEnrollment / Math.Max(1, d.Sites.Count);
         var bySite = d.Sites.Select(s => new SiteRecruitment(s, allocations.Count(a => a.Site == s), share)).ToList();
         var byMonth = allocations.GroupBy(a => Month(a.RandomizedAt)).OrderBy(g => g.Key)
@@ -161,20 +187,36 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
 
         var withdrawn = await db.Participants.AsNoTracking()
             .Where(p => p.TrialId == trial.Id && p.Status == ParticipantStatus.Withdrawn && p.WithdrawnAfterAllocation)
-            .Select(p => new { p.Id, p.WithdrawalReason }).ToListAsync(cancellationToken);
-        var withdrawals = withdrawn.GroupBy(w => w.WithdrawalReason ?? "not given").OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new WithdrawalReason(g.Key, Count(g.Select(w => armOf[w.Id])))).ToList();
+            .Select(p => new { p.Id, p.WithdrawalCategory }).ToListAsync(cancellationToken);
+        // Codes only: the free-text note never leaves the participant's record. Every category is listed (zeros
+        // included); withdrawals from before categories existed are "unrecorded", never guessed into one.
+        var withdrawals = Enum.GetValues<WithdrawalCategory>().Select(c => (WithdrawalCategory?)c).Append(null)
+            .Select(c => new WithdrawalCount(WithdrawalView.CategoryText(c), Count(withdrawn.Where(w => w.WithdrawalCategory == c).Select(w => armOf[w.Id]))))
+            .Where(w => w.Category != WithdrawalView.Unrecorded || w.Counts.Total > 0)
+            .ToList();
 
         // Owned events come with their participant (SQLite cannot flatten them in SQL); only those with events load.
         var events = (await db.Participants.AsNoTracking().Where(p => p.TrialId == trial.Id && p.Events.Any()).ToListAsync(cancellationToken))
-            .SelectMany(p => p.Events.Select(e => new { ParticipantId = p.Id, e.Type, e.OccurredOn }))
+            .SelectMany(p => p.Events.Select(e => new
+            {
+                ParticipantId = p.Id, e.Type, e.OccurredOn,
+                // An event is attributed to an arm only from the day of randomization on; one that occurred earlier
+                // (or to someone never randomized) is counted apart, so the totals still agree with the months.
+                Arm = randomizedOn.TryGetValue(p.Id, out var on) && e.OccurredOn >= on ? armOf[p.Id] : (ArmCode?)null,
+            }))
             .ToList();
-        // Events of participants never randomized have no arm, but belong in the safety table all the same (its
-        // totals then agree with the table by month).
-        var safety = Enum.GetValues<ParticipantEventType>().Select(type => new SafetyEventCount(
-                Kind(type), Wire.Text(type),
-                Count(events.Where(e => e.Type == type && armOf.ContainsKey(e.ParticipantId)).Select(e => armOf[e.ParticipantId])),
-                events.Count(e => e.Type == type && !armOf.ContainsKey(e.ParticipantId))))
+        // CONSORT Harms: participants with at least one event of the type beside the number of events.
+        var harms = Enum.GetValues<ParticipantEventType>().Select(type =>
+            {
+                var after = events.Where(e => e.Type == type && e.Arm is not null).ToList();
+                var before = events.Where(e => e.Type == type && e.Arm is null).ToList();
+                return new HarmsCount(
+                    Kind(type), Wire.Text(type),
+                    Count(after.DistinctBy(e => e.ParticipantId).Select(e => e.Arm!.Value)),
+                    Count(after.Select(e => e.Arm!.Value)),
+                    before.DistinctBy(e => e.ParticipantId).Count(),
+                    before.Count);
+            })
             .ToList();
         var safetyByMonth = events.GroupBy(e => e.OccurredOn.ToString("yyyy-MM", CultureInfo.InvariantCulture)).OrderBy(g => g.Key)
             .Select(g => new SafetyMonth(g.Key,
@@ -192,7 +234,7 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
             new TrialIdentity(trial.Id, d.Title, d.Registration ?? "not registered", trial.Status.Wire(), d.TargetEnrollment),
             clock.GetUtcNow(),
             [.. protocols.OrderBy(p => p.ProtocolId, StringComparer.Ordinal).Select(p => new ProtocolVersionInUse(p.ProtocolId!, p.ProtocolVersion!, p.ProtocolSha256!))],
-            bySite, byMonth, withdrawals, safety, safetyByMonth);
+            bySite, byMonth, withdrawals, harms, safetyByMonth, head);
     }
 
     private static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);

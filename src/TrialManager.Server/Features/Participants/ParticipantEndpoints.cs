@@ -46,8 +46,8 @@ public static class ParticipantEndpoints
             .WithSummary("Allocate a formulated participant; repeats return the same allocation with 200.");
 
         coordinator.MapPost("/withdrawal", (string participantId, WithdrawParticipantRequest body, ISender sender, CancellationToken ct) =>
-                sender.Send(new WithdrawParticipant(participantId, body.Reason), ct))
-            .WithSummary("Withdraw the participant, with a reason.");
+                sender.Send(new WithdrawParticipant(participantId, body.Category, body.Reason), ct))
+            .WithSummary("Withdraw the participant: a coded category (reports print only this) and an optional private note.");
 
         coordinator.MapPost("/completion", (string participantId, ISender sender, CancellationToken ct) =>
                 sender.Send(new CompleteParticipant(participantId), ct))

@@ -39,7 +39,7 @@ public sealed record ParticipantView(
         p.PrimaryFormulation,
         p.ExclusionReason,
         [.. p.Ratings.Select(r => RatingView.From(r, p.RandomizedAt))],
-        p.WithdrawnAt is { } at ? new WithdrawalView(p.WithdrawalReason ?? string.Empty, at, p.WithdrawnAfterAllocation) : null,
+        p.WithdrawnAt is { } at ? new WithdrawalView(WithdrawalView.CategoryText(p.WithdrawalCategory), p.WithdrawalReason, at, p.WithdrawnAfterAllocation) : null,
         p.CompletedAt,
         [.. p.Events.Select(EventView.From)],
         allocation is null ? null : AllocationView.From(allocation));
@@ -47,7 +47,15 @@ public sealed record ParticipantView(
 
 public sealed record ConsentView(string Version, DateOnly? ConsentedOn);
 
-public sealed record WithdrawalView(string Reason, DateTimeOffset WithdrawnAt, bool AfterAllocation);
+/// <param name="Category">The coded category; <c>unrecorded</c> for withdrawals recorded before categories existed.</param>
+/// <param name="Reason">The coordinator's private note, if any.</param>
+public sealed record WithdrawalView(string Category, string? Reason, DateTimeOffset WithdrawnAt, bool AfterAllocation)
+{
+    /// <summary>Never defaulted to a real category: an old withdrawal's category is unknown, not "other".</summary>
+    public const string Unrecorded = "unrecorded";
+
+    public static string CategoryText(WithdrawalCategory? category) => category is { } c ? Wire.Text(c) : Unrecorded;
+}
 
 /// <param name="Blinded">False for a rating made after the participant's allocation: the rater may have known the arm,
 /// so it is kept but left out of every agreement statistic.</param>

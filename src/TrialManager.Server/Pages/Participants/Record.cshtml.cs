@@ -34,6 +34,9 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
     public string? Rationale { get; set; }
 
     [BindProperty]
+    public string? Category { get; set; }
+
+    [BindProperty]
     public string? Reason { get; set; }
 
     [BindProperty]
@@ -100,7 +103,7 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
 
     public Task<IActionResult> OnPostWithdrawAsync(CancellationToken ct) => Step("withdraw", ct, async () =>
     {
-        await sender.Send(new WithdrawParticipant(Id, Reason), ct);
+        await sender.Send(new WithdrawParticipant(Id, Category, Reason), ct);
         return "The participant is withdrawn.";
     });
 
