@@ -46,7 +46,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "Trial.CreatedAt", "Trial.Id", "Trial.Seed", "Trial.Status",
             "Trial.Definition.AllocationFactors", "Trial.Definition.Arms[].Code", "Trial.Definition.Arms[].Ratio", "Trial.Definition.Eligibility.Exclusions",
             "Trial.Definition.Eligibility.MaxAge", "Trial.Definition.Eligibility.MaxSeverity", "Trial.Definition.Eligibility.MinAge",
-            "Trial.Definition.Eligibility.MinSeverity", "Trial.Definition.FormulationRule.MinMargin", "Trial.Definition.Formulations", "Trial.Definition.Id",
+            "Trial.Definition.Eligibility.MinSeverity", "Trial.Definition.FormulationRule.MinMargin", "Trial.Definition.Formulations", "Trial.Definition.Hypothesis", "Trial.Definition.Id",
             "Trial.Definition.Randomization.BlockSizes", "Trial.Definition.Randomization.Factors", "Trial.Definition.Randomization.Imbalance",
             "Trial.Definition.Randomization.Method", "Trial.Definition.Randomization.Probability", "Trial.Definition.Randomization.SeverityCutoff",
             "Trial.Definition.Randomization.StratifyBy", "Trial.Definition.Registration", "Trial.Definition.Sites", "Trial.Definition.TargetEnrollment",
