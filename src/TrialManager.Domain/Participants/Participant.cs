@@ -88,6 +88,9 @@ public sealed class Participant
     public DateTimeOffset? CompletedAt { get; private set; }
     public IReadOnlyList<ParticipantEvent> Events => [.. _events.OrderBy(e => e.Number)];
 
+    /// <summary>True once allocated, also after a later withdrawal or completion: a repeat randomization returns that allocation.</summary>
+    public bool WasAllocated => RandomizedAt is not null;
+
     /// <summary>Screens a new participant against the trial's eligibility criteria; every failed criterion is kept.</summary>
     public static Participant Screen(string id, Trial trial, ScreeningAnswers answers, DateTimeOffset now)
     {

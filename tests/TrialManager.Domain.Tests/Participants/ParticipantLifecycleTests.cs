@@ -202,6 +202,21 @@ public sealed class ParticipantLifecycleTests
         Assert.Contains("draft", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void WasAllocated_FromRandomizationOn_AlsoAfterWithdrawalOrCompletion()
+    {
+        var (withdrawnAfter, _) = Walk.To(Randomized);
+        withdrawnAfter.Withdraw("moved away", Walk.Now);
+        var (completed, _) = Walk.To(Completed);
+        var (randomized, _) = Walk.To(Randomized);
+
+        Assert.All(new[] { randomized, completed, withdrawnAfter }, p => Assert.True(p.WasAllocated));
+        foreach (var status in Enum.GetValues<ParticipantStatus>().Except([Randomized, Completed]))
+        {
+            Assert.False(Walk.To(status).Participant.WasAllocated, status.ToString());
+        }
+    }
+
     private static void Run(Participant p, Trial trial, Command command)
     {
         var d = trial.Definition;

@@ -36,6 +36,47 @@ public abstract class RandomizationEndpointTests(TrialServer server)
     }
 
     [ServerFact]
+    public async Task Randomize_RepeatedAfterWithdrawalOrCompletion_Is200WithTheOriginalAllocation()
+    {
+        var trial = await TrialAsync(server, Blocks);
+        var ids = await FormulatedAsync(server, trial, 3);
+        var firsts = new List<string>();
+        foreach (var id in ids)
+        {
+            using var first = await RandomizeAsync(server.Coordinator, id);
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+            firsts.Add(await first.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostJsonAsync($"/api/participants/{ids[0]}/withdrawal", new { category = "movedAway", reason = "moved away" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostAsync($"/api/participants/{ids[1]}/completion", null)).StatusCode);
+        await StatusAsync(server, trial, "closed");
+
+        for (var i = 0; i < ids.Count; i++)
+        {
+            using var repeat = await RandomizeAsync(server.Coordinator, ids[i]);
+            Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
+            Assert.Equal(firsts[i], await repeat.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(3, await server.WithDbAsync(db => db.Allocations.CountAsync(a => a.TrialId == trial)));
+    }
+
+    [ServerFact]
+    public async Task Randomize_AfterAWithdrawalBeforeAllocation_IsAConflictNamingTheStatus()
+    {
+        var trial = await TrialAsync(server, Blocks);
+        var id = (await FormulatedAsync(server, trial, 1))[0];
+        Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "movedAway", reason = "moved away" })).StatusCode);
+
+        using var response = await RandomizeAsync(server.Coordinator, id);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("withdrawn", (await response.JsonAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await server.WithDbAsync(db => db.Allocations.CountAsync(a => a.TrialId == trial)));
+    }
+
+    [ServerFact]
     public async Task Randomize_BeforeFormulation_IsAConflictNamingTheStatus()
     {
         var trial = await TrialAsync(server, Blocks);

@@ -81,11 +81,11 @@ public sealed class RandomizeParticipantHandler(
         return new RandomizationOutcome(AllocationView.From(record), Created: true);
     }
 
-    /// <summary>The participant (tracked) with the trial and stratum it is to be randomized in; null when it already was.</summary>
+    /// <summary>The participant (tracked) with the trial and stratum it is to be randomized in; null when it already was (also when since withdrawn or completed).</summary>
     private async Task<ToRandomize?> ReadAsync(string participantId, CancellationToken cancellationToken)
     {
         var participant = await db.LoadParticipantAsync(participantId, actors.Current, cancellationToken);
-        if (participant.Status == ParticipantStatus.Randomized)
+        if (participant.WasAllocated)
         {
             return null;
         }
