@@ -193,6 +193,10 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
                     b.Property<string>("WithdrawalReason")
                         .HasMaxLength(2000)
                         .HasColumnType("nvarchar(2000)");

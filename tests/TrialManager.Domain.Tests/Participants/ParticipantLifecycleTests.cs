@@ -202,6 +202,30 @@ public sealed class ParticipantLifecycleTests
         Assert.Contains("draft", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(AllowedCases))]
+    public void AllowedCommand_BumpsTheVersion(ParticipantStatus from, Command command)
+    {
+        var (participant, trial) = Walk.To(from);
+        var version = participant.Version;
+
+        Run(participant, trial, command);
+
+        Assert.Equal(version + 1, participant.Version);
+    }
+
+    [Theory]
+    [MemberData(nameof(ForbiddenCases))]
+    public void ForbiddenCommand_KeepsTheVersion(ParticipantStatus from, Command command)
+    {
+        var (participant, trial) = Walk.To(from);
+        var version = participant.Version;
+
+        Assert.Throws<WorkflowConflictException>(() => Run(participant, trial, command));
+
+        Assert.Equal(version, participant.Version);
+    }
+
     [Fact]
     public void WasAllocated_FromRandomizationOn_AlsoAfterWithdrawalOrCompletion()
     {
