@@ -113,12 +113,16 @@ public abstract class RandomizationConcurrencyTests(TrialServer server)
                 new { site = i % 2 == 0 ? "AAA" : "BBB", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
             Assert.Equal(HttpStatusCode.Created, screened.StatusCode);
         }).ToList();
-        var races = ids.Select(async id =>
+        var races = ids.Select(async (id, i) =>
         {
             await start.WaitAsync();
-            var randomize = RandomizeAsync(server.Coordinator, id);
-            var rate = server.Coordinator.PostJsonAsync($"/api/participants/{id}/formulations",
+            Task<HttpResponseMessage> Rate() => server.Coordinator.PostJsonAsync($"/api/participants/{id}/formulations",
                 new { rater = "R02", scores = interpersonal, consensus = true, rationale = "consensus meeting" });
+
+            // Half are sent rating first, so that both orders occur whatever the scheduling.
+            var rate = i % 2 == 0 ? Rate() : null;
+            var randomize = RandomizeAsync(server.Coordinator, id);
+            rate ??= Rate();
             using var randomized = await randomize;
             using var rated = await rate;
             return (Id: id, Randomized: randomized.StatusCode, Rated: rated.StatusCode);
@@ -148,7 +152,7 @@ public abstract class RandomizationConcurrencyTests(TrialServer server)
             Assert.Equal($"{expected}/AAA", recorded.StateKey);
         }
 
-        // Some ratings came first, among them those that commit between the randomization's read and its turn at the gate.
+        // Some ratings came first; among them are those that commit between the randomization's read and its turn at the gate.
         Assert.Contains(outcomes, o => o.Rated == HttpStatusCode.OK);
         AssertGapFree(rows.GroupBy(r => r.Stratum));
         var verify = await (await server.Statistician.PostAsync($"/api/trials/{trial}/randomization-plan/verify", null)).JsonAsync();
