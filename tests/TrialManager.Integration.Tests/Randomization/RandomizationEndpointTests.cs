@@ -31,6 +31,10 @@ public abstract class RandomizationEndpointTests(TrialServer server)
         Assert.Equal("cognitive/AAA", allocation.GetProperty("stratum").GetString());
         Assert.Equal(1, allocation.GetProperty("sequence").GetInt32());
         Assert.True(allocation.TryGetProperty("randomizedAt", out _));
+        // The coordinator learns the sequence (the contract has it), never block size, block number or minimization details.
+        Assert.Equal(
+            ["arm", "participantId", "randomizedAt", "sequence", "stratum"],
+            allocation.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(1, await server.WithDbAsync(db => db.Allocations.CountAsync(a => a.TrialId == trial)));
         Assert.Equal(1, await server.WithDbAsync(db => db.ProtocolDocuments.CountAsync(d => d.ParticipantId == id)));
     }
