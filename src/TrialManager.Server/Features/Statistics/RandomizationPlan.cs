@@ -66,22 +66,21 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
         var trial = await LoadAsync(query.TrialId, cancellationToken);
         var arms = trial.Definition.Arms.Select(a => a.Code).ToList();
         var randomizer = new Randomizer(trial.Definition.ToDesign(), Encoding.UTF8.GetBytes(trial.Seed));
-
-        // As of the state rows read first: an allocation commits with its state row's count, so the rows within those
-        // counts are all there is to compare. Rows past them either committed during this read (within the counts read
-        // after it: left to the next verification) or were put there around the application (past them too: checked).
-        var before = await AllocatedAsync(trial.Id, cancellationToken);
-        var rows = await db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id)
+        var recorded = db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id)
             .Join(db.Participants, a => a.ParticipantId, p => p.Id, (a, p) => new
             {
                 a.Arm, a.Stratum, a.StateKey, a.Sequence, a.BlockNumber, a.BlockSize, a.Levels, a.Formulation, a.Site,
                 ParticipantSite = p.Site, p.PrimaryFormulation, p.Severity,
             })
-            .OrderBy(a => a.StateKey).ThenBy(a => a.Sequence)
-            .ToListAsync(cancellationToken);
-        var after = await AllocatedAsync(trial.Id, cancellationToken);
+            .OrderBy(a => a.StateKey).ThenBy(a => a.Sequence);
 
-        var recorded = rows
+        // As of the state rows read first: an allocation commits with its state row's count, so the rows within those
+        // counts are all there is to compare. Rows past them either committed during this read (within the counts read
+        // after it: left to the next verification) or were put there around the application (past them too: checked).
+        var before = await AllocatedAsync(trial.Id, cancellationToken);
+        var rows = await recorded.ToListAsync(cancellationToken);
+        var after = await AllocatedAsync(trial.Id, cancellationToken);
+        var compared = rows
             .Where(a => a.Sequence <= before.GetValueOrDefault(a.StateKey) || a.Sequence > after.GetValueOrDefault(a.StateKey))
             .Select(a => new RecordedAllocation(arms.IndexOf(a.Arm), a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Levels)
             {
@@ -89,7 +88,7 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
                 ParticipantLevels = ParticipantLevels(trial.Definition, a.ParticipantSite, a.PrimaryFormulation, a.Severity),
                 LevelCopies = [new(Factors.Formulation, a.Formulation.Wire()), new(Factors.Site, a.Site)],
             });
-        var result = randomizer.Verify(recorded, before);
+        var result = randomizer.Verify(compared, before);
         return new VerificationView(result.Matches, result.Checked, result.FirstMismatch, []);
     }
 
