@@ -52,7 +52,7 @@ public abstract class RandomizationEndpointTests(TrialServer server)
             firsts.Add(await first.Content.ReadAsStringAsync());
         }
 
-        Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostJsonAsync($"/api/participants/{ids[0]}/withdrawal", new { category = "movedAway", reason = "moved away" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostJsonAsync($"/api/participants/{ids[0]}/withdrawal", new { reason = "moved away" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostAsync($"/api/participants/{ids[1]}/completion", null)).StatusCode);
         await StatusAsync(server, trial, "closed");
 
@@ -71,7 +71,7 @@ public abstract class RandomizationEndpointTests(TrialServer server)
     {
         var trial = await TrialAsync(server, Blocks);
         var id = (await FormulatedAsync(server, trial, 1))[0];
-        Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "movedAway", reason = "moved away" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { reason = "moved away" })).StatusCode);
 
         using var response = await RandomizeAsync(server.Coordinator, id);
 
