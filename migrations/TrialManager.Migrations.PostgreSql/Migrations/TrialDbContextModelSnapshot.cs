@@ -193,6 +193,10 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
                     b.Property<string>("WithdrawalCategory")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");

@@ -193,6 +193,10 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
                     b.Property<string>("WithdrawalCategory")
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");

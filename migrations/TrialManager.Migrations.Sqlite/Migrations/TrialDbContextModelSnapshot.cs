@@ -188,6 +188,10 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("WithdrawalCategory")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");

@@ -92,6 +92,16 @@ public sealed class Participant
     public DateTimeOffset? CompletedAt { get; private set; }
     public IReadOnlyList<ParticipantEvent> Events => [.. _events.OrderBy(e => e.Number)];
 
+    /// <summary>True once allocated, also after a later withdrawal or completion: a repeat randomization returns that allocation.</summary>
+    public bool WasAllocated => RandomizedAt is not null;
+
+    /// <summary>
+    /// Bumped by every change (each passes the lifecycle): a randomization that read the participant before the write
+    /// gate compares it under the gate, so a change in between (a consensus rating that keeps the status but changes
+    /// the formulation) is seen, and the database refuses an update made from an older version.
+    /// </summary>
+    public int Version { get; private set; }
+
     /// <summary>Screens a new participant against the trial's eligibility criteria; every failed criterion is kept.</summary>
     public static Participant Screen(string id, Trial trial, ScreeningAnswers answers, DateTimeOffset now)
     {
@@ -220,6 +230,7 @@ public sealed class Participant
         }
 
         machine.Fire(trigger);
+        Version++;
     }
 
     private WorkflowConflictException Conflict(string action) =>

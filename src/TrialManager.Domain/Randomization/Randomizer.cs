@@ -69,19 +69,29 @@ public sealed class Randomizer
 
     /// <summary>
     /// Replays the sequence from design and seed and compares it with the recorded allocations: per stratum
-    /// for blocks, trial-wide otherwise, each in Sequence order. The first mismatch is the one earliest in
-    /// the order the records were given.
+    /// for blocks, trial-wide otherwise, each in Sequence order. A record's levels must equal the participant's
+    /// (when given), and each state row's count of allocations the number of records under its key (when
+    /// <paramref name="allocated"/> is given), so a stale level or a deleted last record shows. The first mismatch
+    /// is the one earliest in the order the records were given (a count mismatch at its stratum's last record).
     /// </summary>
-    public VerificationResult Verify(IEnumerable<RecordedAllocation> recorded)
+    public VerificationResult Verify(IEnumerable<RecordedAllocation> recorded, IReadOnlyDictionary<string, int>? allocated = null)
     {
         ArgumentNullException.ThrowIfNull(recorded);
         var records = recorded.Select((r, i) => (Record: r, Index: i)).ToList();
         var groups = new Dictionary<string, List<(RecordedAllocation Record, int Index)>>(StringComparer.Ordinal);
+        var misLevelled = new HashSet<int>();
         (int Index, VerificationMismatch Mismatch)? first = null;
         int matched = 0;
 
         foreach (var item in records)
         {
+            if (LevelMismatch(item.Record) is { } levels)
+            {
+                // Still replayed: the records after it in its stratum are checked as usual.
+                Consider(ref first, item.Index, levels);
+                misLevelled.Add(item.Index);
+            }
+
             string key;
             try
             {
@@ -120,7 +130,22 @@ public sealed class Randomizer
                     break;
                 }
 
-                matched++;
+                matched += misLevelled.Contains(index) ? 0 : 1;
+            }
+        }
+
+        if (allocated is not null)
+        {
+            foreach (var key in groups.Keys.Union(allocated.Keys, StringComparer.Ordinal))
+            {
+                int count = groups.TryGetValue(key, out var list) ? list.Count : 0;
+                int expected = allocated.GetValueOrDefault(key);
+                if (count != expected)
+                {
+                    Consider(ref first, list is null ? records.Count : list.Max(x => x.Index), new VerificationMismatch(
+                        key, Math.Min(count, expected) + 1, "allocated",
+                        expected.ToString(CultureInfo.InvariantCulture), count.ToString(CultureInfo.InvariantCulture)));
+                }
             }
         }
 
@@ -216,6 +241,25 @@ public sealed class Randomizer
             "blockNumber" => new(expected.Stratum, recorded.Sequence, field, Show(expected.BlockNumber), Show(recorded.BlockNumber)),
             _ => new(expected.Stratum, recorded.Sequence, field, Show(expected.BlockSize), Show(recorded.BlockSize)),
         };
+    }
+
+    private static VerificationMismatch? LevelMismatch(RecordedAllocation record)
+    {
+        if (record.ParticipantLevels is not { } participant)
+        {
+            return null;
+        }
+
+        foreach (var (factor, level) in record.Levels.Concat(record.LevelCopies).OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            if (!participant.TryGetValue(factor, out var expected) || expected != level)
+            {
+                return new(record.Stratum, record.Sequence, factor, expected ?? "none", level);
+            }
+        }
+
+        var unrecorded = participant.Keys.Where(f => !record.Levels.ContainsKey(f)).Order(StringComparer.Ordinal).FirstOrDefault();
+        return unrecorded is null ? null : new(record.Stratum, record.Sequence, unrecorded, participant[unrecorded], "none");
     }
 
     private static void Consider(ref (int Index, VerificationMismatch Mismatch)? first, int index, VerificationMismatch mismatch)

@@ -217,6 +217,45 @@ public sealed class ParticipantLifecycleTests
         Assert.Contains("draft", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(AllowedCases))]
+    public void AllowedCommand_BumpsTheVersion(ParticipantStatus from, Command command)
+    {
+        var (participant, trial) = Walk.To(from);
+        var version = participant.Version;
+
+        Run(participant, trial, command);
+
+        Assert.Equal(version + 1, participant.Version);
+    }
+
+    [Theory]
+    [MemberData(nameof(ForbiddenCases))]
+    public void ForbiddenCommand_KeepsTheVersion(ParticipantStatus from, Command command)
+    {
+        var (participant, trial) = Walk.To(from);
+        var version = participant.Version;
+
+        Assert.Throws<WorkflowConflictException>(() => Run(participant, trial, command));
+
+        Assert.Equal(version, participant.Version);
+    }
+
+    [Fact]
+    public void WasAllocated_FromRandomizationOn_AlsoAfterWithdrawalOrCompletion()
+    {
+        var (withdrawnAfter, _) = Walk.To(Randomized);
+        withdrawnAfter.Withdraw("moved away", Walk.Now);
+        var (completed, _) = Walk.To(Completed);
+        var (randomized, _) = Walk.To(Randomized);
+
+        Assert.All(new[] { randomized, completed, withdrawnAfter }, p => Assert.True(p.WasAllocated));
+        foreach (var status in Enum.GetValues<ParticipantStatus>().Except([Randomized, Completed]))
+        {
+            Assert.False(Walk.To(status).Participant.WasAllocated, status.ToString());
+        }
+    }
+
     private static void Run(Participant p, Trial trial, Command command)
     {
         var d = trial.Definition;

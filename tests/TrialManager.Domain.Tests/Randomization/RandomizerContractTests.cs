@@ -129,6 +129,92 @@ public class RandomizerContractTests
         Assert.Equal(5, result.FirstMismatch?.Sequence);
     }
 
+    /// <summary>Records that carry the participant's levels, and the count of allocations of every state row, as the server keeps them.</summary>
+    private static (List<RecordedAllocation> Records, Dictionary<string, int> Allocated) Checked(Randomizer randomizer, int n, string tag)
+    {
+        var records = TestSupport.AllocateAll(randomizer, TestSupport.Participants(n, tag))
+            .Select(x => TestSupport.ToRecord(x.Allocation, x.Levels) with
+            {
+                ParticipantLevels = new Dictionary<string, string>(x.Levels),
+                LevelCopies = [new("formulation", x.Levels["formulation"]), new("site", x.Levels["site"])],
+            })
+            .ToList();
+        var allocated = records.GroupBy(r => randomizer.StateKey(r.Levels)).ToDictionary(g => g.Key, g => g.Count());
+        return (records, allocated);
+    }
+
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void Verify_WithTheParticipantsLevelsAndTheStateCounts_MatchesAnUntouchedList(string method)
+    {
+        var randomizer = new Randomizer(DesignFor(method), TestSupport.Seed(11));
+        var (records, allocated) = Checked(randomizer, 200, "untouched");
+
+        Assert.Equal(new VerificationResult(true, 200, null), randomizer.Verify(records, allocated));
+    }
+
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void Verify_WhenTheLastRecordOfAStateIsMissing_ReportsTheStateCount(string method)
+    {
+        var randomizer = new Randomizer(DesignFor(method), TestSupport.Seed(12));
+        var (records, allocated) = Checked(randomizer, 120, "last");
+        var last = records.Where(r => randomizer.StateKey(r.Levels) == randomizer.StateKey(records[0].Levels)).MaxBy(r => r.Sequence)!;
+        records.Remove(last);
+
+        var result = randomizer.Verify(records, allocated);
+
+        Assert.False(result.Matches);
+        Assert.Equal(119, result.Checked);
+        var key = randomizer.StateKey(last.Levels);
+        Assert.Equal(new VerificationMismatch(key, last.Sequence, "allocated", $"{last.Sequence}", $"{last.Sequence - 1}"), result.FirstMismatch);
+        Assert.True(randomizer.Verify(records).Matches, "the replay alone cannot see a missing last record");
+    }
+
+    [Fact]
+    public void Verify_WhenAStateHasNoRecordsLeft_ReportsItsCount()
+    {
+        var randomizer = new Randomizer(DesignFor("blocks"), TestSupport.Seed(13));
+        var (records, allocated) = Checked(randomizer, 40, "emptied");
+        allocated["cognitive/NOWHERE"] = 2;
+
+        var result = randomizer.Verify(records, allocated);
+
+        Assert.Equal(new VerificationMismatch("cognitive/NOWHERE", 1, "allocated", "2", "0"), result.FirstMismatch);
+        Assert.Equal(40, result.Checked);
+    }
+
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void Verify_WhenARecordedLevelDiffersFromTheParticipants_NamesTheFactor(string method)
+    {
+        var randomizer = new Randomizer(DesignFor(method), TestSupport.Seed(14));
+        var (records, allocated) = Checked(randomizer, 100, "stale");
+        var victim = records[41];
+        var participant = new Dictionary<string, string>(victim.ParticipantLevels!) { ["severity"] = victim.Levels["severity"] == "high" ? "low" : "high" };
+        records[41] = victim with { ParticipantLevels = participant };
+
+        var result = randomizer.Verify(records, allocated);
+
+        Assert.False(result.Matches);
+        Assert.Equal(new VerificationMismatch(victim.Stratum, victim.Sequence, "severity", participant["severity"], victim.Levels["severity"]), result.FirstMismatch);
+        Assert.Equal(99, result.Checked);
+    }
+
+    [Fact]
+    public void Verify_WhenACopyOfALevelDiffersFromTheParticipants_NamesTheFactor()
+    {
+        var randomizer = new Randomizer(DesignFor("blocks"), TestSupport.Seed(15));
+        var (records, allocated) = Checked(randomizer, 30, "copy");
+        var victim = records[7];
+        var other = victim.Levels["formulation"] == "cognitive" ? "interpersonal" : "cognitive";
+        records[7] = victim with { LevelCopies = [new("formulation", other), new("site", victim.Levels["site"])] };
+
+        var result = randomizer.Verify(records, allocated);
+
+        Assert.Equal(new VerificationMismatch(victim.Stratum, victim.Sequence, "formulation", victim.Levels["formulation"], other), result.FirstMismatch);
+    }
+
     [Fact]
     public void Verify_WhenABlockSizeWasRecordedWrongly_NamesTheBlockSizeField()
     {

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Trials;
 using TrialManager.Integration.Tests.Infrastructure;
 using static TrialManager.Integration.Tests.Randomization.RandomizationHttp;
 
@@ -16,6 +17,8 @@ public abstract class RandomizationConcurrencyTests(TrialServer server)
     private const int Participants = 200;
     private const int RepeatedParticipants = 20;
     private const int RepeatsEach = 3;
+    private const int Races = 60;
+    private const int BurstPerRace = 4;
 
     [ServerFact]
     public async Task PermutedBlocks_UnderHundredsOfConcurrentRequests_GiveGapFreeSlotsAndExactBlocks()
@@ -91,6 +94,70 @@ public abstract class RandomizationConcurrencyTests(TrialServer server)
 
         var verify = await (await server.Statistician.PostAsync($"/api/trials/{trial}/randomization-plan/verify", null)).JsonAsync();
         Assert.True(verify.GetProperty("matches").GetBoolean(), verify.GetRawText());
+    }
+
+    [ServerFact]
+    public async Task Randomization_RacingAConsensusThatChangesTheFormulation_NeverAllocatesInTheOldStratum()
+    {
+        // A consensus rating that turns a formulated participant from cognitive to interpersonal leaves the status
+        // formulated. Raced against the randomization, behind a queue of other writers at the gate, it must either come
+        // first (allocation in the interpersonal stratum) or be refused (409, allocation in the cognitive stratum).
+        var trial = await TrialAsync(server, Blocks);
+        var ids = await FormulatedAsync(server, trial, Races);
+        var interpersonal = new { cognitive = 1, interpersonal = 4, behavioral = 0, environmental = 0 };
+        using var start = new SemaphoreSlim(0);
+        var burst = Enumerable.Range(0, Races * BurstPerRace).Select(async i =>
+        {
+            await start.WaitAsync();
+            using var screened = await server.Coordinator.PostJsonAsync($"/api/trials/{trial}/participants",
+                new { site = i % 2 == 0 ? "AAA" : "BBB", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
+            Assert.Equal(HttpStatusCode.Created, screened.StatusCode);
+        }).ToList();
+        var races = ids.Select(async (id, i) =>
+        {
+            await start.WaitAsync();
+            Task<HttpResponseMessage> Rate() => server.Coordinator.PostJsonAsync($"/api/participants/{id}/formulations",
+                new { rater = "R02", scores = interpersonal, consensus = true, rationale = "consensus meeting" });
+
+            // Half are sent rating first, so that both orders occur whatever the scheduling.
+            var rate = i % 2 == 0 ? Rate() : null;
+            var randomize = RandomizeAsync(server.Coordinator, id);
+            rate ??= Rate();
+            using var randomized = await randomize;
+            using var rated = await rate;
+            return (Id: id, Randomized: randomized.StatusCode, Rated: rated.StatusCode);
+        }).ToList();
+        start.Release(burst.Count + races.Count);
+        var outcomes = await Task.WhenAll(races);
+        await Task.WhenAll(burst);
+
+        var (_, rows) = await CsvAsync(server, trial);
+        var allocations = await server.WithDbAsync(db => db.Allocations.AsNoTracking().Where(a => a.TrialId == trial).ToListAsync());
+        var formulations = await server.WithDbAsync(db => db.Participants.AsNoTracking().Where(p => p.TrialId == trial)
+            .ToDictionaryAsync(p => p.Id, p => p.PrimaryFormulation));
+        foreach (var (id, randomized, rated) in outcomes)
+        {
+            Assert.Equal(HttpStatusCode.Created, randomized);
+            Assert.Contains(rated, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict });
+            var participant = await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync();
+            var expected = rated == HttpStatusCode.OK ? "interpersonal" : "cognitive";
+            Assert.Equal(expected, participant.GetProperty("primaryFormulation").GetString());
+            Assert.Equal($"{expected}/AAA", participant.GetProperty("allocation").GetProperty("stratum").GetString());
+            var row = Assert.Single(rows, r => r.ParticipantId == id);
+            Assert.Equal((expected, $"{expected}/AAA"), (row.Formulation, row.Stratum));
+            var recorded = Assert.Single(allocations, a => a.ParticipantId == id);
+            Assert.Equal(expected, formulations[id]?.Wire());
+            Assert.Equal(expected, recorded.Formulation.Wire());
+            Assert.Equal(expected, recorded.Levels["formulation"]);
+            Assert.Equal($"{expected}/AAA", recorded.StateKey);
+        }
+
+        // Some ratings came first; among them are those that commit between the randomization's read and its turn at the gate.
+        Assert.Contains(outcomes, o => o.Rated == HttpStatusCode.OK);
+        AssertGapFree(rows.GroupBy(r => r.Stratum));
+        var verify = await (await server.Statistician.PostAsync($"/api/trials/{trial}/randomization-plan/verify", null)).JsonAsync();
+        Assert.True(verify.GetProperty("matches").GetBoolean(), verify.GetRawText());
+        Assert.Equal(Races, verify.GetProperty("checked").GetInt32());
     }
 
     /// <summary>

@@ -31,8 +31,53 @@ public abstract class RandomizationEndpointTests(TrialServer server)
         Assert.Equal("cognitive/AAA", allocation.GetProperty("stratum").GetString());
         Assert.Equal(1, allocation.GetProperty("sequence").GetInt32());
         Assert.True(allocation.TryGetProperty("randomizedAt", out _));
+        // The coordinator learns the sequence (the contract has it), never block size, block number or minimization details.
+        Assert.Equal(
+            ["arm", "participantId", "randomizedAt", "sequence", "stratum"],
+            allocation.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal(1, await server.WithDbAsync(db => db.Allocations.CountAsync(a => a.TrialId == trial)));
         Assert.Equal(1, await server.WithDbAsync(db => db.ProtocolDocuments.CountAsync(d => d.ParticipantId == id)));
+    }
+
+    [ServerFact]
+    public async Task Randomize_RepeatedAfterWithdrawalOrCompletion_Is200WithTheOriginalAllocation()
+    {
+        var trial = await TrialAsync(server, Blocks);
+        var ids = await FormulatedAsync(server, trial, 3);
+        var firsts = new List<string>();
+        foreach (var id in ids)
+        {
+            using var first = await RandomizeAsync(server.Coordinator, id);
+            Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+            firsts.Add(await first.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostJsonAsync($"/api/participants/{ids[0]}/withdrawal", new { category = "movedAway", reason = "moved away" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostAsync($"/api/participants/{ids[1]}/completion", null)).StatusCode);
+        await StatusAsync(server, trial, "closed");
+
+        for (var i = 0; i < ids.Count; i++)
+        {
+            using var repeat = await RandomizeAsync(server.Coordinator, ids[i]);
+            Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
+            Assert.Equal(firsts[i], await repeat.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(3, await server.WithDbAsync(db => db.Allocations.CountAsync(a => a.TrialId == trial)));
+    }
+
+    [ServerFact]
+    public async Task Randomize_AfterAWithdrawalBeforeAllocation_IsAConflictNamingTheStatus()
+    {
+        var trial = await TrialAsync(server, Blocks);
+        var id = (await FormulatedAsync(server, trial, 1))[0];
+        Assert.Equal(HttpStatusCode.OK, (await server.Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "movedAway", reason = "moved away" })).StatusCode);
+
+        using var response = await RandomizeAsync(server.Coordinator, id);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("withdrawn", (await response.JsonAsync()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await server.WithDbAsync(db => db.Allocations.CountAsync(a => a.TrialId == trial)));
     }
 
     [ServerFact]
@@ -332,6 +377,82 @@ public abstract class RandomizationEndpointTests(TrialServer server)
         Assert.Equal(3, mismatch.GetProperty("sequence").GetInt32());
         Assert.Equal("arm", mismatch.GetProperty("field").GetString());
         Assert.Equal("cognitive/AAA", mismatch.GetProperty("stratum").GetString());
+    }
+
+    [ServerFact]
+    public async Task Verify_ReportsTheStratumCount_WhenTheLastAllocationRowWasDeleted()
+    {
+        var trial = await RandomizedTrialAsync(5);
+
+        // The replay alone cannot see it: the rows left are still the sequence's first four.
+        await server.WithDbAsync(db => db.Allocations.Where(a => a.TrialId == trial && a.Sequence == 5).ExecuteDeleteAsync());
+        var after = await VerifyAsync(trial);
+
+        Assert.False(after.GetProperty("matches").GetBoolean());
+        Assert.Equal(4, after.GetProperty("checked").GetInt32());
+        AssertMismatch(after, "cognitive/AAA", 5, "allocated", "5", "4");
+    }
+
+    [ServerFact]
+    public async Task Verify_ReportsTheLevel_WhenARecordedLevelDiffersFromTheParticipants()
+    {
+        var trial = await RandomizedTrialAsync(5);
+
+        // Severity is no stratification factor here, so the replay alone cannot see it.
+        var third = await server.WithDbAsync(db => db.Allocations.SingleAsync(a => a.TrialId == trial && a.Sequence == 3));
+        var stale = new Dictionary<string, string>(third.Levels) { ["severity"] = "high" };
+        await server.WithDbAsync(db => db.Allocations.Where(a => a.ParticipantId == third.ParticipantId)
+            .ExecuteUpdateAsync(u => u.SetProperty(a => a.Levels, stale)));
+        var after = await VerifyAsync(trial);
+
+        Assert.False(after.GetProperty("matches").GetBoolean());
+        Assert.Equal(4, after.GetProperty("checked").GetInt32());
+        AssertMismatch(after, "cognitive/AAA", 3, "severity", "low", "high");
+    }
+
+    [ServerFact]
+    public async Task Verify_ReportsTheFormulation_WhenTheAllocationTableShowsAnotherThanTheParticipants()
+    {
+        var trial = await RandomizedTrialAsync(5);
+
+        await server.WithDbAsync(db => db.Allocations.Where(a => a.TrialId == trial && a.Sequence == 2)
+            .ExecuteUpdateAsync(u => u.SetProperty(a => a.Formulation, Formulation.Interpersonal)));
+        var after = await VerifyAsync(trial);
+
+        Assert.False(after.GetProperty("matches").GetBoolean());
+        AssertMismatch(after, "cognitive/AAA", 2, "formulation", "cognitive", "interpersonal");
+    }
+
+    /// <summary>A blocks trial with <paramref name="count"/> participants randomized in one stratum; verify matches them all.</summary>
+    private async Task<string> RandomizedTrialAsync(int count)
+    {
+        var trial = await TrialAsync(server, Blocks);
+        foreach (var id in await FormulatedAsync(server, trial, count))
+        {
+            Assert.Equal(HttpStatusCode.Created, (await RandomizeAsync(server.Coordinator, id)).StatusCode);
+        }
+
+        var before = await VerifyAsync(trial);
+        Assert.True(before.GetProperty("matches").GetBoolean(), before.GetRawText());
+        Assert.Equal(count, before.GetProperty("checked").GetInt32());
+        Assert.Equal(0, before.GetProperty("misStratified").GetArrayLength());
+        return trial;
+    }
+
+    private async Task<JsonElement> VerifyAsync(string trial)
+    {
+        using var response = await server.Statistician.PostAsync($"/api/trials/{trial}/randomization-plan/verify", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.JsonAsync();
+    }
+
+    private static void AssertMismatch(JsonElement verification, string stratum, int sequence, string field, string expected, string recorded)
+    {
+        var mismatch = verification.GetProperty("firstMismatch");
+        Assert.Equal(
+            (stratum, sequence, field, expected, recorded),
+            (mismatch.GetProperty("stratum").GetString(), mismatch.GetProperty("sequence").GetInt32(), mismatch.GetProperty("field").GetString(),
+             mismatch.GetProperty("expected").GetString(), mismatch.GetProperty("recorded").GetString()));
     }
 }
 

@@ -18,6 +18,8 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
         builder.Property(p => p.ScreeningReasons).HasJsonConversion().HasMaxLength(4_000);
         builder.Property(p => p.WithdrawalReason).HasMaxLength(2_000);
         builder.Property(p => p.ExclusionReason).HasMaxLength(400);
+        // Every change bumps it: an update made from an older read of the participant changes no row and fails.
+        builder.Property(p => p.Version).IsConcurrencyToken();
         builder.HasOne<Trial>().WithMany().HasForeignKey(p => p.TrialId).OnDelete(DeleteBehavior.Restrict);
         builder.HasIndex(p => new { p.TrialId, p.Status });
         builder.HasIndex(p => new { p.TrialId, p.Site });

@@ -17,7 +17,8 @@ namespace TrialManager.Server.Features.Participants;
 /// POST /api/participants/{id}/randomization. Idempotent: a repeat returns the first allocation (Created = false).
 /// The sequence slot is taken under the write gate, so two participants of one stratum take consecutive slots.
 /// The participant and the trial are read before the gate, in parallel with other requests; inside it one query
-/// re-checks their statuses and reads the stratum's state, which keeps the serialised part of a randomization short.
+/// re-checks the participant's version and the trial's status and reads the stratum's state, which keeps the
+/// serialised part of a randomization short.
 /// </summary>
 public sealed record RandomizeParticipant(string ParticipantId) : ICommand<RandomizationOutcome>, IAuditedCommand, IReadsBeforeWriteGate
 {
@@ -40,10 +41,12 @@ public sealed class RandomizeParticipantHandler(
 
         await transaction.EnterAsync(cancellationToken);
         var current = await CurrentAsync(read, cancellationToken);
-        if (current.ParticipantStatus != read.Participant.Status || current.TrialStatus != read.Trial.Status)
+        if (current.ParticipantVersion != read.Participant.Version || current.TrialStatus != read.Trial.Status)
         {
-            // Another writer got there between the read and the gate (a concurrent repeat, a withdrawal, the trial
-            // paused): read again, now that nothing can change until this transaction ends.
+            // Another writer got there between the read and the gate (a concurrent repeat, a withdrawal, a consensus
+            // rating that changed the formulation, the trial paused): the formulation, levels and stratum derived from
+            // the read may be stale, so read again, now that nothing can change until this transaction ends. The
+            // trial's design and seed never change, so its status is all there is to re-check.
             db.ChangeTracker.Clear();
             if (await ReadAsync(command.ParticipantId, cancellationToken) is not ToRandomize again)
             {
@@ -81,11 +84,11 @@ public sealed class RandomizeParticipantHandler(
         return new RandomizationOutcome(AllocationView.From(record), Created: true);
     }
 
-    /// <summary>The participant (tracked) with the trial and stratum it is to be randomized in; null when it already was.</summary>
+    /// <summary>The participant (tracked) with the trial and stratum it is to be randomized in; null when it already was (also when since withdrawn or completed).</summary>
     private async Task<ToRandomize?> ReadAsync(string participantId, CancellationToken cancellationToken)
     {
         var participant = await db.LoadParticipantAsync(participantId, actors.Current, cancellationToken);
-        if (participant.Status == ParticipantStatus.Randomized)
+        if (participant.WasAllocated)
         {
             return null;
         }
@@ -107,7 +110,7 @@ public sealed class RandomizeParticipantHandler(
         return new RandomizationOutcome(AllocationView.From(first), Created: false);
     }
 
-    /// <summary>Inside the gate, one query: the statuses as they are now, and the stratum's randomization state (tracked).</summary>
+    /// <summary>Inside the gate, one query: the participant's version and trial's status as they are now, and the stratum's randomization state (tracked).</summary>
     private Task<Current> CurrentAsync(ToRandomize read, CancellationToken cancellationToken) =>
         CurrentQuery.For(db)(db, read.Participant.Id, read.StateKey, cancellationToken);
 
@@ -117,7 +120,7 @@ public sealed class RandomizeParticipantHandler(
             db.Participants
                 .Where(p => p.Id == participantId)
                 .Select(p => new Current(
-                    p.Status,
+                    p.Version,
                     db.Trials.Where(t => t.Id == p.TrialId).Select(t => t.Status).First(),
                     db.RandomizationStates.FirstOrDefault(s => s.TrialId == p.TrialId && s.StateKey == stateKey)))
                 .Single()));
@@ -130,7 +133,7 @@ public sealed class RandomizeParticipantHandler(
         Participant Participant, Trial Trial, Randomizer Randomizer, Formulation Formulation,
         IReadOnlyDictionary<string, string> Levels, string StateKey);
 
-    private sealed record Current(ParticipantStatus ParticipantStatus, TrialStatus TrialStatus, RandomizationState? State);
+    private sealed record Current(int ParticipantVersion, TrialStatus TrialStatus, RandomizationState? State);
 }
 
 /// <summary>

@@ -32,10 +32,19 @@ public sealed record RandomizationPlanView(
 
 public sealed record PlanStratum(string StateKey, int Allocated);
 
-/// <summary>POST /api/trials/{id}/randomization-plan/verify: regenerate and compare with every recorded allocation.</summary>
+/// <summary>
+/// POST /api/trials/{id}/randomization-plan/verify: regenerate and compare with every recorded allocation, its levels
+/// with the participant's and each stratum's count with its state row.
+/// </summary>
 public sealed record VerifyRandomizationPlan(string TrialId) : IQuery<VerificationView>;
 
-public sealed record VerificationView(bool Matches, int Checked, VerificationMismatch? FirstMismatch);
+/// <summary>
+/// <see cref="MisStratified"/> lists allocations made on a level that a correction recorded later changed: they stand
+/// (an allocation never changes) and are no mismatch. Corrections do not exist yet, so it is empty.
+/// </summary>
+public sealed record VerificationView(bool Matches, int Checked, VerificationMismatch? FirstMismatch, IReadOnlyList<MisStratifiedAllocation> MisStratified);
+
+public sealed record MisStratifiedAllocation(string ParticipantId, string Stratum, int Sequence, string Factor, string Recorded, string Corrected);
 
 public sealed class RandomizationPlanHandler(TrialDbContext db)
     : IQueryHandler<GetRandomizationPlan, RandomizationPlanView>, IQueryHandler<VerifyRandomizationPlan, VerificationView>
@@ -95,12 +104,44 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
         var arms = trial.Definition.Arms.Select(a => a.Code).ToList();
         var randomizer = new Randomizer(trial.Definition.ToDesign(), Encoding.UTF8.GetBytes(trial.Seed), trial.Derivation());
         var recorded = db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id)
-            .OrderBy(a => a.StateKey).ThenBy(a => a.Sequence)
-            .Select(a => new { a.Arm, a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Levels })
-            .AsEnumerable()
-            .Select(a => new RecordedAllocation(arms.IndexOf(a.Arm), a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Levels));
-        var result = randomizer.Verify(recorded);
-        return new VerificationView(result.Matches, result.Checked, result.FirstMismatch);
+            .Join(db.Participants, a => a.ParticipantId, p => p.Id, (a, p) => new
+            {
+                a.Arm, a.Stratum, a.StateKey, a.Sequence, a.BlockNumber, a.BlockSize, a.Levels, a.Formulation, a.Site,
+                ParticipantSite = p.Site, p.PrimaryFormulation, p.Severity,
+            })
+            .OrderBy(a => a.StateKey).ThenBy(a => a.Sequence);
+
+        // As of the state rows read first: an allocation commits with its state row's count, so the rows within those
+        // counts are all there is to compare. Rows past them either committed during this read (within the counts read
+        // after it: left to the next verification) or were put there around the application (past them too: checked).
+        var before = await AllocatedAsync(trial.Id, cancellationToken);
+        var rows = await recorded.ToListAsync(cancellationToken);
+        var after = await AllocatedAsync(trial.Id, cancellationToken);
+        var compared = rows
+            .Where(a => a.Sequence <= before.GetValueOrDefault(a.StateKey) || a.Sequence > after.GetValueOrDefault(a.StateKey))
+            .Select(a => new RecordedAllocation(arms.IndexOf(a.Arm), a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Levels)
+            {
+                // No correction exists yet, so the participant's values now are its values at randomization.
+                ParticipantLevels = ParticipantLevels(trial.Definition, a.ParticipantSite, a.PrimaryFormulation, a.Severity),
+                LevelCopies = [new(Factors.Formulation, a.Formulation.Wire()), new(Factors.Site, a.Site)],
+            });
+        var result = randomizer.Verify(compared, before);
+        return new VerificationView(result.Matches, result.Checked, result.FirstMismatch, []);
+    }
+
+    private Task<Dictionary<string, int>> AllocatedAsync(string trialId, CancellationToken cancellationToken) =>
+        db.RandomizationStates.AsNoTracking().Where(s => s.TrialId == trialId)
+            .ToDictionaryAsync(s => s.StateKey, s => s.Allocated, StringComparer.Ordinal, cancellationToken);
+
+    private static IReadOnlyDictionary<string, string> ParticipantLevels(TrialDefinition trial, string site, Formulation? formulation, int severity)
+    {
+        var levels = new Dictionary<string, string>(trial.FactorLevels(site, formulation ?? default, severity), StringComparer.Ordinal);
+        if (formulation is null)
+        {
+            levels.Remove(Factors.Formulation); // an allocated participant always has one; its absence is reported
+        }
+
+        return levels;
     }
 
     private async Task<Trial> LoadAsync(string trialId, CancellationToken cancellationToken) =>
