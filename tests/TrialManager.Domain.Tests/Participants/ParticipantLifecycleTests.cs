@@ -245,7 +245,7 @@ public sealed class ParticipantLifecycleTests
     public void WasAllocated_FromRandomizationOn_AlsoAfterWithdrawalOrCompletion()
     {
         var (withdrawnAfter, _) = Walk.To(Randomized);
-        withdrawnAfter.Withdraw("moved away", Walk.Now);
+        withdrawnAfter.Withdraw(WithdrawalCategory.MovedAway, "moved away", Walk.Now);
         var (completed, _) = Walk.To(Completed);
         var (randomized, _) = Walk.To(Randomized);
 

@@ -28,7 +28,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         "Participant.AgeYears", "Participant.CompletedAt", "Participant.ConsentVersion", "Participant.ConsentedOn", "Participant.DeclinedAt",
         "Participant.ExclusionReason", "Participant.Exclusions", "Participant.Expectancy", "Participant.Id", "Participant.Motivation",
         "Participant.PrimaryFormulation", "Participant.RandomizedAt", "Participant.ScreenedAt", "Participant.ScreeningReasons", "Participant.Severity",
-        "Participant.Site", "Participant.Status", "Participant.TrialId", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation",
+        "Participant.Site", "Participant.Status", "Participant.Version", "Participant.TrialId", "Participant.WithdrawalCategory", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation",
         "Participant.WithdrawnAt",
     ];
 
@@ -43,7 +43,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
     {
         ["CreateTrial"] =
         [
-            "Trial.CreatedAt", "Trial.Id", "Trial.Seed", "Trial.Status",
+            "Trial.CreatedAt", "Trial.Id", "Trial.Seed", "Trial.SeedDerivation", "Trial.Status",
             "Trial.Definition.AllocationFactors", "Trial.Definition.Arms[].Code", "Trial.Definition.Arms[].Ratio", "Trial.Definition.Eligibility.Exclusions",
             "Trial.Definition.Eligibility.MaxAge", "Trial.Definition.Eligibility.MaxSeverity", "Trial.Definition.Eligibility.MinAge",
             "Trial.Definition.Eligibility.MinSeverity", "Trial.Definition.FormulationRule.MinMargin", "Trial.Definition.Formulations", "Trial.Definition.Hypothesis", "Trial.Definition.Id",
@@ -54,17 +54,17 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         ],
         ["ChangeTrialStatus"] = ["Trial.Status"],
         ["ScreenParticipant"] = [.. ParticipantScreened, "SiteCounter.LastNumber", "SiteCounter.Site", "SiteCounter.TrialId"],
-        ["RecordConsent"] = ["Participant.ConsentVersion", "Participant.ConsentedOn", "Participant.DeclinedAt", "Participant.Status"],
+        ["RecordConsent"] = ["Participant.ConsentVersion", "Participant.ConsentedOn", "Participant.DeclinedAt", "Participant.Status", "Participant.Version"],
         ["RateFormulation"] =
         [
             "FormulationRating.Consensus", "FormulationRating.Number", "FormulationRating.ParticipantId", "FormulationRating.Primary",
             "FormulationRating.RatedAt", "FormulationRating.Rater", "FormulationRating.Rationale", "FormulationScores.Behavioral", "FormulationScores.Cognitive",
             "FormulationScores.Environmental", "FormulationScores.FormulationRatingNumber", "FormulationScores.FormulationRatingParticipantId",
-            "FormulationScores.Interpersonal", "Participant.ExclusionReason", "Participant.PrimaryFormulation", "Participant.Status",
+            "FormulationScores.Interpersonal", "Participant.ExclusionReason", "Participant.PrimaryFormulation", "Participant.Status", "Participant.Version",
         ],
         ["RandomizeParticipant"] =
         [
-            "Participant.RandomizedAt", "Participant.Status", .. DocumentOwed,
+            "Participant.RandomizedAt", "Participant.Status", "Participant.Version", .. DocumentOwed,
             "ParticipantAllocation.Arm", "ParticipantAllocation.BlockNumber", "ParticipantAllocation.BlockSize", "ParticipantAllocation.Formulation",
             "ParticipantAllocation.ImbalanceScores", "ParticipantAllocation.Levels.formulation", "ParticipantAllocation.Levels.severity",
             "ParticipantAllocation.Levels.site", "ParticipantAllocation.Method", "ParticipantAllocation.ParticipantId", "ParticipantAllocation.PreferredArm",
@@ -72,12 +72,12 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "ParticipantAllocation.StateKey", "ParticipantAllocation.Stratum", "ParticipantAllocation.TookPreferred", "ParticipantAllocation.TrialId",
             "RandomizationState.Allocated", "RandomizationState.State", "RandomizationState.StateKey", "RandomizationState.TrialId",
         ],
-        ["WithdrawParticipant"] = ["Participant.Status", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation", "Participant.WithdrawnAt"],
-        ["CompleteParticipant"] = ["Participant.CompletedAt", "Participant.Status"],
+        ["WithdrawParticipant"] = ["Participant.Status", "Participant.Version", "Participant.WithdrawalCategory", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation", "Participant.WithdrawnAt"],
+        ["CompleteParticipant"] = ["Participant.CompletedAt", "Participant.Status", "Participant.Version"],
         ["RecordParticipantEvent"] =
         [
             "ParticipantEvent.Description", "ParticipantEvent.Number", "ParticipantEvent.OccurredOn", "ParticipantEvent.ParticipantId",
-            "ParticipantEvent.RecordedAt", "ParticipantEvent.Type",
+            "ParticipantEvent.RecordedAt", "ParticipantEvent.Type", "Participant.Version",
         ],
         ["RequestReport"] =
         [
