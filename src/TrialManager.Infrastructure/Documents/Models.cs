@@ -108,7 +108,16 @@ public sealed record HarmsCount(SafetyEventKind Kind, string Type, ArmCounts Wit
 
 public sealed record SafetyMonth(string Month, int AdverseEvents, int SeriousAdverseEvents, int ProtocolDeviations);
 
-public sealed record ReliabilitySummary(double Kappa, double StandardError, int N, double Agreement);
+/// <summary>
+/// The formulation's reliability as the API reports it: Cohen's kappa of the first two independent ratings, Fleiss'
+/// kappa and Krippendorff's alpha over all of them, and ICC(1,1) per factor score. Null figures are undefined.
+/// </summary>
+public sealed record ReliabilitySummary(
+    double Kappa, double StandardError, int N, double Agreement, double? FleissKappa = null, double? KrippendorffAlpha = null,
+    IReadOnlyList<FactorIcc>? Icc = null);
+
+/// <summary>ICC(1,1) of one factor's 0-4 score with its 95% confidence interval.</summary>
+public sealed record FactorIcc(string Factor, double? Value, double? Lower, double? Upper, int N);
 
 /// <summary>The last audit event when the report was made: its sequence and stored hash, so a later rewrite shows.</summary>
 public sealed record AuditHead(long Sequence, string Hash);

@@ -42,11 +42,17 @@ public sealed class EthicsReportTemplateTests
     [Fact]
     public void Render_ShowsEveryNumberOfTheModel()
     {
-        var model = DocumentSamples.EthicsReport(reliability: new(0.71, 0.054, 64, 0.828), minCellSize: 1);
+        var model = DocumentSamples.EthicsReport(
+            reliability: new(0.71, 0.054, 64, 0.828, 0.68, 0.69, [new FactorIcc("cognitive", 0.62, 0.47, 0.74, 64), new FactorIcc("behavioral", null, null, null, 64)]),
+            minCellSize: 1);
 
         var text = new PdfText(EthicsReportTemplate.Render(model));
 
-        var numbers = new List<string> { S(model.Trial.TargetEnrollment), S(model.Audit.Events), "0.71", "0.054", "64", "82.8%", "47.8%" };
+        var numbers = new List<string>
+        {
+            S(model.Trial.TargetEnrollment), S(model.Audit.Events), "0.71", "0.054", "64", "82.8%", "47.8%", "0.68", "0.69",
+            "0.62 (95% CI 0.47 to 0.74; n = 64)", "ICC(1,1), behavioral score",
+        };
         numbers.AddRange(model.RecruitmentBySite.SelectMany(s => new[] { S(s.Count), S(s.TargetShare) }));
         numbers.AddRange(model.RecruitmentByMonth.SelectMany(m => new[] { m.Month, S(m.Count) }));
         numbers.AddRange(model.Balance.SelectMany(b => new[] { b.Counts.Mediator, b.Counts.Moderator, b.Counts.Total }.Select(n => S(n))));

@@ -155,13 +155,32 @@ public static class EthicsReportTemplate
         }
     }
 
-    private static Block Reliability(ReliabilitySummary? r) => r is null
-        ? new Table(new TableColumn("")) { ShowHeader = false }.Row("Not enough double-rated cases to estimate inter-rater reliability.")
-        : new Table(new TableColumn("", 1), new TableColumn("", 2.4)) { ShowHeader = false, BoldFirstColumn = true }
-            .Row("Cohen's kappa", Fixed(r.Kappa, "0.00"))
+    private static Block Reliability(ReliabilitySummary? r)
+    {
+        if (r is null)
+        {
+            return new Table(new TableColumn("")) { ShowHeader = false }.Row("Not enough double-rated cases to estimate inter-rater reliability.");
+        }
+
+        // Independent ratings only (no consensus, none made after allocation); raters differ between participants.
+        var table = new Table(new TableColumn("", 1), new TableColumn("", 2.4)) { ShowHeader = false, BoldFirstColumn = true }
+            .Row("Cohen's kappa (first two ratings)", Fixed(r.Kappa, "0.00"))
             .Row("Standard error", Fixed(r.StandardError, "0.000"))
             .Row("Double-rated cases (n)", Int(r.N))
-            .Row("Observed agreement", Fixed(r.Agreement * 100, "0.0") + "%");
+            .Row("Observed agreement", Fixed(r.Agreement * 100, "0.0") + "%")
+            .Row("Fleiss' kappa (all independent ratings)", Optional(r.FleissKappa))
+            .Row("Krippendorff's alpha (nominal)", Optional(r.KrippendorffAlpha));
+        foreach (var icc in r.Icc ?? [])
+        {
+            table.Row(
+                $"ICC(1,1), {icc.Factor} score",
+                icc.Value is { } v ? $"{Fixed(v, "0.00")} (95% CI {Optional(icc.Lower)} to {Optional(icc.Upper)}; n = {Int(icc.N)})" : "undefined");
+        }
+
+        return table;
+    }
+
+    private static string Optional(double? value) => value is { } v ? Fixed(v, "0.00") : "undefined";
 
     private static string Kind(SafetyEventKind kind) => kind switch
     {

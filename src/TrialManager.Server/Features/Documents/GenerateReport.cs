@@ -91,7 +91,9 @@ public sealed class GenerateReportHandler(
             data.Harms,
             data.SafetyByMonth,
             reliability is { Kappa: { } k, StandardError: { } se, Agreement: { } agreement }
-                ? new ReliabilitySummary(k, se, reliability.N, agreement)
+                ? new ReliabilitySummary(
+                    k, se, reliability.N, agreement, reliability.FleissKappa, reliability.KrippendorffAlpha,
+                    [.. reliability.Icc.Select(i => new FactorIcc(i.Key, i.Value.Value, i.Value.Lower, i.Value.Upper, i.Value.N))])
                 : null,
             new Infrastructure.Documents.AuditVerification(audit.Valid, audit.Events, data.AuditHead),
             settings.MinCellSize);
