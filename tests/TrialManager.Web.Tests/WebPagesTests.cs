@@ -173,6 +173,20 @@ public sealed partial class WebPagesTests(WebServer server) : IClassFixture<WebS
         await Expect(page.Locator("#results svg.chart")).ToHaveCountAsync(3);
         await Expect(page.Locator("#results")).ToContainTextAsync("stratum cognitive/NYC");
         await server.ScreenshotAsync(page, "statistician-simulation");
+
+        // Power for the interaction: the assumed cell means, then simulated and closed-form power side by side.
+        await page.GetByLabel("mean outcome, cognitive, moderator").FillAsync("0.3");
+        await page.GetByLabel("mean outcome, interpersonal, mediator").FillAsync("0.3");
+        await page.GetByLabel("Dropout (share without the outcome, 0 to 0.9)").FillAsync("1.5");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Simulate the power" }).ClickAsync();
+        await Expect(page.Locator("#err-power-dropout")).ToBeVisibleAsync();
+        await page.GetByLabel("Dropout (share without the outcome, 0 to 0.9)").FillAsync("0.1");
+        await page.GetByLabel("Trials to simulate for the power").FillAsync("500");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Simulate the power" }).ClickAsync();
+        await Expect(page.Locator("#power h3")).ToContainTextAsync("500 trials of");
+        await Expect(page.Locator("#power")).ToContainTextAsync("formulation x arm interaction");
+        await Expect(page.Locator("#power")).ToContainTextAsync("Participants for 80% power");
+        await server.ScreenshotAsync(page, "statistician-power");
     }
 
     [Fact]
