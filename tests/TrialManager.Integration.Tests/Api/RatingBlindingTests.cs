@@ -11,10 +11,10 @@ public abstract class RatingBlindingTests(TrialServer server)
     {
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);
         var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await Rate(id, "R02", [4, 1, 0, 0]));
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R02", [4, 1, 0, 0]));
         await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await Rate(id, "R03", [0, 4, 0, 0]));
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R03", [0, 4, 0, 0]));
 
         var ratings = (await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync()).GetProperty("ratings");
         Assert.Equal([true, true, false], ratings.EnumerateArray().Select(r => r.GetProperty("blinded").GetBoolean()));
@@ -22,10 +22,6 @@ public abstract class RatingBlindingTests(TrialServer server)
         Assert.Equal(2, reliability.GetProperty("independentRatings").GetInt64()); // R01 and R02; not R03
         Assert.DoesNotContain(reliability.GetProperty("raters").EnumerateArray(), r => r.GetProperty("rater").GetString() == "R03");
     }
-
-    private Task<HttpResponseMessage> Rate(string id, string rater, int[] s) =>
-        server.Coordinator.PostJsonAsync($"/api/participants/{id}/formulations",
-            new { rater, scores = new { cognitive = s[0], interpersonal = s[1], behavioral = s[2], environmental = s[3] }, consensus = false });
 }
 
 [Collection(SqliteServerCollection.Name)]

@@ -50,4 +50,9 @@ public static class TestTrials
             new { rater = "R01", scores, consensus = false })).StatusCode);
         return id;
     }
+
+    /// <summary>Posts a rating by a coordinator on a rater's behalf: scores in the order cognitive, interpersonal, behavioral, environmental.</summary>
+    public static Task<HttpResponseMessage> RateAsync(TrialServer server, string participantId, string rater, int[] s, bool consensus = false) =>
+        server.Coordinator.PostJsonAsync($"/api/participants/{participantId}/formulations",
+            new { rater, scores = new { cognitive = s[0], interpersonal = s[1], behavioral = s[2], environmental = s[3] }, consensus });
 }

@@ -18,8 +18,8 @@ public abstract class ReportReliabilityTests(TrialServer server)
         for (var i = 0; i < first.Length; i++)
         {
             var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, await Rate(id, "R02", second[i]));
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, await Rate(id, "R03", first[i]));
+            await Problems.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R02", second[i]));
+            await Problems.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R03", first[i]));
         }
 
         var reliability = await (await server.Statistician.GetAsync($"/api/trials/{trialId}/reliability")).JsonAsync();
@@ -35,10 +35,6 @@ public abstract class ReportReliabilityTests(TrialServer server)
         string I(string name) => cognitive.GetProperty(name).GetDouble().ToString("0.00", CultureInfo.InvariantCulture);
         Assert.True(text.Contains($"ICC(1,1), cognitive score {I("value")} (95% CI {I("lower")} to {I("upper")}; n = 8)"), "ICC of the cognitive score");
     }
-
-    private Task<HttpResponseMessage> Rate(string id, string rater, int[] s) =>
-        server.Coordinator.PostJsonAsync($"/api/participants/{id}/formulations",
-            new { rater, scores = new { cognitive = s[0], interpersonal = s[1], behavioral = s[2], environmental = s[3] }, consensus = false });
 }
 
 [Collection(SqliteServerCollection.Name)]
