@@ -23,8 +23,20 @@ public sealed record TrialDefinition
     public IReadOnlyList<HypothesisEntry>? Hypothesis { get; init; }
 
     /// <summary>Whether an allocation put the participant in the arm predicted for their formulation; null without a prediction.</summary>
-    public bool? Matched(Formulation formulation, ArmCode arm) =>
-        Hypothesis?.FirstOrDefault(h => h.Formulation == formulation) is { Arm: { } predicted } ? predicted == arm : null;
+    public bool? Matched(Formulation formulation, ArmCode arm)
+    {
+        // Called once per exported allocation: a plain loop, nothing allocated.
+        var hypothesis = Hypothesis ?? [];
+        for (var i = 0; i < hypothesis.Count; i++)
+        {
+            if (hypothesis[i].Formulation == formulation)
+            {
+                return hypothesis[i].Arm is { } predicted ? predicted == arm : null;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The factor names whose levels make up a participant's stratum or minimisation profile.</summary>
     public IReadOnlyList<string> AllocationFactors =>

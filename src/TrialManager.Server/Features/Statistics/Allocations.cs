@@ -23,17 +23,20 @@ public sealed class StreamAllocationsHandler(TrialDbContext db) : IStreamQueryHa
     {
         var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
             ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        // Client-evaluated in the projection (a lookup, no second row object): the export streams a million rows.
         var definition = trial.Definition;
 
         // Ordered by the unique (trial, state key, sequence) index: the database streams without sorting.
         var rows = db.Allocations.AsNoTracking()
             .Where(a => a.TrialId == query.TrialId)
             .OrderBy(a => a.StateKey).ThenBy(a => a.Sequence)
-            .Select(a => new AllocationRow(a.ParticipantId, a.Site, a.Formulation, a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Arm, a.RandomizedAt, null))
+            .Select(a => new AllocationRow(
+                a.ParticipantId, a.Site, a.Formulation, a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Arm, a.RandomizedAt,
+                definition.Matched(a.Formulation, a.Arm)))
             .AsAsyncEnumerable();
         await foreach (var row in rows.WithCancellation(cancellationToken))
         {
-            yield return row with { Matched = definition.Matched(row.Formulation, row.Arm) };
+            yield return row;
         }
     }
 }
