@@ -65,6 +65,7 @@ public static class ServerSetup
         services.AddScoped<DocumentJobs>();
         services.AddScoped<ReportSchedule>();
         services.AddHostedService<OwedWorkSweeper>();
+        services.AddServerHealthChecks();
 
         // Who is calling: API keys (hashed, constant-time) mapped to the four roles.
         services.AddTrialAuthentication(configuration, builder.Environment);
