@@ -10,9 +10,10 @@ public sealed record ApiKey(string Name, string Role, string Sha256, IReadOnlyLi
 
     /// <summary>
     /// What a page session remembers of its key: derived from the hash, so replacing the key under the same name
-    /// ends the session, without the cookie carrying the hash itself.
+    /// ends the session, without the cookie carrying the hash itself. Derived once: every page request looks a
+    /// session up among the keys by it.
     /// </summary>
-    public string SessionId => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("trialmanager.page-session:" + Sha256)));
+    public string SessionId { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("trialmanager.page-session:" + Sha256)));
 }
 
 /// <summary>The configured keys. Keys are only ever held as SHA-256 hashes and compared in constant time.</summary>

@@ -65,6 +65,23 @@ public static partial class PageSignIn
             ? set.Select(c => c.Split(';')[0]).LastOrDefault(c => c.StartsWith(SessionCookie + "=", StringComparison.Ordinal))
             : null;
 
+    /// <summary>A browser-like client that keeps its cookies, signed in with <paramref name="key"/> through the form.</summary>
+    public static async Task<HttpClient> SignedInClientAsync(TrialServer server, string key)
+    {
+        var client = server.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var form = await client.GetStringAsync(new Uri("/signin", UriKind.Relative));
+        var token = TokenField().Match(form);
+        Assert.True(token.Success, "The sign-in form carries no antiforgery token.");
+        using var body = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["apiKey"] = key,
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value),
+        });
+        var signedIn = await client.PostAsync(new Uri("/signin", UriKind.Relative), body);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        return client;
+    }
+
     /// <summary>GET of a page with the session cookie.</summary>
     public static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path, string session)
     {

@@ -164,7 +164,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         }
 
         // The admin page shows the same trail.
-        var admin = await PageSession.SignInAsync(server, "dev-admin");
+        var admin = await PageSignIn.SignedInClientAsync(server, "dev-admin");
         foreach (var trialId in trials)
         {
             var page = WebUtility.HtmlDecode(await admin.GetStringAsync(new Uri($"/admin/audit?trialId={trialId}", UriKind.Relative)));

@@ -84,7 +84,7 @@ public abstract class AuditSecurityTests(TrialServer server)
             Assert.Equal(HttpStatusCode.Forbidden, (await api.PostJsonAsync("/api/trials", new { })).StatusCode);
         }
 
-        var pages = await PageSession.SignInAsync(server, SecurityTestSettings.DenialProbeKey);
+        var pages = await PageSignIn.SignedInClientAsync(server, SecurityTestSettings.DenialProbeKey);
         for (var i = 0; i < 10; i++)
         {
             var denied = await pages.GetAsync(new Uri("/admin/audit", UriKind.Relative));
@@ -264,7 +264,7 @@ public abstract class AuditSecurityTests(TrialServer server)
     public async Task AdminAuditPage_VerifiesTheWholeChainOnRequestOnly()
     {
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);
-        var admin = await PageSession.SignInAsync(server, "dev-admin");
+        var admin = await PageSignIn.SignedInClientAsync(server, "dev-admin");
 
         var browsing = await admin.GetStringAsync(new Uri($"/admin/audit?trialId={trialId}", UriKind.Relative));
         var verified = await admin.GetStringAsync(new Uri($"/admin/audit?trialId={trialId}&verify=true", UriKind.Relative));
