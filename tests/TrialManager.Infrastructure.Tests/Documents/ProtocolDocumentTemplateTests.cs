@@ -17,7 +17,7 @@ public sealed class ProtocolDocumentTemplateTests
         {
             model.StudyId, model.Site, model.TrialId, model.TrialTitle, model.Registration, model.Stratum,
             arm == "mediator" ? "Relationship as mediator" : "Relationship as moderator",
-            "2026-10-04 14:05 UTC", model.Protocol.Title, $"{model.Protocol.Id}, version 1.0", model.ProtocolSha256,
+            "2026-10-04 14:05 UTC", model.Protocol.Title, $"{model.Protocol.Id}, version {model.Protocol.Version}", model.ProtocolSha256,
         })
         {
             Assert.True(text.Contains(expected), $"'{expected}' is missing from the protocol document.");
@@ -35,9 +35,25 @@ public sealed class ProtocolDocumentTemplateTests
         Assert.True(text.Contains("2026-10-02 11:15"));
         foreach (var item in model.Protocol.FidelityChecklist)
         {
-            var start = string.Join(' ', item.Split(' ').Take(4));
+            var start = string.Join(' ', item.Text.Split(' ').Take(4));
             Assert.True(text.Contains(start), $"Checklist item '{start}...' is missing.");
         }
+
+        // Rated on two 0-6 scales, each item with its kind, never ticked yes or no.
+        Assert.True(text.Contains("Adherence 0-6"));
+        Assert.True(text.Contains("Competence 0-6"));
+        Assert.True(text.Contains("proscribed"));
+        Assert.False(text.Contains("yes / no"));
+    }
+
+    [Fact]
+    public void Render_ExploratoryCell_SaysSo()
+    {
+        var exploratory = DocumentSamples.ProtocolDocument() with { Protocol = DocumentSamples.Library.Get("environmental", "mediator") };
+        var confirmatory = DocumentSamples.ProtocolDocument() with { Protocol = DocumentSamples.Library.Get("environmental", "moderator") };
+
+        Assert.True(new PdfText(ProtocolDocumentTemplate.Render(exploratory)).Contains("Exploratory cell."));
+        Assert.False(new PdfText(ProtocolDocumentTemplate.Render(confirmatory)).Contains("Exploratory cell."));
     }
 
     [Fact]

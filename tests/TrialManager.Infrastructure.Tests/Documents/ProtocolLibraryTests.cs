@@ -26,7 +26,7 @@ public sealed class ProtocolLibraryTests
         var path = Path.Combine(DocumentSamples.ProtocolsDirectory, $"{formulation}-{arm}.md");
 
         Assert.Equal($"{formulation}-{arm}", text.Id);
-        Assert.Equal("1.0", text.Version);
+        Assert.Equal("2.0", text.Version);
         Assert.Equal(Sha256sum(path), text.Sha256);
         Assert.Matches("^[0-9a-f]{64}$", text.Sha256);
     }
@@ -39,20 +39,53 @@ public sealed class ProtocolLibraryTests
         var words = File.ReadAllText(Path.Combine(DocumentSamples.ProtocolsDirectory, text.FileName))
             .Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries).Length;
 
-        Assert.InRange(words, 400, 700);
+        Assert.InRange(words, 800, 1200);
         Assert.Contains(text.Sections, s => s.Heading.StartsWith("What the therapist does", StringComparison.Ordinal));
         Assert.Contains(text.Sections, s => s.Heading == "Techniques that carry the change");
         Assert.Contains(text.Sections, s => s.Heading == "When the alliance ruptures");
+        foreach (var heading in ProtocolText.RequiredHeadings)
+        {
+            Assert.Contains(text.Sections, s => s.Heading == heading);
+        }
+
         Assert.True(text.FidelityChecklist.Count >= 8);
-        Assert.Contains(text.FidelityChecklist, i => i.StartsWith("Repairing ruptures", StringComparison.Ordinal));
-        Assert.Contains(text.FidelityChecklist, i => i.StartsWith("Alliance", StringComparison.Ordinal));
+        Assert.Contains(text.FidelityChecklist, i => i.Tag == FidelityTag.Shared && i.Text.StartsWith("Alliance", StringComparison.Ordinal));
+        Assert.Contains(text.FidelityChecklist, i => i.Tag == FidelityTag.Prescribed && i.Text.StartsWith("Ruptures", StringComparison.Ordinal));
+        Assert.Equal(formulation == "environmental" && arm == "mediator", text.Exploratory);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public void Load_EveryChecklist_ProscribesExactlyTheOtherArmsSignatureMoves(string formulation, string arm)
+    {
+        var text = DocumentSamples.Library.Get(formulation, arm);
+        var other = DocumentSamples.Library.Get(formulation, arm == "mediator" ? "moderator" : "mediator");
+
+        // Differentiation: what one arm prescribes the other proscribes, and both share the same common items.
+        Assert.Equal(Items(other, FidelityTag.Prescribed), Items(text, FidelityTag.Proscribed));
+        Assert.Equal(Items(other, FidelityTag.Shared), Items(text, FidelityTag.Shared));
+        Assert.Empty(Items(text, FidelityTag.Prescribed).Intersect(Items(text, FidelityTag.Shared)));
+
+        static IEnumerable<string> Items(ProtocolText t, FidelityTag tag) => t.FidelityChecklist.Where(i => i.Tag == tag).Select(i => i.Text);
     }
 
     [Fact]
-    public void Load_AllEightCells_AreDistinctTexts()
+    public void Load_TheComparatorText_ServesEveryFormulation()
     {
-        Assert.Equal(8, DocumentSamples.Library.All.Count);
-        Assert.Equal(8, DocumentSamples.Library.All.Select(t => t.Sha256).Distinct().Count());
+        Assert.True(DocumentSamples.Library.HasComparator);
+        var texts = ProtocolLibrary.Formulations.Select(f => DocumentSamples.Library.Get(f, ProtocolLibrary.ComparatorArm)).Distinct().ToList();
+
+        var comparator = Assert.Single(texts);
+        Assert.Equal("comparator", comparator.Id);
+        Assert.Equal(ProtocolLibrary.AnyFormulation, comparator.Formulation);
+        Assert.Contains(comparator.FidelityChecklist, i => i.Tag == FidelityTag.Proscribed);
+    }
+
+    [Fact]
+    public void Load_AllNineTexts_AreDistinct()
+    {
+        Assert.Equal(9, DocumentSamples.Library.All.Count);
+        Assert.Equal(9, DocumentSamples.Library.All.Select(t => t.Sha256).Distinct().Count());
     }
 
     [Fact]
@@ -60,21 +93,31 @@ public sealed class ProtocolLibraryTests
     {
         var text = ProtocolLibrary.Parse("cognitive-mediator.md", Encoding.UTF8.GetBytes(
             "---\nid: cognitive-mediator\nversion: 2.1\ntitle: T\nformulation: cognitive\narm: mediator\n---\n\n"
-            + "## Intro\nFirst line\ncontinues here.\n\n- one\n- two\n  wrapped\n\n## Fidelity checklist\n- Alliance\n"));
+            + "## Intro\nFirst line\ncontinues here.\n\n- one\n- two\n  wrapped\n\n" + RequiredSections + "## Fidelity checklist\n- [prescribed] A\n- [proscribed] B\n"));
 
         Assert.Equal("2.1", text.Version);
         var intro = text.Sections[0];
         Assert.Equal(new ProtocolParagraph("First line continues here."), intro.Blocks[0]);
         Assert.Equal(["one", "two wrapped"], ((ProtocolBulletList)intro.Blocks[1]).Items);
-        Assert.Equal(["Alliance"], text.FidelityChecklist);
+        Assert.Equal([new FidelityItem(FidelityTag.Prescribed, "A"), new FidelityItem(FidelityTag.Proscribed, "B")], text.FidelityChecklist);
+        Assert.False(text.Exploratory);
     }
+
+    private const string RequiredSections = "## Sessions and supervision\nx\n## Safety and risk management\nx\n## When the formulation proves wrong\nx\n";
+    private const string Front = "---\nid: cognitive-mediator\nversion: 1.0\ntitle: T\nformulation: cognitive\narm: mediator\n";
+    private const string Checklist = "## Fidelity checklist\n- [prescribed] a\n- [proscribed] b\n";
 
     [Theory]
     [InlineData("## A\ntext\n", "starts with front matter")]
-    [InlineData("---\nid: x-mediator\nversion: 1.0\ntitle: T\nformulation: cognitive\narm: mediator\n---\n## Fidelity checklist\n- a\n", "must match the file name")]
-    [InlineData("---\nid: cognitive-mediator\ntitle: T\nformulation: cognitive\narm: mediator\n---\n## Fidelity checklist\n- a\n", "needs 'version'")]
-    [InlineData("---\nid: cognitive-mediator\nversion: 1.0\ntitle: T\nformulation: psychodynamic\narm: mediator\n---\n## Fidelity checklist\n- a\n", "formulation 'psychodynamic'")]
-    [InlineData("---\nid: cognitive-mediator\nversion: 1.0\ntitle: T\nformulation: cognitive\narm: mediator\n---\n## Other\ntext\n", "Fidelity checklist")]
+    [InlineData("---\nid: x-mediator\nversion: 1.0\ntitle: T\nformulation: cognitive\narm: mediator\n---\n" + RequiredSections + Checklist, "must match the file name")]
+    [InlineData("---\nid: cognitive-mediator\ntitle: T\nformulation: cognitive\narm: mediator\n---\n" + RequiredSections + Checklist, "needs 'version'")]
+    [InlineData("---\nid: cognitive-mediator\nversion: 1.0\ntitle: T\nformulation: psychodynamic\narm: mediator\n---\n" + RequiredSections + Checklist, "formulation 'psychodynamic'")]
+    [InlineData("---\nid: cognitive-mediator\nversion: 1.0\ntitle: T\nformulation: cognitive\narm: comparator\n---\n" + RequiredSections + Checklist, "formulation is 'any'")]
+    [InlineData(Front + "exploratory: maybe\n---\n" + RequiredSections + Checklist, "exploratory is 'true' or 'false'")]
+    [InlineData(Front + "---\n## Other\ntext\n" + RequiredSections, "Fidelity checklist")]
+    [InlineData(Front + "---\n## Sessions and supervision\nx\n" + Checklist, "Safety and risk management")]
+    [InlineData(Front + "---\n" + RequiredSections + "## Fidelity checklist\n- [prescribed] a\n- b\n- [proscribed] c\n", "checklist item 'b'")]
+    [InlineData(Front + "---\n" + RequiredSections + "## Fidelity checklist\n- [prescribed] a\n- [shared] b\n", "one [prescribed] and one [proscribed]")]
     public void Parse_InvalidFile_ThrowsNamingFileAndProblem(string content, string problem)
     {
         var error = Assert.Throws<ProtocolLibraryException>(() => ProtocolLibrary.Parse("cognitive-mediator.md", Encoding.UTF8.GetBytes(content)));

@@ -63,6 +63,17 @@ public sealed class DocumentBuilder(DocumentInfo info)
         return this;
     }
 
+    /// <summary>Adds what <paramref name="describe"/> adds only when <paramref name="condition"/> holds.</summary>
+    public DocumentBuilder When(bool condition, Action<DocumentBuilder> describe)
+    {
+        if (condition)
+        {
+            describe(this);
+        }
+
+        return this;
+    }
+
     public DocumentBuilder Add(Block block)
     {
         blocks.Add(block);

@@ -4,13 +4,19 @@ using System.Text;
 namespace TrialManager.Infrastructure.Documents.Protocols;
 
 /// <summary>
-/// The protocol texts of a trial, one per formulation x arm, loaded and checked once from a folder of
-/// Markdown files (see protocols/README.md for the format).
+/// The protocol texts of a trial, one per formulation x relationship arm, plus at most one comparator text for
+/// every formulation, loaded and checked once from a folder of Markdown files (see protocols/README.md).
 /// </summary>
 public sealed class ProtocolLibrary
 {
     public static readonly IReadOnlyList<string> Formulations = ["cognitive", "interpersonal", "behavioral", "environmental"];
     public static readonly IReadOnlyList<string> Arms = ["mediator", "moderator"];
+
+    /// <summary>The arm whose treatment is chosen by diagnosis: one text serves every formulation.</summary>
+    public const string ComparatorArm = "comparator";
+
+    /// <summary>The formulation named by the comparator's text.</summary>
+    public const string AnyFormulation = "any";
     private static readonly string[] RequiredKeys = ["id", "version", "title", "formulation", "arm"];
 
     private readonly Dictionary<(string Formulation, string Arm), ProtocolText> byCell;
@@ -56,8 +62,11 @@ public sealed class ProtocolLibrary
         return new ProtocolLibrary(texts);
     }
 
+    /// <summary>Whether the folder holds a comparator text, which a three-arm trial needs.</summary>
+    public bool HasComparator => byCell.ContainsKey((AnyFormulation, ComparatorArm));
+
     public ProtocolText Get(string formulation, string arm) =>
-        byCell.TryGetValue((formulation, arm), out var text)
+        byCell.TryGetValue(arm == ComparatorArm ? (AnyFormulation, arm) : (formulation, arm), out var text)
             ? text
             : throw new KeyNotFoundException($"No protocol text for formulation '{formulation}' and arm '{arm}'.");
 
@@ -96,15 +105,28 @@ public sealed class ProtocolLibrary
             throw Invalid(0, $"front matter needs '{key}'.");
         }
 
-        if (!Formulations.Contains(meta["formulation"]))
+        if (meta["arm"] == ComparatorArm)
+        {
+            if (meta["formulation"] != AnyFormulation)
+            {
+                throw Invalid(0, $"the comparator's text serves every formulation: its formulation is '{AnyFormulation}'.");
+            }
+        }
+        else if (!Arms.Contains(meta["arm"]))
+        {
+            throw Invalid(0, $"arm '{meta["arm"]}' is not one of {string.Join(", ", Arms)}, {ComparatorArm}.");
+        }
+        else if (!Formulations.Contains(meta["formulation"]))
         {
             throw Invalid(0, $"formulation '{meta["formulation"]}' is not one of {string.Join(", ", Formulations)}.");
         }
 
-        if (!Arms.Contains(meta["arm"]))
+        var exploratory = meta.GetValueOrDefault("exploratory") switch
         {
-            throw Invalid(0, $"arm '{meta["arm"]}' is not one of {string.Join(", ", Arms)}.");
-        }
+            null or "false" => false,
+            "true" => true,
+            var other => throw Invalid(0, $"exploratory is 'true' or 'false', not '{other}'."),
+        };
 
         if (meta["id"] != Path.GetFileNameWithoutExtension(fileName))
         {
@@ -112,13 +134,31 @@ public sealed class ProtocolLibrary
         }
 
         var sections = ParseBody(lines, i + 1, Invalid);
-        var checklist = sections.FirstOrDefault(s => s.Heading == ProtocolText.FidelityChecklistHeading);
-        if (checklist is null || !checklist.Blocks.OfType<ProtocolBulletList>().Any())
+        foreach (var heading in ProtocolText.RequiredHeadings.Where(h => !sections.Any(s => s.Heading == h)))
         {
-            throw Invalid(0, $"a '## {ProtocolText.FidelityChecklistHeading}' section with '- ' items is required.");
+            throw Invalid(0, $"a '## {heading}' section is required.");
         }
 
-        return new ProtocolText(meta["id"], meta["version"], meta["title"], meta["formulation"], meta["arm"], sections, sha256, fileName);
+        var items = sections.Single(s => s.Heading == ProtocolText.FidelityChecklistHeading)
+            .Blocks.OfType<ProtocolBulletList>().SelectMany(b => b.Items).ToList();
+        if (items.Count == 0)
+        {
+            throw Invalid(0, $"the '## {ProtocolText.FidelityChecklistHeading}' section needs '- ' items.");
+        }
+
+        if (items.FirstOrDefault(item => FidelityItem.Parse(item) is null) is { } untagged)
+        {
+            throw Invalid(0, $"checklist item '{untagged}' starts with [prescribed], [shared] or [proscribed].");
+        }
+
+        // Without both, raters could not tell this arm from another: the checklist would not differentiate.
+        var tags = items.Select(item => FidelityItem.Parse(item)!.Tag).ToHashSet();
+        if (!tags.Contains(FidelityTag.Prescribed) || !tags.Contains(FidelityTag.Proscribed))
+        {
+            throw Invalid(0, "the fidelity checklist needs at least one [prescribed] and one [proscribed] item.");
+        }
+
+        return new ProtocolText(meta["id"], meta["version"], meta["title"], meta["formulation"], meta["arm"], sections, sha256, fileName, exploratory);
     }
 
     private static List<ProtocolSection> ParseBody(string[] lines, int start, Func<int, string, ProtocolLibraryException> invalid)

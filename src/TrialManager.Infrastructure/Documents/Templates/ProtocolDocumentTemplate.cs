@@ -23,6 +23,8 @@ public static class ProtocolDocumentTemplate
             .Paragraph($"This protocol applies to study participant **{model.StudyId}**, allocated to **{arm}** "
                 + $"with a **{DocumentLabels.Formulation(model.PrimaryFormulation).ToLowerInvariant()}** case formulation. "
                 + "Follow it for every session with this participant and record deviations as they occur.")
+            .When(protocol.Exploratory, d => d.Paragraph("**Exploratory cell.** The trial's hypothesis makes no firm prediction "
+                + "for this formulation and arm; its results are reported as exploratory."))
             .Heading("Allocation", 2)
             .KeyValues(
                 ("Study ID", model.StudyId),
@@ -65,9 +67,12 @@ public static class ProtocolDocumentTemplate
         document.Heading(section.Heading, 2);
         if (section.Heading == ProtocolText.FidelityChecklistHeading)
         {
-            var items = section.Blocks.OfType<ProtocolBulletList>().SelectMany(b => b.Items).ToList();
-            document.Table(new Table(new TableColumn("#", 0.35), new TableColumn("Item", 6), new TableColumn("Observed", 1.1))
-                .Rows(items.Select((item, i) => (item, i)), x => [Int(x.i + 1), x.item, "yes / no"]));
+            // Rated on a scale, not ticked: how fully (adherence) and how well (competence) each item was done.
+            document.ForEach(section.Blocks.OfType<ProtocolParagraph>(), (d, p) => d.Paragraph(p.Text));
+            var items = section.Blocks.OfType<ProtocolBulletList>().SelectMany(b => b.Items).Select(i => FidelityItem.Parse(i)!).ToList();
+            document.Table(new Table(new TableColumn("#", 0.35), new TableColumn("Kind", 1.1), new TableColumn("Item", 5),
+                    new TableColumn("Adherence 0-6", 1.1), new TableColumn("Competence 0-6", 1.1))
+                .Rows(items.Select((item, i) => (item, i)), x => [Int(x.i + 1), x.item.Tag.ToString().ToLowerInvariant(), x.item.Text, "", ""]));
             return;
         }
 
