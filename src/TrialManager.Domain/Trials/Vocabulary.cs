@@ -9,11 +9,15 @@ public enum Formulation
     Environmental,
 }
 
-/// <summary>How the therapist uses the relationship: as the process of change, or as its precondition.</summary>
+/// <summary>
+/// How the therapist uses the relationship: as the process of change, or as its precondition; or, in a three-arm
+/// trial, the comparator: treatment chosen by diagnosis, the alternative the science argues against.
+/// </summary>
 public enum ArmCode
 {
     Mediator,
     Moderator,
+    Comparator,
 }
 
 public enum TrialStatus
@@ -42,5 +46,11 @@ public static class Factors
         _ => throw new ArgumentOutOfRangeException(nameof(formulation)),
     };
 
-    public static string Wire(this ArmCode arm) => arm == ArmCode.Mediator ? "mediator" : "moderator";
+    public static string Wire(this ArmCode arm) => arm switch
+    {
+        ArmCode.Mediator => "mediator",
+        ArmCode.Moderator => "moderator",
+        ArmCode.Comparator => "comparator",
+        _ => throw new ArgumentOutOfRangeException(nameof(arm)),
+    };
 }

@@ -21,7 +21,8 @@ public static class DocumentLabels
     {
         "mediator" => "Relationship as mediator",
         "moderator" => "Relationship as moderator",
-        _ => throw new ArgumentOutOfRangeException(nameof(arm), arm, "Arm is 'mediator' or 'moderator'."),
+        "comparator" => "Comparator (treatment chosen by diagnosis)",
+        _ => throw new ArgumentOutOfRangeException(nameof(arm), arm, "Arm is 'mediator', 'moderator' or 'comparator'."),
     };
 
     public static string Formulation(string formulation) => formulation switch
@@ -61,7 +62,7 @@ public sealed record ProtocolDocumentModel(
     string ProtocolSha256,
     DateTimeOffset GeneratedAt);
 
-public sealed record TrialIdentity(string Id, string Title, string Registration, string Status, int TargetEnrollment);
+public sealed record TrialIdentity(string Id, string Title, string Registration, string Status, int TargetEnrollment, bool HasComparator = false);
 
 public sealed record ProtocolVersionInUse(string Id, string Version, string Sha256);
 
@@ -71,9 +72,10 @@ public sealed record SiteRecruitment(string Site, int Count, int TargetShare);
 /// <summary>A count for a calendar month written yyyy-MM.</summary>
 public sealed record MonthlyCount(string Month, int Count);
 
-public sealed record ArmCounts(int Mediator, int Moderator)
+/// <summary>Counts per arm; <see cref="Comparator"/> stays 0 in a trial without the third arm.</summary>
+public sealed record ArmCounts(int Mediator, int Moderator, int Comparator = 0)
 {
-    public int Total => Mediator + Moderator;
+    public int Total => Mediator + Moderator + Comparator;
 }
 
 public sealed record ReasonCount(string Reason, int Count);

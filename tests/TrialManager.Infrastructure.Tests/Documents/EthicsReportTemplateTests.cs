@@ -40,6 +40,28 @@ public sealed class EthicsReportTemplateTests
     }
 
     [Fact]
+    public void Render_ThreeArmTrial_ShowsTheComparatorInTheFlowAndEveryByArmTable()
+    {
+        var two = DocumentSamples.EthicsReport(minCellSize: 1);
+        var model = two with
+        {
+            Trial = two.Trial with { HasComparator = true },
+            Consort = two.Consort with { Allocated = new ArmCounts(144, 143, 141), Withdrawn = new ArmCounts(21, 18, 17), Completed = new ArmCounts(66, 62, 59) },
+            Balance = [new StratumBalance("cognitive / Valencia", new ArmCounts(36, 35, 37))],
+        };
+
+        var text = new PdfText(EthicsReportTemplate.Render(model));
+        var twoArms = new PdfText(EthicsReportTemplate.Render(two));
+
+        Assert.True(text.Contains("Allocated to comparator (n = 141)"));
+        Assert.True(text.Contains("Withdrawn (n = 17)"));
+        Assert.True(text.Contains("Completed (n = 59)"));
+        Assert.True(text.ContainsNumber(S(144 + 143 + 141)), "The allocated total counts the comparator.");
+        Assert.True(text.ContainsNumber("108"), "The stratum's total counts the comparator.");
+        Assert.False(twoArms.Contains("Comparator"));
+    }
+
+    [Fact]
     public void Render_ShowsEveryNumberOfTheModel()
     {
         var model = DocumentSamples.EthicsReport(

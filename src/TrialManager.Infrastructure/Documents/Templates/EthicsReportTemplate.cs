@@ -13,6 +13,7 @@ public static class EthicsReportTemplate
 {
     private const string Mediator = "Relationship as mediator";
     private const string Moderator = "Relationship as moderator";
+    private const string Comparator = "Comparator";
     private const char NoBreak = '\u00A0';
 
     public static byte[] Render(EthicsReportModel model)
@@ -20,6 +21,7 @@ public static class EthicsReportTemplate
         ArgumentNullException.ThrowIfNull(model);
         var trial = model.Trial;
         var consort = model.Consort;
+        var arms = ArmColumns(trial.HasComparator);
 
         return new DocumentBuilder(new DocumentInfo(
                 Title: $"Ethics progress report: {trial.Title}",
@@ -52,26 +54,26 @@ public static class EthicsReportTemplate
             .Table(new Table(new TableColumn("Month"), new TableColumn("Randomized", 1, AlignRight: true))
                 .Rows(model.RecruitmentByMonth, m => [m.Month, Int(m.Count)]))
             .Heading("Participant flow (CONSORT)", 2)
-            .Flow(ConsortFlow(consort))
-            .Table(new Table(new TableColumn("Stage", 3), new TableColumn(Mediator, 1.4, AlignRight: true),
-                    new TableColumn(Moderator, 1.4, AlignRight: true), new TableColumn("Total", 1, AlignRight: true))
-                .Row("Assessed for eligibility", "", "", Int(consort.Assessed))
-                .Row("Excluded", "", "", Int(consort.Excluded))
-                .Rows(consort.ExcludedByReason, r => [$"  {r.Reason}", "", "", Int(r.Count)])
-                .Row("Randomized", "", "", Int(consort.Randomized))
-                .Row("Allocated", Int(consort.Allocated.Mediator), Int(consort.Allocated.Moderator), Int(consort.Allocated.Total))
-                .Row("Withdrawn", Int(consort.Withdrawn.Mediator), Int(consort.Withdrawn.Moderator), Int(consort.Withdrawn.Total))
-                .Row("Completed", Int(consort.Completed.Mediator), Int(consort.Completed.Moderator), Int(consort.Completed.Total)))
+            .Flow(ConsortFlow(consort, arms))
+            .Table(new Table([new TableColumn("Stage", 3), .. arms.Select(a => new TableColumn(a.Label, 1.4, AlignRight: true)),
+                    new TableColumn("Total", 1, AlignRight: true)])
+                .Row(["Assessed for eligibility", .. arms.Select(_ => ""), Int(consort.Assessed)])
+                .Row(["Excluded", .. arms.Select(_ => ""), Int(consort.Excluded)])
+                .Rows(consort.ExcludedByReason, r => [$"  {r.Reason}", .. arms.Select(_ => ""), Int(r.Count)])
+                .Row(["Randomized", .. arms.Select(_ => ""), Int(consort.Randomized)])
+                .Row(["Allocated", .. arms.Select(a => Int(a.Count(consort.Allocated))), Int(consort.Allocated.Total)])
+                .Row(["Withdrawn", .. arms.Select(a => Int(a.Count(consort.Withdrawn))), Int(consort.Withdrawn.Total)])
+                .Row(["Completed", .. arms.Select(a => Int(a.Count(consort.Completed))), Int(consort.Completed.Total)]))
             .Heading("Balance by stratum", 2)
-            .Table(ByArm("Stratum", model.Balance, b => (b.Stratum, b.Counts), model.MinCellSize))
+            .Table(ByArm("Stratum", model.Balance, b => (b.Stratum, b.Counts), arms, model.MinCellSize))
             .Heading("Withdrawals after allocation, by category", 2)
-            .Table(ByArm("Category", model.Withdrawals, w => (DocumentLabels.WithdrawalCategory(w.Category), w.Counts), model.MinCellSize))
+            .Table(ByArm("Category", model.Withdrawals, w => (DocumentLabels.WithdrawalCategory(w.Category), w.Counts), arms, model.MinCellSize))
             .Heading("Harms: adverse events, serious adverse events and protocol deviations", 2)
             .Note("Per CONSORT Harms: participants with at least one event of the type, and the number of events, by the arm allocated, "
                 + "from the day of randomization on. Events before randomization (including those of people never randomized) are counted in their own rows.")
-            .Table(new Table(new TableColumn("Event type", 2.6), new TableColumn("Counted", 1.3), new TableColumn(Mediator, 1.3, AlignRight: true),
-                    new TableColumn(Moderator, 1.3, AlignRight: true), new TableColumn("Total", 0.8, AlignRight: true))
-                .Rows(HarmsRows(model.Harms), r => r))
+            .Table(new Table([new TableColumn("Event type", 2.6), new TableColumn("Counted", 1.3),
+                    .. arms.Select(a => new TableColumn(a.Label, 1.3, AlignRight: true)), new TableColumn("Total", 0.8, AlignRight: true)])
+                .Rows(HarmsRows(model.Harms, arms), r => r))
             .Table(new Table(new TableColumn("Month"), new TableColumn("Adverse events", 1.2, AlignRight: true),
                     new TableColumn("Serious adverse events", 1.6, AlignRight: true), new TableColumn("Protocol deviations", 1.4, AlignRight: true))
                 { EmptyText = "No events by month." }
@@ -89,37 +91,55 @@ public static class EthicsReportTemplate
             .Render();
     }
 
-    private static FlowDiagram ConsortFlow(ConsortCounts c) => new FlowDiagram { Caption = "Figure 2. CONSORT flow of participants." }
-        .Stage("Enrolment", 0, 2)
-        .Stage("Allocation", 3, 3)
-        .Stage("Follow-up", 4, 4)
-        .Stage("Analysis", 5, 5)
-        .Box("assessed", 0, 0.3, 0.5, $"Assessed for eligibility {N(c.Assessed)}")
-        .Box("excluded", 1, 0.76, 0.46, $"Excluded {N(c.Excluded)}"
-            + string.Concat(c.ExcludedByReason.Select(r => $"\n{r.Reason} {N(r.Count)}")))
-        .Box("randomized", 2, 0.3, 0.5, $"Randomized {N(c.Randomized)}")
-        .Box("alloc-med", 3, 0.25, 0.46, $"Allocated to relationship as mediator {N(c.Allocated.Mediator)}")
-        .Box("alloc-mod", 3, 0.75, 0.46, $"Allocated to relationship as moderator {N(c.Allocated.Moderator)}")
-        .Box("wd-med", 4, 0.25, 0.46, $"Withdrawn {N(c.Withdrawn.Mediator)}")
-        .Box("wd-mod", 4, 0.75, 0.46, $"Withdrawn {N(c.Withdrawn.Moderator)}")
-        .Box("done-med", 5, 0.25, 0.46, $"Completed {N(c.Completed.Mediator)}")
-        .Box("done-mod", 5, 0.75, 0.46, $"Completed {N(c.Completed.Moderator)}")
-        .Arrow("assessed", "randomized").SideArrow("assessed", "excluded")
-        .Arrow("randomized", "alloc-med").Arrow("randomized", "alloc-mod")
-        .Arrow("alloc-med", "wd-med").Arrow("alloc-mod", "wd-mod")
-        .Arrow("wd-med", "done-med").Arrow("wd-mod", "done-mod");
+    /// <summary>The report's arm columns: the two relationship arms, and the comparator in a three-arm trial.</summary>
+    private static IReadOnlyList<(string Id, string Label, Func<ArmCounts, int> Count)> ArmColumns(bool comparator) =>
+    [
+        ("mediator", Mediator, c => c.Mediator),
+        ("moderator", Moderator, c => c.Moderator),
+        .. comparator ? [("comparator", Comparator, (Func<ArmCounts, int>)(c => c.Comparator))] : Array.Empty<(string, string, Func<ArmCounts, int>)>(),
+    ];
+
+    private static FlowDiagram ConsortFlow(ConsortCounts c, IReadOnlyList<(string Id, string Label, Func<ArmCounts, int> Count)> arms)
+    {
+        var flow = new FlowDiagram { Caption = "Figure 2. CONSORT flow of participants." }
+            .Stage("Enrolment", 0, 2)
+            .Stage("Allocation", 3, 3)
+            .Stage("Follow-up", 4, 4)
+            .Stage("Analysis", 5, 5)
+            .Box("assessed", 0, 0.3, 0.5, $"Assessed for eligibility {N(c.Assessed)}")
+            .Box("excluded", 1, 0.76, 0.46, $"Excluded {N(c.Excluded)}"
+                + string.Concat(c.ExcludedByReason.Select(r => $"\n{r.Reason} {N(r.Count)}")))
+            .Box("randomized", 2, 0.3, 0.5, $"Randomized {N(c.Randomized)}")
+            .Arrow("assessed", "randomized").SideArrow("assessed", "excluded");
+
+        // One column of boxes per arm, spread evenly across the page.
+        var width = 0.92 / arms.Count;
+        for (var i = 0; i < arms.Count; i++)
+        {
+            var (id, label, count) = arms[i];
+            var x = (i + 0.5) / arms.Count;
+            flow.Box($"alloc-{id}", 3, x, width, $"Allocated to {label.ToLowerInvariant()} {N(count(c.Allocated))}")
+                .Box($"wd-{id}", 4, x, width, $"Withdrawn {N(count(c.Withdrawn))}")
+                .Box($"done-{id}", 5, x, width, $"Completed {N(count(c.Completed))}")
+                .Arrow("randomized", $"alloc-{id}").Arrow($"alloc-{id}", $"wd-{id}").Arrow($"wd-{id}", $"done-{id}");
+        }
+
+        return flow;
+    }
 
     /// <summary>A breakdown by arm with its small cells hidden; the arms' totals are published exactly elsewhere.</summary>
-    private static Table ByArm<T>(string first, IEnumerable<T> rows, Func<T, (string Label, ArmCounts Counts)> select, int minCellSize)
+    private static Table ByArm<T>(
+        string first, IEnumerable<T> rows, Func<T, (string Label, ArmCounts Counts)> select,
+        IReadOnlyList<(string Id, string Label, Func<ArmCounts, int> Count)> arms, int minCellSize)
     {
         var labelled = rows.Select(select).ToList();
-        var counts = labelled.Select(r => (IReadOnlyList<int>)[r.Counts.Mediator, r.Counts.Moderator, r.Counts.Total]).ToList();
+        var counts = labelled.Select(r => (IReadOnlyList<int>)[.. arms.Select(a => a.Count(r.Counts)), r.Counts.Total]).ToList();
         var shown = SmallCells.Suppress(counts, minCellSize, lastIsRowTotal: true);
-        return new Table(new TableColumn(first, 2.6), new TableColumn(Mediator, 1.4, AlignRight: true),
-                new TableColumn(Moderator, 1.4, AlignRight: true), new TableColumn("Total", 0.8, AlignRight: true))
+        return new Table([new TableColumn(first, 2.6), .. arms.Select(a => new TableColumn(a.Label, 1.4, AlignRight: true)),
+                new TableColumn("Total", 0.8, AlignRight: true)])
             { EmptyText = "None." }
             .Rows(labelled.Select((r, i) => (r.Label, Counts: counts[i], Shown: shown[i])),
-                r => [r.Label, Cell(r.Counts[0], r.Shown[0], minCellSize), Cell(r.Counts[1], r.Shown[1], minCellSize), Cell(r.Counts[2], r.Shown[2], minCellSize)]);
+                r => [r.Label, .. r.Counts.Select((count, column) => Cell(count, r.Shown[column], minCellSize))]);
     }
 
     private static IEnumerable<(SiteRecruitment Site, string Count, string OfShare)> BySite(IReadOnlyList<SiteRecruitment> sites, int minCellSize)
@@ -139,19 +159,20 @@ public static class EthicsReportTemplate
 
     private static string Small(int minCellSize) => "<" + Int(minCellSize);
 
-    private static IEnumerable<string[]> HarmsRows(IEnumerable<HarmsCount> harms)
+    private static IEnumerable<string[]> HarmsRows(
+        IEnumerable<HarmsCount> harms, IReadOnlyList<(string Id, string Label, Func<ArmCounts, int> Count)> arms)
     {
         var ordered = harms.OrderBy(h => h.Kind).ToList();
         foreach (var h in ordered)
         {
-            yield return [Kind(h.Kind), "participants", Int(h.WithEvent.Mediator), Int(h.WithEvent.Moderator), Int(h.WithEvent.Total)];
-            yield return ["", "events", Int(h.Events.Mediator), Int(h.Events.Moderator), Int(h.Events.Total)];
+            yield return [Kind(h.Kind), "participants", .. arms.Select(a => Int(a.Count(h.WithEvent))), Int(h.WithEvent.Total)];
+            yield return ["", "events", .. arms.Select(a => Int(a.Count(h.Events))), Int(h.Events.Total)];
         }
 
         foreach (var h in ordered)
         {
-            yield return [$"{Kind(h.Kind)}, before randomization", "participants", "", "", Int(h.WithEventBefore)];
-            yield return ["", "events", "", "", Int(h.EventsBefore)];
+            yield return [$"{Kind(h.Kind)}, before randomization", "participants", .. arms.Select(_ => ""), Int(h.WithEventBefore)];
+            yield return ["", "events", .. arms.Select(_ => ""), Int(h.EventsBefore)];
         }
     }
 

@@ -74,7 +74,7 @@ public sealed class GenerateReportHandler(
         var audit = await sender.Send(new VerifyAuditChain(), cancellationToken);
 
         static ArmCounts Arms(IReadOnlyDictionary<string, int> counts) =>
-            new(counts.GetValueOrDefault("mediator"), counts.GetValueOrDefault("moderator"));
+            new(counts.GetValueOrDefault("mediator"), counts.GetValueOrDefault("moderator"), counts.GetValueOrDefault("comparator"));
 
         return new EthicsReportModel(
             data.Trial,
@@ -233,7 +233,8 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
             .Select(p => new { p.ProtocolId, p.ProtocolVersion, p.ProtocolSha256 }).Distinct().ToListAsync(cancellationToken);
 
         return new EthicsReportData(
-            new TrialIdentity(trial.Id, d.Title, d.Registration ?? "not registered", trial.Status.Wire(), d.TargetEnrollment),
+            new TrialIdentity(trial.Id, d.Title, d.Registration ?? "not registered", trial.Status.Wire(), d.TargetEnrollment,
+                d.Arms.Any(a => a.Code == ArmCode.Comparator)),
             clock.GetUtcNow(),
             [.. protocols.OrderBy(p => p.ProtocolId, StringComparer.Ordinal).Select(p => new ProtocolVersionInUse(p.ProtocolId!, p.ProtocolVersion!, p.ProtocolSha256!))],
             bySite, byMonth, withdrawals, harms, safetyByMonth, head);
@@ -244,7 +245,7 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
     private static ArmCounts Count(IEnumerable<ArmCode> arms)
     {
         var list = arms.ToList();
-        return new ArmCounts(list.Count(a => a == ArmCode.Mediator), list.Count(a => a == ArmCode.Moderator));
+        return new ArmCounts(list.Count(a => a == ArmCode.Mediator), list.Count(a => a == ArmCode.Moderator), list.Count(a => a == ArmCode.Comparator));
     }
 
     private static SafetyEventKind Kind(ParticipantEventType type) => type switch

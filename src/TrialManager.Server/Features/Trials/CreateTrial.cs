@@ -64,10 +64,13 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
             .WithMessage("must be one of cognitive, interpersonal, behavioral, environmental");
 
         RuleFor(t => t.Arms).NotEmpty().Must(a => a!.Count >= 2).WithMessage("needs at least two arms")
-            .Must(a => a!.Select(x => x?.Code?.ToLowerInvariant()).Distinct().Count() == a!.Count).WithMessage("arm codes must not repeat");
+            .Must(a => a!.Select(x => x?.Code?.ToLowerInvariant()).Distinct().Count() == a!.Count).WithMessage("arm codes must not repeat")
+            // The trial's question is mediator against moderator; a comparator can only come as a third arm.
+            .Must(a => RelationshipArms.All(r => a!.Any(x => string.Equals(x?.Code, r, StringComparison.OrdinalIgnoreCase))))
+            .WithMessage("needs both relationship arms, mediator and moderator; comparator is an optional third");
         RuleForEach(t => t.Arms).NotNull().ChildRules(arm =>
         {
-            arm.RuleFor(a => a!.Code).Must(c => Wire.TryParse<ArmCode>(c, out _)).WithMessage("must be mediator or moderator");
+            arm.RuleFor(a => a!.Code).Must(c => Wire.TryParse<ArmCode>(c, out _)).WithMessage("must be mediator, moderator or comparator");
             arm.RuleFor(a => a!.Ratio).NotNull().InclusiveBetween(1, 20);
         });
 
@@ -194,6 +197,8 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
         RuleFor(t => t.FormulationRule!.MinMargin).NotNull().InclusiveBetween(1, 4)
             .OverridePropertyName("formulationRule.minMargin").When(t => t.FormulationRule is not null);
     }
+
+    private static readonly string[] RelationshipArms = ["mediator", "moderator"];
 
     private static bool Distinct<T>(List<T>? items) => items is null || items.Distinct().Count() == items.Count;
 
