@@ -5,6 +5,7 @@ using Scalar.AspNetCore;
 using TrialManager.Server.Errors;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Features.Instruments;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Trials;
@@ -39,6 +40,7 @@ public static class ServerPipeline
         app.MapStatisticsEndpoints();
         app.MapReportEndpoints();
         app.MapAuditEndpoints();
+        app.MapInstrumentEndpoints();
 
         app.MapTrialManagerPages();
 

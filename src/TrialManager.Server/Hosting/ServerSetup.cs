@@ -10,6 +10,7 @@ using TrialManager.Infrastructure.Jobs;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Errors;
 using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Features.Instruments;
 using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
 using TrialManager.Server.Web;
@@ -40,9 +41,11 @@ public static class ServerSetup
             : Path.Combine(paths.DataDirectory, "documents")));
         services.AddSingleton(new LowPriorityWork(
             configuration.GetValue<int?>("TrialManager:Documents:RenderThreads") ?? Environment.ProcessorCount));
-        services.AddSingleton(_ => ProtocolLibrary.Load(configuration["TrialManager:ProtocolsDirectory"] is { Length: > 0 } protocols
+        var protocolsDirectory = configuration["TrialManager:ProtocolsDirectory"] is { Length: > 0 } protocols
             ? Path.GetFullPath(protocols)
-            : ProtocolLibrary.DefaultDirectory));
+            : ProtocolLibrary.DefaultDirectory;
+        services.AddSingleton(_ => ProtocolLibrary.Load(protocolsDirectory));
+        services.AddInstrumentCatalogue(protocolsDirectory, configuration);
         services.AddSingleton(TimeProvider.System);
         // The audit chain's key, outside the database; loaded (or refused) when the server prepares to serve.
         services.AddSingleton(_ => AuditKey.Load(configuration, paths, database.Provider, builder.Environment.IsDevelopment()));

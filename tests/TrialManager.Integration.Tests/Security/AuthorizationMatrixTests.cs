@@ -74,6 +74,9 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/api/reports/{reportId:guid}",                              U,     U,      F,     F,     A,     A),
         new("GET",  "/api/reports/{reportId:guid}/pdf",                          U,     U,      F,     F,     A,     A),
 
+        new("GET",  "/api/instruments",                                          U,     U,      A,     A,     A,     A),
+        new("GET",  "/api/instruments/{code}",                                   U,     U,      A,     A,     A,     A),
+
         new("GET",  "/api/audit",                                                U,     U,      F,     F,     F,     A),
         new("GET",  "/api/audit/verify",                                         U,     U,      F,     F,     F,     A),
 
@@ -207,6 +210,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         .Replace("/css/{asset}", "/css/site.css", StringComparison.Ordinal)
         .Replace("/js/{asset}", "/js/site.js", StringComparison.Ordinal)
         .Replace("/{**path:file}", "/robots.txt", StringComparison.Ordinal)
+        .Replace("{code}", "phq9", StringComparison.Ordinal)
         .Replace("{reportId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
         .Replace("/{documentName?}", string.Empty, StringComparison.Ordinal)

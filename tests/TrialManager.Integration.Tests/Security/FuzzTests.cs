@@ -301,6 +301,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             .Replace("{trialId}", Id(trialId), StringComparison.Ordinal)
             .Replace("{participantId}", Id(participantId), StringComparison.Ordinal)
             .Replace("{reportId:guid}", Id(reportId), StringComparison.Ordinal)
+            .Replace("{code}", Id("gad7"), StringComparison.Ordinal)
             .Replace("{documentName}", hostilePath ? Id("v1") : "v1", StringComparison.Ordinal)
             .Replace("/{documentName?}", hostilePath ? "/" + Id("v1") : string.Empty, StringComparison.Ordinal)
             .Replace("/{**path}", hostilePath ? "/" + Id("x") : string.Empty, StringComparison.Ordinal);
