@@ -7,6 +7,7 @@ using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
+using TrialManager.Server.Features.Therapy;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
 using TrialManager.Server.Web;
@@ -36,6 +37,7 @@ public static class ServerPipeline
         app.MapHealth();
         app.MapTrialEndpoints();
         app.MapParticipantEndpoints();
+        app.MapTherapyEndpoints();
         app.MapStatisticsEndpoints();
         app.MapReportEndpoints();
         app.MapAuditEndpoints();
