@@ -188,6 +188,21 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("TherapistCode")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("TreatmentStopCategory")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("TreatmentStopNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset?>("TreatmentStoppedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("TrialId")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -300,6 +315,34 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("Allocations", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Therapy.Therapist", b =>
+                {
+                    b.Property<string>("TrialId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Arms")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("RegisteredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Site")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("TrialId", "Code");
+
+                    b.ToTable("Therapists", (string)null);
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Trials.Trial", b =>
@@ -587,9 +630,49 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                                 .HasForeignKey("ParticipantId");
                         });
 
+                    b.OwnsMany("TrialManager.Domain.Therapy.TherapySession", "Sessions", b1 =>
+                        {
+                            b1.Property<string>("ParticipantId")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)");
+
+                            b1.Property<int>("Number")
+                                .HasColumnType("integer");
+
+                            b1.Property<string>("Attendance")
+                                .IsRequired()
+                                .HasMaxLength(32)
+                                .HasColumnType("character varying(32)");
+
+                            b1.Property<DateOnly>("Date")
+                                .HasColumnType("date");
+
+                            b1.Property<DateTimeOffset>("RecordedAt")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.Property<string>("RecordedBy")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)");
+
+                            b1.Property<string>("Therapist")
+                                .IsRequired()
+                                .HasMaxLength(40)
+                                .HasColumnType("character varying(40)");
+
+                            b1.HasKey("ParticipantId", "Number");
+
+                            b1.ToTable("TherapySessions", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("ParticipantId");
+                        });
+
                     b.Navigation("Events");
 
                     b.Navigation("Ratings");
+
+                    b.Navigation("Sessions");
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Participants.ParticipantAllocation", b =>
@@ -597,6 +680,15 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                     b.HasOne("TrialManager.Domain.Participants.Participant", null)
                         .WithOne()
                         .HasForeignKey("TrialManager.Domain.Participants.ParticipantAllocation", "ParticipantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Therapy.Therapist", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Trials.Trial", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

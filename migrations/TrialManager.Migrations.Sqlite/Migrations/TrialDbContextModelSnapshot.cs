@@ -183,6 +183,21 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TherapistCode")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TreatmentStopCategory")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TreatmentStopNote")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset?>("TreatmentStoppedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TrialId")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -295,6 +310,34 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Allocations", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Therapy.Therapist", b =>
+                {
+                    b.Property<string>("TrialId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Arms")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("RegisteredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Site")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TrialId", "Code");
+
+                    b.ToTable("Therapists", (string)null);
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Trials.Trial", b =>
@@ -582,9 +625,49 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                                 .HasForeignKey("ParticipantId");
                         });
 
+                    b.OwnsMany("TrialManager.Domain.Therapy.TherapySession", "Sessions", b1 =>
+                        {
+                            b1.Property<string>("ParticipantId")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("Number")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<string>("Attendance")
+                                .IsRequired()
+                                .HasMaxLength(32)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateOnly>("Date")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateTimeOffset>("RecordedAt")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("RecordedBy")
+                                .IsRequired()
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Therapist")
+                                .IsRequired()
+                                .HasMaxLength(40)
+                                .HasColumnType("TEXT");
+
+                            b1.HasKey("ParticipantId", "Number");
+
+                            b1.ToTable("TherapySessions", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("ParticipantId");
+                        });
+
                     b.Navigation("Events");
 
                     b.Navigation("Ratings");
+
+                    b.Navigation("Sessions");
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Participants.ParticipantAllocation", b =>
@@ -592,6 +675,15 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.HasOne("TrialManager.Domain.Participants.Participant", null)
                         .WithOne()
                         .HasForeignKey("TrialManager.Domain.Participants.ParticipantAllocation", "ParticipantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Therapy.Therapist", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Trials.Trial", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

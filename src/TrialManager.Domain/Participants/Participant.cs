@@ -1,5 +1,6 @@
 using Stateless;
 using TrialManager.Domain.Common;
+using TrialManager.Domain.Therapy;
 using TrialManager.Domain.Trials;
 
 namespace TrialManager.Domain.Participants;
@@ -14,6 +15,9 @@ public enum ParticipantStatus
     Formulated,
     Excluded,
     Randomized,
+
+    /// <summary>Therapy stopped; the participant stays in follow-up (intention to treat) until completion or withdrawal.</summary>
+    FollowUp,
     Withdrawn,
     Completed,
 }
@@ -24,10 +28,14 @@ public enum ParticipantStatus
 /// </summary>
 public sealed class Participant
 {
-    private enum Trigger { Consent, Decline, DecideFormulation, AddRating, Randomize, Withdraw, Complete, RecordEvent }
+    private enum Trigger
+    {
+        Consent, Decline, DecideFormulation, AddRating, Randomize, Withdraw, Complete, RecordEvent, AssignTherapist, RecordSession, StopTreatment,
+    }
 
     private readonly List<FormulationRating> _ratings = [];
     private readonly List<ParticipantEvent> _events = [];
+    private readonly List<TherapySession> _sessions = [];
     private ParticipantStatus _decidedStatus;
 
     private Participant()
@@ -91,6 +99,18 @@ public sealed class Participant
 
     public DateTimeOffset? CompletedAt { get; private set; }
     public IReadOnlyList<ParticipantEvent> Events => [.. _events.OrderBy(e => e.Number)];
+
+    /// <summary>The code of the therapist assigned after randomization; null until one is.</summary>
+    public string? TherapistCode { get; private set; }
+
+    public IReadOnlyList<TherapySession> Sessions => [.. _sessions.OrderBy(s => s.Number)];
+
+    /// <summary>Why therapy stopped, coded; the participant then stays in follow-up.</summary>
+    public TreatmentStopCategory? TreatmentStopCategory { get; private set; }
+
+    /// <summary>The coordinator's private note on the treatment stop; no report prints it.</summary>
+    public string? TreatmentStopNote { get; private set; }
+    public DateTimeOffset? TreatmentStoppedAt { get; private set; }
 
     /// <summary>True once allocated, also after a later withdrawal or completion: a repeat randomization returns that allocation.</summary>
     public bool WasAllocated => RandomizedAt is not null;
@@ -188,7 +208,7 @@ public sealed class Participant
             throw new DomainValidationException("category", $"{category} is not a withdrawal category.");
         }
 
-        var afterAllocation = Status == ParticipantStatus.Randomized;
+        var afterAllocation = Status is ParticipantStatus.Randomized or ParticipantStatus.FollowUp;
         Fire(Trigger.Withdraw, "withdrawal");
         WithdrawalCategory = category;
         WithdrawalReason = note;
@@ -208,6 +228,65 @@ public sealed class Participant
         var recorded = new ParticipantEvent(_events.Count + 1, type, occurredOn, description, now);
         _events.Add(recorded);
         return recorded;
+    }
+
+    /// <summary>
+    /// Assigns the therapist who treats this randomized participant; refused (409) when the therapist works at another
+    /// site or does not deliver the participant's arm. A later assignment replaces the therapist for later sessions.
+    /// </summary>
+    public void AssignTherapist(Therapist therapist, ArmCode allocatedArm)
+    {
+        EnsureAllowed(Trigger.AssignTherapist, "assigning a therapist");
+        therapist.EnsureCanTreat(Site, allocatedArm);
+        Fire(Trigger.AssignTherapist, "assigning a therapist");
+        TherapistCode = therapist.Code;
+    }
+
+    /// <summary>
+    /// Records one numbered session: once per number (a change is a correction, not a second record), delivered by the
+    /// assigned therapist, dated between randomization and a treatment stop.
+    /// </summary>
+    public TherapySession RecordSession(int number, DateOnly date, SessionAttendance attendance, string recordedBy, DateTimeOffset now)
+    {
+        EnsureAllowed(Trigger.RecordSession, "recording a session");
+        if (TherapistCode is not { } therapist)
+        {
+            throw new WorkflowConflictException("No therapist is assigned to this participant; assign one before recording sessions.");
+        }
+
+        if (_sessions.Any(s => s.Number == number))
+        {
+            throw new WorkflowConflictException($"Session {number} is already recorded for this participant.");
+        }
+
+        if (RandomizedAt is { } randomized && date < DateOnly.FromDateTime(randomized.UtcDateTime))
+        {
+            throw new DomainValidationException("date", $"is before the participant's randomization on {DateOnly.FromDateTime(randomized.UtcDateTime):yyyy-MM-dd}");
+        }
+
+        if (TreatmentStoppedAt is { } stopped && date > DateOnly.FromDateTime(stopped.UtcDateTime))
+        {
+            throw new DomainValidationException("date", $"is after the treatment stop on {DateOnly.FromDateTime(stopped.UtcDateTime):yyyy-MM-dd}");
+        }
+
+        Fire(Trigger.RecordSession, "recording a session");
+        var session = new TherapySession(number, date, attendance, therapist, recordedBy, now);
+        _sessions.Add(session);
+        return session;
+    }
+
+    /// <summary>Stops therapy; the participant stays in follow-up, so their outcomes are still collected (intention to treat).</summary>
+    public void StopTreatment(TreatmentStopCategory category, string? note, DateTimeOffset now)
+    {
+        if (!Enum.IsDefined(category))
+        {
+            throw new DomainValidationException("category", $"{category} is not a treatment-stop category.");
+        }
+
+        Fire(Trigger.StopTreatment, "stopping treatment");
+        TreatmentStopCategory = category;
+        TreatmentStopNote = note;
+        TreatmentStoppedAt = now;
     }
 
     /// <summary>The lifecycle graph in DOT, for docs/participant-lifecycle.dot.</summary>
@@ -231,6 +310,14 @@ public sealed class Participant
 
         machine.Fire(trigger);
         Version++;
+    }
+
+    private void EnsureAllowed(Trigger trigger, string action)
+    {
+        if (!CreateMachine().CanFire(trigger))
+        {
+            throw Conflict(action);
+        }
     }
 
     private WorkflowConflictException Conflict(string action) =>
@@ -279,7 +366,17 @@ public sealed class Participant
             .PermitReentry(Trigger.AddRating)
             .Permit(Trigger.Complete, ParticipantStatus.Completed)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
-            .PermitReentry(Trigger.RecordEvent);
+            .PermitReentry(Trigger.RecordEvent)
+            .PermitReentry(Trigger.AssignTherapist)
+            .PermitReentry(Trigger.RecordSession)
+            .Permit(Trigger.StopTreatment, ParticipantStatus.FollowUp);
+        // Therapy stopped: follow-up goes on; sessions held before the stop can still be recorded.
+        m.Configure(ParticipantStatus.FollowUp)
+            .PermitReentry(Trigger.AddRating)
+            .Permit(Trigger.Complete, ParticipantStatus.Completed)
+            .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
+            .PermitReentry(Trigger.RecordEvent)
+            .PermitReentry(Trigger.RecordSession);
         m.Configure(ParticipantStatus.Withdrawn)
             .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.Completed)
@@ -295,6 +392,7 @@ public static class ParticipantStatusText
     {
         ParticipantStatus.ScreenFailed => "screenFailed",
         ParticipantStatus.FormulationPending => "formulationPending",
+        ParticipantStatus.FollowUp => "followUp",
         _ => status.ToString().ToLowerInvariant(),
     };
 }

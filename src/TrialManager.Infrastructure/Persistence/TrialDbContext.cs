@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
 using TrialManager.Domain.Participants;
+using TrialManager.Domain.Therapy;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Auditing;
 
@@ -11,6 +12,7 @@ public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : D
     public DbSet<Trial> Trials => Set<Trial>();
     public DbSet<Participant> Participants => Set<Participant>();
     public DbSet<ParticipantAllocation> Allocations => Set<ParticipantAllocation>();
+    public DbSet<Therapist> Therapists => Set<Therapist>();
     public DbSet<RandomizationState> RandomizationStates => Set<RandomizationState>();
     public DbSet<SiteCounter> SiteCounters => Set<SiteCounter>();
     public DbSet<ProtocolDocument> ProtocolDocuments => Set<ProtocolDocument>();

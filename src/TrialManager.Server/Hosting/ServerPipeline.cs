@@ -8,6 +8,7 @@ using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Instruments;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
+using TrialManager.Server.Features.Therapy;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
 using TrialManager.Server.Web;
@@ -37,6 +38,7 @@ public static class ServerPipeline
         app.MapHealth();
         app.MapTrialEndpoints();
         app.MapParticipantEndpoints();
+        app.MapTherapyEndpoints();
         app.MapStatisticsEndpoints();
         app.MapReportEndpoints();
         app.MapAuditEndpoints();

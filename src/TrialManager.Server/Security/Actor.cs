@@ -9,6 +9,10 @@ public sealed record Actor(string Name, string Role, IReadOnlyList<string> Sites
 
     public bool MaySeeSite(string site) => Sites.Count == 0 || Sites.Contains(site, StringComparer.Ordinal);
 
+    /// <summary>Site-limited keys see their sites; a therapist sees only the participants assigned to them.</summary>
+    public bool MaySeeParticipant(string site, string? therapist) =>
+        MaySeeSite(site) && (Role != Roles.Therapist || string.Equals(therapist, Name, StringComparison.Ordinal));
+
     public static Actor From(ClaimsPrincipal user) => new(
         user.Identity?.Name ?? "unknown",
         user.FindFirstValue(ClaimTypes.Role) ?? "unknown",

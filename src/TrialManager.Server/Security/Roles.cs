@@ -7,7 +7,10 @@ public static class Roles
     public const string Ethics = "ethics";
     public const string Admin = "admin";
 
-    public static readonly IReadOnlyList<string> All = [Coordinator, Statistician, Ethics, Admin];
+    /// <summary>Delivers therapy: sees only the participants assigned to them (by the key's name) and records their sessions.</summary>
+    public const string Therapist = "therapist";
+
+    public static readonly IReadOnlyList<string> All = [Coordinator, Statistician, Ethics, Admin, Therapist];
 }
 
 /// <summary>Authorization policies: each names the roles that may use a route (see docs/api.md).</summary>
@@ -20,6 +23,10 @@ public static class Policies
     public const string StatisticsOverview = "statistics-overview";
     public const string Reports = "reports";
     public const string Admin = "admin";
+    public const string Therapist = "therapist";
+    public const string CoordinatorOrTherapist = "coordinator-or-therapist";
+    public const string ProtocolDocument = "protocol-document";
+    public const string TherapistOversight = "therapist-oversight";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
@@ -30,5 +37,9 @@ public static class Policies
         [StatisticsOverview] = [Roles.Statistician, Roles.Ethics, Roles.Admin],
         [Reports] = [Roles.Ethics, Roles.Admin],
         [Admin] = [Roles.Admin],
+        [Therapist] = [Roles.Therapist],
+        [CoordinatorOrTherapist] = [Roles.Coordinator, Roles.Therapist],
+        [ProtocolDocument] = [Roles.Coordinator, Roles.Admin, Roles.Therapist],
+        [TherapistOversight] = [Roles.Admin, Roles.Statistician],
     };
 }

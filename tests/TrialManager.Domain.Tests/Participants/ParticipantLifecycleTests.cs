@@ -11,7 +11,7 @@ namespace TrialManager.Domain.Tests.Participants;
 /// </summary>
 public sealed class ParticipantLifecycleTests
 {
-    public enum Command { Consent, Decline, Rating, Consensus, Randomize, Withdraw, Complete, RecordEvent }
+    public enum Command { Consent, Decline, Rating, Consensus, Randomize, Withdraw, Complete, RecordEvent, AssignTherapist, RecordSession, StopTreatment }
 
     // null: the command is refused with a WorkflowConflictException naming the current status.
     private static readonly Dictionary<(ParticipantStatus, Command), ParticipantStatus?> Table = Build();
@@ -54,6 +54,16 @@ public sealed class ParticipantLifecycleTests
         t[(Randomized, Command.Complete)] = Completed;
         t[(Randomized, Command.Withdraw)] = Withdrawn;
         t[(Randomized, Command.RecordEvent)] = Randomized;
+        t[(Randomized, Command.AssignTherapist)] = Randomized;
+        t[(Randomized, Command.RecordSession)] = Randomized;
+        t[(Randomized, Command.StopTreatment)] = FollowUp;
+
+        // Treatment stopped: still followed up (intention to treat); sessions held before the stop may still be recorded.
+        t[(FollowUp, Command.Rating)] = FollowUp;
+        t[(FollowUp, Command.Complete)] = Completed;
+        t[(FollowUp, Command.Withdraw)] = Withdrawn;
+        t[(FollowUp, Command.RecordEvent)] = FollowUp;
+        t[(FollowUp, Command.RecordSession)] = FollowUp;
 
         t[(Withdrawn, Command.RecordEvent)] = Withdrawn;
 
@@ -109,6 +119,8 @@ public sealed class ParticipantLifecycleTests
         var (participant, trial) = Walk.To(from);
         var ratings = participant.Ratings.Count;
         var events = participant.Events.Count;
+        var sessions = participant.Sessions.Count;
+        var therapist = participant.TherapistCode;
 
         var error = Assert.Throws<WorkflowConflictException>(() => Run(participant, trial, command));
 
@@ -116,6 +128,8 @@ public sealed class ParticipantLifecycleTests
         Assert.Equal(from, participant.Status);
         Assert.Equal(ratings, participant.Ratings.Count);
         Assert.Equal(events, participant.Events.Count);
+        Assert.Equal(sessions, participant.Sessions.Count);
+        Assert.Equal(therapist, participant.TherapistCode);
     }
 
     [Fact]
@@ -131,6 +145,9 @@ public sealed class ParticipantLifecycleTests
             [Command.Complete] = "Complete",
             [Command.RecordEvent] = "RecordEvent",
             [Command.Consensus] = "DecideFormulation",
+            [Command.AssignTherapist] = "AssignTherapist",
+            [Command.RecordSession] = "RecordSession",
+            [Command.StopTreatment] = "StopTreatment",
         };
         foreach (var status in Enum.GetValues<ParticipantStatus>())
         {
@@ -250,7 +267,7 @@ public sealed class ParticipantLifecycleTests
         var (randomized, _) = Walk.To(Randomized);
 
         Assert.All(new[] { randomized, completed, withdrawnAfter }, p => Assert.True(p.WasAllocated));
-        foreach (var status in Enum.GetValues<ParticipantStatus>().Except([Randomized, Completed]))
+        foreach (var status in Enum.GetValues<ParticipantStatus>().Except([Randomized, FollowUp, Completed]))
         {
             Assert.False(Walk.To(status).Participant.WasAllocated, status.ToString());
         }
@@ -269,6 +286,9 @@ public sealed class ParticipantLifecycleTests
             case Command.Withdraw: p.Withdraw(WithdrawalCategory.Other, "reason", Walk.Now); break;
             case Command.Complete: p.Complete(Walk.Now); break;
             case Command.RecordEvent: p.RecordEvent(ParticipantEventType.AdverseEvent, new DateOnly(2026, 11, 21), "headache", Walk.Now); break;
+            case Command.AssignTherapist: p.AssignTherapist(Walk.Therapist(trial, "T02"), ArmCode.Mediator); break;
+            case Command.RecordSession: p.RecordSession(p.Sessions.Count + 1, DateOnly.FromDateTime(Walk.Now.UtcDateTime), Domain.Therapy.SessionAttendance.Attended, "T01", Walk.Now); break;
+            case Command.StopTreatment: p.StopTreatment(Domain.Therapy.TreatmentStopCategory.ClinicalDecision, "note", Walk.Now); break;
             default: throw new ArgumentOutOfRangeException(nameof(command));
         }
     }

@@ -1,5 +1,6 @@
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Randomization;
+using TrialManager.Domain.Therapy;
 using TrialManager.Domain.Trials;
 
 namespace TrialManager.Domain.Tests.Participants;
@@ -33,6 +34,10 @@ internal static class Walk
         trial.ChangeStatus(TrialStatus.Recruiting);
         return trial;
     }
+
+    /// <summary>A therapist at site AAA delivering both arms.</summary>
+    public static Therapist Therapist(Trial trial, string code = "T01") =>
+        Domain.Therapy.Therapist.Register(trial, code, "AAA", [ArmCode.Mediator, ArmCode.Moderator], Now);
 
     public static ScreeningAnswers EligibleAnswers => new("AAA", 30, 15, [], 5, 5);
 
@@ -70,9 +75,15 @@ internal static class Walk
                     p.RateFormulation(trial.Definition, "R01", scores, false, null, Now);
                 }
 
-                if (status is ParticipantStatus.Randomized or ParticipantStatus.Completed)
+                if (status is ParticipantStatus.Randomized or ParticipantStatus.FollowUp or ParticipantStatus.Completed)
                 {
                     p.MarkRandomized(Now);
+                    p.AssignTherapist(Therapist(trial), ArmCode.Mediator);
+                }
+
+                if (status == ParticipantStatus.FollowUp)
+                {
+                    p.StopTreatment(TreatmentStopCategory.ParticipantChoice, null, Now);
                 }
 
                 if (status == ParticipantStatus.Completed)

@@ -32,6 +32,7 @@ public sealed class ProtocolDocumentTemplateTests
         var text = new PdfText(ProtocolDocumentTemplate.Render(model));
 
         Assert.True(text.Contains("Consensus panel"));
+        Assert.True(text.Contains("0 absent, 1 minor, 2 moderate, 3 major, 4 central"), "The scores' anchors are missing.");
         Assert.True(text.Contains("2026-10-02 11:15"));
         foreach (var item in model.Protocol.FidelityChecklist)
         {

@@ -29,7 +29,8 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         "Participant.ExclusionReason", "Participant.Exclusions", "Participant.Expectancy", "Participant.Id", "Participant.Motivation",
         "Participant.PrimaryFormulation", "Participant.RandomizedAt", "Participant.ScreenedAt", "Participant.ScreeningReasons", "Participant.Severity",
         "Participant.Site", "Participant.Status", "Participant.Version", "Participant.TrialId", "Participant.WithdrawalCategory", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation",
-        "Participant.WithdrawnAt",
+        "Participant.WithdrawnAt", "Participant.TherapistCode", "Participant.TreatmentStopCategory", "Participant.TreatmentStopNote",
+        "Participant.TreatmentStoppedAt",
     ];
 
     private static readonly string[] DocumentOwed =
@@ -78,6 +79,17 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         [
             "ParticipantEvent.Description", "ParticipantEvent.Number", "ParticipantEvent.OccurredOn", "ParticipantEvent.ParticipantId",
             "ParticipantEvent.RecordedAt", "ParticipantEvent.Type", "Participant.Version",
+        ],
+        ["RegisterTherapist"] = ["Therapist.Arms", "Therapist.Code", "Therapist.RegisteredAt", "Therapist.Site", "Therapist.TrialId"],
+        ["AssignTherapist"] = ["Participant.TherapistCode", "Participant.Version"],
+        ["RecordSession"] =
+        [
+            "Participant.Version", "TherapySession.Attendance", "TherapySession.Date", "TherapySession.Number", "TherapySession.ParticipantId",
+            "TherapySession.RecordedAt", "TherapySession.RecordedBy", "TherapySession.Therapist",
+        ],
+        ["StopTreatment"] =
+        [
+            "Participant.Status", "Participant.TreatmentStopCategory", "Participant.TreatmentStopNote", "Participant.TreatmentStoppedAt", "Participant.Version",
         ],
         ["RequestReport"] =
         [
@@ -155,7 +167,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         [
             "CreateTrial", "ChangeTrialStatus", "ScreenParticipant", "RecordConsent", "RateFormulation", "RandomizeParticipant", "WithdrawParticipant",
             "CompleteParticipant", "RecordParticipantEvent", "RequestReport", "StartReport", "CompleteReport", "StartProtocolDocument",
-            "CompleteProtocolDocument", "permissionDenied",
+            "CompleteProtocolDocument", "permissionDenied", "RegisterTherapist", "AssignTherapist", "RecordSession", "StopTreatment",
         ];
         Assert.Empty(driven.Except(seen.Keys));
         foreach (var seed in seeds)
@@ -207,6 +219,15 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[1]}/completion", null));
         await Problems.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/events",
             new { type = "protocolDeviation", occurredOn = "2026-11-21", description = "session held by phone" }));
+
+        // Therapy: a therapist (the demo therapist key's name), assigned, a session recorded by them, a treatment stop.
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/therapist", new { therapist = "dev-therapist" }));
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Client("dev-therapist").PostJsonAsync($"/api/participants/{randomized[2]}/sessions",
+            new { number = 1, date = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), attendance = "attended" }));
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/treatment-stop",
+            new { category = "clinicalDecision", note = "referred to inpatient care" }));
 
         var requested = await server.Ethics.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "ethicsProgress" });
         await Problems.AssertStatusAsync(HttpStatusCode.Accepted, requested);

@@ -59,6 +59,12 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("POST", "/api/participants/{participantId}/completion",              U,     U,      A,     F,     F,     F),
         new("POST", "/api/participants/{participantId}/events",                  U,     U,      A,     F,     F,     F),
         new("GET",  "/api/participants/{participantId}/protocol-document",       U,     U,      A,     F,     F,     A),
+        new("POST", "/api/participants/{participantId}/therapist",               U,     U,      A,     F,     F,     F),
+        new("POST", "/api/participants/{participantId}/sessions",                U,     U,      A,     F,     F,     F),
+        new("POST", "/api/participants/{participantId}/treatment-stop",          U,     U,      A,     F,     F,     F),
+        new("POST", "/api/trials/{trialId}/therapists",                          U,     U,      F,     F,     F,     A),
+        new("GET",  "/api/trials/{trialId}/caseloads",                           U,     U,      F,     A,     F,     A),
+        new("GET",  "/api/therapists/me/participants",                           U,     U,      F,     F,     F,     F),
 
         new("GET",  "/api/trials/{trialId}/allocations",                         U,     U,      F,     A,     F,     F),
         new("GET",  "/api/trials/{trialId}/balance",                             U,     U,      F,     A,     F,     F),
@@ -100,6 +106,25 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/{**path:file}",                                            A,     A,      A,     A,     A,     A),
     ];
 
+    /// <summary>
+    /// The therapist's column, kept beside the matrix: the API routes a therapist key may use (on their own participants
+    /// only: another participant is a 404, tested in the therapy tests). Every other API route is a 403; public routes
+    /// stay public and pages want their sign-in, as for every key.
+    /// </summary>
+    public static readonly HashSet<string> TherapistRoutes =
+    [
+        "GET /api/participants/{participantId}",
+        "GET /api/participants/{participantId}/protocol-document",
+        "POST /api/participants/{participantId}/sessions",
+        "GET /api/therapists/me/participants",
+    ];
+
+    public static Expect Therapist(Row row) =>
+        row.NoKey is A or S || row.Pattern == "/denied" ? row.Coordinator
+        : TherapistRoutes.Contains($"{row.Method} {row.Pattern}") ? A
+        : new[] { row.Coordinator, row.Statistician, row.Ethics, row.Admin }.All(e => e == A) ? A // any role's routes
+        : F;
+
     /// <summary>The routes the running server maps, as "METHOD pattern" (pattern normalised: no doubled or trailing slash).</summary>
     public static IReadOnlyList<(string Method, string Pattern)> ServerRoutes(TrialServer server) =>
     [
@@ -137,6 +162,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
             ("statistician", "dev-statistician", r => r.Statistician),
             ("ethics", "dev-ethics", r => r.Ethics),
             ("admin", "dev-admin", r => r.Admin),
+            ("therapist", "dev-therapist", Therapist),
         };
 
         var failures = new List<string>();

@@ -252,7 +252,9 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
         static string KeyFor(AuthorizationMatrixTests.Row row) =>
             row.Coordinator == AuthorizationMatrixTests.Expect.Allowed ? "dev-coordinator" :
             row.Statistician == AuthorizationMatrixTests.Expect.Allowed ? "dev-statistician" :
-            row.Ethics == AuthorizationMatrixTests.Expect.Allowed ? "dev-ethics" : "dev-admin";
+            row.Ethics == AuthorizationMatrixTests.Expect.Allowed ? "dev-ethics" :
+            row.Admin != AuthorizationMatrixTests.Expect.Allowed && AuthorizationMatrixTests.Therapist(row) == AuthorizationMatrixTests.Expect.Allowed
+                ? "dev-therapist" : "dev-admin";
 
         JsonObject? BodyFor(string pattern, Random r) => pattern switch
         {
@@ -273,6 +275,10 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             "/api/participants/{participantId}/withdrawal" => new JsonObject { ["category"] = "other", ["reason"] = "fuzz" },
             "/api/participants/{participantId}/events" => new JsonObject { ["type"] = "adverseEvent", ["occurredOn"] = "2026-11-21", ["description"] = "fuzz" },
             "/api/trials/{trialId}/reports" => new JsonObject { ["kind"] = "ethicsProgress" },
+            "/api/trials/{trialId}/therapists" => new JsonObject { ["code"] = $"T{r.Next(1000)}", ["site"] = "AAA", ["arms"] = new JsonArray("mediator") },
+            "/api/participants/{participantId}/therapist" => new JsonObject { ["therapist"] = "T1" },
+            "/api/participants/{participantId}/sessions" => new JsonObject { ["number"] = r.Next(1, 17), ["date"] = "2026-11-21", ["attendance"] = "attended" },
+            "/api/participants/{participantId}/treatment-stop" => new JsonObject { ["category"] = "other", ["note"] = "fuzz" },
             "/api/trials/{trialId}/power-simulation" => new JsonObject
             {
                 ["hypothesis"] = new JsonObject { ["cognitive"] = "moderator" }, ["interaction"] = 0.5, ["trials"] = 100,

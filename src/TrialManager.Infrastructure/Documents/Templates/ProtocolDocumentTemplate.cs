@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Documents.Layout;
 using TrialManager.Infrastructure.Documents.Protocols;
 
@@ -39,6 +40,8 @@ public static class ProtocolDocumentTemplate
                 ("Protocol SHA-256", $"`{model.ProtocolSha256}`"))
             .Heading("Formulation ratings", 2)
             .Table(Ratings(model.Ratings))
+            .Note("Each maintaining factor is scored on the anchored scale "
+                + string.Join(", ", FormulationScores.Anchors.Select((anchor, score) => $"{Int(score)} {anchor}")) + ".")
             .ForEach(protocol.Sections, Section)
             .Render();
     }

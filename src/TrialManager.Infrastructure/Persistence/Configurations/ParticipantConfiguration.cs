@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using TrialManager.Domain.Participants;
+using TrialManager.Domain.Therapy;
 using TrialManager.Domain.Trials;
 
 namespace TrialManager.Infrastructure.Persistence.Configurations;
@@ -18,6 +19,8 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
         builder.Property(p => p.ScreeningReasons).HasJsonConversion().HasMaxLength(4_000);
         builder.Property(p => p.WithdrawalReason).HasMaxLength(2_000);
         builder.Property(p => p.ExclusionReason).HasMaxLength(400);
+        builder.Property(p => p.TherapistCode).HasMaxLength(40);
+        builder.Property(p => p.TreatmentStopNote).HasMaxLength(2_000);
         // Every change bumps it: an update made from an older read of the participant changes no row and fails.
         builder.Property(p => p.Version).IsConcurrencyToken();
         builder.HasOne<Trial>().WithMany().HasForeignKey(p => p.TrialId).OnDelete(DeleteBehavior.Restrict);
@@ -52,5 +55,16 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
             e.Property(x => x.Description).HasMaxLength(4_000);
         });
         builder.Navigation(p => p.Events).UsePropertyAccessMode(PropertyAccessMode.Field);
+
+        builder.OwnsMany(p => p.Sessions, session =>
+        {
+            session.ToTable("TherapySessions");
+            session.WithOwner().HasForeignKey("ParticipantId");
+            session.HasKey("ParticipantId", nameof(TherapySession.Number));
+            session.Property(x => x.Number).ValueGeneratedNever();
+            session.Property(x => x.Therapist).HasMaxLength(40);
+            session.Property(x => x.RecordedBy).HasMaxLength(200);
+        });
+        builder.Navigation(p => p.Sessions).UsePropertyAccessMode(PropertyAccessMode.Field);
     }
 }

@@ -21,9 +21,11 @@ public sealed class GetParticipantsHandler(TrialDbContext db, IActorAccessor act
 {
     public async ValueTask<ParticipantView> Handle(GetParticipant query, CancellationToken cancellationToken)
     {
-        var participant = await db.LoadParticipantAsync(query.ParticipantId, actors.Current, cancellationToken);
+        var actor = actors.Current;
+        var participant = await db.LoadParticipantAsync(query.ParticipantId, actor, cancellationToken);
         var allocation = await db.Allocations.AsNoTracking().SingleOrDefaultAsync(a => a.ParticipantId == participant.Id, cancellationToken);
-        return ParticipantView.From(participant, allocation);
+        var view = ParticipantView.From(participant, allocation);
+        return actor.Role == Roles.Therapist ? view.ForTherapist() : view;
     }
 
     public async ValueTask<IReadOnlyList<ParticipantSummary>> Handle(ListParticipants query, CancellationToken cancellationToken)

@@ -25,8 +25,9 @@ public static class ParticipantEndpoints
         var participants = app.MapGroup("/api/participants/{participantId}").WithTags("Participants");
         var coordinator = participants.MapGroup("/").RequireAuthorization(Policies.Coordinator);
 
-        coordinator.MapGet("/", (string participantId, ISender sender, CancellationToken ct) => sender.Send(new GetParticipant(participantId), ct))
-            .WithSummary("The participant's record; the allocation appears once randomized.");
+        participants.MapGet("/", (string participantId, ISender sender, CancellationToken ct) => sender.Send(new GetParticipant(participantId), ct))
+            .RequireAuthorization(Policies.CoordinatorOrTherapist)
+            .WithSummary("The participant's record; the allocation appears once randomized. A therapist reads only their own participants.");
 
         coordinator.MapPost("/consent", (string participantId, RecordConsentRequest body, ISender sender, CancellationToken ct) =>
                 sender.Send(new RecordConsent(participantId, body.ConsentVersion, body.ConsentedOn, body.Declined), ct))
@@ -71,7 +72,7 @@ public static class ParticipantEndpoints
                 http.Response.Headers.RetryAfter = "1";
                 return Results.Json(new { status = document.Status, error = document.Error }, statusCode: StatusCodes.Status202Accepted);
             })
-            .RequireAuthorization(Policies.CoordinatorOrAdmin)
-            .WithSummary("The protocol document for the participant's cell: 200 PDF when ready, 202 while it is generated.");
+            .RequireAuthorization(Policies.ProtocolDocument)
+            .WithSummary("The protocol document for the participant's cell: 200 PDF when ready, 202 while it is generated. A therapist reads only their own participants'.");
     }
 }

@@ -29,7 +29,10 @@ public sealed record ParticipantView(
     WithdrawalView? Withdrawal,
     DateTimeOffset? CompletedAt,
     IReadOnlyList<EventView> Events,
-    AllocationView? Allocation)
+    AllocationView? Allocation,
+    string? Therapist = null,
+    IReadOnlyList<Therapy.SessionView>? Sessions = null,
+    TreatmentStopView? TreatmentStop = null)
 {
     public static ParticipantView From(Participant p, ParticipantAllocation? allocation) => new(
         p.Id, p.TrialId, p.Site, p.Status, p.ScreeningReasons, p.AgeYears, p.Severity, p.Exclusions, p.Motivation, p.Expectancy,
@@ -42,8 +45,21 @@ public sealed record ParticipantView(
         p.WithdrawnAt is { } at ? new WithdrawalView(WithdrawalView.CategoryText(p.WithdrawalCategory), p.WithdrawalReason, at, p.WithdrawnAfterAllocation) : null,
         p.CompletedAt,
         [.. p.Events.Select(EventView.From)],
-        allocation is null ? null : AllocationView.From(allocation));
+        allocation is null ? null : AllocationView.From(allocation),
+        p.TherapistCode,
+        [.. p.Sessions.Select(Therapy.SessionView.From)],
+        p.TreatmentStoppedAt is { } stopped ? new TreatmentStopView(Wire.Text(p.TreatmentStopCategory!.Value), p.TreatmentStopNote, stopped) : null);
+
+    /// <summary>What a therapist may read: their participant's record without the coordinator's private notes.</summary>
+    public ParticipantView ForTherapist() => this with
+    {
+        Withdrawal = Withdrawal is null ? null : Withdrawal with { Reason = null },
+        TreatmentStop = TreatmentStop is null ? null : TreatmentStop with { Note = null },
+    };
 }
+
+/// <param name="Note">The coordinator's private note, if any; no report prints it.</param>
+public sealed record TreatmentStopView(string Category, string? Note, DateTimeOffset StoppedAt);
 
 public sealed record ConsentView(string Version, DateOnly? ConsentedOn);
 
@@ -90,7 +106,7 @@ internal static class ParticipantAccess
     public static async Task<Participant> LoadParticipantAsync(this TrialDbContext db, string id, Actor actor, CancellationToken cancellationToken)
     {
         var participant = await ParticipantQuery.For(db)(db, id, cancellationToken);
-        return participant is not null && actor.MaySeeSite(participant.Site)
+        return participant is not null && actor.MaySeeParticipant(participant.Site, participant.TherapistCode)
             ? participant
             : throw new NotFoundException($"No participant with id {id}.");
     }

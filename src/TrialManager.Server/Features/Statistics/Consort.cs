@@ -13,6 +13,12 @@ public sealed record GetConsort(string TrialId) : IQuery<ConsortView>;
 /// <param name="Assessed">Everyone screened.</param>
 /// <param name="Excluded">Everyone who left before randomization, by reason (their status at exit).</param>
 /// <param name="AwaitingRandomization">Still in the pipeline: eligible, consented or being formulated.</param>
+/// <param name="StoppedTreatment">Per arm: therapy stopped (a treatment stop), whatever happened next; still followed up.</param>
+/// <param name="LostToFollowUp">Per arm: withdrawn after allocation with the category lostToFollowUp.</param>
+/// <param name="Analysed">
+/// Per arm, intention to treat: every allocated participant whose data collection has not ended, i.e. all but those lost
+/// to follow-up or who withdrew consent (a treatment stop keeps them in).
+/// </param>
 public sealed record ConsortView(
     int Assessed,
     ConsortExclusions Excluded,
@@ -20,7 +26,10 @@ public sealed record ConsortView(
     int Randomized,
     IReadOnlyDictionary<string, int> Allocated,
     IReadOnlyDictionary<string, int> Withdrawn,
-    IReadOnlyDictionary<string, int> Completed);
+    IReadOnlyDictionary<string, int> Completed,
+    IReadOnlyDictionary<string, int> StoppedTreatment,
+    IReadOnlyDictionary<string, int> LostToFollowUp,
+    IReadOnlyDictionary<string, int> Analysed);
 
 public sealed record ConsortExclusions(int Total, IReadOnlyDictionary<string, int> Reasons);
 
@@ -37,13 +46,17 @@ public sealed class GetConsortHandler(TrialDbContext db) : IQueryHandler<GetCons
                 from p in db.Participants.AsNoTracking().Where(p => p.TrialId == query.TrialId)
                 join a in db.Allocations.AsNoTracking() on p.Id equals a.ParticipantId into allocation
                 from a in allocation.DefaultIfEmpty()
-                group p by new { p.Status, Arm = (ArmCode?)a.Arm } into g
-                select new { g.Key.Status, g.Key.Arm, Count = g.Count() })
+                group p by new { p.Status, Arm = (ArmCode?)a.Arm, Stopped = p.TreatmentStoppedAt != null, p.WithdrawalCategory } into g
+                select new { g.Key.Status, g.Key.Arm, g.Key.Stopped, g.Key.WithdrawalCategory, Count = g.Count() })
             .ToListAsync(cancellationToken);
 
         int Count(Func<ParticipantStatus, ArmCode?, bool> predicate) => rows.Where(r => predicate(r.Status, r.Arm)).Sum(r => r.Count);
         Dictionary<string, int> ByArm(Func<ParticipantStatus, bool> status) =>
             arms.ToDictionary(a => a.Wire(), a => Count((s, arm) => status(s) && arm == a));
+        Dictionary<string, int> ByArmWhere(Func<ParticipantStatus, bool, WithdrawalCategory?, bool> predicate) =>
+            arms.ToDictionary(a => a.Wire(), a => rows.Where(r => r.Arm == a && predicate(r.Status, r.Stopped, r.WithdrawalCategory)).Sum(r => r.Count));
+        static bool Left(ParticipantStatus s, WithdrawalCategory? c) =>
+            s == ParticipantStatus.Withdrawn && c is WithdrawalCategory.LostToFollowUp or WithdrawalCategory.WithdrewConsent;
 
         var reasons = new Dictionary<string, int>
         {
@@ -60,6 +73,9 @@ public sealed class GetConsortHandler(TrialDbContext db) : IQueryHandler<GetCons
             Randomized: Count((_, arm) => arm is not null),
             Allocated: ByArm(_ => true),
             Withdrawn: ByArm(s => s == ParticipantStatus.Withdrawn),
-            Completed: ByArm(s => s == ParticipantStatus.Completed));
+            Completed: ByArm(s => s == ParticipantStatus.Completed),
+            StoppedTreatment: ByArmWhere((_, stopped, _) => stopped),
+            LostToFollowUp: ByArmWhere((s, _, c) => s == ParticipantStatus.Withdrawn && c == WithdrawalCategory.LostToFollowUp),
+            Analysed: ByArmWhere((s, _, c) => !Left(s, c)));
     }
 }
