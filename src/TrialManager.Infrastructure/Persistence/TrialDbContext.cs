@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
+using TrialManager.Domain.Measures;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Therapy;
 using TrialManager.Domain.Trials;
@@ -13,6 +14,8 @@ public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : D
     public DbSet<Participant> Participants => Set<Participant>();
     public DbSet<ParticipantAllocation> Allocations => Set<ParticipantAllocation>();
     public DbSet<Therapist> Therapists => Set<Therapist>();
+    public DbSet<Measure> Measures => Set<Measure>();
+    public DbSet<SafetyAlert> SafetyAlerts => Set<SafetyAlert>();
     public DbSet<RandomizationState> RandomizationStates => Set<RandomizationState>();
     public DbSet<SiteCounter> SiteCounters => Set<SiteCounter>();
     public DbSet<ProtocolDocument> ProtocolDocuments => Set<ProtocolDocument>();

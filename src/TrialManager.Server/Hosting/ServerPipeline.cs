@@ -6,6 +6,7 @@ using TrialManager.Server.Errors;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Instruments;
+using TrialManager.Server.Features.Measures;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Therapy;
@@ -39,6 +40,7 @@ public static class ServerPipeline
         app.MapTrialEndpoints();
         app.MapParticipantEndpoints();
         app.MapTherapyEndpoints();
+        app.MapMeasureEndpoints();
         app.MapStatisticsEndpoints();
         app.MapReportEndpoints();
         app.MapAuditEndpoints();

@@ -27,6 +27,7 @@ public static class Policies
     public const string CoordinatorOrTherapist = "coordinator-or-therapist";
     public const string ProtocolDocument = "protocol-document";
     public const string TherapistOversight = "therapist-oversight";
+    public const string MeasureReaders = "measure-readers";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
@@ -41,5 +42,6 @@ public static class Policies
         [CoordinatorOrTherapist] = [Roles.Coordinator, Roles.Therapist],
         [ProtocolDocument] = [Roles.Coordinator, Roles.Admin, Roles.Therapist],
         [TherapistOversight] = [Roles.Admin, Roles.Statistician],
+        [MeasureReaders] = [Roles.Coordinator, Roles.Therapist, Roles.Statistician],
     };
 }

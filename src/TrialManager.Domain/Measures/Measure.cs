@@ -1,0 +1,80 @@
+using TrialManager.Domain.Common;
+using TrialManager.Domain.Instruments;
+using TrialManager.Domain.Participants;
+
+namespace TrialManager.Domain.Measures;
+
+/// <summary>
+/// One completed instrument of a participant at a session: the answers as given, and the scores, band and prorating the
+/// server computed from the instrument's definition (clients never send scores). Never overwritten.
+/// </summary>
+public sealed class Measure
+{
+    private Measure()
+    {
+        TrialId = ParticipantId = Instrument = Version = RecordedBy = string.Empty;
+        Answers = new Dictionary<string, int>();
+        Scores = new Dictionary<string, double?>();
+    }
+
+    private Measure(Participant participant, ScoredMeasure scored, int session, DateOnly completedOn, string recordedBy, DateTimeOffset now)
+    {
+        Id = Guid.NewGuid();
+        TrialId = participant.TrialId;
+        ParticipantId = participant.Id;
+        Instrument = scored.Instrument;
+        Version = scored.Version;
+        Session = session;
+        CompletedOn = completedOn;
+        Answers = scored.Answers;
+        Scores = scored.Scores;
+        Band = scored.Band;
+        Prorated = scored.Prorated;
+        RecordedBy = recordedBy;
+        RecordedAt = now;
+    }
+
+    public Guid Id { get; private set; }
+    public string TrialId { get; private set; }
+    public string ParticipantId { get; private set; }
+    public string Instrument { get; private set; }
+    public string Version { get; private set; }
+    public int Session { get; private set; }
+    public DateOnly CompletedOn { get; private set; }
+    public IReadOnlyDictionary<string, int> Answers { get; private set; }
+    public IReadOnlyDictionary<string, double?> Scores { get; private set; }
+    public string? Band { get; private set; }
+    public bool Prorated { get; private set; }
+    public string RecordedBy { get; private set; }
+    public DateTimeOffset RecordedAt { get; private set; }
+
+    public double? Total => Scores.GetValueOrDefault(InstrumentDefinition.TotalScore);
+
+    /// <summary>
+    /// A measure taken at one of the participant's recorded sessions (a session that did not take place has none), on or
+    /// after its date; once per instrument and session.
+    /// </summary>
+    public static Measure AtSession(
+        Participant participant, ScoredMeasure scored, int session, DateOnly completedOn, IEnumerable<(string Instrument, int Session)> existing,
+        string recordedBy, DateTimeOffset now)
+    {
+        var held = participant.Sessions.FirstOrDefault(s => s.Number == session)
+            ?? throw new WorkflowConflictException($"Session {session} is not recorded for this participant; record the session first.");
+        if (held.Attendance != Therapy.SessionAttendance.Attended)
+        {
+            throw new WorkflowConflictException($"Session {session} was recorded as {held.Attendance}; a measure needs a session that took place.");
+        }
+
+        if (completedOn < held.Date)
+        {
+            throw new DomainValidationException("completedOn", $"is before session {session} on {held.Date:yyyy-MM-dd}");
+        }
+
+        if (existing.Contains((scored.Instrument, session)))
+        {
+            throw new WorkflowConflictException($"{scored.Instrument} is already recorded for session {session}.");
+        }
+
+        return new Measure(participant, scored, session, completedOn, recordedBy, now);
+    }
+}

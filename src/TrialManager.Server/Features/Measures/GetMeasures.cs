@@ -1,0 +1,22 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Features.Participants;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Features.Measures;
+
+/// <summary>GET /api/participants/{id}/measures: every measure of the participant with its scores and the alerts it raised.</summary>
+public sealed record GetMeasures(string ParticipantId) : IQuery<IReadOnlyList<MeasureView>>;
+
+public sealed class GetMeasuresHandler(TrialDbContext db, IActorAccessor actors) : IQueryHandler<GetMeasures, IReadOnlyList<MeasureView>>
+{
+    public async ValueTask<IReadOnlyList<MeasureView>> Handle(GetMeasures query, CancellationToken cancellationToken)
+    {
+        var participant = await db.LoadParticipantAsync(query.ParticipantId, actors.Current, cancellationToken);
+        var measures = await db.Measures.AsNoTracking().Where(m => m.ParticipantId == participant.Id).ToListAsync(cancellationToken);
+        var alerts = (await db.SafetyAlerts.AsNoTracking().Where(a => a.ParticipantId == participant.Id).ToListAsync(cancellationToken))
+            .ToLookup(a => a.MeasureId);
+        return [.. measures.OrderBy(m => m.Session).ThenBy(m => m.Instrument, StringComparer.Ordinal).Select(m => MeasureView.From(m, alerts[m.Id]))];
+    }
+}

@@ -1,0 +1,33 @@
+using Mediator;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Features.Measures;
+
+public static class MeasureEndpoints
+{
+    public static void MapMeasureEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/participants/{participantId}/measures", async (string participantId, RecordMeasureRequest body, ISender sender, CancellationToken ct) =>
+            {
+                var measure = await sender.Send(new RecordMeasure(participantId, body.Instrument, body.Session, body.Visit, body.CompletedOn, body.Items), ct);
+                return Results.Created($"/api/participants/{participantId}/measures", measure);
+            })
+            .WithTags("Measures").RequireAuthorization(Policies.CoordinatorOrTherapist)
+            .WithSummary("Record a completed instrument at a session; the server scores it and raises the alerts its rules name.");
+
+        app.MapGet("/api/participants/{participantId}/measures", (string participantId, ISender sender, CancellationToken ct) =>
+                sender.Send(new GetMeasures(participantId), ct))
+            .WithTags("Measures").RequireAuthorization(Policies.MeasureReaders)
+            .WithSummary("Every measure of the participant with its scores, band and alerts.");
+
+        app.MapGet("/api/trials/{trialId}/alerts", (string trialId, string? status, ISender sender, CancellationToken ct) =>
+                sender.Send(new GetAlerts(trialId, status), ct))
+            .WithTags("Measures").RequireAuthorization(Policies.Coordinator)
+            .WithSummary("Safety alerts of the caller's sites: open ones (default) or all (?status=all).");
+
+        app.MapPost("/api/alerts/{alertId:guid}/acknowledgement", (Guid alertId, AcknowledgeAlertRequest body, ISender sender, CancellationToken ct) =>
+                sender.Send(new AcknowledgeAlert(alertId, body.Action), ct))
+            .WithTags("Measures").RequireAuthorization(Policies.Coordinator)
+            .WithSummary("Acknowledge a safety alert with the action taken.");
+    }
+}
