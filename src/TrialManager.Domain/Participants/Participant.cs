@@ -134,7 +134,7 @@ public sealed class Participant
     /// </summary>
     public FormulationRating RateFormulation(
         TrialDefinition trial, string rater, FormulationScores scores, bool consensus, string? rationale, DateTimeOffset now,
-        bool doubleRated = false)
+        bool doubleRated = false, string? enteredBy = null)
     {
         ArgumentNullException.ThrowIfNull(trial);
         ArgumentNullException.ThrowIfNull(scores);
@@ -180,7 +180,7 @@ public sealed class Participant
             Fire(Trigger.AddRating, "a further formulation rating");
         }
 
-        var rating = new FormulationRating(number, rater, scores, consensus, rationale, primary, now);
+        var rating = new FormulationRating(number, rater, scores, consensus, rationale, primary, now, enteredBy);
         _ratings.Add(rating);
         return rating;
     }

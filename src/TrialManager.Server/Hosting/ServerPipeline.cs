@@ -1,3 +1,4 @@
+using TrialManager.Server.Features.Raters;
 using Hangfire;
 using Hangfire.Dashboard;
 using Microsoft.AspNetCore.WebUtilities;
@@ -36,6 +37,7 @@ public static class ServerPipeline
         app.MapHealth();
         app.MapTrialEndpoints();
         app.MapParticipantEndpoints();
+        app.MapRaterEndpoints();
         app.MapStatisticsEndpoints();
         app.MapReportEndpoints();
         app.MapAuditEndpoints();

@@ -21,7 +21,8 @@ public sealed class ApiKeyStore
 {
     /// <summary>Development-only keys, one per role, published in the README and docs/api.md.</summary>
     public static readonly IReadOnlyList<(string Key, string Role)> DemoKeys =
-        [("dev-coordinator", Roles.Coordinator), ("dev-statistician", Roles.Statistician), ("dev-ethics", Roles.Ethics), ("dev-admin", Roles.Admin)];
+        [("dev-coordinator", Roles.Coordinator), ("dev-statistician", Roles.Statistician), ("dev-ethics", Roles.Ethics), ("dev-admin", Roles.Admin),
+         ("dev-rater", Roles.Rater), ("dev-rater-2", Roles.Rater)];
 
     private readonly (ApiKey Key, byte[] Hash)[] _keys;
 

@@ -7,7 +7,10 @@ public static class Roles
     public const string Ethics = "ethics";
     public const string Admin = "admin";
 
-    public static readonly IReadOnlyList<string> All = [Coordinator, Statistician, Ethics, Admin];
+    /// <summary>Rates formulations as itself (the key's or token's name), blind to every other rating and to the arm.</summary>
+    public const string Rater = "rater";
+
+    public static readonly IReadOnlyList<string> All = [Coordinator, Statistician, Ethics, Admin, Rater];
 }
 
 /// <summary>Authorization policies: each names the roles that may use a route (see docs/api.md).</summary>
@@ -20,6 +23,10 @@ public static class Policies
     public const string StatisticsOverview = "statistics-overview";
     public const string Reports = "reports";
     public const string Admin = "admin";
+    public const string Rater = "rater";
+    public const string Rating = "rating";
+    public const string ReferenceCases = "reference-cases";
+    public const string RaterOverview = "rater-overview";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
@@ -30,5 +37,9 @@ public static class Policies
         [StatisticsOverview] = [Roles.Statistician, Roles.Ethics, Roles.Admin],
         [Reports] = [Roles.Ethics, Roles.Admin],
         [Admin] = [Roles.Admin],
+        [Rater] = [Roles.Rater],
+        [Rating] = [Roles.Coordinator, Roles.Rater],
+        [ReferenceCases] = [Roles.Rater, Roles.Admin],
+        [RaterOverview] = [Roles.Statistician, Roles.Admin],
     };
 }

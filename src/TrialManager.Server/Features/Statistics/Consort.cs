@@ -20,7 +20,13 @@ public sealed record ConsortView(
     int Randomized,
     IReadOnlyDictionary<string, int> Allocated,
     IReadOnlyDictionary<string, int> Withdrawn,
-    IReadOnlyDictionary<string, int> Completed);
+    IReadOnlyDictionary<string, int> Completed,
+    ConsortFormulation Formulation);
+
+/// <param name="PendingSecondRating">Drawn for double rating, waiting for the second independent rating.</param>
+/// <param name="PendingConsensus">Waiting for a consensus rating (the two raters disagreed, or the rating was indeterminate).</param>
+/// <param name="ExcludedByFormulation">Excluded because the decided primary formulation is not among the trial's.</param>
+public sealed record ConsortFormulation(int PendingSecondRating, int PendingConsensus, int ExcludedByFormulation);
 
 public sealed record ConsortExclusions(int Total, IReadOnlyDictionary<string, int> Reasons);
 
@@ -45,6 +51,13 @@ public sealed class GetConsortHandler(TrialDbContext db) : IQueryHandler<GetCons
         Dictionary<string, int> ByArm(Func<ParticipantStatus, bool> status) =>
             arms.ToDictionary(a => a.Wire(), a => Count((s, arm) => status(s) && arm == a));
 
+        var pending = await db.Participants.AsNoTracking()
+            .Where(p => p.TrialId == query.TrialId && p.Status == ParticipantStatus.FormulationPending)
+            .GroupBy(p => p.AwaitingFormulation)
+            .Select(g => new { Awaiting = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        int Pending(FormulationAwaiting awaiting) => pending.Where(p => p.Awaiting == awaiting).Sum(p => p.Count);
+
         var reasons = new Dictionary<string, int>
         {
             ["screenFailed"] = Count((s, _) => s == ParticipantStatus.ScreenFailed),
@@ -60,6 +73,8 @@ public sealed class GetConsortHandler(TrialDbContext db) : IQueryHandler<GetCons
             Randomized: Count((_, arm) => arm is not null),
             Allocated: ByArm(_ => true),
             Withdrawn: ByArm(s => s == ParticipantStatus.Withdrawn),
-            Completed: ByArm(s => s == ParticipantStatus.Completed));
+            Completed: ByArm(s => s == ParticipantStatus.Completed),
+            Formulation: new ConsortFormulation(
+                Pending(FormulationAwaiting.SecondRating), Pending(FormulationAwaiting.Consensus), Count((s, _) => s == ParticipantStatus.Excluded)));
     }
 }
