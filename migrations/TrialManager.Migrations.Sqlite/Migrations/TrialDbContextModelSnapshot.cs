@@ -127,6 +127,10 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<int>("AgeYears")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AwaitingFormulation")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("TEXT");
 
@@ -310,6 +314,61 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Allocations", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Participants.PracticeRating", b =>
+                {
+                    b.Property<string>("TrialId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CaseCode")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Rater")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Agreed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("RatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TrialId", "CaseCode", "Rater");
+
+                    b.HasIndex("TrialId", "Rater");
+
+                    b.ToTable("PracticeRatings", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Participants.ReferenceCase", b =>
+                {
+                    b.Property<string>("TrialId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Material")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Primary")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TrialId", "Code");
+
+                    b.ToTable("ReferenceCases", (string)null);
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Therapy.Therapist", b =>
@@ -532,6 +591,10 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                             b1.Property<bool>("Consensus")
                                 .HasColumnType("INTEGER");
 
+                            b1.Property<string>("EnteredBy")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
                             b1.Property<string>("Primary")
                                 .HasMaxLength(32)
                                 .HasColumnType("TEXT");
@@ -676,6 +739,102 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .WithOne()
                         .HasForeignKey("TrialManager.Domain.Participants.ParticipantAllocation", "ParticipantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Participants.PracticeRating", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Participants.ReferenceCase", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId", "CaseCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.OwnsOne("TrialManager.Domain.Participants.FormulationScores", "Scores", b1 =>
+                        {
+                            b1.Property<string>("PracticeRatingTrialId")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("PracticeRatingCaseCode")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("PracticeRatingRater")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("Behavioral")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Behavioral");
+
+                            b1.Property<int>("Cognitive")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Cognitive");
+
+                            b1.Property<int>("Environmental")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Environmental");
+
+                            b1.Property<int>("Interpersonal")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Interpersonal");
+
+                            b1.HasKey("PracticeRatingTrialId", "PracticeRatingCaseCode", "PracticeRatingRater");
+
+                            b1.ToTable("PracticeRatings");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PracticeRatingTrialId", "PracticeRatingCaseCode", "PracticeRatingRater");
+                        });
+
+                    b.Navigation("Scores")
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Participants.ReferenceCase", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Trials.Trial", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.OwnsOne("TrialManager.Domain.Participants.FormulationScores", "Scores", b1 =>
+                        {
+                            b1.Property<string>("ReferenceCaseTrialId")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("ReferenceCaseCode")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("Behavioral")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Behavioral");
+
+                            b1.Property<int>("Cognitive")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Cognitive");
+
+                            b1.Property<int>("Environmental")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Environmental");
+
+                            b1.Property<int>("Interpersonal")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Interpersonal");
+
+                            b1.HasKey("ReferenceCaseTrialId", "ReferenceCaseCode");
+
+                            b1.ToTable("ReferenceCases");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ReferenceCaseTrialId", "ReferenceCaseCode");
+                        });
+
+                    b.Navigation("Scores")
                         .IsRequired();
                 });
 

@@ -17,6 +17,8 @@ public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : D
     public DbSet<SiteCounter> SiteCounters => Set<SiteCounter>();
     public DbSet<ProtocolDocument> ProtocolDocuments => Set<ProtocolDocument>();
     public DbSet<Report> Reports => Set<Report>();
+    public DbSet<ReferenceCase> ReferenceCases => Set<ReferenceCase>();
+    public DbSet<PracticeRating> PracticeRatings => Set<PracticeRating>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 

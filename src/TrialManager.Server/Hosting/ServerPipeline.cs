@@ -1,3 +1,4 @@
+using TrialManager.Server.Features.Raters;
 using Hangfire;
 using Hangfire.Dashboard;
 using Microsoft.AspNetCore.WebUtilities;
@@ -39,6 +40,7 @@ public static class ServerPipeline
         app.MapTrialEndpoints();
         app.MapParticipantEndpoints();
         app.MapTherapyEndpoints();
+        app.MapRaterEndpoints();
         app.MapStatisticsEndpoints();
         app.MapReportEndpoints();
         app.MapAuditEndpoints();

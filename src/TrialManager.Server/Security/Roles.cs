@@ -10,7 +10,10 @@ public static class Roles
     /// <summary>Delivers therapy: sees only the participants assigned to them (by the key's name) and records their sessions.</summary>
     public const string Therapist = "therapist";
 
-    public static readonly IReadOnlyList<string> All = [Coordinator, Statistician, Ethics, Admin, Therapist];
+    /// <summary>Rates formulations as itself (the key's or token's name), blind to every other rating and to the arm.</summary>
+    public const string Rater = "rater";
+
+    public static readonly IReadOnlyList<string> All = [Coordinator, Statistician, Ethics, Admin, Therapist, Rater];
 }
 
 /// <summary>Authorization policies: each names the roles that may use a route (see docs/api.md).</summary>
@@ -27,6 +30,10 @@ public static class Policies
     public const string CoordinatorOrTherapist = "coordinator-or-therapist";
     public const string ProtocolDocument = "protocol-document";
     public const string TherapistOversight = "therapist-oversight";
+    public const string Rater = "rater";
+    public const string Rating = "rating";
+    public const string ReferenceCases = "reference-cases";
+    public const string RaterOverview = "rater-overview";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
@@ -41,5 +48,9 @@ public static class Policies
         [CoordinatorOrTherapist] = [Roles.Coordinator, Roles.Therapist],
         [ProtocolDocument] = [Roles.Coordinator, Roles.Admin, Roles.Therapist],
         [TherapistOversight] = [Roles.Admin, Roles.Statistician],
+        [Rater] = [Roles.Rater],
+        [Rating] = [Roles.Coordinator, Roles.Rater],
+        [ReferenceCases] = [Roles.Rater, Roles.Admin],
+        [RaterOverview] = [Roles.Statistician, Roles.Admin],
     };
 }

@@ -25,7 +25,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
 
     private static readonly string[] ParticipantScreened =
     [
-        "Participant.AgeYears", "Participant.CompletedAt", "Participant.ConsentVersion", "Participant.ConsentedOn", "Participant.DeclinedAt",
+        "Participant.AgeYears", "Participant.AwaitingFormulation", "Participant.CompletedAt", "Participant.ConsentVersion", "Participant.ConsentedOn", "Participant.DeclinedAt",
         "Participant.ExclusionReason", "Participant.Exclusions", "Participant.Expectancy", "Participant.Id", "Participant.Motivation",
         "Participant.PrimaryFormulation", "Participant.RandomizedAt", "Participant.ScreenedAt", "Participant.ScreeningReasons", "Participant.Severity",
         "Participant.Site", "Participant.Status", "Participant.Version", "Participant.TrialId", "Participant.WithdrawalCategory", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation",
@@ -47,7 +47,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "Trial.CreatedAt", "Trial.Id", "Trial.Seed", "Trial.SeedDerivation", "Trial.Status",
             "Trial.Definition.AllocationFactors", "Trial.Definition.Arms[].Code", "Trial.Definition.Arms[].Ratio", "Trial.Definition.Eligibility.Exclusions",
             "Trial.Definition.Eligibility.MaxAge", "Trial.Definition.Eligibility.MaxSeverity", "Trial.Definition.Eligibility.MinAge",
-            "Trial.Definition.Eligibility.MinSeverity", "Trial.Definition.FormulationRule.MinMargin", "Trial.Definition.Formulations", "Trial.Definition.Hypothesis", "Trial.Definition.Id",
+            "Trial.Definition.Eligibility.MinSeverity", "Trial.Definition.FormulationRule.Certification", "Trial.Definition.FormulationRule.DoubleRating", "Trial.Definition.FormulationRule.MinMargin", "Trial.Definition.Formulations", "Trial.Definition.Hypothesis", "Trial.Definition.Id",
             "Trial.Definition.Randomization.BlockSizes", "Trial.Definition.Randomization.Factors", "Trial.Definition.Randomization.Imbalance",
             "Trial.Definition.Randomization.Method", "Trial.Definition.Randomization.Probability", "Trial.Definition.Randomization.SeverityCutoff",
             "Trial.Definition.Randomization.StratifyBy", "Trial.Definition.Registration", "Trial.Definition.Sites", "Trial.Definition.TargetEnrollment",
@@ -62,6 +62,19 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "FormulationRating.RatedAt", "FormulationRating.Rater", "FormulationRating.Rationale", "FormulationScores.Behavioral", "FormulationScores.Cognitive",
             "FormulationScores.Environmental", "FormulationScores.FormulationRatingNumber", "FormulationScores.FormulationRatingParticipantId",
             "FormulationScores.Interpersonal", "Participant.ExclusionReason", "Participant.PrimaryFormulation", "Participant.Status", "Participant.Version",
+            "FormulationRating.EnteredBy", "Participant.AwaitingFormulation",
+        ],
+        ["AddReferenceCase"] =
+        [
+            "ReferenceCase.Code", "ReferenceCase.CreatedAt", "ReferenceCase.Material", "ReferenceCase.Primary", "ReferenceCase.TrialId",
+            "FormulationScores.Behavioral", "FormulationScores.Cognitive", "FormulationScores.Environmental", "FormulationScores.Interpersonal",
+            "FormulationScores.ReferenceCaseCode", "FormulationScores.ReferenceCaseTrialId",
+        ],
+        ["RateReferenceCase"] =
+        [
+            "PracticeRating.Agreed", "PracticeRating.CaseCode", "PracticeRating.RatedAt", "PracticeRating.Rater", "PracticeRating.TrialId",
+            "FormulationScores.Behavioral", "FormulationScores.Cognitive", "FormulationScores.Environmental", "FormulationScores.Interpersonal",
+            "FormulationScores.PracticeRatingCaseCode", "FormulationScores.PracticeRatingRater", "FormulationScores.PracticeRatingTrialId",
         ],
         ["RandomizeParticipant"] =
         [

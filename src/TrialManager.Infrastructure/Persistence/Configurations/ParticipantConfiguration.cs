@@ -35,6 +35,7 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
             rating.Property(r => r.Number).ValueGeneratedNever();
             rating.Property(r => r.Rater).HasMaxLength(40);
             rating.Property(r => r.Rationale).HasMaxLength(4_000);
+            rating.Property(r => r.EnteredBy).HasMaxLength(200);
             rating.OwnsOne(r => r.Scores, scores =>
             {
                 scores.Property(s => s.Cognitive).HasColumnName("Cognitive");

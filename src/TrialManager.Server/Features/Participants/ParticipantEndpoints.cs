@@ -33,9 +33,11 @@ public static class ParticipantEndpoints
                 sender.Send(new RecordConsent(participantId, body.ConsentVersion, body.ConsentedOn, body.Declined), ct))
             .WithSummary("Record consent (version and date) or its refusal (declined: true).");
 
-        coordinator.MapPost("/formulations", (string participantId, RateFormulationRequest body, ISender sender, CancellationToken ct) =>
-                sender.Send(new RateFormulation(participantId, body.Rater, body.Scores, body.Consensus, body.Rationale), ct))
-            .WithSummary("Record a formulation rating; the first (or a consensus) rating decides the primary formulation.");
+        participants.MapPost("/formulations", async (string participantId, RateFormulationRequest body, ISender sender, CancellationToken ct) =>
+                Results.Ok((await sender.Send(new RateFormulation(participantId, body.Rater, body.Scores, body.Consensus, body.Rationale), ct)).Body))
+            .RequireAuthorization(Policies.Rating)
+            .WithSummary("Record a formulation rating (a rater as itself; a coordinator on a named rater's behalf); the first, an agreed " +
+                         "second or a consensus rating decides the primary formulation.");
 
         coordinator.MapPost("/randomization", async (string participantId, ISender sender, CancellationToken ct) =>
             {

@@ -9,6 +9,8 @@ using TrialManager.Server.Security;
 namespace TrialManager.Server.Features.Participants;
 
 /// <summary>A participant's record as coordinators see it; <c>allocation</c> appears only once randomized.</summary>
+/// <param name="DecidingRating">The number of the rating that decided the primary formulation (the first, or a consensus).</param>
+/// <param name="AwaitingFormulation">In formulationPending: <c>secondRating</c> or <c>consensus</c>.</param>
 public sealed record ParticipantView(
     string Id,
     string TrialId,
@@ -24,6 +26,8 @@ public sealed record ParticipantView(
     ConsentView? Consent,
     DateTimeOffset? DeclinedAt,
     Formulation? PrimaryFormulation,
+    int? DecidingRating,
+    FormulationAwaiting? AwaitingFormulation,
     string? ExclusionReason,
     IReadOnlyList<RatingView> Ratings,
     WithdrawalView? Withdrawal,
@@ -40,6 +44,8 @@ public sealed record ParticipantView(
         p.ConsentVersion is { } version ? new ConsentView(version, p.ConsentedOn) : null,
         p.DeclinedAt,
         p.PrimaryFormulation,
+        p.DecidingRating,
+        p.Status == ParticipantStatus.FormulationPending ? p.AwaitingFormulation : null,
         p.ExclusionReason,
         [.. p.Ratings.Select(r => RatingView.From(r, p.RandomizedAt))],
         p.WithdrawnAt is { } at ? new WithdrawalView(WithdrawalView.CategoryText(p.WithdrawalCategory), p.WithdrawalReason, at, p.WithdrawnAfterAllocation) : null,
@@ -75,11 +81,13 @@ public sealed record WithdrawalView(string Category, string? Reason, DateTimeOff
 
 /// <param name="Blinded">False for a rating made after the participant's allocation: the rater may have known the arm,
 /// so it is kept but left out of every agreement statistic.</param>
+/// <param name="EnteredBy">The key that entered a paper rating on the rater's behalf; null when the rater rated as itself.</param>
 public sealed record RatingView(
-    int Number, string Rater, FormulationScores Scores, bool Consensus, string? Rationale, Formulation? Primary, DateTimeOffset RatedAt, bool Blinded)
+    int Number, string Rater, FormulationScores Scores, bool Consensus, string? Rationale, Formulation? Primary, DateTimeOffset RatedAt, bool Blinded,
+    string? EnteredBy)
 {
     public static RatingView From(FormulationRating r, DateTimeOffset? randomizedAt) =>
-        new(r.Number, r.Rater, r.Scores, r.Consensus, r.Rationale, r.Primary, r.RatedAt, FormulationAgreement.IsBlind(r, randomizedAt));
+        new(r.Number, r.Rater, r.Scores, r.Consensus, r.Rationale, r.Primary, r.RatedAt, FormulationAgreement.IsBlind(r, randomizedAt), r.EnteredBy);
 }
 
 public sealed record EventView(int Number, ParticipantEventType Type, DateOnly OccurredOn, string Description, DateTimeOffset RecordedAt)

@@ -1,16 +1,21 @@
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Features.Raters;
 using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;
 
-/// <summary>POST /api/participants/{id}/formulations: one rater's 0-4 scores on the four maintaining factors.</summary>
+/// <summary>
+/// POST /api/participants/{id}/formulations: one rater's 0-4 scores on the four maintaining factors. A rater key rates
+/// as itself (no <c>rater</c> in the body); a coordinator enters a paper rating on behalf of the rater it names.
+/// </summary>
 public sealed record RateFormulation(string ParticipantId, string? Rater, ScoresRequest? Scores, bool? Consensus, string? Rationale)
-    : ICommand<ParticipantView>, IAuditedCommand
+    : ICommand<RatingOutcome>, IAuditedCommand
 {
     public string? AuditTrialId => null;
 }
@@ -19,11 +24,18 @@ public sealed record RateFormulationRequest(string? Rater, ScoresRequest? Scores
 
 public sealed record ScoresRequest(int? Cognitive, int? Interpersonal, int? Behavioral, int? Environmental);
 
+/// <summary>The answer: the whole record for a coordinator, the case and the rater's own ratings for a rater.</summary>
+public sealed record RatingOutcome(ParticipantView? Participant, RaterCaseView? Case)
+{
+    public object Body => (object?)Participant ?? Case!;
+}
+
 public sealed class RateFormulationValidator : AbstractValidator<RateFormulation>
 {
     public RateFormulationValidator()
     {
-        RuleFor(r => r.Rater).NotEmpty().Matches("^[A-Za-z0-9._-]{1,40}$").WithMessage("must be a rater code such as R01 (not a name)");
+        // Required or refused by role: see the handler.
+        RuleFor(r => r.Rater).Matches("^[A-Za-z0-9._-]{1,40}$").WithMessage("must be a rater code such as R01 (not a name)").When(r => r.Rater is not null);
         RuleFor(r => r.Scores).NotNull();
         When(r => r.Scores is not null, () =>
         {
@@ -38,16 +50,48 @@ public sealed class RateFormulationValidator : AbstractValidator<RateFormulation
 }
 
 public sealed class RateFormulationHandler(TrialDbContext db, IActorAccessor actors, TimeProvider clock)
-    : ICommandHandler<RateFormulation, ParticipantView>
+    : ICommandHandler<RateFormulation, RatingOutcome>
 {
-    public async ValueTask<ParticipantView> Handle(RateFormulation command, CancellationToken cancellationToken)
+    public async ValueTask<RatingOutcome> Handle(RateFormulation command, CancellationToken cancellationToken)
     {
-        var participant = await db.LoadParticipantAsync(command.ParticipantId, actors.Current, cancellationToken);
+        var actor = actors.Current;
+        var asRater = actor.Role == Roles.Rater;
+        if (asRater && command.Rater is not null)
+        {
+            throw new DomainValidationException("rater", "must be absent: a rater key rates as itself (the key's name is the rater code)");
+        }
+
+        if (!asRater && command.Rater is null)
+        {
+            throw new DomainValidationException("rater", "is required: the code of the rater whose paper rating this is, such as R01");
+        }
+
+        var rater = asRater ? actor.Name : command.Rater!;
+        var participant = await db.LoadParticipantAsync(command.ParticipantId, actor, cancellationToken);
         var trial = await db.LoadTrialAsync(participant.TrialId, cancellationToken);
+        await Certifications.EnsureMayRateAsync(db, trial, rater, cancellationToken);
+
         var s = command.Scores!;
         var scores = new FormulationScores(s.Cognitive!.Value, s.Interpersonal!.Value, s.Behavioral!.Value, s.Environmental!.Value);
-        participant.RateFormulation(trial.Definition, command.Rater!, scores, command.Consensus ?? false, command.Rationale, clock.GetUtcNow());
+        var doubleRated = trial.Definition.FormulationRule.DoubleRating is { } rule
+                          && DoubleRating.IsDrawn(trial.Seed, trial.Derivation(), participant.Id, rule.Share);
+        try
+        {
+            participant.RateFormulation(trial.Definition, rater, scores, command.Consensus ?? false, command.Rationale, clock.GetUtcNow(),
+                doubleRated, asRater ? null : actor.Name);
+        }
+        catch (WorkflowConflictException) when (asRater)
+        {
+            // The participant's status (randomized, withdrawn, waiting for whom) is none of a blind rater's business.
+            throw new WorkflowConflictException($"Participant {participant.Id} is not open for a rating.");
+        }
+
+        if (asRater)
+        {
+            return new RatingOutcome(null, RaterCaseView.From(participant, rater, task: null));
+        }
+
         var allocation = await db.Allocations.AsNoTracking().SingleOrDefaultAsync(a => a.ParticipantId == participant.Id, cancellationToken);
-        return ParticipantView.From(participant, allocation);
+        return new RatingOutcome(ParticipantView.From(participant, allocation), null);
     }
 }
