@@ -253,6 +253,8 @@ public abstract class RaterTests(TrialServer server)
             .Select(r => $"{r.Method} {r.Pattern}").Order().ToList();
         Assert.Equal(
             [
+                "GET /api/instruments",
+                "GET /api/instruments/{code}",
                 "GET /api/raters/me/queue",
                 "GET /api/trials",
                 "GET /api/trials/{trialId}",
@@ -283,6 +285,8 @@ public abstract class RaterTests(TrialServer server)
         var bodies = new Dictionary<string, string>
         {
             ["queue"] = await (await Rater.GetAsync("/api/raters/me/queue")).Content.ReadAsStringAsync(),
+            ["instruments"] = await (await Rater.GetAsync("/api/instruments")).Content.ReadAsStringAsync(),
+            ["fidelity form"] = await (await Rater.GetAsync("/api/instruments/fidelity-cognitive")).Content.ReadAsStringAsync(),
             ["trials"] = await (await Rater.GetAsync("/api/trials")).Content.ReadAsStringAsync(),
             ["trial"] = await (await Rater.GetAsync($"/api/trials/{trialId}")).Content.ReadAsStringAsync(),
             ["reference cases"] = await (await Rater.GetAsync($"/api/trials/{trialId}/reference-cases")).Content.ReadAsStringAsync(),
