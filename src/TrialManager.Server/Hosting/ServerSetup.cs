@@ -8,11 +8,11 @@ using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Protocols;
 using TrialManager.Infrastructure.Jobs;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Documents;
-using TrialManager.Server.Pipeline;
+using TrialManager.Server.Jobs;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Hosting;
 
@@ -61,7 +61,7 @@ public static class ServerSetup
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         services.AddScoped<AfterCommit>();
         services.AddScoped<WriteTransaction>();
-        services.AddScoped<Features.Audit.AuditTrail>();
+        services.AddScoped<AuditTrail>();
         services.AddScoped<DocumentJobs>();
         services.AddScoped<ReportSchedule>();
         services.AddHostedService<OwedWorkSweeper>();

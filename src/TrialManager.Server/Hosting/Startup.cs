@@ -7,6 +7,7 @@ using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Jobs;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Hosting;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
+using TrialManager.Server.Common;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Pages;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Security;
 
@@ -183,7 +183,7 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
     {
         // Pages answer people, not clients: their cookie scheme redirects to sign-in or renders the "not allowed"
         // page. The refusal is audited all the same.
-        if (policy.AuthenticationSchemes.Contains(Web.WebPages.Scheme))
+        if (policy.AuthenticationSchemes.Contains(WebPages.Scheme))
         {
             if (authorizeResult.Forbidden)
             {

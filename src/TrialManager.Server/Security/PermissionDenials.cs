@@ -1,4 +1,5 @@
 using Mediator;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Audit;
 
 namespace TrialManager.Server.Security;

@@ -1,6 +1,6 @@
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Hosting;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Security;
 

@@ -6,8 +6,7 @@ using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Protocols;
 using TrialManager.Infrastructure.Documents.Templates;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
-using TrialManager.Server.Pipeline;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Documents;
 

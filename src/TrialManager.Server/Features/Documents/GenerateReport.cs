@@ -7,11 +7,10 @@ using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Templates;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
-using TrialManager.Server.Pipeline;
 using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumBalance;
 
 namespace TrialManager.Server.Features.Documents;

@@ -8,7 +8,8 @@ using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Documents;
-using TrialManager.Server.Pipeline;
+using TrialManager.Server.Common;
+using TrialManager.Server.Jobs;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;

@@ -3,9 +3,9 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Documents;
-using TrialManager.Server.Pipeline;
+using TrialManager.Server.Jobs;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Trials;

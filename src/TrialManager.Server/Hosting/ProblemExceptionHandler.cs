@@ -2,8 +2,9 @@ using System.Data.Common;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using TrialManager.Domain.Common;
+using TrialManager.Server.Common;
 
-namespace TrialManager.Server.Errors;
+namespace TrialManager.Server.Hosting;
 
 /// <summary>
 /// The one place where exceptions become HTTP answers. Domain refusals are 4xx with their message; anything

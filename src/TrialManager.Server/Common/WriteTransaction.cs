@@ -1,6 +1,6 @@
 using TrialManager.Infrastructure.Persistence;
 
-namespace TrialManager.Server.Pipeline;
+namespace TrialManager.Server.Common;
 
 /// <summary>
 /// The current command's write transaction, entered through the write gate. The transaction behaviour enters it

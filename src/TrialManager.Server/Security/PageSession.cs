@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using TrialManager.Server.Security;
 
-namespace TrialManager.Server.Web;
+namespace TrialManager.Server.Security;
 
 /// <summary>
 /// The server-rendered pages: a cookie session made from an API key (same keys, same roles, same policies),

@@ -1,4 +1,4 @@
-namespace TrialManager.Server.Pipeline;
+namespace TrialManager.Server.Common;
 
 /// <summary>
 /// Work to do only once the command's transaction has committed (enqueueing a job for a row it wrote).

@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using TrialManager.Domain.Common;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Security;
 
-namespace TrialManager.Server.Web;
+namespace TrialManager.Server.Pages.Shared;
 
 /// <summary>
 /// Base of every page: turns the same exceptions the API maps to 400/403/404/409 into messages on the page,

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 
-namespace TrialManager.Server.Errors;
+namespace TrialManager.Server.Common;
 
 /// <summary>Unknown id (HTTP 404). The message names the kind of record, never internals.</summary>
 public sealed class NotFoundException(string message) : Exception(message);

@@ -7,7 +7,7 @@ using TrialManager.Infrastructure.Auditing;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Security;
 
-namespace TrialManager.Server.Features.Audit;
+namespace TrialManager.Server.Common;
 
 /// <summary>Appends events to the hash chain. There is deliberately no method that changes or removes one.</summary>
 public sealed class AuditTrail(TrialDbContext db, IActorAccessor actors, TimeProvider clock, AuditKey key)

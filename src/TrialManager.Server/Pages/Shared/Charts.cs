@@ -4,7 +4,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
 using TrialManager.Server.Features.Statistics;
 
-namespace TrialManager.Server.Web;
+namespace TrialManager.Server.Pages.Shared;
 
 /// <summary>
 /// Inline SVG charts drawn on the server: no script, no external library, colours from the stylesheet (classes only,

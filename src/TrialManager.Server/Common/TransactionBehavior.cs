@@ -1,7 +1,7 @@
 using Mediator;
 using TrialManager.Infrastructure.Persistence;
 
-namespace TrialManager.Server.Pipeline;
+namespace TrialManager.Server.Common;
 
 /// <summary>
 /// Every command runs in one write transaction: the gate serialises writers, the handler changes tracked

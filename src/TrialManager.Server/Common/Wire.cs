@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
-namespace TrialManager.Server;
+namespace TrialManager.Server.Common;
 
 /// <summary>Enum values on the wire are lower camelCase strings, compared case-insensitively.</summary>
 public static class Wire

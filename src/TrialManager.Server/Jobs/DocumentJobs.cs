@@ -1,8 +1,9 @@
 using Hangfire;
 using Mediator;
 using TrialManager.Infrastructure.Documents;
+using TrialManager.Server.Features.Documents;
 
-namespace TrialManager.Server.Features.Documents;
+namespace TrialManager.Server.Jobs;
 
 /// <summary>Enqueues document work. Jobs take ids, never entities, and each sends one request.</summary>
 public sealed class DocumentJobs(IBackgroundJobClient jobs, LowPriorityWork background, ILogger<DocumentJobs> logger)

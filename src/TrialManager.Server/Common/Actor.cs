@@ -1,6 +1,7 @@
 using System.Security.Claims;
+using TrialManager.Server.Security;
 
-namespace TrialManager.Server.Security;
+namespace TrialManager.Server.Common;
 
 /// <summary>Who is acting: a key's name and role (and its sites), or the server itself for jobs.</summary>
 public sealed record Actor(string Name, string Role, IReadOnlyList<string> Sites)

@@ -1,8 +1,8 @@
 using FluentValidation;
 using Mediator;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 
-namespace TrialManager.Server.Pipeline;
+namespace TrialManager.Server.Common;
 
 /// <summary>First in the pipeline: a message that fails its validator never reaches a transaction.</summary>
 public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators)

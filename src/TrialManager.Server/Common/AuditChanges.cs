@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace TrialManager.Server.Features.Audit;
+namespace TrialManager.Server.Common;
 
 /// <summary>
 /// The text of an event's changes: how it is written, and what its readers may see of it. The stored event keeps

@@ -1,7 +1,7 @@
 using Mediator;
 using TrialManager.Server.Features.Audit;
 
-namespace TrialManager.Server.Pipeline;
+namespace TrialManager.Server.Common;
 
 /// <summary>
 /// Innermost behaviour for commands: after the handler ran, the changes it made (read from the change tracker)

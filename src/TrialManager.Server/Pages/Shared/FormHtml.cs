@@ -1,7 +1,7 @@
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
 
-namespace TrialManager.Server.Web;
+namespace TrialManager.Server.Pages.Shared;
 
 /// <summary>Small HTML pieces the pages repeat: a field's error list, and the ids that tie it to its input.</summary>
 public static class FormHtml

@@ -4,7 +4,7 @@ using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Documents;
 
-namespace TrialManager.Server.Hosting;
+namespace TrialManager.Server.Jobs;
 
 /// <summary>
 /// Re-enqueues documents and reports still owed (their outbox rows). On start, all of them. While running, those

@@ -3,11 +3,11 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Security;
 
-namespace TrialManager.Server.Features.Documents;
+namespace TrialManager.Server.Features.Participants;
 
 /// <summary>GET /api/participants/{id}/protocol-document: the PDF when ready, else its status.</summary>
 public sealed record GetProtocolDocument(string ParticipantId) : IQuery<ProtocolDocumentResult>;
