@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Common;
 
@@ -8,12 +7,15 @@ public sealed record Actor(string Name, string Role, IReadOnlyList<string> Sites
 {
     public static readonly Actor System = new("trialmanager", "system", []);
 
+    /// <summary>The claim that carries each of the actor's sites, whichever scheme signed it in.</summary>
+    public const string SiteClaim = "site";
+
     public bool MaySeeSite(string site) => Sites.Count == 0 || Sites.Contains(site, StringComparer.Ordinal);
 
     public static Actor From(ClaimsPrincipal user) => new(
         user.Identity?.Name ?? "unknown",
         user.FindFirstValue(ClaimTypes.Role) ?? "unknown",
-        [.. user.FindAll(ApiKeyAuthenticationHandler.SiteClaim).Select(c => c.Value)]);
+        [.. user.FindAll(SiteClaim).Select(c => c.Value)]);
 }
 
 public interface IActorAccessor

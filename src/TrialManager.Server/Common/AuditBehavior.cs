@@ -1,5 +1,4 @@
 using Mediator;
-using TrialManager.Server.Features.Audit;
 
 namespace TrialManager.Server.Common;
 

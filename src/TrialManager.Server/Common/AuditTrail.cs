@@ -5,7 +5,6 @@ using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Auditing;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Common;
 

@@ -19,8 +19,6 @@ namespace TrialManager.Server.Hosting;
 /// <summary>Everything the server registers, in one place, in the order a reader would look for it.</summary>
 public static class ServerSetup
 {
-    public const long MaxRequestBodyBytes = 256 * 1024;
-
     public static WebApplicationBuilder AddTrialManager(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -63,13 +61,15 @@ public static class ServerSetup
         services.AddScoped<WriteTransaction>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<DocumentJobs>();
+        services.AddScoped<IOwedWork>(s => s.GetRequiredService<DocumentJobs>());
         services.AddScoped<ReportSchedule>();
         services.AddHostedService<OwedWorkSweeper>();
+        services.AddHostedService<PermissionDenialAuditor>();
         services.AddServerHealthChecks();
 
         // Who is calling: API keys (hashed, constant-time) mapped to the four roles.
         services.AddTrialAuthentication(configuration, builder.Environment);
-        // The pages sign in with the same keys into a cookie session of their own scheme (Web/WebPages.cs).
+        // The pages sign in with the same keys into a cookie session of their own scheme (Security/PageSession.cs).
         services.AddTrialManagerPages();
 
         // HTTP: camelCase JSON with string enums, problem details for every failure, bounded bodies.
@@ -80,7 +80,7 @@ public static class ServerSetup
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestHardening.MaxRequestBodyBytes);
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi();

@@ -1,13 +1,21 @@
 using Hangfire;
 using Mediator;
 using TrialManager.Infrastructure.Documents;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Documents;
 
 namespace TrialManager.Server.Jobs;
 
 /// <summary>Enqueues document work. Jobs take ids, never entities, and each sends one request.</summary>
-public sealed class DocumentJobs(IBackgroundJobClient jobs, LowPriorityWork background, ILogger<DocumentJobs> logger)
+public sealed class DocumentJobs(IBackgroundJobClient jobs, LowPriorityWork background, ReportSchedule schedule, ILogger<DocumentJobs> logger)
+    : IOwedWork
 {
+    void IOwedWork.ProtocolDocument(string participantId) => EnqueueProtocolDocumentInBackground(participantId);
+
+    void IOwedWork.Report(Guid reportId) => EnqueueReport(reportId);
+
+    void IOwedWork.ScheduleReports(string trialId, bool recruiting) => schedule.Apply(trialId, recruiting);
+
     public void EnqueueProtocolDocument(string participantId) =>
         jobs.Enqueue<ProtocolDocumentJob>(j => j.RunAsync(participantId, CancellationToken.None));
 

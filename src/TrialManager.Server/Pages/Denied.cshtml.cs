@@ -12,7 +12,7 @@ public sealed class DeniedModel : TrialPageModel
 
     public async Task OnGetAsync()
     {
-        var session = await HttpContext.AuthenticateAsync(WebPages.Scheme);
+        var session = await HttpContext.AuthenticateAsync(PageSession.Scheme);
         if (session.Succeeded)
         {
             HttpContext.User = session.Principal;

@@ -15,7 +15,7 @@ public sealed class SignOutModel : TrialPageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await HttpContext.SignOutAsync(WebPages.Scheme);
+        await HttpContext.SignOutAsync(PageSession.Scheme);
         return LocalRedirect("/");
     }
 }

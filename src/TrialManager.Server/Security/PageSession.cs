@@ -2,24 +2,22 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
-using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Security;
 
 /// <summary>
-/// The server-rendered pages: a cookie session made from an API key (same keys, same roles, same policies),
+/// The pages' sign-in: a cookie session made from an API key (same keys, same roles, same policies),
 /// kept apart from the API's X-Api-Key scheme so /api never accepts a cookie and the pages never accept a header.
 /// </summary>
-public static class WebPages
+public static class PageSession
 {
     public const string Scheme = "TrialManager.Pages";
 
     private const string SessionKeyClaim = "trialmanager:key";
 
-    public static IServiceCollection AddTrialManagerPages(this IServiceCollection services)
+    public static IServiceCollection AddPageSession(this IServiceCollection services)
     {
-        // The root URL is the sign-in page (which sends a signed-in user to the role's home).
-        services.AddRazorPages(o => o.Conventions.AddPageRoute("/SignIn", ""));
         services.AddAuthentication().AddCookie(Scheme, o =>
         {
             o.LoginPath = "/signin";
@@ -36,13 +34,6 @@ public static class WebPages
         return services;
     }
 
-    public static WebApplication MapTrialManagerPages(this WebApplication app)
-    {
-        app.MapStaticAssets();
-        app.MapRazorPages();
-        return app;
-    }
-
     /// <summary>
     /// The session principal: the key's name, role and sites, never the key itself; the session id ties the cookie
     /// to the key as configured (see <see cref="ValidateSessionAsync"/>).
@@ -50,7 +41,7 @@ public static class WebPages
     public static ClaimsPrincipal PrincipalFor(ApiKey key)
     {
         var claims = new List<Claim> { new(ClaimTypes.Name, key.Name), new(ClaimTypes.Role, key.Role), new(SessionKeyClaim, key.SessionId) };
-        claims.AddRange(key.Sites.Select(s => new Claim(ApiKeyAuthenticationHandler.SiteClaim, s)));
+        claims.AddRange(key.Sites.Select(s => new Claim(Actor.SiteClaim, s)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme, ClaimTypes.Name, ClaimTypes.Role));
     }
 
@@ -72,13 +63,6 @@ public static class WebPages
         await context.HttpContext.SignOutAsync(Scheme);
     }
 
-    /// <summary>The page every role lands on after signing in.</summary>
-    public static string HomeFor(string? role) => role switch
-    {
-        Roles.Admin => "/admin/trials",
-        _ => "/trials",
-    };
-
     /// <summary>True for paths the pages serve (the strict API policy stays on everything else).</summary>
     public static bool IsPagePath(PathString path) =>
         !path.StartsWithSegments("/api") && !path.StartsWithSegments("/docs") && !path.StartsWithSegments("/jobs")
@@ -97,6 +81,6 @@ public sealed class PagePolicyAttribute : AuthorizeAttribute
     public PagePolicyAttribute(string policy)
     {
         Policy = policy;
-        AuthenticationSchemes = WebPages.Scheme;
+        AuthenticationSchemes = PageSession.Scheme;
     }
 }

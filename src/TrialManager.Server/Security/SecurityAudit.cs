@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Mediator;
 using TrialManager.Server.Common;
-using TrialManager.Server.Features.Audit;
 
 namespace TrialManager.Server.Security;
 

@@ -5,7 +5,6 @@ using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
-using TrialManager.Server.Jobs;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Documents;
@@ -31,7 +30,7 @@ public sealed class RequestReportValidator : AbstractValidator<RequestReport>
         RuleFor(r => r.Kind).Must(k => Wire.TryParse<ReportKind>(k, out _)).WithMessage("must be ethicsProgress");
 }
 
-public sealed class RequestReportHandler(TrialDbContext db, IActorAccessor actors, TimeProvider clock, AfterCommit afterCommit, DocumentJobs jobs)
+public sealed class RequestReportHandler(TrialDbContext db, IActorAccessor actors, TimeProvider clock, AfterCommit afterCommit, IOwedWork owedWork)
     : ICommandHandler<RequestReport, ReportView>
 {
     public async ValueTask<ReportView> Handle(RequestReport command, CancellationToken cancellationToken)
@@ -45,7 +44,7 @@ public sealed class RequestReportHandler(TrialDbContext db, IActorAccessor actor
         var report = new Report(Guid.NewGuid(), command.TrialId, Wire.Parse<ReportKind>(command.Kind), command.Scheduled,
             actors.Current.Name, clock.GetUtcNow());
         db.Reports.Add(report);
-        afterCommit.Add(() => jobs.EnqueueReport(report.Id));
+        afterCommit.Add(() => owedWork.Report(report.Id));
         return ReportView.From(report);
     }
 }
