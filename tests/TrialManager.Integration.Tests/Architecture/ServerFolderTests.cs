@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Text.RegularExpressions;
+using TrialManager.Integration.Tests.Infrastructure;
 using TrialManager.Server.Hosting;
 
 namespace TrialManager.Integration.Tests.Architecture;
@@ -7,7 +9,7 @@ namespace TrialManager.Integration.Tests.Architecture;
 /// The server's folders (its namespaces) depend on each other in one direction only, read from the compiled types:
 /// Common below Security, Security below the features, the features below Jobs and Pages, Hosting on top.
 /// </summary>
-public sealed class ServerFolderTests
+public sealed partial class ServerFolderTests
 {
     private const string Root = "TrialManager.Server.";
 
@@ -22,6 +24,15 @@ public sealed class ServerFolderTests
         var folders = ServerAssembly.GetTypes().Select(t => FolderOf(t, depth: 1)).OfType<string>().Distinct().Order(StringComparer.Ordinal);
 
         Assert.Equal(["Common", "Features", "Hosting", "Jobs", "Pages", "Security"], folders);
+    }
+
+    [Fact]
+    public void Sources_DeclareTheNamespaceOfTheirFolder()
+    {
+        var misplaced = Sources.Value.Where(s => s.Namespace is not null && s.Namespace != "TrialManager.Server" + FolderNamespace(s.Path))
+            .Select(s => $"{s.Path}: {s.Namespace}").ToList();
+
+        Assert.True(misplaced.Count == 0, string.Join(Environment.NewLine, misplaced));
     }
 
     [Fact]
@@ -99,10 +110,24 @@ public sealed class ServerFolderTests
         Assert.True(explained.Count == 0, string.Join(Environment.NewLine, explained));
     }
 
-    /// <summary>Every use of one folder's type by another folder's, with one example per pair of folders.</summary>
+    /// <summary>
+    /// Every use of one folder's type by another folder's, with one example per pair of folders: from the IL, and
+    /// from the sources' using directives, which also see what the compiler copies in (constants, nameof).
+    /// </summary>
     private static Dictionary<(string From, string To), string> Edges(int depth)
     {
         var edges = new Dictionary<(string From, string To), string>();
+        foreach (var source in Sources.Value)
+        {
+            foreach (var used in source.Usings)
+            {
+                if (FolderOf(source.Namespace, depth) is { } a && FolderOf(used, depth) is { } b && a != b)
+                {
+                    edges.TryAdd((a, b), $"{a} -> {b} ({source.Path} imports {used})");
+                }
+            }
+        }
+
         foreach (var (from, to) in References.Value)
         {
             if (FolderOf(from, depth) is { } a && FolderOf(to, depth) is { } b && a != b)
@@ -118,18 +143,31 @@ public sealed class ServerFolderTests
     /// The folder of a type, to the given depth below the server's namespace (Features, or Features.Participants);
     /// the compiled Razor views are the pages'. Null for what is no folder's: Program, generated code.
     /// </summary>
-    internal static string? FolderOf(Type type, int depth)
-    {
-        var ns = type.Namespace ?? string.Empty;
-        if (ns == "AspNetCoreGeneratedDocument")
-        {
-            return "Pages";
-        }
+    internal static string? FolderOf(Type type, int depth) =>
+        type.Namespace == "AspNetCoreGeneratedDocument" ? "Pages" : FolderOf(type.Namespace, depth);
 
-        return ns.StartsWith(Root, StringComparison.Ordinal)
-            ? string.Join('.', ns[Root.Length..].Split('.').Take(depth))
-            : null;
-    }
+    private static string? FolderOf(string? ns, int depth) =>
+        ns is not null && ns.StartsWith(Root, StringComparison.Ordinal) ? string.Join('.', ns[Root.Length..].Split('.').Take(depth)) : null;
+
+    /// <summary>".Features.Participants" for src/TrialManager.Server/Features/Participants/X.cs; "" at the root.</summary>
+    private static string FolderNamespace(string path) =>
+        string.Concat(Path.GetDirectoryName(path)!.Split('/').Skip(2).Select(d => "." + d));
+
+    private static readonly Lazy<IReadOnlyList<(string Path, string? Namespace, IReadOnlyList<string> Usings)>> Sources = new(() =>
+    [
+        .. Directory.EnumerateFiles(RepoPaths.Source("src/TrialManager.Server"), "*.cs", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(RepoPaths.Root, f).Replace('\\', '/'))
+            .Where(f => !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal))
+            .Select(f => (f, File.ReadAllText(RepoPaths.Source(f))))
+            .Select(f => (f.Item1, FileNamespace().Match(f.Item2) is { Success: true } m ? m.Groups[1].Value : null,
+                (IReadOnlyList<string>)[.. ServerUsing().Matches(f.Item2).Select(u => u.Groups[1].Value)])),
+    ]);
+
+    [GeneratedRegex(@"^namespace ([\w.]+);", RegexOptions.Multiline)]
+    private static partial Regex FileNamespace();
+
+    [GeneratedRegex(@"^using (TrialManager\.Server\.[\w.]+);", RegexOptions.Multiline)]
+    private static partial Regex ServerUsing();
 
     private static string Name(Type type) => (type.DeclaringType is { } outer ? Name(outer) + "+" : string.Empty) + type.Name;
 }
