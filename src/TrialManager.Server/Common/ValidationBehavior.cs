@@ -1,6 +1,5 @@
 using FluentValidation;
 using Mediator;
-using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Common;
 

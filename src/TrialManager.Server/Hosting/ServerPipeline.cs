@@ -37,7 +37,7 @@ public static class ServerPipeline
         app.MapTrialEndpoints();
         app.MapParticipantEndpoints();
         app.MapStatisticsEndpoints();
-        app.MapReportEndpoints();
+        app.MapDocumentEndpoints();
         app.MapAuditEndpoints();
 
         app.MapTrialManagerPages();

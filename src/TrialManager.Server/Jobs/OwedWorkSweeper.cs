@@ -2,7 +2,6 @@ using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Features.Documents;
 
 namespace TrialManager.Server.Jobs;
 

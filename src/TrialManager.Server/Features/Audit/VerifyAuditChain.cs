@@ -3,17 +3,9 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Auditing;
 using TrialManager.Infrastructure.Auditing;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Common;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Audit;
-
-/// <summary>GET /api/audit?trialId=&amp;after=&amp;limit=: the trail, oldest first, a page at a time.</summary>
-public sealed record GetAuditTrail(string? TrialId, long? After, int? Limit) : IQuery<IReadOnlyList<AuditEventView>>;
-
-public sealed record AuditEventView(
-    long Sequence, DateTimeOffset OccurredAt, string Actor, string Role, string Action, string? TrialId, string? RecordType, string? RecordId,
-    string Changes, string Hash);
 
 /// <summary>GET /api/audit/verify: recomputes the hash chain from the first event to the head.</summary>
 public sealed record VerifyAuditChain : IQuery<AuditVerification>;
@@ -22,30 +14,8 @@ public sealed record AuditVerification(bool Valid, long Events, AuditBreak? Firs
 
 public sealed record AuditBreak(long Sequence, string Problem);
 
-public sealed class AuditQueriesHandler(TrialDbContext db, AuditKey key)
-    : IQueryHandler<GetAuditTrail, IReadOnlyList<AuditEventView>>, IQueryHandler<VerifyAuditChain, AuditVerification>
+public sealed class VerifyAuditChainHandler(TrialDbContext db, AuditKey key) : IQueryHandler<VerifyAuditChain, AuditVerification>
 {
-    public async ValueTask<IReadOnlyList<AuditEventView>> Handle(GetAuditTrail query, CancellationToken cancellationToken)
-    {
-        var limit = query.Limit ?? 500;
-        if (limit is < 1 or > 5_000)
-        {
-            throw RequestValidationException.For("limit", "must be between 1 and 5000");
-        }
-
-        var events = db.AuditEvents.AsNoTracking().Where(e => e.Sequence > (query.After ?? 0));
-        if (query.TrialId is not null)
-        {
-            events = events.Where(e => e.TrialId == query.TrialId);
-        }
-
-        // Only admins read the trail (the contract), and admins may not learn the restrictions: concealed for every reader.
-        var page = await events.OrderBy(e => e.Sequence).Take(limit)
-            .Select(e => new AuditEventView(e.Sequence, e.OccurredAt, e.Actor, e.Role, e.Action, e.TrialId, e.RecordType, e.RecordId, e.Changes, e.Hash))
-            .ToListAsync(cancellationToken);
-        return [.. page.Select(e => e with { Changes = AuditChanges.ForReaders(e.Changes) })];
-    }
-
     /// <summary>
     /// Verifies the chain as of the head read first. Writers keep appending while this streams (no snapshot is
     /// held across the read), so events past that head are left to the next verification rather than being
@@ -89,17 +59,4 @@ public sealed class AuditQueriesHandler(TrialDbContext db, AuditKey key)
 
     private Task<AuditChainHead> ReadHeadAsync(CancellationToken cancellationToken) =>
         db.AuditChainHeads.AsNoTracking().SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
-}
-
-public static class AuditEndpoints
-{
-    public static void MapAuditEndpoints(this IEndpointRouteBuilder app)
-    {
-        var audit = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.Admin);
-        audit.MapGet("/", (string? trialId, long? after, int? limit, ISender sender, CancellationToken ct) =>
-                sender.Send(new GetAuditTrail(trialId, after, limit), ct))
-            .WithSummary("The audit trail: who, role, when, what, on which record; page with after and limit.");
-        audit.MapGet("/verify", (ISender sender, CancellationToken ct) => sender.Send(new VerifyAuditChain(), ct))
-            .WithSummary("Checks the hash chain; reports the first broken event.");
-    }
 }

@@ -4,7 +4,6 @@ using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
-using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;
 

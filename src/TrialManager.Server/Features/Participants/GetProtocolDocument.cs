@@ -4,7 +4,6 @@ using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
-using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;
 

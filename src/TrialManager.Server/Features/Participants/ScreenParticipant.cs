@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
-using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;
 

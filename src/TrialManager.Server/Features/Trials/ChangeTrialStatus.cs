@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
-using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Trials;

@@ -4,7 +4,6 @@ using TrialManager.Domain.Documents;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Server.Common;
-using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using TrialManager.Domain.Common;
 using TrialManager.Server.Common;
-using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Pages.Shared;
 
