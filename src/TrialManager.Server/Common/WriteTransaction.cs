@@ -1,3 +1,4 @@
+using TrialManager.Infrastructure.Persistence.Writes;
 using TrialManager.Infrastructure.Persistence;
 
 namespace TrialManager.Server.Common;

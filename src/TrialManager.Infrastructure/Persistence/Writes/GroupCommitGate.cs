@@ -1,49 +1,8 @@
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Infrastructure.Auditing;
 
-namespace TrialManager.Infrastructure.Persistence;
-
-/// <summary>
-/// Serialises write transactions. Every command appends to the one audit hash chain, so writers take turns:
-/// on SQLite (one process, one writer) with an in-process lock, on server databases with a row lock on the
-/// chain head that every server instance respects (queueing in process first, so waiters hold no connection).
-/// Readers never wait.
-/// </summary>
-public interface IWriteGate
-{
-    Task<WriteScope> BeginAsync(TrialDbContext db, CancellationToken cancellationToken);
-}
-
-/// <summary>One command's turn at the gate: commit it, or dispose it uncommitted to undo what it wrote.</summary>
-public sealed class WriteScope : IAsyncDisposable
-{
-    private readonly GroupCommitGate _gate;
-
-    internal WriteScope(GroupCommitGate gate, TrialDbContext db)
-    {
-        _gate = gate;
-        Db = db;
-    }
-
-    internal TrialDbContext Db { get; }
-    internal GroupCommitGate.WriteGroup? Group { get; set; }
-    internal string? LentConnectionString { get; set; }
-    internal bool HasSavepoint { get; set; }
-    internal bool Ended { get; set; }
-
-    /// <summary>Returns once this command's writes are committed (with those of the group it joined).</summary>
-    public Task CommitAsync(CancellationToken cancellationToken) => _gate.CommitAsync(this);
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!Ended)
-        {
-            await _gate.AbandonAsync(this);
-        }
-    }
-}
+namespace TrialManager.Infrastructure.Persistence.Writes;
 
 /// <summary>
 /// Group commit. Writers still take turns, one at a time, but a writer that finishes while others are queued does not
@@ -313,93 +272,5 @@ internal abstract class GroupCommitGate : IWriteGate
         public int Writers { get; set; }
 
         public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-}
-
-internal sealed class SqliteWriteGate(DbContextOptions<TrialDbContext> options) : GroupCommitGate, IDisposable
-{
-    // Every write runs on this one connection, opened once and kept: its statements stay compiled between commands
-    // (SqliteStatementCache). A context of its own creates and opens it, so EF's SQL functions and our pragmas apply.
-    private TrialDbContext? _owner;
-    private SqliteConnection? _connection;
-
-    protected override async Task<WriteGroup> StartGroupAsync(TrialDbContext db, CancellationToken cancellationToken)
-    {
-        var connection = _connection ??= await OpenAsync(cancellationToken);
-        return new WriteGroup(connection, await connection.BeginTransactionAsync(cancellationToken), connectionOwner: null);
-    }
-
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var owner = new TrialDbContext(options);
-        try
-        {
-            await owner.Database.OpenConnectionAsync(cancellationToken);
-        }
-        catch
-        {
-            await owner.DisposeAsync();
-            throw;
-        }
-
-        _owner = owner;
-        var connection = (SqliteConnection)owner.Database.GetDbConnection();
-        SqliteStatementCache.Enable(connection);
-        return connection;
-    }
-
-    public void Dispose()
-    {
-        if (_connection is not null)
-        {
-            SqliteStatementCache.Release(_connection);
-            _connection = null;
-        }
-
-        _owner?.Dispose(); // closes the connection
-        _owner = null;
-    }
-}
-
-/// <summary>
-/// Server databases: a group runs on its first writer's own (pooled) connection, and begins by locking the audit
-/// chain head row, which orders writers across server instances. Writers of this process queue in the gate before
-/// they touch the database: queueing on the row lock instead held one connection per waiting request, so a few
-/// hundred concurrent commands exhausted the pool (503s).
-/// </summary>
-internal sealed class RowLockWriteGate(DatabaseProvider provider) : GroupCommitGate
-{
-    protected override async Task<WriteGroup> StartGroupAsync(TrialDbContext db, CancellationToken cancellationToken)
-    {
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            var connection = db.Database.GetDbConnection();
-            return new WriteGroup(connection, await connection.BeginTransactionAsync(cancellationToken), connectionOwner: db);
-        }
-        catch
-        {
-            await db.Database.CloseConnectionAsync();
-            throw;
-        }
-    }
-
-    protected override async Task OnGroupStartedAsync(TrialDbContext db, CancellationToken cancellationToken)
-    {
-        // Tracked, so the first writer's audit event needs no second read of the head; later writers of the group
-        // are handed it by the gate (see JoinAsync), the lock already held by this transaction.
-        var head = provider == DatabaseProvider.PostgreSql
-            ? db.AuditChainHeads.FromSqlInterpolated($"""SELECT * FROM "AuditChainHead" WHERE "Id" = {AuditChainHead.SingletonId} FOR UPDATE""")
-            : db.AuditChainHeads.FromSqlInterpolated($"SELECT * FROM [AuditChainHead] WITH (UPDLOCK, HOLDLOCK) WHERE [Id] = {AuditChainHead.SingletonId}");
-        await head.AsTracking().SingleAsync(cancellationToken);
-    }
-
-    protected override async ValueTask OnLeftGroupAsync(WriteScope scope)
-    {
-        // The group ran on this writer's connection, opened by the gate; the group is over, so close it (to the pool).
-        if (ReferenceEquals(scope.Group?.ConnectionOwner, scope.Db))
-        {
-            await scope.Db.Database.CloseConnectionAsync();
-        }
     }
 }
