@@ -3,7 +3,7 @@ using Hangfire;
 using Hangfire.Dashboard;
 using Microsoft.AspNetCore.WebUtilities;
 using Scalar.AspNetCore;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Instruments;
@@ -12,7 +12,7 @@ using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Therapy;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Hosting;
 
@@ -42,7 +42,7 @@ public static class ServerPipeline
         app.MapTherapyEndpoints();
         app.MapRaterEndpoints();
         app.MapStatisticsEndpoints();
-        app.MapReportEndpoints();
+        app.MapDocumentEndpoints();
         app.MapAuditEndpoints();
         app.MapInstrumentEndpoints();
 

@@ -1,3 +1,4 @@
+using TrialManager.Server.Common;
 using System.Security.Cryptography;
 using System.Text;
 

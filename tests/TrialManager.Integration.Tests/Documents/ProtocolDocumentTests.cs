@@ -8,6 +8,7 @@ using TrialManager.Infrastructure.Documents;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Infrastructure;
 using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Jobs;
 using static TrialManager.Integration.Tests.Documents.DocumentSupport;
 
 namespace TrialManager.Integration.Tests.Documents;

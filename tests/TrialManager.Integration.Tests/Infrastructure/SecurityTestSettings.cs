@@ -1,3 +1,4 @@
+using TrialManager.Server.Common;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;

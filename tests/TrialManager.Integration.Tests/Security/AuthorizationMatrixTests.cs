@@ -201,7 +201,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
                 }
 
                 // Clients get problem details; people (the pages) get pages.
-                if (actual is U or F && !Server.Web.WebPages.IsPagePath(path)
+                if (actual is U or F && !Server.Security.PageSession.IsPagePath(path)
                     && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
                 {
                     failures.Add($"{row.Method} {row.Pattern} as {name}: {status} is not problem+json");

@@ -86,7 +86,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
                 }
                 // Clients get problem details; the pages answer people with pages (the "not allowed" page is a 403).
                 else if (status >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json"
-                         && !(Server.Web.WebPages.IsPagePath(response.RequestMessage!.RequestUri!.AbsolutePath) && response.Content.Headers.ContentType?.MediaType == "text/html"))
+                         && !(Server.Security.PageSession.IsPagePath(response.RequestMessage!.RequestUri!.AbsolutePath) && response.Content.Headers.ContentType?.MediaType == "text/html"))
                 {
                     failures.Add($"{description}: {status} as {response.Content.Headers.ContentType?.MediaType ?? "no content type"}");
                 }

@@ -1,3 +1,4 @@
+using TrialManager.Server.Common;
 using System.Net;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Infrastructure;

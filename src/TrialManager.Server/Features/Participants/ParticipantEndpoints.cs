@@ -1,5 +1,4 @@
 using Mediator;
-using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;

@@ -3,8 +3,7 @@ using TrialManager.Domain.Participants;
 using TrialManager.Domain.Statistics;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
-using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Participants;
 

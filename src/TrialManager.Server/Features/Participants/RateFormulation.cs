@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Common;
 using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Raters;
-using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;

@@ -1,5 +1,6 @@
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Raters;
 

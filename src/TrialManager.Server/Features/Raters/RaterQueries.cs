@@ -6,6 +6,7 @@ using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Raters;
 

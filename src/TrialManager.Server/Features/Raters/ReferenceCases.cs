@@ -5,10 +5,9 @@ using TrialManager.Domain.Common;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
 using TrialManager.Server.Features.Participants;
-using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Raters;
 

@@ -3,8 +3,8 @@ using Mediator;
 using TrialManager.Domain.Therapy;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Participants;
-using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Therapy;
 

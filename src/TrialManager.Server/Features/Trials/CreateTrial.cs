@@ -6,8 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Pipeline;
-using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Trials;
 

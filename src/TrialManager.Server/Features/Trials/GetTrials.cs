@@ -2,8 +2,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
-using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Trials;
 

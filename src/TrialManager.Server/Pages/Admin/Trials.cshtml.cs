@@ -3,10 +3,10 @@ using Mediator;
 using TrialManager.Domain.Trials;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Pages.Admin;
 

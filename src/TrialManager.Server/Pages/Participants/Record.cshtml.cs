@@ -3,11 +3,11 @@ using Microsoft.AspNetCore.Mvc;
 using TrialManager.Domain.Documents;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
-using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Pages.Participants;
 
@@ -129,7 +129,7 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
         {
             document = await sender.Send(new GetProtocolDocument(Id), ct);
         }
-        catch (Exception e) when (e is Errors.NotFoundException or Errors.ForbiddenException)
+        catch (Exception e) when (e is Common.NotFoundException or Common.ForbiddenException)
         {
             Notice = e.Message;
             return Redirect($"/participants/{Id}");
@@ -167,7 +167,7 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
                     await content.DisposeAsync();
                 }
             }
-            catch (Errors.NotFoundException)
+            catch (Common.NotFoundException)
             {
                 ProtocolStatus = null;
             }

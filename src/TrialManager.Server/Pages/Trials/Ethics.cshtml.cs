@@ -2,12 +2,12 @@ using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using TrialManager.Domain.Common;
 using TrialManager.Infrastructure.Documents;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Pages.Trials;
 

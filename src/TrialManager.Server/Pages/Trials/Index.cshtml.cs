@@ -2,7 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Pages.Trials;
 

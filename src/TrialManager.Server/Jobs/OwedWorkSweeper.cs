@@ -1,0 +1,67 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Documents;
+using TrialManager.Infrastructure.Persistence;
+
+namespace TrialManager.Server.Jobs;
+
+/// <summary>
+/// Re-enqueues documents and reports still owed (their outbox rows). On start, all of them. While running, those
+/// queued or running for longer than one interval while Hangfire's queue is empty: their job was lost, fetched
+/// by a process that died or during a database outage, when the job storage hides it for its invisibility
+/// timeout (30 minutes on PostgreSQL). Jobs are idempotent, so an extra one costs a look-up. Failed rows are
+/// left to Hangfire's retries, which would otherwise be multiplied.
+/// </summary>
+public sealed class OwedWorkSweeper(IServiceScopeFactory scopes, JobStorage storage, TimeProvider clock, ILogger<OwedWorkSweeper> logger)
+    : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Enqueues every owed row (owedBefore null) or the queued and running ones owed since before it.</summary>
+    public static async Task<(int Documents, int Reports)> EnqueueOwedAsync(
+        TrialDbContext db, DocumentJobs jobs, DateTimeOffset? owedBefore, CancellationToken cancellationToken)
+    {
+        bool Stuck(DocumentStatus status, DateTimeOffset since) =>
+            owedBefore is not { } before || (status is DocumentStatus.Queued or DocumentStatus.Running && since < before);
+
+        // Filtered in memory: SQLite cannot compare DateTimeOffset columns, and owed rows are few.
+        var documents = (await db.ProtocolDocuments.AsNoTracking().Where(d => d.Status != DocumentStatus.Ready)
+                .Select(d => new { d.ParticipantId, d.Status, d.RequestedAt }).ToListAsync(cancellationToken))
+            .Where(d => Stuck(d.Status, d.RequestedAt)).Select(d => d.ParticipantId).ToList();
+        var reports = (await db.Reports.AsNoTracking().Where(r => r.Status != DocumentStatus.Ready)
+                .Select(r => new { r.Id, r.Status, r.CreatedAt }).ToListAsync(cancellationToken))
+            .Where(r => Stuck(r.Status, r.CreatedAt)).Select(r => r.Id).ToList();
+        documents.ForEach(jobs.EnqueueProtocolDocument);
+        reports.ForEach(jobs.EnqueueReport);
+        return (documents.Count, reports.Count);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                if (storage.GetMonitoringApi().EnqueuedCount("default") > 0)
+                {
+                    continue;
+                }
+
+                await using var scope = scopes.CreateAsyncScope();
+                var (documents, reports) = await EnqueueOwedAsync(
+                    scope.ServiceProvider.GetRequiredService<TrialDbContext>(), scope.ServiceProvider.GetRequiredService<DocumentJobs>(),
+                    clock.GetUtcNow() - Interval, stoppingToken);
+                if (documents + reports > 0)
+                {
+                    logger.LogWarning("Re-enqueued {Documents} documents and {Reports} reports whose jobs were lost.", documents, reports);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The database or the job storage is unavailable: try again at the next tick.
+                logger.LogWarning("The owed-work sweep could not run ({Error}); it tries again in {Interval}.", e.Message, Interval);
+            }
+        }
+    }
+}
