@@ -1,3 +1,4 @@
+using TrialManager.Server.Features.Raters;
 using BenchmarkDotNet.Attributes;
 using Mediator;
 using Microsoft.EntityFrameworkCore;

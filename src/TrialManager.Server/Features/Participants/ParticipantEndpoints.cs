@@ -32,12 +32,6 @@ public static class ParticipantEndpoints
                 sender.Send(new RecordConsent(participantId, body.ConsentVersion, body.ConsentedOn, body.Declined), ct))
             .WithSummary("Record consent (version and date) or its refusal (declined: true).");
 
-        participants.MapPost("/formulations", async (string participantId, RateFormulationRequest body, ISender sender, CancellationToken ct) =>
-                Results.Ok((await sender.Send(new RateFormulation(participantId, body.Rater, body.Scores, body.Consensus, body.Rationale), ct)).Body))
-            .RequireAuthorization(Policies.Rating)
-            .WithSummary("Record a formulation rating (a rater as itself; a coordinator on a named rater's behalf); the first, an agreed " +
-                         "second or a consensus rating decides the primary formulation.");
-
         coordinator.MapPost("/randomization", async (string participantId, ISender sender, CancellationToken ct) =>
             {
                 var outcome = await sender.Send(new RandomizeParticipant(participantId), ct);

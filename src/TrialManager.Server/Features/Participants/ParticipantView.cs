@@ -1,3 +1,4 @@
+using TrialManager.Domain.Therapy;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Statistics;
@@ -34,7 +35,7 @@ public sealed record ParticipantView(
     IReadOnlyList<EventView> Events,
     AllocationView? Allocation,
     string? Therapist = null,
-    IReadOnlyList<Therapy.SessionView>? Sessions = null,
+    IReadOnlyList<SessionView>? Sessions = null,
     TreatmentStopView? TreatmentStop = null)
 {
     public static ParticipantView From(Participant p, ParticipantAllocation? allocation) => new(
@@ -52,7 +53,7 @@ public sealed record ParticipantView(
         [.. p.Events.Select(EventView.From)],
         allocation is null ? null : AllocationView.From(allocation),
         p.TherapistCode,
-        [.. p.Sessions.Select(Therapy.SessionView.From)],
+        [.. p.Sessions.Select(SessionView.From)],
         p.TreatmentStoppedAt is { } stopped ? new TreatmentStopView(Wire.Text(p.TreatmentStopCategory!.Value), p.TreatmentStopNote, stopped) : null);
 
     /// <summary>What a therapist may read: their participant's record without the coordinator's private notes.</summary>
@@ -121,4 +122,10 @@ internal static class ParticipantAccess
     public static async Task<Trial> LoadTrialAsync(this TrialDbContext db, string trialId, CancellationToken cancellationToken) =>
         await db.Trials.SingleOrDefaultAsync(t => t.Id == trialId, cancellationToken)
         ?? throw new NotFoundException($"No trial with id {trialId}.");
+}
+
+/// <summary>One therapy session as recorded: who delivered it and which key recorded it.</summary>
+public sealed record SessionView(int Number, DateOnly Date, SessionAttendance Attendance, string Therapist, string RecordedBy, DateTimeOffset RecordedAt)
+{
+    public static SessionView From(TherapySession s) => new(s.Number, s.Date, s.Attendance, s.Therapist, s.RecordedBy, s.RecordedAt);
 }

@@ -10,6 +10,13 @@ public static class RaterEndpoints
     {
         var trial = app.MapGroup("/api/trials/{trialId}").WithTags("Raters");
 
+        app.MapPost("/api/participants/{participantId}/formulations", async (string participantId, RateFormulationRequest body, ISender sender, CancellationToken ct) =>
+                Results.Ok((await sender.Send(new RateFormulation(participantId, body.Rater, body.Scores, body.Consensus, body.Rationale), ct)).Body))
+            .RequireAuthorization(Policies.Rating)
+            .WithSummary("Record a formulation rating (a rater as itself; a coordinator on a named rater's behalf); the first, an agreed " +
+                         "second or a consensus rating decides the primary formulation.")
+            .WithTags("Participants");
+
         trial.MapPost("/reference-cases", async (string trialId, AddReferenceCaseRequest body, ISender sender, CancellationToken ct) =>
             {
                 var added = await sender.Send(new AddReferenceCase(trialId, body.Code, body.Scores, body.Primary, body.Material), ct);

@@ -1,3 +1,4 @@
+using TrialManager.Server.Features.Raters;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using TrialManager.Domain.Documents;

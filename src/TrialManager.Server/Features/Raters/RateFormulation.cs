@@ -5,10 +5,10 @@ using TrialManager.Domain.Common;
 using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
-using TrialManager.Server.Features.Raters;
+using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Security;
 
-namespace TrialManager.Server.Features.Participants;
+namespace TrialManager.Server.Features.Raters;
 
 /// <summary>
 /// POST /api/participants/{id}/formulations: one rater's 0-4 scores on the four maintaining factors. A rater key rates
