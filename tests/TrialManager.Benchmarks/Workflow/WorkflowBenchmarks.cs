@@ -6,7 +6,6 @@ using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using TrialManager.Integration.Tests.Infrastructure;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Hosting;

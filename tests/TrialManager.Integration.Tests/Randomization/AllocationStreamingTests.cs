@@ -5,7 +5,7 @@ using System.Net.Http.Headers;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using Xunit.Abstractions;
 using static TrialManager.Integration.Tests.Randomization.RandomizationHttp;
 

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using static TrialManager.Integration.Tests.Randomization.RandomizationHttp;
 
 namespace TrialManager.Integration.Tests.Randomization;

@@ -226,7 +226,7 @@ public static class AllocationLedger
     }
 
     private static StringContent JsonContent(object body) =>
-        new(JsonSerializer.Serialize(body, Infrastructure.TrialServer.Json), Encoding.UTF8, "application/json");
+        new(JsonSerializer.Serialize(body, Harness.TrialServer.Json), Encoding.UTF8, "application/json");
 
     private static string Truncate(StringBuilder text) => text.Length > 4000 ? text.ToString(0, 4000) + "\n..." : text.ToString();
 }

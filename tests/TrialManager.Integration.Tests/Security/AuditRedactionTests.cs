@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Documents;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Security;
 

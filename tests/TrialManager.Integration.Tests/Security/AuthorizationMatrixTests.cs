@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Security;
 

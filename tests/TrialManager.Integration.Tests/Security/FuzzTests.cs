@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace TrialManager.Integration.Tests.Security;

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Hosting;
 
-namespace TrialManager.Integration.Tests.Infrastructure;
+namespace TrialManager.Integration.Tests.Harness;
 
 /// <summary>
 /// One real server (the Program, its migrations, Hangfire and all) on a real database, shared by the test

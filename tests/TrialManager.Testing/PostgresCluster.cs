@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
-namespace TrialManager.Integration.Tests.Infrastructure;
+namespace TrialManager.Testing;
 
 /// <summary>Whether PostgreSQL can be run here, and if not, why.</summary>
 public sealed record PostgresAvailability(bool IsAvailable, string? BinDirectory, string? Reason);
@@ -19,9 +17,6 @@ public sealed class PostgresCluster : IAsyncDisposable
 {
     private const string PostgresRoot = "/usr/lib/postgresql";
     private const int StartAttempts = 5;
-
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
-    private static bool installAttempted;
 
     private readonly string binDirectory;
     private bool disposed;
@@ -66,17 +61,10 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <param name="durable">Flush every commit (fsync on), as production does; benchmarks want it, tests do not need it.</param>
     public static async Task<PostgresCluster> StartAsync(CancellationToken cancellationToken = default, bool durable = false)
     {
-        var bin = FindBinDirectory();
-        if (bin is null && IsRoot)
+        var problem = await SystemPackages.EnsureAsync(() => Task.FromResult(FindBinDirectory() is not null), ["postgresql"], withRecommends: true);
+        if (problem is not null || FindBinDirectory() is not { } bin)
         {
-            await InstallAsync(cancellationToken);
-            bin = FindBinDirectory();
-        }
-
-        if (bin is null)
-        {
-            throw new InvalidOperationException(Availability.Reason
-                + (IsRoot ? " Installing them with apt-get did not help." : " Not root, so not installing them."));
+            throw new InvalidOperationException(Availability.Reason + " " + problem);
         }
 
         var directory = Directory.CreateTempSubdirectory("trialmanager-pg-").FullName;
@@ -136,30 +124,6 @@ public sealed class PostgresCluster : IAsyncDisposable
     private static Version? ParseVersion(string name) =>
         Version.TryParse(name.Contains('.', StringComparison.Ordinal) ? name : name + ".0", out var version) ? version : null;
 
-    private static async Task InstallAsync(CancellationToken cancellationToken)
-    {
-        await InstallGate.WaitAsync(cancellationToken);
-        try
-        {
-            // Once per process: a failed install is not retried by every test.
-            if (installAttempted)
-            {
-                return;
-            }
-
-            installAttempted = true;
-            var update = await RunAsync("apt-get", ["update"], asPostgres: false, cancellationToken);
-            if (update.ExitCode == 0)
-            {
-                await RunAsync("apt-get", ["install", "-y", "postgresql"], asPostgres: false, cancellationToken);
-            }
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-    }
-
     private static async Task InitDbAsync(string bin, string directory, CancellationToken cancellationToken)
     {
         var data = Path.Combine(directory, "data");
@@ -188,7 +152,7 @@ public sealed class PostgresCluster : IAsyncDisposable
         var failures = new StringBuilder();
         for (var attempt = 1; attempt <= StartAttempts; attempt++)
         {
-            var port = PickFreePort();
+            var port = FreePort.Pick();
             var start = await PgCtlStartAsync(bin, directory, port, durable, cancellationToken);
             if (start.ExitCode == 0)
             {
@@ -242,20 +206,6 @@ public sealed class PostgresCluster : IAsyncDisposable
             ["-D", Path.Combine(directory, "data"), "-l", Path.Combine(directory, "server.log"), "-o", options, "-w", "-t", "60", "start"],
             IsRoot,
             cancellationToken);
-    }
-
-    private static int PickFreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
     }
 
     private static string Tail(string path, int lines)

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using TrialManager.Server.Security;
 
-namespace TrialManager.Integration.Tests.Infrastructure;
+namespace TrialManager.Integration.Tests.Harness;
 
 /// <summary>
 /// Configuration every test server gets for the security tests: keys limited to sites, a key used only by the

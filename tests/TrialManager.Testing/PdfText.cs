@@ -1,29 +1,36 @@
 using System.Text.RegularExpressions;
 using UglyToad.PdfPig;
 
-namespace TrialManager.Infrastructure.Tests.Documents;
+namespace TrialManager.Testing;
 
-/// <summary>Text of a rendered PDF as PdfPig reads it, page by page.</summary>
-internal sealed class PdfText
+/// <summary>Text of a PDF (rendered in process or served by the server) as PdfPig reads it, page by page.</summary>
+public sealed class PdfText
 {
     public PdfText(byte[] pdf)
     {
         using var document = PdfDocument.Open(pdf);
+        PageCount = document.NumberOfPages;
         Pages = [.. document.GetPages().Select(p => string.Join(' ', p.GetWords().Select(w => w.Text)).Replace('\u00A0', ' '))];
-        Raw = [.. document.GetPages().Select(p => p.Text.Replace('\u00A0', ' '))];
+        RawPages = [.. document.GetPages().Select(p => p.Text.Replace('\u00A0', ' '))];
         Title = document.Information.Title;
         Author = document.Information.Author;
         Subject = document.Information.Subject;
         CreationDate = document.Information.CreationDate;
     }
 
+    public int PageCount { get; }
+
     /// <summary>Per page: the words PdfPig finds, joined by single spaces.</summary>
     public IReadOnlyList<string> Pages { get; }
 
     /// <summary>Per page: the letters in content order, with the spaces the PDF draws.</summary>
-    public IReadOnlyList<string> Raw { get; }
+    public IReadOnlyList<string> RawPages { get; }
 
+    /// <summary>The words of every page, joined by single spaces.</summary>
     public string All => string.Join(' ', Pages);
+
+    /// <summary>The letters of every page in content order.</summary>
+    public string Raw => string.Concat(RawPages);
 
     public string? Title { get; }
     public string? Author { get; }
@@ -36,8 +43,8 @@ internal sealed class PdfText
     /// </summary>
     public bool Contains(string text) =>
         All.Contains(text, StringComparison.Ordinal)
-        || string.Concat(Raw).Contains(text, StringComparison.Ordinal)
-        || NoSpaces(string.Concat(Raw)).Contains(NoSpaces(text), StringComparison.Ordinal);
+        || Raw.Contains(text, StringComparison.Ordinal)
+        || NoSpaces(Raw).Contains(NoSpaces(text), StringComparison.Ordinal);
 
     private static string NoSpaces(string text) => string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
 

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Npgsql;
 using Xunit.Abstractions;
 
-namespace TrialManager.Integration.Tests.Infrastructure;
+namespace TrialManager.Integration.Tests.Harness;
 
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresClusterTests(PostgresClusterFixture fixture, ITestOutputHelper output)

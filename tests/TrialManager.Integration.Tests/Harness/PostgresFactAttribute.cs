@@ -1,4 +1,4 @@
-namespace TrialManager.Integration.Tests.Infrastructure;
+namespace TrialManager.Integration.Tests.Harness;
 
 /// <summary>
 /// The skipping rule for PostgreSQL tests (from the issue): without PostgreSQL binaries the test is skipped

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace TrialManager.Integration.Tests.Infrastructure;
+namespace TrialManager.Integration.Tests.Harness;
 
 /// <summary>
 /// R, the outside reference for the agreement statistics: <c>Rscript</c> with the psych package, from Debian's
-/// packages (r-base-core, r-cran-psych). As root the packages are installed when missing, once per test run;
-/// otherwise the tests that need R fail with the command to run (R is part of what the tests need, like PostgreSQL).
+/// packages (r-base-core, r-cran-psych). As root the packages are installed when missing, once per test run
+/// (<see cref="SystemPackages"/>); otherwise the tests that need R fail with the command to run (R is part of what
+/// the tests need, like PostgreSQL).
 /// </summary>
 public static class RStatistics
 {
@@ -71,30 +72,8 @@ public static class RStatistics
         }
     }
 
-    private static async Task<string?> InstallProblemAsync()
-    {
-        if (await HasPsychAsync())
-        {
-            return null;
-        }
-
-        if (Environment.UserName != "root")
-        {
-            return "R with the psych package is missing and the tests do not run as root: "
-                + "apt-get install -y --no-install-recommends r-base-core r-cran-psych";
-        }
-
-        // Other test assemblies may be installing their own packages: wait for dpkg's lock rather than fail.
-        string[] install = ["-o", "DPkg::Lock::Timeout=600", "install", "-y", "--no-install-recommends", "r-base-core", "r-cran-psych"];
-        var (code, output, error) = await ExecAsync("apt-get", install, TimeSpan.FromMinutes(15));
-        if (code != 0)
-        {
-            await ExecAsync("apt-get", ["-o", "DPkg::Lock::Timeout=600", "update"], TimeSpan.FromMinutes(5));
-            (code, output, error) = await ExecAsync("apt-get", install, TimeSpan.FromMinutes(15));
-        }
-
-        return code == 0 && await HasPsychAsync() ? null : $"Installing r-base-core and r-cran-psych failed ({code}):\n{error}\n{output}";
-    }
+    private static Task<string?> InstallProblemAsync() =>
+        SystemPackages.EnsureAsync(HasPsychAsync, ["r-base-core", "r-cran-psych"]);
 
     private static async Task<bool> HasPsychAsync()
     {

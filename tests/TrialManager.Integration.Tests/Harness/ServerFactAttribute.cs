@@ -1,14 +1,14 @@
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
-namespace TrialManager.Integration.Tests.Infrastructure;
+namespace TrialManager.Integration.Tests.Harness;
 
 /// <summary>
 /// A fact written once in an abstract test class and run by one concrete class per database. On a class that
 /// implements <see cref="IRunsOnPostgres"/> it follows the PostgreSQL skipping rule (skipped with the reason
 /// when the binaries are absent, failing instead when CI=true).
 /// </summary>
-[XunitTestCaseDiscoverer("TrialManager.Integration.Tests.Infrastructure.ServerFactDiscoverer", "TrialManager.Integration.Tests")]
+[XunitTestCaseDiscoverer("TrialManager.Integration.Tests.Harness.ServerFactDiscoverer", "TrialManager.Integration.Tests")]
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class ServerFactAttribute : FactAttribute;
 

@@ -1,4 +1,4 @@
-namespace TrialManager.Integration.Tests.Infrastructure;
+namespace TrialManager.Integration.Tests.Harness;
 
 /// <summary>
 /// One PostgreSQL cluster for the whole test run, started on first use (so a run in which every PostgreSQL
