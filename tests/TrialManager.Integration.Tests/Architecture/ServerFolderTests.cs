@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using TrialManager.Server.Hosting;
 
 namespace TrialManager.Integration.Tests.Architecture;
@@ -155,10 +155,10 @@ public sealed partial class ServerFolderTests
 
     private static readonly Lazy<IReadOnlyList<(string Path, string? Namespace, IReadOnlyList<string> Usings)>> Sources = new(() =>
     [
-        .. Directory.EnumerateFiles(RepoPaths.Source("src/TrialManager.Server"), "*.cs", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(RepoPaths.Root, f).Replace('\\', '/'))
+        .. Directory.EnumerateFiles(RepositoryPaths.Source("src/TrialManager.Server"), "*.cs", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(RepositoryPaths.Root, f).Replace('\\', '/'))
             .Where(f => !f.Contains("/bin/", StringComparison.Ordinal) && !f.Contains("/obj/", StringComparison.Ordinal))
-            .Select(f => (f, File.ReadAllText(RepoPaths.Source(f))))
+            .Select(f => (f, File.ReadAllText(RepositoryPaths.Source(f))))
             .Select(f => (f.Item1, FileNamespace().Match(f.Item2) is { Success: true } m ? m.Groups[1].Value : null,
                 (IReadOnlyList<string>)[.. ServerUsing().Matches(f.Item2).Select(u => u.Groups[1].Value)])),
     ]);
