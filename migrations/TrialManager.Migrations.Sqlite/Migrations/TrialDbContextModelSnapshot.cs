@@ -26,7 +26,7 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset?>("GeneratedAt")
+                    b.Property<string>("GeneratedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("LastError")
@@ -45,7 +45,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("RequestedAt")
+                    b.Property<string>("RequestedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Sha256")
@@ -72,10 +73,11 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("GeneratedAt")
+                    b.Property<string>("GeneratedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Kind")
@@ -127,7 +129,7 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<int>("AgeYears")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset?>("CompletedAt")
+                    b.Property<string>("CompletedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ConsentVersion")
@@ -137,7 +139,7 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<DateOnly?>("ConsentedOn")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("DeclinedAt")
+                    b.Property<string>("DeclinedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ExclusionReason")
@@ -159,10 +161,11 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("RandomizedAt")
+                    b.Property<string>("RandomizedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("ScreenedAt")
+                    b.Property<string>("ScreenedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ScreeningReasons")
@@ -203,14 +206,16 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<bool>("WithdrawnAfterAllocation")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                    b.Property<string>("WithdrawnAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
                     b.HasIndex("TrialId", "Site");
 
-                    b.HasIndex("TrialId", "Status");
+                    b.HasIndex("TrialId", "ScreenedAt", "Id");
+
+                    b.HasIndex("TrialId", "Status", "ScreenedAt", "Id");
 
                     b.ToTable("Participants", (string)null);
                 });
@@ -255,7 +260,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("RandomizedAt")
+                    b.Property<string>("RandomizedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("RandomizedBy")
@@ -303,7 +309,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Definition")
@@ -387,7 +394,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasDefaultValue(1);
 
-                    b.Property<DateTimeOffset>("OccurredAt")
+                    b.Property<string>("OccurredAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PreviousHash")
@@ -493,7 +501,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                                 .HasMaxLength(32)
                                 .HasColumnType("TEXT");
 
-                            b1.Property<DateTimeOffset>("RatedAt")
+                            b1.Property<string>("RatedAt")
+                                .IsRequired()
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("Rater")
@@ -566,7 +575,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                             b1.Property<DateOnly>("OccurredOn")
                                 .HasColumnType("TEXT");
 
-                            b1.Property<DateTimeOffset>("RecordedAt")
+                            b1.Property<string>("RecordedAt")
+                                .IsRequired()
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("Type")
