@@ -52,26 +52,36 @@ public sealed class RequestReportHandler(TrialDbContext db, IActorAccessor actor
 
 public sealed record GetReport(Guid ReportId) : IQuery<ReportView>;
 
-public sealed record ListReports(string TrialId) : IQuery<IReadOnlyList<ReportView>>;
+/// <summary>GET /api/trials/{trialId}/reports: a page of the trial's reports, newest first.</summary>
+public sealed record ListReports(string TrialId, PageRequest Page) : IQuery<Page<ReportView>>;
 
 public sealed record GetReportPdf(Guid ReportId) : IQuery<Stream>;
 
 public sealed class ReportQueriesHandler(TrialDbContext db, DocumentStore store)
-    : IQueryHandler<GetReport, ReportView>, IQueryHandler<ListReports, IReadOnlyList<ReportView>>, IQueryHandler<GetReportPdf, Stream>
+    : IQueryHandler<GetReport, ReportView>, IQueryHandler<ListReports, Page<ReportView>>, IQueryHandler<GetReportPdf, Stream>
 {
     public async ValueTask<ReportView> Handle(GetReport query, CancellationToken cancellationToken) =>
         ReportView.From(await LoadAsync(query.ReportId, cancellationToken));
 
-    public async ValueTask<IReadOnlyList<ReportView>> Handle(ListReports query, CancellationToken cancellationToken)
+    public async ValueTask<Page<ReportView>> Handle(ListReports query, CancellationToken cancellationToken)
     {
         if (!await db.Trials.AnyAsync(t => t.Id == query.TrialId, cancellationToken))
         {
             throw new NotFoundException($"No trial with id {query.TrialId}.");
         }
 
-        // Sorted after loading: SQLite cannot order by a DateTimeOffset column (EF refuses to translate it).
-        var reports = await db.Reports.AsNoTracking().Where(r => r.TrialId == query.TrialId).ToListAsync(cancellationToken);
-        return [.. reports.OrderByDescending(r => r.CreatedAt).Select(ReportView.From)];
+        var reports = db.Reports.AsNoTracking().Where(r => r.TrialId == query.TrialId);
+        if (query.Page.Key(2) is [var createdAt, var id])
+        {
+            var after = PageRequest.Instant(createdAt);
+            var afterId = PageRequest.Id(id);
+            reports = reports.Where(r => r.CreatedAt < after || (r.CreatedAt == after && r.Id.CompareTo(afterId) < 0));
+        }
+
+        var rows = await reports.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(query.Page.Limit + 1)
+            .ToListAsync(cancellationToken);
+        var page = Page<Report>.From(rows, query.Page, r => PageRequest.Cursor(PageRequest.Text(r.CreatedAt), r.Id.ToString("D")));
+        return new Page<ReportView>([.. page.Items.Select(ReportView.From)], page.Next);
     }
 
     public async ValueTask<Stream> Handle(GetReportPdf query, CancellationToken cancellationToken)
@@ -102,9 +112,10 @@ public static class ReportEndpoints
             .RequireAuthorization(Policies.Reports).WithTags("Reports")
             .WithSummary("Queue an ethics-board report; poll its Location until ready.");
 
-        app.MapGet("/api/trials/{trialId}/reports", (string trialId, ISender sender, CancellationToken ct) => sender.Send(new ListReports(trialId), ct))
+        app.MapGet("/api/trials/{trialId}/reports", async (string trialId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.Paged(await sender.Send(new ListReports(trialId, page), ct)))
             .RequireAuthorization(Policies.Reports).WithTags("Reports")
-            .WithSummary("The trial's reports, requested and scheduled, newest first.");
+            .WithSummary("The trial's reports, requested and scheduled, newest first, paged (limit, after, Link).");
 
         app.MapGet("/api/reports/{reportId:guid}", (Guid reportId, ISender sender, CancellationToken ct) => sender.Send(new GetReport(reportId), ct))
             .RequireAuthorization(Policies.Reports).WithTags("Reports")
