@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using TrialManager.Integration.Tests.Infrastructure;
 
 namespace TrialManager.Integration.Tests.Api;
@@ -143,6 +144,32 @@ public abstract class PagingTests(TrialServer server)
         Assert.NotNull(NextLink(first));
         Assert.Equal(101, (await whole.JsonAsync()).GetArrayLength());
         Assert.Null(NextLink(whole));
+    }
+
+    [ServerFact]
+    public async Task ParticipantsPage_PagesToo_ItsNextLinkKeepsTheFilter()
+    {
+        var trial = await TestTrials.CreateAsync(server, recruiting: true);
+        var screened = new List<string>();
+        for (var i = 0; i < 102; i++)
+        {
+            screened.Add(await ScreenAsync(trial, "AAA"));
+        }
+
+        using var page = await PageSignIn.SignedInClientAsync(server, "dev-coordinator");
+        var first = await page.GetStringAsync(new Uri($"/trials/{trial}/participants?status=eligible", UriKind.Relative));
+        var next = Regex.Match(first, "<a class=\"button\" rel=\"next\" href=\"([^\"]+)\"");
+        Assert.True(next.Success, "the first page links to the next");
+        var link = System.Net.WebUtility.HtmlDecode(next.Groups[1].Value);
+        Assert.Contains("status=eligible", link);
+        var second = await page.GetStringAsync(new Uri(link, UriKind.Relative));
+
+        Assert.Contains(screened[99], first);
+        Assert.DoesNotContain(screened[100], first);
+        Assert.Contains(screened[100], second);
+        Assert.Contains(screened[101], second);
+        Assert.DoesNotContain(screened[99], second);
+        Assert.DoesNotContain("rel=\"next\"", second);
     }
 
     [ServerFact]
