@@ -234,7 +234,9 @@ namespace TrialManager.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TrialId", "Site");
 
-                    b.HasIndex("TrialId", "Status");
+                    b.HasIndex("TrialId", "ScreenedAt", "Id");
+
+                    b.HasIndex("TrialId", "Status", "ScreenedAt", "Id");
 
                     b.ToTable("Participants", (string)null);
                 });

@@ -26,7 +26,7 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset?>("GeneratedAt")
+                    b.Property<string>("GeneratedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("LastError")
@@ -45,7 +45,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("RequestedAt")
+                    b.Property<string>("RequestedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Sha256")
@@ -72,10 +73,11 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("GeneratedAt")
+                    b.Property<string>("GeneratedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Kind")
@@ -131,7 +133,7 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("CompletedAt")
+                    b.Property<string>("CompletedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ConsentVersion")
@@ -141,7 +143,7 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<DateOnly?>("ConsentedOn")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("DeclinedAt")
+                    b.Property<string>("DeclinedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ExclusionReason")
@@ -163,10 +165,11 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("RandomizedAt")
+                    b.Property<string>("RandomizedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("ScreenedAt")
+                    b.Property<string>("ScreenedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ScreeningReasons")
@@ -199,7 +202,7 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("TreatmentStoppedAt")
+                    b.Property<string>("TreatmentStoppedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TrialId")
@@ -222,14 +225,16 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<bool>("WithdrawnAfterAllocation")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                    b.Property<string>("WithdrawnAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
                     b.HasIndex("TrialId", "Site");
 
-                    b.HasIndex("TrialId", "Status");
+                    b.HasIndex("TrialId", "ScreenedAt", "Id");
+
+                    b.HasIndex("TrialId", "Status", "ScreenedAt", "Id");
 
                     b.ToTable("Participants", (string)null);
                 });
@@ -274,7 +279,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("RandomizedAt")
+                    b.Property<string>("RandomizedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("RandomizedBy")
@@ -333,7 +339,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<bool>("Agreed")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset>("RatedAt")
+                    b.Property<string>("RatedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.HasKey("TrialId", "CaseCode", "Rater");
@@ -353,7 +360,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Material")
@@ -386,7 +394,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("RegisteredAt")
+                    b.Property<string>("RegisteredAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Site")
@@ -405,7 +414,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Definition")
@@ -489,7 +499,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasDefaultValue(1);
 
-                    b.Property<DateTimeOffset>("OccurredAt")
+                    b.Property<string>("OccurredAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PreviousHash")
@@ -599,7 +610,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                                 .HasMaxLength(32)
                                 .HasColumnType("TEXT");
 
-                            b1.Property<DateTimeOffset>("RatedAt")
+                            b1.Property<string>("RatedAt")
+                                .IsRequired()
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("Rater")
@@ -672,7 +684,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                             b1.Property<DateOnly>("OccurredOn")
                                 .HasColumnType("TEXT");
 
-                            b1.Property<DateTimeOffset>("RecordedAt")
+                            b1.Property<string>("RecordedAt")
+                                .IsRequired()
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("Type")
@@ -705,7 +718,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                             b1.Property<DateOnly>("Date")
                                 .HasColumnType("TEXT");
 
-                            b1.Property<DateTimeOffset>("RecordedAt")
+                            b1.Property<string>("RecordedAt")
+                                .IsRequired()
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("RecordedBy")

@@ -30,5 +30,10 @@ public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : D
         // Enums are stored by name: readable in the database and stable when members are reordered.
         configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
         configurationBuilder.Properties<string>().HaveMaxLength(200);
+        if (Database.IsSqlite())
+        {
+            // SQLite has no instant type: fixed-width UTC text sorts and compares in SQL (see the converter).
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<SortableInstantConverter>();
+        }
     }
 }

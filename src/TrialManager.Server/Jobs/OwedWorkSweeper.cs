@@ -21,19 +21,20 @@ public sealed class OwedWorkSweeper(IServiceScopeFactory scopes, JobStorage stor
     public static async Task<(int Documents, int Reports)> EnqueueOwedAsync(
         TrialDbContext db, DocumentJobs jobs, DateTimeOffset? owedBefore, CancellationToken cancellationToken)
     {
-        bool Stuck(DocumentStatus status, DateTimeOffset since) =>
-            owedBefore is not { } before || (status is DocumentStatus.Queued or DocumentStatus.Running && since < before);
+        // Filtered in SQL on every provider (instants compare in the database, SQLite included).
+        var documents = db.ProtocolDocuments.AsNoTracking().Where(d => d.Status != DocumentStatus.Ready);
+        var reports = db.Reports.AsNoTracking().Where(r => r.Status != DocumentStatus.Ready);
+        if (owedBefore is { } before)
+        {
+            documents = documents.Where(d => (d.Status == DocumentStatus.Queued || d.Status == DocumentStatus.Running) && d.RequestedAt < before);
+            reports = reports.Where(r => (r.Status == DocumentStatus.Queued || r.Status == DocumentStatus.Running) && r.CreatedAt < before);
+        }
 
-        // Filtered in memory: SQLite cannot compare DateTimeOffset columns, and owed rows are few.
-        var documents = (await db.ProtocolDocuments.AsNoTracking().Where(d => d.Status != DocumentStatus.Ready)
-                .Select(d => new { d.ParticipantId, d.Status, d.RequestedAt }).ToListAsync(cancellationToken))
-            .Where(d => Stuck(d.Status, d.RequestedAt)).Select(d => d.ParticipantId).ToList();
-        var reports = (await db.Reports.AsNoTracking().Where(r => r.Status != DocumentStatus.Ready)
-                .Select(r => new { r.Id, r.Status, r.CreatedAt }).ToListAsync(cancellationToken))
-            .Where(r => Stuck(r.Status, r.CreatedAt)).Select(r => r.Id).ToList();
-        documents.ForEach(jobs.EnqueueProtocolDocument);
-        reports.ForEach(jobs.EnqueueReport);
-        return (documents.Count, reports.Count);
+        var documentIds = await documents.Select(d => d.ParticipantId).ToListAsync(cancellationToken);
+        var reportIds = await reports.Select(r => r.Id).ToListAsync(cancellationToken);
+        documentIds.ForEach(jobs.EnqueueProtocolDocument);
+        reportIds.ForEach(jobs.EnqueueReport);
+        return (documentIds.Count, reportIds.Count);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

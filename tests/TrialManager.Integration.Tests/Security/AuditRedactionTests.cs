@@ -262,26 +262,24 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         return (await screened.JsonAsync()).GetProperty("id").GetString()!;
     }
 
-    /// <summary>Every event after <paramref name="after"/>, as an admin reads them, and the bodies as sent.</summary>
+    /// <summary>Every event after <paramref name="after"/>, as an admin reads them following the pages' links, and their text as sent.</summary>
     private async Task<(List<JsonElement> Events, string Raw)> ReadTrailAsync(long after)
     {
         var events = new List<JsonElement>();
         var raw = new System.Text.StringBuilder();
-        while (true)
+        string? next = "/api/audit?limit=1000";
+        while (next is not null)
         {
-            var response = await server.Admin.GetAsync($"/api/audit?after={after}&limit=1000");
+            var response = await server.Admin.GetAsync(next);
             await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
-            var body = await response.Content.ReadAsStringAsync();
-            raw.Append(body);
-            var page = JsonDocument.Parse(body).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+            var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.EnumerateArray()
+                .Where(e => e.GetProperty("sequence").GetInt64() > after).Select(e => e.Clone()).ToList();
             events.AddRange(page);
-            if (page.Count < 1000)
-            {
-                return (events, raw.ToString());
-            }
-
-            after = page[^1].GetProperty("sequence").GetInt64();
+            page.ForEach(e => raw.Append(e.GetRawText()));
+            next = response.Headers.TryGetValues("Link", out var link) ? link.Single().Split('<', '>')[1] : null;
         }
+
+        return (events, raw.ToString());
     }
 
     /// <summary>Every leaf of an event's changes as Record.Field (nested: Record.Field.Member, lists of objects as Field[]).</summary>

@@ -12,9 +12,9 @@ public static class AuditEndpoints
     public static void MapAuditEndpoints(this IEndpointRouteBuilder app)
     {
         var audit = app.MapGroup("/api/audit").WithTags("Audit").RequireAuthorization(Policies.Admin);
-        audit.MapGet("/", (string? trialId, long? after, int? limit, ISender sender, CancellationToken ct) =>
-                sender.Send(new GetAuditTrail(trialId, after, limit), ct))
-            .WithSummary("The audit trail: who, role, when, what, on which record; page with after and limit.");
+        audit.MapGet("/", async (string? trialId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.Paged(await sender.Send(new GetAuditTrail(trialId, page), ct)))
+            .WithSummary("The audit trail, oldest first: who, role, when, what, on which record; paged (limit, after, Link).");
         audit.MapGet("/verify", (ISender sender, CancellationToken ct) => sender.Send(new VerifyAuditChain(), ct))
             .WithSummary("Checks the hash chain; reports the first broken event.");
     }

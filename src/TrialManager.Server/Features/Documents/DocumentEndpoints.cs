@@ -19,9 +19,10 @@ public static class DocumentEndpoints
             .RequireAuthorization(Policies.Reports).WithTags("Reports")
             .WithSummary("Queue an ethics-board report; poll its Location until ready.");
 
-        app.MapGet("/api/trials/{trialId}/reports", (string trialId, ISender sender, CancellationToken ct) => sender.Send(new ListReports(trialId), ct))
+        app.MapGet("/api/trials/{trialId}/reports", async (string trialId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.Paged(await sender.Send(new ListReports(trialId, page), ct)))
             .RequireAuthorization(Policies.Reports).WithTags("Reports")
-            .WithSummary("The trial's reports, requested and scheduled, newest first.");
+            .WithSummary("The trial's reports, requested and scheduled, newest first, paged (limit, after, Link).");
 
         app.MapGet("/api/reports/{reportId:guid}", (Guid reportId, ISender sender, CancellationToken ct) => sender.Send(new GetReport(reportId), ct))
             .RequireAuthorization(Policies.Reports).WithTags("Reports")

@@ -1,3 +1,4 @@
+using TrialManager.Domain.Documents;
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -7,19 +8,29 @@ using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Documents;
 
-public sealed record ListReports(string TrialId) : IQuery<IReadOnlyList<ReportView>>;
+/// <summary>GET /api/trials/{trialId}/reports: a page of the trial's reports, newest first.</summary>
+public sealed record ListReports(string TrialId, PageRequest Page) : IQuery<Page<ReportView>>;
 
-public sealed class ListReportsHandler(TrialDbContext db) : IQueryHandler<ListReports, IReadOnlyList<ReportView>>
+public sealed class ListReportsHandler(TrialDbContext db) : IQueryHandler<ListReports, Page<ReportView>>
 {
-    public async ValueTask<IReadOnlyList<ReportView>> Handle(ListReports query, CancellationToken cancellationToken)
+    public async ValueTask<Page<ReportView>> Handle(ListReports query, CancellationToken cancellationToken)
     {
         if (!await db.Trials.AnyAsync(t => t.Id == query.TrialId, cancellationToken))
         {
             throw new NotFoundException($"No trial with id {query.TrialId}.");
         }
 
-        // Sorted after loading: SQLite cannot order by a DateTimeOffset column (EF refuses to translate it).
-        var reports = await db.Reports.AsNoTracking().Where(r => r.TrialId == query.TrialId).ToListAsync(cancellationToken);
-        return [.. reports.OrderByDescending(r => r.CreatedAt).Select(ReportView.From)];
+        var reports = db.Reports.AsNoTracking().Where(r => r.TrialId == query.TrialId);
+        if (query.Page.Key(2) is [var createdAt, var id])
+        {
+            var after = PageRequest.Instant(createdAt);
+            var afterId = PageRequest.Id(id);
+            reports = reports.Where(r => r.CreatedAt < after || (r.CreatedAt == after && r.Id.CompareTo(afterId) < 0));
+        }
+
+        var rows = await reports.OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.Id).Take(query.Page.Limit + 1)
+            .ToListAsync(cancellationToken);
+        var page = Page<Report>.From(rows, query.Page, r => PageRequest.Cursor(PageRequest.Text(r.CreatedAt), r.Id.ToString("D")));
+        return new Page<ReportView>([.. page.Items.Select(ReportView.From)], page.Next);
     }
 }
