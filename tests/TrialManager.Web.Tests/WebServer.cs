@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
-using System.Reflection;
 using System.Text;
 using Microsoft.Playwright;
 
@@ -19,8 +16,7 @@ public sealed class WebServer : IAsyncLifetime
     private static readonly string[] ChromiumArgs =
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
 
-    private readonly StringBuilder _log = new();
-    private Process? _server;
+    private ServerProcess? _server;
     private IPlaywright? _playwright;
     private string _dataDirectory = string.Empty;
 
@@ -28,23 +24,12 @@ public sealed class WebServer : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
-    public string RepositoryRoot { get; } = FindRepositoryRoot();
-
     /// <summary>Screenshots of every main page land here (listed in the report, looked at by a person).</summary>
     public string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
     public static string ServerLogPath => Path.Combine(AppContext.BaseDirectory, "server.log");
 
-    public string ServerLog
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string ServerLog => _server?.AllOutput ?? string.Empty;
 
     public async Task InitializeAsync()
     {
@@ -52,10 +37,20 @@ public sealed class WebServer : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotDirectory);
         _dataDirectory = Path.Combine(Path.GetTempPath(), "tm-web-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_dataDirectory);
-        var port = FreePort();
-        BaseUrl = $"http://127.0.0.1:{port}";
-        StartServer();
-        await WaitForHealthAsync();
+        _server = await ServerProcess.StartAsync(new ServerStart
+        {
+            Settings = new Dictionary<string, string>
+            {
+                ["TrialManager:DataDirectory"] = _dataDirectory,
+                ["Database:Provider"] = "Sqlite",
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:TrialManager.Startup"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information", // each request and its time
+            },
+            // The project folder as content root, as `dotnet run` has it.
+            WorkingDirectory = RepositoryPaths.ServerProject,
+        });
+        BaseUrl = _server.BaseAddress.ToString().TrimEnd('/');
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -74,16 +69,12 @@ public sealed class WebServer : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-        if (_server is { HasExited: false })
+        if (_server is not null)
         {
-            _server.Kill(entireProcessTree: true);
-            await _server.WaitForExitAsync();
+            await _server.DisposeAsync();
+            // Kept beside the test binaries: when a page times out, the server's side of it is here (.ci/run prints it).
+            await File.WriteAllTextAsync(ServerLogPath, _server.AllOutput);
         }
-
-        _server?.Dispose();
-
-        // Kept beside the test binaries: when a page times out, the server's side of it is here (.ci/run prints it).
-        await File.WriteAllTextAsync(ServerLogPath, ServerLog);
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
@@ -159,7 +150,7 @@ public sealed class WebServer : IAsyncLifetime
 
     public string TrialDefinition(string id)
     {
-        var demo = File.ReadAllText(Path.Combine(RepositoryRoot, "protocols", "demo-trial.json"));
+        var demo = File.ReadAllText(RepositoryPaths.Source(Path.Combine("protocols", "demo-trial.json")));
         return demo.Replace("\"fbr-dep-01\"", $"\"{id}\"", StringComparison.Ordinal);
     }
 
@@ -167,133 +158,13 @@ public sealed class WebServer : IAsyncLifetime
 
     private sealed record IdOnly(string Id);
 
-    private void StartServer()
-    {
-        var configuration = typeof(WebServer).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var projectDirectory = Path.Combine(RepositoryRoot, "src", "TrialManager.Server");
-        var dll = Path.Combine(projectDirectory, "bin", configuration, "net10.0", "TrialManager.Server.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"The server is not built at {dll}; build the test project (it references the server).");
-        }
-
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = projectDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(BaseUrl);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        start.Environment["TrialManager__DataDirectory"] = _dataDirectory;
-        start.Environment["Database__Provider"] = "Sqlite";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Logging__LogLevel__TrialManager.Startup"] = "Information";
-        start.Environment["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information"; // each request and its time
-        _server = Process.Start(start) ?? throw new InvalidOperationException("Could not start the server process.");
-        _server.OutputDataReceived += (_, e) => Append(e.Data);
-        _server.ErrorDataReceived += (_, e) => Append(e.Data);
-        _server.BeginOutputReadLine();
-        _server.BeginErrorReadLine();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
-    }
-
-    private async Task WaitForHealthAsync()
-    {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_server!.HasExited)
-            {
-                throw new InvalidOperationException($"The server exited with {_server.ExitCode}:\n{ServerLog}");
-            }
-
-            try
-            {
-                if ((await client.GetAsync(BaseUrl + "/health")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException)
-            {
-                // Still starting.
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"The server did not become healthy within 90 s:\n{ServerLog}");
-    }
-
     /// <summary>Installs Debian's chromium when it is missing and we may (root); Playwright's own download cannot work here.</summary>
     private static async Task EnsureChromiumAsync()
     {
-        if (File.Exists(ChromiumPath))
+        var problem = await SystemPackages.EnsureAsync(() => Task.FromResult(File.Exists(ChromiumPath)), ["chromium"], withRecommends: true);
+        if (problem is not null)
         {
-            return;
+            throw new InvalidOperationException($"{ChromiumPath} is needed for the page tests: {problem}");
         }
-
-        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
-        {
-            throw new InvalidOperationException(
-                $"{ChromiumPath} is missing and this process is not root, so it cannot install it. Run `sudo apt-get install -y chromium` first.");
-        }
-
-        foreach (var command in new[] { "apt-get update", "DEBIAN_FRONTEND=noninteractive apt-get install -y chromium" })
-        {
-            using var apt = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", command]) { UseShellExecute = false })!;
-            await apt.WaitForExitAsync();
-            if (apt.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"`{command}` failed with exit code {apt.ExitCode}; chromium is needed for the page tests.");
-            }
-        }
-
-        if (!File.Exists(ChromiumPath))
-        {
-            throw new InvalidOperationException($"apt-get installed chromium but {ChromiumPath} is still missing.");
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TrialManager.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("TrialManager.sln not found above " + AppContext.BaseDirectory);
     }
 }

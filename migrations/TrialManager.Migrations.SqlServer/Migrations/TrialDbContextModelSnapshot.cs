@@ -132,6 +132,10 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                     b.Property<int>("AgeYears")
                         .HasColumnType("int");
 
+                    b.Property<string>("AwaitingFormulation")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -230,7 +234,9 @@ namespace TrialManager.Migrations.SqlServer.Migrations
 
                     b.HasIndex("TrialId", "Site");
 
-                    b.HasIndex("TrialId", "Status");
+                    b.HasIndex("TrialId", "ScreenedAt", "Id");
+
+                    b.HasIndex("TrialId", "Status", "ScreenedAt", "Id");
 
                     b.ToTable("Participants", (string)null);
                 });
@@ -315,6 +321,61 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("Allocations", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Participants.PracticeRating", b =>
+                {
+                    b.Property<string>("TrialId")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("CaseCode")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Rater")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<bool>("Agreed")
+                        .HasColumnType("bit");
+
+                    b.Property<DateTimeOffset>("RatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.HasKey("TrialId", "CaseCode", "Rater");
+
+                    b.HasIndex("TrialId", "Rater");
+
+                    b.ToTable("PracticeRatings", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Participants.ReferenceCase", b =>
+                {
+                    b.Property<string>("TrialId")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Material")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("Primary")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.HasKey("TrialId", "Code");
+
+                    b.ToTable("ReferenceCases", (string)null);
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Therapy.Therapist", b =>
@@ -537,6 +598,10 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                             b1.Property<bool>("Consensus")
                                 .HasColumnType("bit");
 
+                            b1.Property<string>("EnteredBy")
+                                .HasMaxLength(200)
+                                .HasColumnType("nvarchar(200)");
+
                             b1.Property<string>("Primary")
                                 .HasMaxLength(32)
                                 .HasColumnType("nvarchar(32)");
@@ -681,6 +746,102 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                         .WithOne()
                         .HasForeignKey("TrialManager.Domain.Participants.ParticipantAllocation", "ParticipantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Participants.PracticeRating", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Participants.ReferenceCase", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId", "CaseCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.OwnsOne("TrialManager.Domain.Participants.FormulationScores", "Scores", b1 =>
+                        {
+                            b1.Property<string>("PracticeRatingTrialId")
+                                .HasMaxLength(200)
+                                .HasColumnType("nvarchar(200)");
+
+                            b1.Property<string>("PracticeRatingCaseCode")
+                                .HasMaxLength(200)
+                                .HasColumnType("nvarchar(200)");
+
+                            b1.Property<string>("PracticeRatingRater")
+                                .HasMaxLength(200)
+                                .HasColumnType("nvarchar(200)");
+
+                            b1.Property<int>("Behavioral")
+                                .HasColumnType("int")
+                                .HasColumnName("Behavioral");
+
+                            b1.Property<int>("Cognitive")
+                                .HasColumnType("int")
+                                .HasColumnName("Cognitive");
+
+                            b1.Property<int>("Environmental")
+                                .HasColumnType("int")
+                                .HasColumnName("Environmental");
+
+                            b1.Property<int>("Interpersonal")
+                                .HasColumnType("int")
+                                .HasColumnName("Interpersonal");
+
+                            b1.HasKey("PracticeRatingTrialId", "PracticeRatingCaseCode", "PracticeRatingRater");
+
+                            b1.ToTable("PracticeRatings");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PracticeRatingTrialId", "PracticeRatingCaseCode", "PracticeRatingRater");
+                        });
+
+                    b.Navigation("Scores")
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Participants.ReferenceCase", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Trials.Trial", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.OwnsOne("TrialManager.Domain.Participants.FormulationScores", "Scores", b1 =>
+                        {
+                            b1.Property<string>("ReferenceCaseTrialId")
+                                .HasMaxLength(200)
+                                .HasColumnType("nvarchar(200)");
+
+                            b1.Property<string>("ReferenceCaseCode")
+                                .HasMaxLength(200)
+                                .HasColumnType("nvarchar(200)");
+
+                            b1.Property<int>("Behavioral")
+                                .HasColumnType("int")
+                                .HasColumnName("Behavioral");
+
+                            b1.Property<int>("Cognitive")
+                                .HasColumnType("int")
+                                .HasColumnName("Cognitive");
+
+                            b1.Property<int>("Environmental")
+                                .HasColumnType("int")
+                                .HasColumnName("Environmental");
+
+                            b1.Property<int>("Interpersonal")
+                                .HasColumnType("int")
+                                .HasColumnName("Interpersonal");
+
+                            b1.HasKey("ReferenceCaseTrialId", "ReferenceCaseCode");
+
+                            b1.ToTable("ReferenceCases");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ReferenceCaseTrialId", "ReferenceCaseCode");
+                        });
+
+                    b.Navigation("Scores")
                         .IsRequired();
                 });
 

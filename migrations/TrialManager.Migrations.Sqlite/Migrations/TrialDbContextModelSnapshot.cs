@@ -26,7 +26,7 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset?>("GeneratedAt")
+                    b.Property<string>("GeneratedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("LastError")
@@ -45,7 +45,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("RequestedAt")
+                    b.Property<string>("RequestedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Sha256")
@@ -72,10 +73,11 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("GeneratedAt")
+                    b.Property<string>("GeneratedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Kind")
@@ -127,7 +129,11 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<int>("AgeYears")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset?>("CompletedAt")
+                    b.Property<string>("AwaitingFormulation")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CompletedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ConsentVersion")
@@ -137,7 +143,7 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<DateOnly?>("ConsentedOn")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("DeclinedAt")
+                    b.Property<string>("DeclinedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ExclusionReason")
@@ -159,10 +165,11 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("RandomizedAt")
+                    b.Property<string>("RandomizedAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("ScreenedAt")
+                    b.Property<string>("ScreenedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ScreeningReasons")
@@ -195,7 +202,7 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset?>("TreatmentStoppedAt")
+                    b.Property<string>("TreatmentStoppedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TrialId")
@@ -218,14 +225,16 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<bool>("WithdrawnAfterAllocation")
                         .HasColumnType("INTEGER");
 
-                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                    b.Property<string>("WithdrawnAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
                     b.HasIndex("TrialId", "Site");
 
-                    b.HasIndex("TrialId", "Status");
+                    b.HasIndex("TrialId", "ScreenedAt", "Id");
+
+                    b.HasIndex("TrialId", "Status", "ScreenedAt", "Id");
 
                     b.ToTable("Participants", (string)null);
                 });
@@ -270,7 +279,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("RandomizedAt")
+                    b.Property<string>("RandomizedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("RandomizedBy")
@@ -312,6 +322,63 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.ToTable("Allocations", (string)null);
                 });
 
+            modelBuilder.Entity("TrialManager.Domain.Participants.PracticeRating", b =>
+                {
+                    b.Property<string>("TrialId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CaseCode")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Rater")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Agreed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RatedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TrialId", "CaseCode", "Rater");
+
+                    b.HasIndex("TrialId", "Rater");
+
+                    b.ToTable("PracticeRatings", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Participants.ReferenceCase", b =>
+                {
+                    b.Property<string>("TrialId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Material")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Primary")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TrialId", "Code");
+
+                    b.ToTable("ReferenceCases", (string)null);
+                });
+
             modelBuilder.Entity("TrialManager.Domain.Therapy.Therapist", b =>
                 {
                     b.Property<string>("TrialId")
@@ -327,7 +394,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("RegisteredAt")
+                    b.Property<string>("RegisteredAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Site")
@@ -346,7 +414,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Definition")
@@ -430,7 +499,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasDefaultValue(1);
 
-                    b.Property<DateTimeOffset>("OccurredAt")
+                    b.Property<string>("OccurredAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PreviousHash")
@@ -532,11 +602,16 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                             b1.Property<bool>("Consensus")
                                 .HasColumnType("INTEGER");
 
+                            b1.Property<string>("EnteredBy")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
                             b1.Property<string>("Primary")
                                 .HasMaxLength(32)
                                 .HasColumnType("TEXT");
 
-                            b1.Property<DateTimeOffset>("RatedAt")
+                            b1.Property<string>("RatedAt")
+                                .IsRequired()
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("Rater")
@@ -609,7 +684,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                             b1.Property<DateOnly>("OccurredOn")
                                 .HasColumnType("TEXT");
 
-                            b1.Property<DateTimeOffset>("RecordedAt")
+                            b1.Property<string>("RecordedAt")
+                                .IsRequired()
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("Type")
@@ -642,7 +718,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                             b1.Property<DateOnly>("Date")
                                 .HasColumnType("TEXT");
 
-                            b1.Property<DateTimeOffset>("RecordedAt")
+                            b1.Property<string>("RecordedAt")
+                                .IsRequired()
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("RecordedBy")
@@ -676,6 +753,102 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .WithOne()
                         .HasForeignKey("TrialManager.Domain.Participants.ParticipantAllocation", "ParticipantId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Participants.PracticeRating", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Participants.ReferenceCase", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId", "CaseCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.OwnsOne("TrialManager.Domain.Participants.FormulationScores", "Scores", b1 =>
+                        {
+                            b1.Property<string>("PracticeRatingTrialId")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("PracticeRatingCaseCode")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("PracticeRatingRater")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("Behavioral")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Behavioral");
+
+                            b1.Property<int>("Cognitive")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Cognitive");
+
+                            b1.Property<int>("Environmental")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Environmental");
+
+                            b1.Property<int>("Interpersonal")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Interpersonal");
+
+                            b1.HasKey("PracticeRatingTrialId", "PracticeRatingCaseCode", "PracticeRatingRater");
+
+                            b1.ToTable("PracticeRatings");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PracticeRatingTrialId", "PracticeRatingCaseCode", "PracticeRatingRater");
+                        });
+
+                    b.Navigation("Scores")
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Participants.ReferenceCase", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Trials.Trial", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.OwnsOne("TrialManager.Domain.Participants.FormulationScores", "Scores", b1 =>
+                        {
+                            b1.Property<string>("ReferenceCaseTrialId")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("ReferenceCaseCode")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<int>("Behavioral")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Behavioral");
+
+                            b1.Property<int>("Cognitive")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Cognitive");
+
+                            b1.Property<int>("Environmental")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Environmental");
+
+                            b1.Property<int>("Interpersonal")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("Interpersonal");
+
+                            b1.HasKey("ReferenceCaseTrialId", "ReferenceCaseCode");
+
+                            b1.ToTable("ReferenceCases");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ReferenceCaseTrialId", "ReferenceCaseCode");
+                        });
+
+                    b.Navigation("Scores")
                         .IsRequired();
                 });
 

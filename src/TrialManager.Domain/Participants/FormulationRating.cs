@@ -42,7 +42,7 @@ public sealed class FormulationRating
         Scores = null!;
     }
 
-    internal FormulationRating(int number, string rater, FormulationScores scores, bool consensus, string? rationale, Formulation? primary, DateTimeOffset ratedAt)
+    internal FormulationRating(int number, string rater, FormulationScores scores, bool consensus, string? rationale, Formulation? primary, DateTimeOffset ratedAt, string? enteredBy = null)
     {
         Number = number;
         Rater = rater;
@@ -51,6 +51,7 @@ public sealed class FormulationRating
         Rationale = rationale;
         Primary = primary;
         RatedAt = ratedAt;
+        EnteredBy = enteredBy;
     }
 
     /// <summary>1 for the first rating of this participant, 2 for the next, and so on.</summary>
@@ -64,4 +65,7 @@ public sealed class FormulationRating
     public Formulation? Primary { get; private set; }
 
     public DateTimeOffset RatedAt { get; private set; }
+
+    /// <summary>Who entered a paper rating on the rater's behalf (a coordinator's key); null when the rater rated as itself.</summary>
+    public string? EnteredBy { get; private set; }
 }

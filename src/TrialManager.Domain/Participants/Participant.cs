@@ -81,6 +81,9 @@ public sealed class Participant
     public DateTimeOffset? DeclinedAt { get; private set; }
 
     public Formulation? PrimaryFormulation { get; private set; }
+
+    /// <summary>What a participant in formulationPending waits for: a second independent rating or a consensus rating.</summary>
+    public FormulationAwaiting? AwaitingFormulation { get; private set; }
     public string? ExclusionReason { get; private set; }
     // In rating order: a database may load owned rows in any order (PostgreSQL does), and "first rater" depends on it.
     public IReadOnlyList<FormulationRating> Ratings => [.. _ratings.OrderBy(r => r.Number)];
@@ -145,37 +148,93 @@ public sealed class Participant
 
     /// <summary>
     /// Records a rating. The first rating, or a consensus rating, decides the primary formulation; ratings by
-    /// further raters are kept for reliability and change nothing.
+    /// further raters are kept for reliability and change nothing. A participant drawn for double rating
+    /// (<paramref name="doubleRated"/>) waits after the first rating for a second independent rater: if both give the
+    /// same primary formulation the first decides, otherwise a consensus rating must.
     /// </summary>
     public FormulationRating RateFormulation(
-        TrialDefinition trial, string rater, FormulationScores scores, bool consensus, string? rationale, DateTimeOffset now)
+        TrialDefinition trial, string rater, FormulationScores scores, bool consensus, string? rationale, DateTimeOffset now,
+        bool doubleRated = false, string? enteredBy = null)
     {
+        ArgumentNullException.ThrowIfNull(trial);
+        ArgumentNullException.ThrowIfNull(scores);
         var primary = scores.Primary(trial.FormulationRule.MinMargin);
-        var deciding = consensus || _ratings.Count == 0;
-        if (!deciding && _ratings.Any(r => !r.Consensus && r.Rater == rater))
+        var independent = _ratings.Where(r => !r.Consensus).OrderBy(r => r.Number).ToList();
+        if (!consensus && independent.Exists(r => r.Rater == rater))
         {
             throw new DomainValidationException("rater", $"Rater {rater} has already rated this participant; a further rating needs another rater or \"consensus\": true.");
         }
 
-        if (deciding)
+        if (consensus && AwaitingFormulation == FormulationAwaiting.SecondRating && Status == ParticipantStatus.FormulationPending)
         {
-            (_decidedStatus, ExclusionReason) = primary switch
+            throw new WorkflowConflictException(
+                "The participant is formulationPending, waiting for a second independent rating; a consensus rating comes after it.");
+        }
+
+        var number = _ratings.Count + 1;
+        if (consensus || (_ratings.Count == 0 && !doubleRated))
+        {
+            Decide(trial, primary, consensus ? "a consensus formulation" : "a formulation rating");
+        }
+        else if (_ratings.Count == 0)
+        {
+            // Drawn: the first rating decides nothing yet.
+            _decidedStatus = ParticipantStatus.FormulationPending;
+            Fire(Trigger.DecideFormulation, "a formulation rating");
+            (PrimaryFormulation, ExclusionReason, AwaitingFormulation) = (null, null, FormulationAwaiting.SecondRating);
+        }
+        else if (AwaitingFormulation == FormulationAwaiting.SecondRating && Status == ParticipantStatus.FormulationPending)
+        {
+            if (independent[0].Primary is { } agreed && agreed == primary)
             {
-                null => (ParticipantStatus.FormulationPending, (string?)null),
-                { } p when !trial.Formulations.Contains(p) => (ParticipantStatus.Excluded, $"primary formulation {p.Wire()} is not among the trial's formulations"),
-                _ => (ParticipantStatus.Formulated, null),
-            };
-            Fire(Trigger.DecideFormulation, consensus ? "a consensus formulation" : "a formulation rating");
-            PrimaryFormulation = primary;
+                Decide(trial, agreed, "a second formulation rating");
+            }
+            else
+            {
+                Fire(Trigger.AddRating, "a second formulation rating");
+                AwaitingFormulation = FormulationAwaiting.Consensus;
+            }
         }
         else
         {
             Fire(Trigger.AddRating, "a further formulation rating");
         }
 
-        var rating = new FormulationRating(_ratings.Count + 1, rater, scores, consensus, rationale, primary, now);
+        var rating = new FormulationRating(number, rater, scores, consensus, rationale, primary, now, enteredBy);
         _ratings.Add(rating);
         return rating;
+    }
+
+    private void Decide(TrialDefinition trial, Formulation? primary, string action)
+    {
+        (_decidedStatus, var exclusion) = primary switch
+        {
+            null => (ParticipantStatus.FormulationPending, (string?)null),
+            { } p when !trial.Formulations.Contains(p) => (ParticipantStatus.Excluded, $"primary formulation {p.Wire()} is not among the trial's formulations"),
+            _ => (ParticipantStatus.Formulated, null),
+        };
+        Fire(Trigger.DecideFormulation, action);
+        ExclusionReason = exclusion;
+        PrimaryFormulation = primary;
+        AwaitingFormulation = primary is null ? FormulationAwaiting.Consensus : null;
+    }
+
+    /// <summary>
+    /// The number of the rating that decided the primary formulation: the latest consensus rating if there is one,
+    /// otherwise the first rating (alone, or agreed with by the second rater). Null while undecided.
+    /// </summary>
+    public int? DecidingRating
+    {
+        get
+        {
+            if (PrimaryFormulation is null)
+            {
+                return null;
+            }
+
+            var ratings = Ratings;
+            return ratings.LastOrDefault(r => r.Consensus)?.Number ?? ratings.FirstOrDefault()?.Number;
+        }
     }
 
     /// <summary>The first and second raters' primary formulations, when two different raters rated this participant.</summary>
@@ -194,6 +253,11 @@ public sealed class Participant
             throw Conflict("randomization");
         }
     }
+
+    /// <summary>What a participant in formulationPending waits for, in words ("a consensus rating"); null otherwise.</summary>
+    public string? AwaitingText => Status == ParticipantStatus.FormulationPending && AwaitingFormulation is { } awaiting
+        ? (awaiting == FormulationAwaiting.SecondRating ? "a second independent rating" : "a consensus rating")
+        : null;
 
     public void MarkRandomized(DateTimeOffset now)
     {
@@ -321,7 +385,7 @@ public sealed class Participant
     }
 
     private WorkflowConflictException Conflict(string action) =>
-        new($"The participant is {Status.Wire()}; {action} is not allowed in that state.");
+        new($"The participant is {Status.Wire()}; {action} is not allowed in that state{(AwaitingText is { } w ? $" (it is waiting for {w})" : string.Empty)}.");
 
     // Where a deciding rating can lead; named so the exported graph shows the destinations of the dynamic transition.
     private static readonly Stateless.Reflection.DynamicStateInfos FormulationOutcomes = new()
@@ -384,6 +448,13 @@ public sealed class Participant
             .PermitReentry(Trigger.RecordEvent);
         return m;
     }
+}
+
+/// <summary>What a participant in formulationPending waits for.</summary>
+public enum FormulationAwaiting
+{
+    SecondRating,
+    Consensus,
 }
 
 public static class ParticipantStatusText

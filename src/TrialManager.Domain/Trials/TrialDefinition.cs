@@ -81,4 +81,14 @@ public sealed record RandomizationSettings
 
 public sealed record EligibilityCriteria(int MinAge, int MaxAge, int MinSeverity, int MaxSeverity, IReadOnlyList<string> Exclusions);
 
-public sealed record FormulationRule(int MinMargin);
+/// <param name="MinMargin">By how much the top factor must lead the next for a primary formulation.</param>
+/// <param name="DoubleRating">Which share of participants gets a second independent rating; null: none.</param>
+/// <param name="Certification">When a rater is certified on the trial's reference cases; null: no certification.</param>
+public sealed record FormulationRule(int MinMargin, DoubleRatingRule? DoubleRating = null, CertificationRule? Certification = null);
+
+/// <param name="Share">The share (0, 1] of participants drawn, reproducibly from the trial's seed, for a second rating.</param>
+public sealed record DoubleRatingRule(double Share);
+
+/// <param name="MinAgreement">The share (0, 1] of practised reference cases on which the rater's primary formulation must be the experts'.</param>
+/// <param name="MinCases">The fewest reference cases practised before that share counts.</param>
+public sealed record CertificationRule(double MinAgreement, int MinCases);

@@ -32,6 +32,12 @@ public static class JobStorageSetup
                             SchemaName = "hangfire",
                             QueuePollInterval = TimeSpan.FromMilliseconds(200),
                             PrepareSchemaIfNecessary = true,
+                            // Locks here are rows, released by a DELETE. One taken when the database goes away (a
+                            // worker changing a job's state) outlives the outage, and every later state change of
+                            // that job, retried by the same worker, waits until the row counts as expired: with the
+                            // default 10 minutes, both workers sat on such locks and no document was made. Hangfire
+                            // holds its locks for a state change or one maintenance batch, far below a minute.
+                            DistributedLockTimeout = TimeSpan.FromMinutes(1),
                         });
                     break;
                 case DatabaseProvider.SqlServer:

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using TrialManager.Infrastructure.Persistence.Writes;
 
 namespace TrialManager.Infrastructure.Persistence;
 

@@ -20,6 +20,8 @@ public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : D
     public DbSet<SiteCounter> SiteCounters => Set<SiteCounter>();
     public DbSet<ProtocolDocument> ProtocolDocuments => Set<ProtocolDocument>();
     public DbSet<Report> Reports => Set<Report>();
+    public DbSet<ReferenceCase> ReferenceCases => Set<ReferenceCase>();
+    public DbSet<PracticeRating> PracticeRatings => Set<PracticeRating>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
 
@@ -31,5 +33,10 @@ public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : D
         // Enums are stored by name: readable in the database and stable when members are reordered.
         configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
         configurationBuilder.Properties<string>().HaveMaxLength(200);
+        if (Database.IsSqlite())
+        {
+            // SQLite has no instant type: fixed-width UTC text sorts and compares in SQL (see the converter).
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<SortableInstantConverter>();
+        }
     }
 }

@@ -1,3 +1,4 @@
+using TrialManager.Server.Features.Raters;
 using System.Text.Json;
 using Bogus;
 using Mediator;

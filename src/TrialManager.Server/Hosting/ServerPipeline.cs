@@ -1,8 +1,9 @@
+using TrialManager.Server.Features.Raters;
 using Hangfire;
 using Hangfire.Dashboard;
 using Microsoft.AspNetCore.WebUtilities;
 using Scalar.AspNetCore;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Instruments;
@@ -12,7 +13,7 @@ using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Therapy;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Hosting;
 
@@ -40,9 +41,10 @@ public static class ServerPipeline
         app.MapTrialEndpoints();
         app.MapParticipantEndpoints();
         app.MapTherapyEndpoints();
+        app.MapRaterEndpoints();
         app.MapMeasureEndpoints();
         app.MapStatisticsEndpoints();
-        app.MapReportEndpoints();
+        app.MapDocumentEndpoints();
         app.MapAuditEndpoints();
         app.MapInstrumentEndpoints();
 

@@ -8,20 +8,18 @@ using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Protocols;
 using TrialManager.Infrastructure.Jobs;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Instruments;
-using TrialManager.Server.Pipeline;
+using TrialManager.Server.Jobs;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Hosting;
 
 /// <summary>Everything the server registers, in one place, in the order a reader would look for it.</summary>
 public static class ServerSetup
 {
-    public const long MaxRequestBodyBytes = 256 * 1024;
-
     public static WebApplicationBuilder AddTrialManager(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -64,15 +62,17 @@ public static class ServerSetup
         services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton);
         services.AddScoped<AfterCommit>();
         services.AddScoped<WriteTransaction>();
-        services.AddScoped<Features.Audit.AuditTrail>();
+        services.AddScoped<AuditTrail>();
         services.AddScoped<DocumentJobs>();
+        services.AddScoped<IOwedWork>(s => s.GetRequiredService<DocumentJobs>());
         services.AddScoped<ReportSchedule>();
         services.AddHostedService<OwedWorkSweeper>();
+        services.AddHostedService<PermissionDenialAuditor>();
         services.AddServerHealthChecks();
 
         // Who is calling: API keys (hashed, constant-time) mapped to the four roles.
         services.AddTrialAuthentication(configuration, builder.Environment);
-        // The pages sign in with the same keys into a cookie session of their own scheme (Web/WebPages.cs).
+        // The pages sign in with the same keys into a cookie session of their own scheme (Security/PageSession.cs).
         services.AddTrialManagerPages();
 
         // HTTP: camelCase JSON with string enums, problem details for every failure, bounded bodies.
@@ -83,7 +83,7 @@ public static class ServerSetup
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         });
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestHardening.MaxRequestBodyBytes);
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOpenApi();

@@ -1,12 +1,11 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
-using TrialManager.Domain.Documents;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Auditing;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Audit;
-using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Jobs;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Hosting;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
+using TrialManager.Server.Common;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Pages;
 
@@ -11,7 +12,7 @@ public sealed class DeniedModel : TrialPageModel
 
     public async Task OnGetAsync()
     {
-        var session = await HttpContext.AuthenticateAsync(WebPages.Scheme);
+        var session = await HttpContext.AuthenticateAsync(PageSession.Scheme);
         if (session.Succeeded)
         {
             HttpContext.User = session.Principal;

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
+using TrialManager.Server.Common;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Pages;
 
@@ -14,7 +15,7 @@ public sealed class SignInModel(ApiKeyStore keys, FailedSignInLimiter limiter, I
 
     public async Task<IActionResult> OnGetAsync(string? returnUrl)
     {
-        var session = await HttpContext.AuthenticateAsync(WebPages.Scheme);
+        var session = await HttpContext.AuthenticateAsync(PageSession.Scheme);
         if (session.Succeeded)
         {
             return LocalRedirect(SafeReturn(returnUrl) ?? WebPages.HomeFor(Actor.From(session.Principal).Role));
@@ -55,7 +56,7 @@ public sealed class SignInModel(ApiKeyStore keys, FailedSignInLimiter limiter, I
             return Page();
         }
 
-        await HttpContext.SignInAsync(WebPages.Scheme, WebPages.PrincipalFor(key));
+        await HttpContext.SignInAsync(PageSession.Scheme, PageSession.PrincipalFor(key));
         return LocalRedirect(ReturnUrl ?? WebPages.HomeFor(key.Role));
     }
 

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Pages;
 
@@ -15,7 +15,7 @@ public sealed class SignOutModel : TrialPageModel
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await HttpContext.SignOutAsync(WebPages.Scheme);
+        await HttpContext.SignOutAsync(PageSession.Scheme);
         return LocalRedirect("/");
     }
 }

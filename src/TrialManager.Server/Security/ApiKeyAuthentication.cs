@@ -2,7 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Security;
 
@@ -13,7 +13,6 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
-    public const string SiteClaim = "site";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -37,7 +36,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var claims = new List<Claim> { new(ClaimTypes.Name, key.Name), new(ClaimTypes.Role, key.Role) };
-        claims.AddRange(key.Sites.Select(s => new Claim(SiteClaim, s)));
+        claims.AddRange(key.Sites.Select(s => new Claim(Actor.SiteClaim, s)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }

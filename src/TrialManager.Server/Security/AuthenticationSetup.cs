@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Security;
 
@@ -25,7 +25,6 @@ public static class AuthenticationSetup
         services.AddScoped<IActorAccessor, HttpActorAccessor>();
         services.AddScoped<SecurityAudit>();
         services.AddSingleton<PermissionDenials>();
-        services.AddHostedService<PermissionDenialAuditor>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
         var jwt = JwtSettings.From(configuration);
@@ -160,7 +159,7 @@ public sealed record JwtSettings(
                     $"Your token has no '{SitesClaim}' claim: a coordinator's token must name the sites it may work at."));
             }
 
-            claims.AddRange(sites.Select(s => new Claim(ApiKeyAuthenticationHandler.SiteClaim, s)));
+            claims.AddRange(sites.Select(s => new Claim(Actor.SiteClaim, s)));
         }
 
         claims.AddRange(roles.Select(r => new Claim(ClaimTypes.Role, r)));
@@ -183,7 +182,7 @@ public sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddleware
     {
         // Pages answer people, not clients: their cookie scheme redirects to sign-in or renders the "not allowed"
         // page. The refusal is audited all the same.
-        if (policy.AuthenticationSchemes.Contains(Web.WebPages.Scheme))
+        if (policy.AuthenticationSchemes.Contains(PageSession.Scheme))
         {
             if (authorizeResult.Forbidden)
             {

@@ -1,12 +1,13 @@
-using TrialManager.Server.Errors;
-using TrialManager.Server.Hosting;
-using TrialManager.Server.Web;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Security;
 
 /// <summary>Middleware that holds for every request, whatever the server (Kestrel or a test host) enforces itself.</summary>
 public static class RequestHardening
 {
+    /// <summary>The largest request body (Kestrel is told the same, so it refuses before reading).</summary>
+    public const long MaxRequestBodyBytes = 256 * 1024;
+
     /// <summary>Security headers on every response, errors included: set when the response starts, after any handler cleared it.</summary>
     public static Task SecurityHeaders(HttpContext context, RequestDelegate next)
     {
@@ -20,9 +21,9 @@ public static class RequestHardening
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             headers["Cross-Origin-Resource-Policy"] = "same-origin";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-            if (WebPages.IsPagePath(http.Request.Path))
+            if (PageSession.IsPagePath(http.Request.Path))
             {
-                headers.ContentSecurityPolicy = WebPages.ContentSecurityPolicy;
+                headers.ContentSecurityPolicy = PageSession.ContentSecurityPolicy;
             }
             else if (!http.Request.Path.StartsWithSegments("/docs") && !http.Request.Path.StartsWithSegments("/jobs"))
             {
@@ -36,13 +37,13 @@ public static class RequestHardening
     }
 
     /// <summary>
-    /// Bodies over <see cref="ServerSetup.MaxRequestBodyBytes"/> get 413 problem details: by Content-Length up front,
+    /// Bodies over <see cref="MaxRequestBodyBytes"/> get 413 problem details: by Content-Length up front,
     /// otherwise (chunked) by reading at most one byte past the limit into memory before the endpoint sees it.
     /// </summary>
     public static async Task LimitBodySize(HttpContext context, RequestDelegate next)
     {
         var request = context.Request;
-        var max = ServerSetup.MaxRequestBodyBytes;
+        var max = MaxRequestBodyBytes;
         if (request.ContentLength is { } length)
         {
             if (length > max)
@@ -84,5 +85,5 @@ public static class RequestHardening
 
     private static Task TooLarge(HttpContext context) =>
         Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
-            $"The request body must not exceed {ServerSetup.MaxRequestBodyBytes / 1024} KiB.");
+            $"The request body must not exceed {MaxRequestBodyBytes / 1024} KiB.");
 }

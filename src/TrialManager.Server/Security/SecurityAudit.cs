@@ -1,38 +1,7 @@
-using System.Collections.Concurrent;
 using Mediator;
-using TrialManager.Server.Features.Audit;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Security;
-
-/// <summary>
-/// Sign-ins are audited once per key (or token subject) per process per Authentication:SignInAuditMinutes
-/// (default 15): a trail of who used the API when, without one write per request.
-/// </summary>
-public sealed class SignInAuditSchedule(IConfiguration configuration, TimeProvider clock)
-{
-    private readonly TimeSpan _interval = TimeSpan.FromMinutes(configuration.GetValue<double?>("Authentication:SignInAuditMinutes") ?? 15);
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _last = new(StringComparer.Ordinal);
-
-    /// <summary>True for the one request that should record the actor's sign-in now.</summary>
-    public bool IsDue(string actor)
-    {
-        var now = clock.GetUtcNow();
-        while (true)
-        {
-            if (!_last.TryGetValue(actor, out var last))
-            {
-                if (_last.TryAdd(actor, now))
-                {
-                    return true;
-                }
-
-                continue;
-            }
-
-            return now - last >= _interval && _last.TryUpdate(actor, now, last);
-        }
-    }
-}
 
 /// <summary>Writes security events (sign-in, permission denied) to the audit chain; never the key, never request data.</summary>
 public sealed class SecurityAudit(ISender sender, IActorAccessor actors, SignInAuditSchedule schedule, PermissionDenials denials, ILogger<SecurityAudit> logger)
@@ -74,17 +43,5 @@ public sealed class SecurityAudit(ISender sender, IActorAccessor actors, SignInA
             // The answer to the client must not change because the trail could not be written; the log keeps it.
             logger.LogError(e, "Could not audit {Action}", action);
         }
-    }
-}
-
-/// <summary>Appends one security event to the chain inside the usual write transaction; by the caller unless an actor is named.</summary>
-public sealed record RecordSecurityEvent(string Action, string Changes, Actor? Actor = null) : ICommand<Unit>;
-
-public sealed class RecordSecurityEventHandler(AuditTrail trail) : ICommandHandler<RecordSecurityEvent, Unit>
-{
-    public async ValueTask<Unit> Handle(RecordSecurityEvent command, CancellationToken cancellationToken)
-    {
-        await trail.AppendAsync(command.Action, null, "Security", null, command.Changes, cancellationToken, command.Actor);
-        return Unit.Value;
     }
 }

@@ -10,26 +10,10 @@ internal static class DocumentSamples
     private static readonly DateTimeOffset Generated = new(2026, 11, 20, 9, 30, 0, TimeSpan.Zero);
     private static readonly string[] Formulations = ["cognitive", "interpersonal", "behavioral", "environmental"];
 
-    public static ProtocolLibrary LoadLibrary()
-    {
-        if (Directory.Exists(ProtocolLibrary.DefaultDirectory))
-        {
-            return ProtocolLibrary.Load(ProtocolLibrary.DefaultDirectory);
-        }
-
-        foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "TrialManager.sln")))
-                {
-                    return ProtocolLibrary.Load(Path.Combine(dir.FullName, "protocols"));
-                }
-            }
-        }
-
-        throw new InvalidOperationException("No protocols folder found.");
-    }
+    public static ProtocolLibrary LoadLibrary() =>
+        ProtocolLibrary.Load(Directory.Exists(ProtocolLibrary.DefaultDirectory)
+            ? ProtocolLibrary.DefaultDirectory
+            : RepositoryPaths.Source("protocols"));
 
     public static ProtocolDocumentModel ProtocolDocument(ProtocolLibrary library)
     {

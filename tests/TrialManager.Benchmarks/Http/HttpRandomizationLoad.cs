@@ -17,7 +17,6 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Integration.Tests.Infrastructure;
 
 namespace TrialManager.Benchmarks.Http;
 
@@ -110,14 +109,7 @@ public static class HttpRandomizationLoad
         Dictionary<string, string> settings, int count)
     {
         // The factory cannot guess the server's content root from a benchmark's output folder: name it.
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "TrialManager.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Environment.SetEnvironmentVariable(
-            "ASPNETCORE_TEST_CONTENTROOT_TRIALMANAGER_SERVER", Path.Combine(root?.FullName ?? ".", "src", "TrialManager.Server"));
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TRIALMANAGER_SERVER", RepositoryPaths.ServerProject);
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseEnvironment("Development");

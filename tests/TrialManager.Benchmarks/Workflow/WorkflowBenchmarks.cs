@@ -1,3 +1,4 @@
+using TrialManager.Server.Features.Raters;
 using BenchmarkDotNet.Attributes;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -5,7 +6,6 @@ using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using TrialManager.Integration.Tests.Infrastructure;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Hosting;
@@ -80,7 +80,7 @@ public class WorkflowBenchmarks
             [new ArmRequest("mediator", 1), new ArmRequest("moderator", 1)],
             new RandomizationRequest("permutedBlocks", [2, 4], ["formulation", "site"], null, null, null, null, null),
             new EligibilityRequest(18, 65, 10, 27, ["psychosis"]),
-            new FormulationRuleRequest(1),
+            new FormulationRuleRequest(1, null, null),
             Hypothesis: null));
         await OpenTrialAsync();
         for (_next = 0; _next < Existing; _next++)

@@ -33,7 +33,7 @@ public sealed class LifecycleGraphDocsTests
     private static void AssertDoc(string name, string generated)
     {
         generated = generated.ReplaceLineEndings("\n");
-        var path = Path.Combine(RepositoryRoot(), "docs", name);
+        var path = RepositoryPaths.Source(Path.Combine("docs", name));
         if (Environment.GetEnvironmentVariable("UPDATE_DOCS") == "1")
         {
             File.WriteAllText(path, generated);
@@ -44,18 +44,5 @@ public sealed class LifecycleGraphDocsTests
         Assert.True(current == generated,
             $"docs/{name} is out of date with the state machine. Regenerate it with: " +
             "UPDATE_DOCS=1 dotnet test tests/TrialManager.Domain.Tests --filter LifecycleGraphDocs, then review and commit the diff.");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TrialManager.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("TrialManager.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -8,9 +8,7 @@ internal static class DocumentSamples
 {
     public static readonly DateTimeOffset Generated = new(2026, 11, 20, 9, 30, 0, TimeSpan.Zero);
 
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
-
-    public static string ProtocolsDirectory => Path.Combine(RepositoryRoot, "protocols");
+    public static string ProtocolsDirectory => RepositoryPaths.Source("protocols");
 
     public static ProtocolLibrary Library { get; } = ProtocolLibrary.Load(ProtocolsDirectory);
 
@@ -83,17 +81,4 @@ internal static class DocumentSamples
         Reliability: reliability,
         Audit: new AuditVerification(true, 48213, new AuditHead(48213, "9c2e41f07ab35d86e1f4093b27c6d58a0e1f2b3c4d5e6f708192a3b4c5d6e7f8")),
         MinCellSize: minCellSize);
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "TrialManager.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("TrialManager.sln not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -35,7 +35,7 @@ public sealed class LayoutTests
 
         var text = new PdfText(NewDocument().Heading("Sesión número 3").Paragraph(spanish).Bullets(["Niño, pequeño, corazón"]).Render());
 
-        Assert.Contains(spanish, text.Raw[0], StringComparison.Ordinal);
+        Assert.Contains(spanish, text.RawPages[0], StringComparison.Ordinal);
         Assert.True(text.Contains("Sesión número 3"));
         Assert.True(text.Contains("Niño, pequeño, corazón"));
     }
@@ -45,7 +45,7 @@ public sealed class LayoutTests
     {
         var text = new PdfText(NewDocument().Paragraph("Allocated to **Relationship as mediator** on Monday.").Render());
 
-        Assert.Contains("Allocated to Relationship as mediator on Monday.", text.Raw[0], StringComparison.Ordinal);
+        Assert.Contains("Allocated to Relationship as mediator on Monday.", text.RawPages[0], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -60,8 +60,8 @@ public sealed class LayoutTests
         {
             var pdf = document.Render();
             var text = new PdfText(pdf);
-            Assert.Contains(chinese, text.Raw[0], StringComparison.Ordinal);
-            Assert.Contains("formulario de consentimiento", text.Raw[0], StringComparison.Ordinal);
+            Assert.Contains(chinese, text.RawPages[0], StringComparison.Ordinal);
+            Assert.Contains("formulario de consentimiento", text.RawPages[0], StringComparison.Ordinal);
         }
         else
         {

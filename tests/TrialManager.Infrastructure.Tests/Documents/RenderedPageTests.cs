@@ -41,11 +41,9 @@ public sealed class RenderedPageTests
     }
 }
 
-/// <summary>pdftoppm from poppler-utils; installed with apt-get when missing and the tests run as root.</summary>
+/// <summary>pdftoppm from poppler-utils; installed when missing and the tests run as root (<see cref="SystemPackages"/>).</summary>
 internal static class Poppler
 {
-    private static readonly Lock Gate = new();
-
     public static string FirstPageToPng(byte[] pdf, string folder, string name)
     {
         var tool = EnsurePdftoppm();
@@ -59,35 +57,14 @@ internal static class Poppler
 
     private static string EnsurePdftoppm()
     {
-        lock (Gate)
+        var problem = SystemPackages.Ensure(() => SystemPackages.OnPath("pdftoppm") is not null, ["poppler-utils"], withRecommends: true);
+        if (problem is not null)
         {
-            var found = Find();
-            if (found is not null)
-            {
-                return found;
-            }
-
-            var (_, uid) = Run("id", "-u");
-            if (uid.Trim() != "0")
-            {
-                Assert.Fail("pdftoppm is missing and the tests do not run as root: install poppler-utils (apt-get install -y poppler-utils).");
-            }
-
-            var (code, output) = Run("apt-get", "install", "-y", "poppler-utils");
-            if (code != 0)
-            {
-                Run("apt-get", "update");
-                (code, output) = Run("apt-get", "install", "-y", "poppler-utils");
-            }
-
-            return Find() ?? throw new InvalidOperationException($"Installing poppler-utils failed (exit {code}): {output}");
+            Assert.Fail($"pdftoppm is needed: {problem}");
         }
-    }
 
-    private static string? Find() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':')
-            .Select(dir => Path.Combine(dir, "pdftoppm"))
-            .FirstOrDefault(File.Exists);
+        return SystemPackages.OnPath("pdftoppm")!;
+    }
 
     private static (int Code, string Output) Run(string file, params string[] args)
     {

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using TrialManager.Domain.Documents;
+using TrialManager.Infrastructure.Persistence.Writes;
 using TrialManager.Infrastructure.Persistence;
 
 namespace TrialManager.Infrastructure.Tests.Persistence;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Api;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Api;
 
@@ -179,7 +179,7 @@ public abstract class TrialApiTests(TrialServer server)
                 Assert.True(IsAbsent(randomization, "seed") && IsAbsent(randomization, "blockSizes") && IsAbsent(randomization, "probability"), text);
             }
 
-            var listResponse = await client.GetAsync("/api/trials");
+            var listResponse = await client.GetAsync("/api/trials?limit=1000");
             var list = await listResponse.Content.ReadAsStringAsync();
             Assert.True(listResponse.StatusCode == HttpStatusCode.OK, list);
             Assert.DoesNotContain(Secret, list, StringComparison.Ordinal);
@@ -187,7 +187,7 @@ public abstract class TrialApiTests(TrialServer server)
             Assert.True(IsAbsent(listed.GetProperty("randomization"), "blockSizes"));
         }
 
-        var statisticianList = (await (await server.Statistician.GetAsync("/api/trials")).JsonAsync()).EnumerateArray()
+        var statisticianList = (await (await server.Statistician.GetAsync("/api/trials?limit=1000")).JsonAsync()).EnumerateArray()
             .Single(t => t.GetProperty("id").GetString() == (string)definition["id"]!);
         Assert.Equal(Secret, statisticianList.GetProperty("randomization").GetProperty("seed").GetString());
     }

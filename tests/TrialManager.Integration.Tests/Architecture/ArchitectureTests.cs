@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Auditing;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Architecture;
 
@@ -50,7 +50,7 @@ public sealed partial class ArchitectureTests
         Assert.DoesNotContain("TrialManager.Server", references);
         Assert.Empty(references.Intersect(MigrationAssemblies));
         // The project files say the same, so an unused reference cannot slip in either.
-        var project = File.ReadAllText(RepoPaths.Source("src/TrialManager.Infrastructure/TrialManager.Infrastructure.csproj"));
+        var project = File.ReadAllText(RepositoryPaths.Source("src/TrialManager.Infrastructure/TrialManager.Infrastructure.csproj"));
         Assert.DoesNotContain("TrialManager.Server", project, StringComparison.Ordinal);
         Assert.DoesNotContain("TrialManager.Migrations", project, StringComparison.Ordinal);
     }
@@ -66,7 +66,7 @@ public sealed partial class ArchitectureTests
 
         Assert.Contains("TrialManager.Infrastructure", references);
         Assert.DoesNotContain("TrialManager.Server", references);
-        var project = File.ReadAllText(RepoPaths.Source($"migrations/{name}/{name}.csproj"));
+        var project = File.ReadAllText(RepositoryPaths.Source($"migrations/{name}/{name}.csproj"));
         Assert.Contains(@"src\TrialManager.Infrastructure\TrialManager.Infrastructure.csproj", project, StringComparison.Ordinal);
         Assert.DoesNotContain("TrialManager.Server", project, StringComparison.Ordinal);
     }
@@ -93,11 +93,11 @@ public sealed partial class ArchitectureTests
         var offences = new List<string>();
         foreach (var folder in new[] { "src/TrialManager.Server", "src/TrialManager.Infrastructure" })
         {
-            foreach (var file in Directory.EnumerateFiles(RepoPaths.Source(folder), "*.cs", SearchOption.AllDirectories)
+            foreach (var file in Directory.EnumerateFiles(RepositoryPaths.Source(folder), "*.cs", SearchOption.AllDirectories)
                          .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                              && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
             {
-                offences.AddRange(FindMutations(File.ReadAllText(file)).Select(m => $"{Path.GetRelativePath(RepoPaths.Root, file)}: {m}"));
+                offences.AddRange(FindMutations(File.ReadAllText(file)).Select(m => $"{Path.GetRelativePath(RepositoryPaths.Root, file)}: {m}"));
             }
         }
 

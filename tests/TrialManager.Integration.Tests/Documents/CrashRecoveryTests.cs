@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using Xunit.Abstractions;
 using static TrialManager.Integration.Tests.Documents.DocumentSupport;
 
@@ -23,7 +23,7 @@ public sealed partial class CrashRecoveryTests(ITestOutputHelper output) : IDisp
 
     private readonly string dataDirectory = Directory.CreateTempSubdirectory("trialmanager-crash-").FullName;
 
-    private string[] Arguments => [$"--TrialManager:DataDirectory={dataDirectory}"];
+    private ServerStart Arguments => new() { Settings = new Dictionary<string, string> { ["TrialManager:DataDirectory"] = dataDirectory } };
 
     [Fact]
     public async Task KilledMidJob_AfterRestart_EveryAllocationHasExactlyOneReadyValidDocument()
@@ -79,8 +79,8 @@ public sealed partial class CrashRecoveryTests(ITestOutputHelper output) : IDisp
             }
 
             output.WriteLine($"{clock.Elapsed}: every document served.");
-            var reenqueued = ReEnqueued().Match(restarted.Output);
-            Assert.True(reenqueued.Success, restarted.Output);
+            var reenqueued = ReEnqueued().Match(restarted.AllOutput);
+            Assert.True(reenqueued.Success, restarted.AllOutput);
             Assert.Equal(owedAtKill, int.Parse(reenqueued.Groups[1].Value, CultureInfo.InvariantCulture));
         }
 

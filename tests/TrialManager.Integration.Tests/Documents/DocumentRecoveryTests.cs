@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using static TrialManager.Integration.Tests.Documents.DocumentSupport;
 
 namespace TrialManager.Integration.Tests.Documents;
@@ -24,7 +24,7 @@ public sealed class DocumentRecoveryTests : IDisposable
         // A protocols folder with one cell missing: the library refuses to load, so every render fails.
         var protocols = Path.Combine(directory, "protocols");
         Directory.CreateDirectory(protocols);
-        foreach (var file in Directory.EnumerateFiles(RepoPaths.Source("protocols"), "*.md"))
+        foreach (var file in Directory.EnumerateFiles(RepositoryPaths.Source("protocols"), "*.md"))
         {
             File.Copy(file, Path.Combine(protocols, Path.GetFileName(file)));
         }

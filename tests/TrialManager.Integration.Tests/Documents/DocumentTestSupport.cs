@@ -3,38 +3,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
-using UglyToad.PdfPig;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Documents;
-
-/// <summary>Text of a served PDF as PdfPig extracts it.</summary>
-public sealed class PdfText
-{
-    public PdfText(byte[] pdf)
-    {
-        using var document = PdfDocument.Open(pdf);
-        PageCount = document.NumberOfPages;
-        All = string.Join(' ', document.GetPages().Select(p => string.Join(' ', p.GetWords().Select(w => w.Text)))).Replace('\u00A0', ' ');
-        Raw = string.Concat(document.GetPages().Select(p => p.Text)).Replace('\u00A0', ' ');
-    }
-
-    public int PageCount { get; }
-
-    /// <summary>The words of every page, joined by single spaces.</summary>
-    public string All { get; }
-
-    /// <summary>The letters in content order.</summary>
-    public string Raw { get; }
-
-    /// <summary>True when the text is drawn; text that wraps inside a table cell is found with whitespace ignored.</summary>
-    public bool Contains(string text) =>
-        All.Contains(text, StringComparison.Ordinal)
-        || Raw.Contains(text, StringComparison.Ordinal)
-        || NoSpaces(Raw).Contains(NoSpaces(text), StringComparison.Ordinal);
-
-    private static string NoSpaces(string text) => string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
-}
 
 public static class DocumentSupport
 {
@@ -43,7 +14,7 @@ public static class DocumentSupport
     /// <summary>The protocol text file of a cell in the repository, as the ethics board reviews it.</summary>
     public static (string Version, string Sha256) ProtocolFile(string formulation, string arm)
     {
-        var bytes = File.ReadAllBytes(RepoPaths.Source($"protocols/{formulation}-{arm}.md"));
+        var bytes = File.ReadAllBytes(RepositoryPaths.Source($"protocols/{formulation}-{arm}.md"));
         var version = Regex.Match(System.Text.Encoding.UTF8.GetString(bytes), @"^version:\s*(\S+)\s*$", RegexOptions.Multiline).Groups[1].Value;
         Assert.False(string.IsNullOrEmpty(version), $"protocols/{formulation}-{arm}.md has no version in its front matter.");
         return (version, Sha256(bytes));

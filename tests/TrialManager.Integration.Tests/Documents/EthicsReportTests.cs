@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using static TrialManager.Integration.Tests.Documents.DocumentSupport;
 
 namespace TrialManager.Integration.Tests.Documents;

@@ -6,8 +6,9 @@ using Microsoft.Extensions.DependencyInjection;
 using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Jobs;
 using static TrialManager.Integration.Tests.Documents.DocumentSupport;
 
 namespace TrialManager.Integration.Tests.Documents;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using static TrialManager.Integration.Tests.Documents.DocumentSupport;
 
 namespace TrialManager.Integration.Tests.Documents;

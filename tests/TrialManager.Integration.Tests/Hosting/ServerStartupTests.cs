@@ -1,5 +1,5 @@
 using System.Globalization;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace TrialManager.Integration.Tests.Hosting;
@@ -22,11 +22,11 @@ public sealed class ServerStartupTests(ITestOutputHelper output) : IDisposable
     {
         foreach (var kind in new[] { "fresh", "existing" })
         {
-            await using var server = ServerProcess.Start([$"--TrialManager:DataDirectory={dataDirectory}"]);
+            await using var server = ServerProcess.Start(new ServerStart { Settings = new Dictionary<string, string> { ["TrialManager:DataDirectory"] = dataDirectory } });
             var wall = await server.WaitHealthyAsync(WallLimit);
             var cpu = server.CpuTime;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{RepoPaths.Configuration}, {kind} data directory: healthy after {wall.TotalMilliseconds:F0} ms wall, {cpu.TotalMilliseconds:F0} ms CPU; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+                $"{RepositoryPaths.Configuration}, {kind} data directory: healthy after {wall.TotalMilliseconds:F0} ms wall, {cpu.TotalMilliseconds:F0} ms CPU; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
 
             Assert.True(File.Exists(Path.Combine(dataDirectory, "trialmanager.db")));
             Assert.True(cpu < CpuLimit, $"Start-up took {cpu} of CPU (limit {CpuLimit}).");

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Instruments;
 
@@ -14,7 +14,7 @@ public sealed class InstrumentStartupTests : IDisposable
     public void Start_WithABandGapInPhq9_Fails_NamingTheFileAndTheGap()
     {
         var protocols = Path.Combine(folder, "protocols");
-        CopyFolder(RepoPaths.Source("protocols"), protocols);
+        CopyFolder(RepositoryPaths.Source("protocols"), protocols);
         var phq9 = Path.Combine(protocols, "instruments", "phq9.json");
         var definition = JsonNode.Parse(File.ReadAllText(phq9))!;
         definition["bands"]![2]!["min"] = 11;

@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Persistence;
 
@@ -34,10 +34,10 @@ public sealed class MigrateVerbTests(PostgresClusterFixture fixture)
         }
 
         var connectionString = cluster.ConnectionString(database);
-        string[] arguments = ["migrate", "--Database:Provider=PostgreSql", $"--ConnectionStrings:TrialManager={connectionString}"];
+        var settings = new Dictionary<string, string> { ["Database:Provider"] = "PostgreSql", ["ConnectionStrings:TrialManager"] = connectionString };
         var expected = MigrationCount(DatabaseProvider.PostgreSql);
 
-        var first = await ServerProcess.RunVerbAsync(arguments, VerbTimeout);
+        var first = await ServerProcess.RunVerbAsync("migrate", settings, VerbTimeout);
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.Contains($"Applied {expected} migrations", first.Output, StringComparison.Ordinal);
         var tablesAfterFirst = await PostgresTablesAsync(connectionString);
@@ -46,7 +46,7 @@ public sealed class MigrateVerbTests(PostgresClusterFixture fixture)
         Assert.Contains("AuditEvents", tablesAfterFirst);
         Assert.Contains("Allocations", tablesAfterFirst);
 
-        var second = await ServerProcess.RunVerbAsync(arguments, VerbTimeout);
+        var second = await ServerProcess.RunVerbAsync("migrate", settings, VerbTimeout);
         Assert.True(second.ExitCode == 0, second.Output);
         Assert.Contains("Applied 0 migrations", second.Output, StringComparison.Ordinal);
         Assert.Equal(tablesAfterFirst, await PostgresTablesAsync(connectionString));
@@ -60,11 +60,11 @@ public sealed class MigrateVerbTests(PostgresClusterFixture fixture)
         try
         {
             var dataDirectory = Path.Combine(directory, "nested", "data");
-            string[] arguments = ["migrate", $"--TrialManager:DataDirectory={dataDirectory}"];
+            var settings = new Dictionary<string, string> { ["TrialManager:DataDirectory"] = dataDirectory };
             var expected = MigrationCount(DatabaseProvider.Sqlite);
 
-            var first = await ServerProcess.RunVerbAsync(arguments, VerbTimeout);
-            var second = await ServerProcess.RunVerbAsync(arguments, VerbTimeout);
+            var first = await ServerProcess.RunVerbAsync("migrate", settings, VerbTimeout);
+            var second = await ServerProcess.RunVerbAsync("migrate", settings, VerbTimeout);
 
             Assert.True(first.ExitCode == 0, first.Output);
             Assert.Contains($"Applied {expected} migrations", first.Output, StringComparison.Ordinal);

@@ -5,15 +5,15 @@ using System.Net.Http.Headers;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using Xunit.Abstractions;
 using static TrialManager.Integration.Tests.Randomization.RandomizationHttp;
 
 namespace TrialManager.Integration.Tests.Randomization;
 
 /// <summary>
-/// The allocation export streams: a 1,000,000-row table goes out as CSV and as JSON while the process's managed
-/// heap stays flat. Rows are bulk-copied from one real allocation inside SQLite (seconds), not randomized one by one.
+/// The allocation export streams: a 1,000,000-row table goes out as CSV while the process's managed heap stays
+/// flat; the JSON list is paged (the contract), so it answers one page of it. Rows are bulk-copied from one real allocation inside SQLite (seconds), not randomized one by one.
 /// </summary>
 [Collection(SqliteServerCollection.Name)]
 public sealed class AllocationStreamingTests(SqliteTrialServer server, ITestOutputHelper output)
@@ -22,7 +22,7 @@ public sealed class AllocationStreamingTests(SqliteTrialServer server, ITestOutp
     private const long MaxHeapGrowthBytes = 32L * 1024 * 1024;
 
     [ServerFact]
-    public async Task Allocations_OfAMillionRows_StreamAsCsvAndJsonWithFlatMemory()
+    public async Task Allocations_OfAMillionRows_StreamAsCsvWithFlatMemory_AndJsonAsOnePage()
     {
         var trial = await TrialAsync(server, Blocks);
         var seedParticipant = (await FormulatedAsync(server, trial, 1))[0];
@@ -40,9 +40,9 @@ public sealed class AllocationStreamingTests(SqliteTrialServer server, ITestOutp
         output.WriteLine($"CSV: {csv.Bytes / 1e6:F0} MB, {csv.Lines:N0} lines in {csv.Seconds:F1} s, heap growth peak {csv.PeakGrowth / 1e6:F1} MB");
         output.WriteLine($"JSON: {json.Bytes / 1e6:F0} MB in {json.Seconds:F1} s, heap growth peak {json.PeakGrowth / 1e6:F1} MB");
         Assert.Equal(Rows + 1, csv.Lines); // header + rows
-        Assert.Equal(Rows, json.Lines);    // one "participantId" per row
-        // The text alone is ~100 MB (CSV) and ~200 MB (JSON); a buffered export would hold several times that.
-        Assert.True(csv.Bytes > 80_000_000 && json.Bytes > 150_000_000);
+        Assert.Equal(100, json.Lines);     // one "participantId" per row of the default page
+        // The text alone is ~100 MB; a buffered export would hold several times that.
+        Assert.True(csv.Bytes > 80_000_000);
         Assert.InRange(csv.PeakGrowth, long.MinValue, MaxHeapGrowthBytes);
         Assert.InRange(json.PeakGrowth, long.MinValue, MaxHeapGrowthBytes);
 

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Trials;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using static TrialManager.Integration.Tests.Randomization.RandomizationHttp;
 
 namespace TrialManager.Integration.Tests.Randomization;

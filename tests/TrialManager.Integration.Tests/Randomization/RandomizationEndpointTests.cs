@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using static TrialManager.Integration.Tests.Randomization.RandomizationHttp;
 
 namespace TrialManager.Integration.Tests.Randomization;
@@ -191,7 +191,7 @@ public abstract class RandomizationEndpointTests(TrialServer server)
             var m = (await (await client.GetAsync($"/api/trials/{minimization}")).JsonAsync()).GetProperty("randomization");
             Assert.True(IsAbsent(m, "seed") && IsAbsent(m, "probability"));
             Assert.Equal("minimization", m.GetProperty("method").GetString());
-            var listed = await client.GetAsync("/api/trials");
+            var listed = await client.GetAsync("/api/trials?limit=1000");
             Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
             var list = await listed.Content.ReadAsStringAsync();
             Assert.Contains(blocks, list, StringComparison.Ordinal);

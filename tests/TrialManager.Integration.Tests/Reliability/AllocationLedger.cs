@@ -37,18 +37,27 @@ public static class AllocationLedger
         return id;
     }
 
+    /// <summary>Every allocation of the trial, following the paged list's links to the end.</summary>
     public static async Task<IReadOnlyList<LedgerRow>> AllocationsAsync(ServerProcess server, string trialId)
     {
-        using var request = server.Request(HttpMethod.Get, $"/api/trials/{trialId}/allocations", StatisticianKey);
-        using var response = await server.Http.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-        using var json = JsonDocument.Parse(body);
-        return [.. json.RootElement.EnumerateArray().Select(r => new LedgerRow(
-            r.GetProperty("participantId").GetString()!, r.GetProperty("stratum").GetString()!, r.GetProperty("sequence").GetInt32(),
-            r.GetProperty("block").ValueKind == JsonValueKind.Number ? r.GetProperty("block").GetInt32() : null,
-            r.GetProperty("blockSize").ValueKind == JsonValueKind.Number ? r.GetProperty("blockSize").GetInt32() : null,
-            r.GetProperty("arm").GetString()!))];
+        var rows = new List<LedgerRow>();
+        string? next = $"/api/trials/{trialId}/allocations?limit=1000";
+        while (next is not null)
+        {
+            using var request = server.Request(HttpMethod.Get, next, StatisticianKey);
+            using var response = await server.Http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+            using var json = JsonDocument.Parse(body);
+            rows.AddRange(json.RootElement.EnumerateArray().Select(r => new LedgerRow(
+                r.GetProperty("participantId").GetString()!, r.GetProperty("stratum").GetString()!, r.GetProperty("sequence").GetInt32(),
+                r.GetProperty("block").ValueKind == JsonValueKind.Number ? r.GetProperty("block").GetInt32() : null,
+                r.GetProperty("blockSize").ValueKind == JsonValueKind.Number ? r.GetProperty("blockSize").GetInt32() : null,
+                r.GetProperty("arm").GetString()!)));
+            next = response.Headers.TryGetValues("Link", out var link) ? new Uri(link.Single().Split('<', '>')[1]).PathAndQuery : null;
+        }
+
+        return rows;
     }
 
     /// <summary>
@@ -226,7 +235,7 @@ public static class AllocationLedger
     }
 
     private static StringContent JsonContent(object body) =>
-        new(JsonSerializer.Serialize(body, Infrastructure.TrialServer.Json), Encoding.UTF8, "application/json");
+        new(JsonSerializer.Serialize(body, Harness.TrialServer.Json), Encoding.UTF8, "application/json");
 
     private static string Truncate(StringBuilder text) => text.Length > 4000 ? text.ToString(0, 4000) + "\n..." : text.ToString();
 }

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Reliability;
 
@@ -71,7 +71,26 @@ public sealed class Deployment : IAsyncDisposable
             ["TrialManager:Documents:Path"] = DocumentsPath,
         };
 
-    public Task<ServerProcess> StartServerAsync(string name) => ServerProcess.StartAsync(name, Settings);
+    /// <summary>
+    /// Starts a server of this deployment and waits until it is healthy. Framework logs per request would drown
+    /// what matters (our warnings and errors) in the output a failure shows; jobs stop quickly; disposing stops it
+    /// gracefully (SIGKILL is the crash tests' own step).
+    /// </summary>
+    public Task<ServerProcess> StartServerAsync(string name)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            ["Logging:LogLevel:Microsoft.EntityFrameworkCore"] = "Warning",
+            ["TrialManager:Jobs:ShutdownTimeoutSeconds"] = "2",
+        };
+        foreach (var (key, value) in Settings)
+        {
+            settings[key] = value;
+        }
+
+        return ServerProcess.StartAsync(new ServerStart { Name = name, Settings = settings, StopGrace = TimeSpan.FromSeconds(10) });
+    }
 
     /// <summary>A context on the deployment's database, for checks the API does not expose and for bulk set-up.</summary>
     public TrialDbContext OpenDb()

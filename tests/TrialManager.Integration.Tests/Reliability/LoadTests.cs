@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace TrialManager.Integration.Tests.Reliability;
@@ -43,9 +43,9 @@ public abstract class LoadTests(ITestOutputHelper output)
         seeding.Stop();
         var burst = RandomizationBurst.Plan(participants, requests, seed: 6);
 
-        var cpuBefore = server.ProcessorTime;
+        var cpuBefore = server.CpuTime;
         var result = await burst.RunAsync([server], Clients);
-        var cpuBurst = server.ProcessorTime - cpuBefore;
+        var cpuBurst = server.CpuTime - cpuBefore;
         output.WriteLine($"{deployment.Provider}: {participants.Count} participants seeded in {seeding.Elapsed.TotalSeconds:0.0} s; {burst.Duplicates} duplicates; {result.Summary()}; "
             + $"server CPU during the burst {cpuBurst.TotalSeconds:0.0} s ({cpuBurst.TotalMilliseconds / result.Sent:0.0} ms per request, documents included); load average {File.ReadAllText("/proc/loadavg").Trim()}");
 
@@ -63,7 +63,7 @@ public abstract class LoadTests(ITestOutputHelper output)
         await AllocationLedger.AssertWholeRecordsAsync(deployment, trialId);
         await AllocationLedger.AssertDocumentFilesExistAsync(deployment, trialId);
         await AllocationLedger.AssertAuditChainValidAsync(server);
-        output.WriteLine($"documents all ready {documents.TotalSeconds:0.0} s after the burst; server CPU in all {server.ProcessorTime.TotalSeconds:0.0} s");
+        output.WriteLine($"documents all ready {documents.TotalSeconds:0.0} s after the burst; server CPU in all {server.CpuTime.TotalSeconds:0.0} s");
     }
 }
 

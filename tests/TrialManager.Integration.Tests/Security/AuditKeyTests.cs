@@ -10,7 +10,7 @@ using TrialManager.Domain.Auditing;
 using TrialManager.Infrastructure.Auditing;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Security;
 

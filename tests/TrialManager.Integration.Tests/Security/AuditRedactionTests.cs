@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Documents;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Security;
 
@@ -25,7 +25,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
 
     private static readonly string[] ParticipantScreened =
     [
-        "Participant.AgeYears", "Participant.CompletedAt", "Participant.ConsentVersion", "Participant.ConsentedOn", "Participant.DeclinedAt",
+        "Participant.AgeYears", "Participant.AwaitingFormulation", "Participant.CompletedAt", "Participant.ConsentVersion", "Participant.ConsentedOn", "Participant.DeclinedAt",
         "Participant.ExclusionReason", "Participant.Exclusions", "Participant.Expectancy", "Participant.Id", "Participant.Motivation",
         "Participant.PrimaryFormulation", "Participant.RandomizedAt", "Participant.ScreenedAt", "Participant.ScreeningReasons", "Participant.Severity",
         "Participant.Site", "Participant.Status", "Participant.Version", "Participant.TrialId", "Participant.WithdrawalCategory", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation",
@@ -47,7 +47,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "Trial.CreatedAt", "Trial.Id", "Trial.Seed", "Trial.SeedDerivation", "Trial.Status",
             "Trial.Definition.AllocationFactors", "Trial.Definition.Arms[].Code", "Trial.Definition.Arms[].Ratio", "Trial.Definition.Eligibility.Exclusions",
             "Trial.Definition.Eligibility.MaxAge", "Trial.Definition.Eligibility.MaxSeverity", "Trial.Definition.Eligibility.MinAge",
-            "Trial.Definition.Eligibility.MinSeverity", "Trial.Definition.FormulationRule.MinMargin", "Trial.Definition.Formulations", "Trial.Definition.Hypothesis", "Trial.Definition.Id",
+            "Trial.Definition.Eligibility.MinSeverity", "Trial.Definition.FormulationRule.Certification", "Trial.Definition.FormulationRule.DoubleRating", "Trial.Definition.FormulationRule.MinMargin", "Trial.Definition.Formulations", "Trial.Definition.Hypothesis", "Trial.Definition.Id",
             "Trial.Definition.Randomization.BlockSizes", "Trial.Definition.Randomization.Factors", "Trial.Definition.Randomization.Imbalance",
             "Trial.Definition.Randomization.Method", "Trial.Definition.Randomization.Probability", "Trial.Definition.Randomization.SeverityCutoff",
             "Trial.Definition.Randomization.StratifyBy", "Trial.Definition.Registration", "Trial.Definition.Sites", "Trial.Definition.TargetEnrollment",
@@ -62,6 +62,19 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "FormulationRating.RatedAt", "FormulationRating.Rater", "FormulationRating.Rationale", "FormulationScores.Behavioral", "FormulationScores.Cognitive",
             "FormulationScores.Environmental", "FormulationScores.FormulationRatingNumber", "FormulationScores.FormulationRatingParticipantId",
             "FormulationScores.Interpersonal", "Participant.ExclusionReason", "Participant.PrimaryFormulation", "Participant.Status", "Participant.Version",
+            "FormulationRating.EnteredBy", "Participant.AwaitingFormulation",
+        ],
+        ["AddReferenceCase"] =
+        [
+            "ReferenceCase.Code", "ReferenceCase.CreatedAt", "ReferenceCase.Material", "ReferenceCase.Primary", "ReferenceCase.TrialId",
+            "FormulationScores.Behavioral", "FormulationScores.Cognitive", "FormulationScores.Environmental", "FormulationScores.Interpersonal",
+            "FormulationScores.ReferenceCaseCode", "FormulationScores.ReferenceCaseTrialId",
+        ],
+        ["RateReferenceCase"] =
+        [
+            "PracticeRating.Agreed", "PracticeRating.CaseCode", "PracticeRating.RatedAt", "PracticeRating.Rater", "PracticeRating.TrialId",
+            "FormulationScores.Behavioral", "FormulationScores.Cognitive", "FormulationScores.Environmental", "FormulationScores.Interpersonal",
+            "FormulationScores.PracticeRatingCaseCode", "FormulationScores.PracticeRatingRater", "FormulationScores.PracticeRatingTrialId",
         ],
         ["RandomizeParticipant"] =
         [
@@ -249,26 +262,24 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         return (await screened.JsonAsync()).GetProperty("id").GetString()!;
     }
 
-    /// <summary>Every event after <paramref name="after"/>, as an admin reads them, and the bodies as sent.</summary>
+    /// <summary>Every event after <paramref name="after"/>, as an admin reads them following the pages' links, and their text as sent.</summary>
     private async Task<(List<JsonElement> Events, string Raw)> ReadTrailAsync(long after)
     {
         var events = new List<JsonElement>();
         var raw = new System.Text.StringBuilder();
-        while (true)
+        string? next = "/api/audit?limit=1000";
+        while (next is not null)
         {
-            var response = await server.Admin.GetAsync($"/api/audit?after={after}&limit=1000");
+            var response = await server.Admin.GetAsync(next);
             await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
-            var body = await response.Content.ReadAsStringAsync();
-            raw.Append(body);
-            var page = JsonDocument.Parse(body).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+            var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.EnumerateArray()
+                .Where(e => e.GetProperty("sequence").GetInt64() > after).Select(e => e.Clone()).ToList();
             events.AddRange(page);
-            if (page.Count < 1000)
-            {
-                return (events, raw.ToString());
-            }
-
-            after = page[^1].GetProperty("sequence").GetInt64();
+            page.ForEach(e => raw.Append(e.GetRawText()));
+            next = response.Headers.TryGetValues("Link", out var link) ? link.Single().Split('<', '>')[1] : null;
         }
+
+        return (events, raw.ToString());
     }
 
     /// <summary>Every leaf of an event's changes as Record.Field (nested: Record.Field.Member, lists of objects as Field[]).</summary>

@@ -3,7 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Security;
 
@@ -30,80 +30,87 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
     private const Expect S = Expect.SignIn;
     private const Expect A = Expect.Allowed;
 
-    public sealed record Row(string Method, string Pattern, Expect NoKey, Expect UnknownKey, Expect Coordinator, Expect Statistician, Expect Ethics, Expect Admin);
+    public sealed record Row(string Method, string Pattern, Expect NoKey, Expect UnknownKey, Expect Coordinator, Expect Statistician, Expect Ethics, Expect Admin, Expect Rater);
 
     /// <summary>THE matrix. Method "*" is a route that answers any method.</summary>
     public static readonly Row[] Matrix =
     [
-        //      method  pattern                                                  no key unknown coord  stat   ethics admin
-        new("GET",  "/health",                                                   A,     A,      A,     A,     A,     A),
-        new("GET",  "/openapi/{documentName}.json",                              A,     A,      A,     A,     A,     A),
-        new("GET",  "/docs/{documentName?}",                                     A,     A,      A,     A,     A,     A),
-        new("GET",  "/docs/scalar.js",                                           A,     A,      A,     A,     A,     A),
-        new("GET",  "/docs/scalar.aspnetcore.js",                                A,     A,      A,     A,     A,     A),
-        new("GET",  "/docs/favicon.svg",                                         A,     A,      A,     A,     A,     A),
-        new("*",    "/jobs/{**path}",                                            U,     U,      F,     F,     F,     A),
+        //      method  pattern                                                  no key unknown coord  stat   ethics admin  rater
+        new("GET",  "/health",                                                   A,     A,      A,     A,     A,     A, A),
+        new("GET",  "/openapi/{documentName}.json",                              A,     A,      A,     A,     A,     A, A),
+        new("GET",  "/docs/{documentName?}",                                     A,     A,      A,     A,     A,     A, A),
+        new("GET",  "/docs/scalar.js",                                           A,     A,      A,     A,     A,     A, A),
+        new("GET",  "/docs/scalar.aspnetcore.js",                                A,     A,      A,     A,     A,     A, A),
+        new("GET",  "/docs/favicon.svg",                                         A,     A,      A,     A,     A,     A, A),
+        new("*",    "/jobs/{**path}",                                            U,     U,      F,     F,     F,     A, F),
 
-        new("POST", "/api/trials",                                               U,     U,      F,     F,     F,     A),
-        new("GET",  "/api/trials",                                               U,     U,      A,     A,     A,     A),
-        new("GET",  "/api/trials/{trialId}",                                     U,     U,      A,     A,     A,     A),
-        new("POST", "/api/trials/{trialId}/status",                              U,     U,      F,     F,     F,     A),
+        new("POST", "/api/trials",                                               U,     U,      F,     F,     F,     A, F),
+        new("GET",  "/api/trials",                                               U,     U,      A,     A,     A,     A, A),
+        new("GET",  "/api/trials/{trialId}",                                     U,     U,      A,     A,     A,     A, A),
+        new("POST", "/api/trials/{trialId}/status",                              U,     U,      F,     F,     F,     A, F),
 
-        new("POST", "/api/trials/{trialId}/participants",                        U,     U,      A,     F,     F,     F),
-        new("GET",  "/api/trials/{trialId}/participants",                        U,     U,      A,     F,     F,     F),
-        new("GET",  "/api/participants/{participantId}",                         U,     U,      A,     F,     F,     F),
-        new("POST", "/api/participants/{participantId}/consent",                 U,     U,      A,     F,     F,     F),
-        new("POST", "/api/participants/{participantId}/formulations",            U,     U,      A,     F,     F,     F),
-        new("POST", "/api/participants/{participantId}/randomization",           U,     U,      A,     F,     F,     F),
-        new("POST", "/api/participants/{participantId}/withdrawal",              U,     U,      A,     F,     F,     F),
-        new("POST", "/api/participants/{participantId}/completion",              U,     U,      A,     F,     F,     F),
-        new("POST", "/api/participants/{participantId}/events",                  U,     U,      A,     F,     F,     F),
-        new("GET",  "/api/participants/{participantId}/protocol-document",       U,     U,      A,     F,     F,     A),
-        new("POST", "/api/participants/{participantId}/therapist",               U,     U,      A,     F,     F,     F),
-        new("POST", "/api/participants/{participantId}/sessions",                U,     U,      A,     F,     F,     F),
-        new("POST", "/api/participants/{participantId}/treatment-stop",          U,     U,      A,     F,     F,     F),
-        new("POST", "/api/trials/{trialId}/therapists",                          U,     U,      F,     F,     F,     A),
-        new("GET",  "/api/trials/{trialId}/caseloads",                           U,     U,      F,     A,     F,     A),
-        new("GET",  "/api/therapists/me/participants",                           U,     U,      F,     F,     F,     F),
+        new("POST", "/api/trials/{trialId}/participants",                        U,     U,      A,     F,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/participants",                        U,     U,      A,     F,     F,     F, F),
+        new("GET",  "/api/participants/{participantId}",                         U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/consent",                 U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/formulations",            U,     U,      A,     F,     F,     F, A),
+        new("POST", "/api/participants/{participantId}/randomization",           U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/withdrawal",              U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/completion",              U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/events",                  U,     U,      A,     F,     F,     F, F),
+        new("GET",  "/api/participants/{participantId}/protocol-document",       U,     U,      A,     F,     F,     A, F),
+        new("POST", "/api/participants/{participantId}/therapist",               U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/sessions",                U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/treatment-stop",          U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/trials/{trialId}/therapists",                          U,     U,      F,     F,     F,     A, F),
+        new("GET",  "/api/trials/{trialId}/caseloads",                           U,     U,      F,     A,     F,     A, F),
+        new("GET",  "/api/therapists/me/participants",                           U,     U,      F,     F,     F,     F, F),
 
-        new("GET",  "/api/trials/{trialId}/allocations",                         U,     U,      F,     A,     F,     F),
-        new("GET",  "/api/trials/{trialId}/balance",                             U,     U,      F,     A,     F,     F),
-        new("GET",  "/api/trials/{trialId}/reliability",                         U,     U,      F,     A,     F,     F),
-        new("GET",  "/api/trials/{trialId}/randomization-plan",                  U,     U,      F,     A,     F,     F),
-        new("POST", "/api/trials/{trialId}/randomization-plan/verify",           U,     U,      F,     A,     F,     F),
-        new("POST", "/api/trials/{trialId}/design-simulation",                   U,     U,      F,     A,     F,     F),
-        new("POST", "/api/trials/{trialId}/power-simulation",                    U,     U,      F,     A,     F,     F),
-        new("GET",  "/api/trials/{trialId}/consort",                             U,     U,      F,     A,     A,     A),
+        new("POST", "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, F),
+        new("GET",  "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, A),
+        new("POST", "/api/trials/{trialId}/reference-cases/{code}/ratings",      U,     U,      F,     F,     F,     F, A),
+        new("GET",  "/api/trials/{trialId}/raters",                              U,     U,      F,     A,     F,     A, F),
+        new("GET",  "/api/trials/{trialId}/double-ratings",                      U,     U,      F,     A,     F,     F, F),
+        new("GET",  "/api/raters/me/queue",                                      U,     U,      F,     F,     F,     F, A),
 
-        new("POST", "/api/trials/{trialId}/reports",                             U,     U,      F,     F,     A,     A),
-        new("GET",  "/api/trials/{trialId}/reports",                             U,     U,      F,     F,     A,     A),
-        new("GET",  "/api/reports/{reportId:guid}",                              U,     U,      F,     F,     A,     A),
-        new("GET",  "/api/reports/{reportId:guid}/pdf",                          U,     U,      F,     F,     A,     A),
+        new("GET",  "/api/trials/{trialId}/allocations",                         U,     U,      F,     A,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/balance",                             U,     U,      F,     A,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/reliability",                         U,     U,      F,     A,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/randomization-plan",                  U,     U,      F,     A,     F,     F, F),
+        new("POST", "/api/trials/{trialId}/randomization-plan/verify",           U,     U,      F,     A,     F,     F, F),
+        new("POST", "/api/trials/{trialId}/design-simulation",                   U,     U,      F,     A,     F,     F, F),
+        new("POST", "/api/trials/{trialId}/power-simulation",                    U,     U,      F,     A,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/consort",                             U,     U,      F,     A,     A,     A, F),
 
-        new("GET",  "/api/instruments",                                          U,     U,      A,     A,     A,     A),
-        new("GET",  "/api/instruments/{code}",                                   U,     U,      A,     A,     A,     A),
+        new("POST", "/api/trials/{trialId}/reports",                             U,     U,      F,     F,     A,     A, F),
+        new("GET",  "/api/trials/{trialId}/reports",                             U,     U,      F,     F,     A,     A, F),
+        new("GET",  "/api/reports/{reportId:guid}",                              U,     U,      F,     F,     A,     A, F),
+        new("GET",  "/api/reports/{reportId:guid}/pdf",                          U,     U,      F,     F,     A,     A, F),
 
-        new("GET",  "/api/audit",                                                U,     U,      F,     F,     F,     A),
-        new("GET",  "/api/audit/verify",                                         U,     U,      F,     F,     F,     A),
+        new("GET",  "/api/instruments",                                          U,     U,      A,     A,     A,     A, A),
+        new("GET",  "/api/instruments/{code}",                                   U,     U,      A,     A,     A,     A, A),
+
+        new("GET",  "/api/audit",                                                U,     U,      F,     F,     F,     A, F),
+        new("GET",  "/api/audit/verify",                                         U,     U,      F,     F,     F,     A, F),
 
         // Pages (Razor, method "*"): which role may see which page is walked in the browser tests; here, that an
         // API key opens none of them and the public ones stay public. /denied answers 403 to everyone by design.
-        new("*",    "/",                                                         A,     A,      A,     A,     A,     A),
-        new("*",    "/signin",                                                   A,     A,      A,     A,     A,     A),
-        new("*",    "/signout",                                                  S,     S,      S,     S,     S,     S),
-        new("*",    "/denied",                                                   F,     F,      F,     F,     F,     F),
-        new("*",    "/trials",                                                   S,     S,      S,     S,     S,     S),
-        new("*",    "/trials/{trialId}/participants",                            S,     S,      S,     S,     S,     S),
-        new("*",    "/trials/{trialId}/screen",                                  S,     S,      S,     S,     S,     S),
-        new("*",    "/trials/{trialId}/statistics",                              S,     S,      S,     S,     S,     S),
-        new("*",    "/trials/{trialId}/simulation",                              S,     S,      S,     S,     S,     S),
-        new("*",    "/trials/{trialId}/ethics",                                  S,     S,      S,     S,     S,     S),
-        new("*",    "/participants/{id}",                                        S,     S,      S,     S,     S,     S),
-        new("*",    "/admin/trials",                                             S,     S,      S,     S,     S,     S),
-        new("*",    "/admin/audit",                                              S,     S,      S,     S,     S,     S),
-        new("GET",  "/css/{asset}",                                              A,     A,      A,     A,     A,     A),
-        new("GET",  "/js/{asset}",                                               A,     A,      A,     A,     A,     A),
-        new("GET",  "/{**path:file}",                                            A,     A,      A,     A,     A,     A),
+        new("*",    "/",                                                         A,     A,      A,     A,     A,     A, A),
+        new("*",    "/signin",                                                   A,     A,      A,     A,     A,     A, A),
+        new("*",    "/signout",                                                  S,     S,      S,     S,     S,     S, S),
+        new("*",    "/denied",                                                   F,     F,      F,     F,     F,     F, F),
+        new("*",    "/trials",                                                   S,     S,      S,     S,     S,     S, S),
+        new("*",    "/trials/{trialId}/participants",                            S,     S,      S,     S,     S,     S, S),
+        new("*",    "/trials/{trialId}/screen",                                  S,     S,      S,     S,     S,     S, S),
+        new("*",    "/trials/{trialId}/statistics",                              S,     S,      S,     S,     S,     S, S),
+        new("*",    "/trials/{trialId}/simulation",                              S,     S,      S,     S,     S,     S, S),
+        new("*",    "/trials/{trialId}/ethics",                                  S,     S,      S,     S,     S,     S, S),
+        new("*",    "/participants/{id}",                                        S,     S,      S,     S,     S,     S, S),
+        new("*",    "/admin/trials",                                             S,     S,      S,     S,     S,     S, S),
+        new("*",    "/admin/audit",                                              S,     S,      S,     S,     S,     S, S),
+        new("GET",  "/css/{asset}",                                              A,     A,      A,     A,     A,     A, A),
+        new("GET",  "/js/{asset}",                                               A,     A,      A,     A,     A,     A, A),
+        new("GET",  "/{**path:file}",                                            A,     A,      A,     A,     A,     A, A),
     ];
 
     /// <summary>
@@ -163,6 +170,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
             ("ethics", "dev-ethics", r => r.Ethics),
             ("admin", "dev-admin", r => r.Admin),
             ("therapist", "dev-therapist", Therapist),
+            ("rater", "dev-rater", r => r.Rater),
         };
 
         var failures = new List<string>();
@@ -193,7 +201,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
                 }
 
                 // Clients get problem details; people (the pages) get pages.
-                if (actual is U or F && !Server.Web.WebPages.IsPagePath(path)
+                if (actual is U or F && !Server.Security.PageSession.IsPagePath(path)
                     && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
                 {
                     failures.Add($"{row.Method} {row.Pattern} as {name}: {status} is not problem+json");
@@ -232,6 +240,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
     public static string Concrete(string pattern, string trialId, string participantId) => pattern
         .Replace("{trialId}", trialId, StringComparison.Ordinal)
         .Replace("{participantId}", participantId, StringComparison.Ordinal)
+        .Replace("{code}", "RC01", StringComparison.Ordinal)
         .Replace("{id}", participantId, StringComparison.Ordinal)
         .Replace("/css/{asset}", "/css/site.css", StringComparison.Ordinal)
         .Replace("/js/{asset}", "/js/site.js", StringComparison.Ordinal)

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using Xunit.Abstractions;
 
 namespace TrialManager.Integration.Tests.Security;
@@ -86,7 +86,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
                 }
                 // Clients get problem details; the pages answer people with pages (the "not allowed" page is a 403).
                 else if (status >= 400 && response.Content.Headers.ContentType?.MediaType != "application/problem+json"
-                         && !(Server.Web.WebPages.IsPagePath(response.RequestMessage!.RequestUri!.AbsolutePath) && response.Content.Headers.ContentType?.MediaType == "text/html"))
+                         && !(Server.Security.PageSession.IsPagePath(response.RequestMessage!.RequestUri!.AbsolutePath) && response.Content.Headers.ContentType?.MediaType == "text/html"))
                 {
                     failures.Add($"{description}: {status} as {response.Content.Headers.ContentType?.MediaType ?? "no content type"}");
                 }
@@ -145,7 +145,8 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
         var sent = 0;
         foreach (var (row, key, body) in bodies)
         {
-            var path = row.Pattern.Replace("{trialId}", trialId, StringComparison.Ordinal).Replace("{participantId}", participantId, StringComparison.Ordinal);
+            var path = row.Pattern.Replace("{trialId}", trialId, StringComparison.Ordinal).Replace("{participantId}", participantId, StringComparison.Ordinal)
+                .Replace("{code}", "RC01", StringComparison.Ordinal);
             using var client = server.Client(key);
             foreach (var (unknown, text) in Misspellings(body!))
             {
@@ -253,8 +254,8 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             row.Coordinator == AuthorizationMatrixTests.Expect.Allowed ? "dev-coordinator" :
             row.Statistician == AuthorizationMatrixTests.Expect.Allowed ? "dev-statistician" :
             row.Ethics == AuthorizationMatrixTests.Expect.Allowed ? "dev-ethics" :
-            row.Admin != AuthorizationMatrixTests.Expect.Allowed && AuthorizationMatrixTests.Therapist(row) == AuthorizationMatrixTests.Expect.Allowed
-                ? "dev-therapist" : "dev-admin";
+            row.Admin == AuthorizationMatrixTests.Expect.Allowed ? "dev-admin" :
+            AuthorizationMatrixTests.Therapist(row) == AuthorizationMatrixTests.Expect.Allowed ? "dev-therapist" : "dev-rater";
 
         JsonObject? BodyFor(string pattern, Random r) => pattern switch
         {
@@ -279,6 +280,17 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             "/api/participants/{participantId}/therapist" => new JsonObject { ["therapist"] = "T1" },
             "/api/participants/{participantId}/sessions" => new JsonObject { ["number"] = r.Next(1, 17), ["date"] = "2026-11-21", ["attendance"] = "attended" },
             "/api/participants/{participantId}/treatment-stop" => new JsonObject { ["category"] = "other", ["note"] = "fuzz" },
+            "/api/trials/{trialId}/reference-cases" => new JsonObject
+            {
+                ["code"] = $"RC{r.Next(1000)}",
+                ["scores"] = new JsonObject { ["cognitive"] = 4, ["interpersonal"] = 1, ["behavioral"] = 0, ["environmental"] = 0 },
+                ["primary"] = "cognitive",
+                ["material"] = "fuzz",
+            },
+            "/api/trials/{trialId}/reference-cases/{code}/ratings" => new JsonObject
+            {
+                ["scores"] = new JsonObject { ["cognitive"] = 3, ["interpersonal"] = 1, ["behavioral"] = 0, ["environmental"] = 1 },
+            },
             "/api/trials/{trialId}/power-simulation" => new JsonObject
             {
                 ["hypothesis"] = new JsonObject { ["cognitive"] = "moderator" }, ["interaction"] = 0.5, ["trials"] = 100,
@@ -307,7 +319,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             .Replace("{trialId}", Id(trialId), StringComparison.Ordinal)
             .Replace("{participantId}", Id(participantId), StringComparison.Ordinal)
             .Replace("{reportId:guid}", Id(reportId), StringComparison.Ordinal)
-            .Replace("{code}", Id("gad7"), StringComparison.Ordinal)
+            .Replace("{code}", Id(row.Pattern.Contains("reference-cases", StringComparison.Ordinal) ? "RC01" : "gad7"), StringComparison.Ordinal)
             .Replace("{documentName}", hostilePath ? Id("v1") : "v1", StringComparison.Ordinal)
             .Replace("/{documentName?}", hostilePath ? "/" + Id("v1") : string.Empty, StringComparison.Ordinal)
             .Replace("/{**path}", hostilePath ? "/" + Id("x") : string.Empty, StringComparison.Ordinal);

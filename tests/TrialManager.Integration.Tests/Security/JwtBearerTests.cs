@@ -5,7 +5,7 @@ using System.Text;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Security;
 

@@ -1,6 +1,7 @@
+using TrialManager.Server.Common;
 using System.Net;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Security;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Security;
 
@@ -140,10 +140,7 @@ public abstract class SiteLimitTests(TrialServer server)
 
         Assert.Equal("ready", status);
         var pdf = await server.Ethics.GetByteArrayAsync($"/api/reports/{reportId}/pdf");
-        using (var document = UglyToad.PdfPig.PdfDocument.Open(pdf))
-        {
-            bodies.Add(string.Join("\n", document.GetPages().Select(p => p.Text)));
-        }
+        bodies.Add(string.Join("\n", new PdfText(pdf).RawPages));
 
         bodies.Add(await (await server.Ethics.GetAsync($"/api/trials/{trialId}/reports")).Content.ReadAsStringAsync());
         foreach (var body in bodies)

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using TrialManager.Domain.Participants;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Statistics;
 

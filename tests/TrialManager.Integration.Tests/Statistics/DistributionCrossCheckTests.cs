@@ -1,6 +1,6 @@
 using System.Globalization;
 using TrialManager.Domain.Statistics;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Statistics;
 

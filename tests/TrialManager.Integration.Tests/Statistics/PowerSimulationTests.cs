@@ -1,7 +1,7 @@
 using System.Net;
 using TrialManager.Domain.Statistics;
 using TrialManager.Integration.Tests.Api;
-using TrialManager.Integration.Tests.Infrastructure;
+using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Statistics;
 

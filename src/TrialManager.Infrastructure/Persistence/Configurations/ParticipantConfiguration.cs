@@ -24,7 +24,9 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
         // Every change bumps it: an update made from an older read of the participant changes no row and fails.
         builder.Property(p => p.Version).IsConcurrencyToken();
         builder.HasOne<Trial>().WithMany().HasForeignKey(p => p.TrialId).OnDelete(DeleteBehavior.Restrict);
-        builder.HasIndex(p => new { p.TrialId, p.Status });
+        // The list's keyset order (screening time, id), whole and within a status: a page reads only its own rows.
+        builder.HasIndex(p => new { p.TrialId, p.Status, p.ScreenedAt, p.Id });
+        builder.HasIndex(p => new { p.TrialId, p.ScreenedAt, p.Id });
         builder.HasIndex(p => new { p.TrialId, p.Site });
 
         builder.OwnsMany(p => p.Ratings, rating =>
@@ -35,6 +37,7 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
             rating.Property(r => r.Number).ValueGeneratedNever();
             rating.Property(r => r.Rater).HasMaxLength(40);
             rating.Property(r => r.Rationale).HasMaxLength(4_000);
+            rating.Property(r => r.EnteredBy).HasMaxLength(200);
             rating.OwnsOne(r => r.Scores, scores =>
             {
                 scores.Property(s => s.Cognitive).HasColumnName("Cognitive");

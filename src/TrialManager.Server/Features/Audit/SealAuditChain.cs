@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Auditing;
 using TrialManager.Infrastructure.Auditing;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Audit;
 

@@ -1,6 +1,6 @@
 using Mediator;
 using TrialManager.Infrastructure.Instruments;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Instruments;
 

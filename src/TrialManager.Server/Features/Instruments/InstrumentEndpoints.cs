@@ -1,6 +1,7 @@
 using Mediator;
 using TrialManager.Infrastructure.Instruments;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Instruments;
 

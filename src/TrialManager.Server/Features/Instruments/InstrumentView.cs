@@ -1,5 +1,6 @@
 using TrialManager.Domain.Instruments;
 using TrialManager.Infrastructure.Instruments;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Instruments;
 

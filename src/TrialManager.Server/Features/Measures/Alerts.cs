@@ -4,10 +4,9 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Instruments;
 using TrialManager.Domain.Measures;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
 using TrialManager.Server.Features.Participants;
-using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Measures;
 

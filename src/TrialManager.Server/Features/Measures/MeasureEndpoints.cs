@@ -1,5 +1,6 @@
 using Mediator;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Measures;
 
@@ -12,7 +13,7 @@ public static class MeasureEndpoints
                 var measure = await sender.Send(new RecordMeasure(participantId, body.Instrument, body.Session, body.Visit, body.CompletedOn, body.Items), ct);
                 return Results.Created($"/api/participants/{participantId}/measures", measure);
             })
-            .WithTags("Measures").RequireAuthorization(Policies.CoordinatorOrTherapist)
+            .WithTags("Measures").RequireAuthorization(Policies.MeasureEntry)
             .WithSummary("Record a completed instrument at a session; the server scores it and raises the alerts its rules name.");
 
         app.MapGet("/api/participants/{participantId}/measures", (string participantId, ISender sender, CancellationToken ct) =>

@@ -5,10 +5,9 @@ using TrialManager.Domain.Instruments;
 using TrialManager.Domain.Measures;
 using TrialManager.Infrastructure.Instruments;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
 using TrialManager.Server.Features.Participants;
-using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Measures;
 
@@ -57,9 +56,15 @@ public sealed class RecordMeasureHandler(TrialDbContext db, InstrumentCatalogue 
         var actor = actors.Current;
         var participant = await db.LoadParticipantAsync(command.ParticipantId, actor, cancellationToken);
         var definition = catalogue.Find(command.Instrument!)!.Definition;
+        // Fidelity forms are rated blind, by raters; raters rate nothing else (the participant's questionnaires are not theirs).
         if (actor.Role == Roles.Therapist && definition.Respondent == InstrumentRespondent.Rater)
         {
             throw new ForbiddenException($"{definition.Code} is rated by a rater blind to the arm, not by the therapist.");
+        }
+
+        if (actor.Role == Roles.Rater && definition.Respondent != InstrumentRespondent.Rater)
+        {
+            throw new ForbiddenException($"A rater enters fidelity ratings only; {definition.Code} is answered by the {Wire.Text(definition.Respondent)}.");
         }
 
         var earlier = await db.Measures.AsNoTracking()

@@ -3,21 +3,21 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
-using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Participants;
 
 public sealed record GetParticipant(string ParticipantId) : IQuery<ParticipantView>;
 
-/// <summary>GET /api/trials/{trialId}/participants?status=&amp;site=&amp;search=: the coordinator's list.</summary>
-public sealed record ListParticipants(string TrialId, string? Status, string? Site, string? Search) : IQuery<IReadOnlyList<ParticipantSummary>>;
+/// <summary>GET /api/trials/{trialId}/participants?status=&amp;site=&amp;search=: the coordinator's list, a page in screening order.</summary>
+public sealed record ListParticipants(string TrialId, string? Status, string? Site, string? Search, PageRequest Page)
+    : IQuery<Page<ParticipantSummary>>;
 
 public sealed record ParticipantSummary(
     string Id, string Site, ParticipantStatus Status, Formulation? PrimaryFormulation, ArmCode? Arm, DateTimeOffset ScreenedAt);
 
 public sealed class GetParticipantsHandler(TrialDbContext db, IActorAccessor actors)
-    : IQueryHandler<GetParticipant, ParticipantView>, IQueryHandler<ListParticipants, IReadOnlyList<ParticipantSummary>>
+    : IQueryHandler<GetParticipant, ParticipantView>, IQueryHandler<ListParticipants, Page<ParticipantSummary>>
 {
     public async ValueTask<ParticipantView> Handle(GetParticipant query, CancellationToken cancellationToken)
     {
@@ -28,7 +28,7 @@ public sealed class GetParticipantsHandler(TrialDbContext db, IActorAccessor act
         return actor.Role == Roles.Therapist ? view.ForTherapist() : view;
     }
 
-    public async ValueTask<IReadOnlyList<ParticipantSummary>> Handle(ListParticipants query, CancellationToken cancellationToken)
+    public async ValueTask<Page<ParticipantSummary>> Handle(ListParticipants query, CancellationToken cancellationToken)
     {
         if (!await db.Trials.AnyAsync(t => t.Id == query.TrialId, cancellationToken))
         {
@@ -64,14 +64,22 @@ public sealed class GetParticipantsHandler(TrialDbContext db, IActorAccessor act
             participants = participants.Where(p => p.Id.Contains(search));
         }
 
-        // The arm comes with each row (left join on the allocation), not from a second read of the whole trial's
-        // allocations. Ordered in memory: SQLite cannot ORDER BY a DateTimeOffset column; every row is returned anyway.
+        if (query.Page.Key(2) is [var screenedAt, var id])
+        {
+            var after = PageRequest.Instant(screenedAt);
+            participants = participants.Where(p => p.ScreenedAt > after || (p.ScreenedAt == after && string.Compare(p.Id, id) > 0));
+        }
+
+        // Keyset in SQL on every provider (an index on trial, screening time and id): a page costs the same at any
+        // depth. The arm comes with each row (left join on the allocation), not from a second read of the allocations.
         var rows = await (
                 from p in participants
                 join a in db.Allocations.AsNoTracking() on p.Id equals a.ParticipantId into allocation
                 from a in allocation.DefaultIfEmpty()
+                orderby p.ScreenedAt, p.Id
                 select new ParticipantSummary(p.Id, p.Site, p.Status, p.PrimaryFormulation, (ArmCode?)a.Arm, p.ScreenedAt))
+            .Take(query.Page.Limit + 1)
             .ToListAsync(cancellationToken);
-        return [.. rows.OrderBy(p => p.ScreenedAt).ThenBy(p => p.Id, StringComparer.Ordinal)];
+        return Page<ParticipantSummary>.From(rows, query.Page, p => PageRequest.Cursor(PageRequest.Text(p.ScreenedAt), p.Id));
     }
 }

@@ -1,6 +1,6 @@
 using Mediator;
-using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Participants;
 
@@ -18,9 +18,9 @@ public static class ParticipantEndpoints
             })
             .WithSummary("Screen a new participant against the trial's eligibility criteria; the server assigns the study id.");
 
-        byTrial.MapGet("/", (string trialId, string? status, string? site, string? search, ISender sender, CancellationToken ct) =>
-                sender.Send(new ListParticipants(trialId, status, site, search), ct))
-            .WithSummary("The trial's participants, optionally filtered by status, site or a part of the study id.");
+        byTrial.MapGet("/", async (string trialId, string? status, string? site, string? search, PageRequest page, HttpContext http, ISender sender,
+                CancellationToken ct) => http.Paged(await sender.Send(new ListParticipants(trialId, status, site, search, page), ct)))
+            .WithSummary("The trial's participants in screening order, paged (limit, after, Link), optionally filtered by status, site or a part of the study id.");
 
         var participants = app.MapGroup("/api/participants/{participantId}").WithTags("Participants");
         var coordinator = participants.MapGroup("/").RequireAuthorization(Policies.Coordinator);
@@ -32,10 +32,6 @@ public static class ParticipantEndpoints
         coordinator.MapPost("/consent", (string participantId, RecordConsentRequest body, ISender sender, CancellationToken ct) =>
                 sender.Send(new RecordConsent(participantId, body.ConsentVersion, body.ConsentedOn, body.Declined), ct))
             .WithSummary("Record consent (version and date) or its refusal (declined: true).");
-
-        coordinator.MapPost("/formulations", (string participantId, RateFormulationRequest body, ISender sender, CancellationToken ct) =>
-                sender.Send(new RateFormulation(participantId, body.Rater, body.Scores, body.Consensus, body.Rationale), ct))
-            .WithSummary("Record a formulation rating; the first (or a consensus) rating decides the primary formulation.");
 
         coordinator.MapPost("/randomization", async (string participantId, ISender sender, CancellationToken ct) =>
             {

@@ -1,14 +1,16 @@
+using TrialManager.Domain.Therapy;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Statistics;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
-using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Participants;
 
 /// <summary>A participant's record as coordinators see it; <c>allocation</c> appears only once randomized.</summary>
+/// <param name="DecidingRating">The number of the rating that decided the primary formulation (the first, or a consensus).</param>
+/// <param name="AwaitingFormulation">In formulationPending: <c>secondRating</c> or <c>consensus</c>.</param>
 public sealed record ParticipantView(
     string Id,
     string TrialId,
@@ -24,6 +26,8 @@ public sealed record ParticipantView(
     ConsentView? Consent,
     DateTimeOffset? DeclinedAt,
     Formulation? PrimaryFormulation,
+    int? DecidingRating,
+    FormulationAwaiting? AwaitingFormulation,
     string? ExclusionReason,
     IReadOnlyList<RatingView> Ratings,
     WithdrawalView? Withdrawal,
@@ -31,7 +35,7 @@ public sealed record ParticipantView(
     IReadOnlyList<EventView> Events,
     AllocationView? Allocation,
     string? Therapist = null,
-    IReadOnlyList<Therapy.SessionView>? Sessions = null,
+    IReadOnlyList<SessionView>? Sessions = null,
     TreatmentStopView? TreatmentStop = null)
 {
     public static ParticipantView From(Participant p, ParticipantAllocation? allocation) => new(
@@ -40,6 +44,8 @@ public sealed record ParticipantView(
         p.ConsentVersion is { } version ? new ConsentView(version, p.ConsentedOn) : null,
         p.DeclinedAt,
         p.PrimaryFormulation,
+        p.DecidingRating,
+        p.Status == ParticipantStatus.FormulationPending ? p.AwaitingFormulation : null,
         p.ExclusionReason,
         [.. p.Ratings.Select(r => RatingView.From(r, p.RandomizedAt))],
         p.WithdrawnAt is { } at ? new WithdrawalView(WithdrawalView.CategoryText(p.WithdrawalCategory), p.WithdrawalReason, at, p.WithdrawnAfterAllocation) : null,
@@ -47,7 +53,7 @@ public sealed record ParticipantView(
         [.. p.Events.Select(EventView.From)],
         allocation is null ? null : AllocationView.From(allocation),
         p.TherapistCode,
-        [.. p.Sessions.Select(Therapy.SessionView.From)],
+        [.. p.Sessions.Select(SessionView.From)],
         p.TreatmentStoppedAt is { } stopped ? new TreatmentStopView(Wire.Text(p.TreatmentStopCategory!.Value), p.TreatmentStopNote, stopped) : null);
 
     /// <summary>What a therapist may read: their participant's record without the coordinator's private notes.</summary>
@@ -75,11 +81,13 @@ public sealed record WithdrawalView(string Category, string? Reason, DateTimeOff
 
 /// <param name="Blinded">False for a rating made after the participant's allocation: the rater may have known the arm,
 /// so it is kept but left out of every agreement statistic.</param>
+/// <param name="EnteredBy">The key that entered a paper rating on the rater's behalf; null when the rater rated as itself.</param>
 public sealed record RatingView(
-    int Number, string Rater, FormulationScores Scores, bool Consensus, string? Rationale, Formulation? Primary, DateTimeOffset RatedAt, bool Blinded)
+    int Number, string Rater, FormulationScores Scores, bool Consensus, string? Rationale, Formulation? Primary, DateTimeOffset RatedAt, bool Blinded,
+    string? EnteredBy)
 {
     public static RatingView From(FormulationRating r, DateTimeOffset? randomizedAt) =>
-        new(r.Number, r.Rater, r.Scores, r.Consensus, r.Rationale, r.Primary, r.RatedAt, FormulationAgreement.IsBlind(r, randomizedAt));
+        new(r.Number, r.Rater, r.Scores, r.Consensus, r.Rationale, r.Primary, r.RatedAt, FormulationAgreement.IsBlind(r, randomizedAt), r.EnteredBy);
 }
 
 public sealed record EventView(int Number, ParticipantEventType Type, DateOnly OccurredOn, string Description, DateTimeOffset RecordedAt)
@@ -114,4 +122,10 @@ internal static class ParticipantAccess
     public static async Task<Trial> LoadTrialAsync(this TrialDbContext db, string trialId, CancellationToken cancellationToken) =>
         await db.Trials.SingleOrDefaultAsync(t => t.Id == trialId, cancellationToken)
         ?? throw new NotFoundException($"No trial with id {trialId}.");
+}
+
+/// <summary>One therapy session as recorded: who delivered it and which key recorded it.</summary>
+public sealed record SessionView(int Number, DateOnly Date, SessionAttendance Attendance, string Therapist, string RecordedBy, DateTimeOffset RecordedAt)
+{
+    public static SessionView From(TherapySession s) => new(s.Number, s.Date, s.Attendance, s.Therapist, s.RecordedBy, s.RecordedAt);
 }

@@ -7,9 +7,7 @@ using TrialManager.Domain.Participants;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Features.Documents;
-using TrialManager.Server.Pipeline;
-using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Participants;
 
@@ -28,7 +26,7 @@ public sealed record RandomizeParticipant(string ParticipantId) : ICommand<Rando
 public sealed record RandomizationOutcome(AllocationView Allocation, bool Created);
 
 public sealed class RandomizeParticipantHandler(
-    TrialDbContext db, WriteTransaction transaction, IActorAccessor actors, TimeProvider clock, AfterCommit afterCommit, DocumentJobs jobs)
+    TrialDbContext db, WriteTransaction transaction, IActorAccessor actors, TimeProvider clock, AfterCommit afterCommit, IOwedWork owedWork)
     : ICommandHandler<RandomizeParticipant, RandomizationOutcome>
 {
     public async ValueTask<RandomizationOutcome> Handle(RandomizeParticipant command, CancellationToken cancellationToken)
@@ -80,7 +78,7 @@ public sealed class RandomizeParticipantHandler(
 
         // The document owed is recorded with the allocation (the outbox); the job is only a messenger.
         db.ProtocolDocuments.Add(new ProtocolDocument(participant.Id, now));
-        afterCommit.Add(() => jobs.EnqueueProtocolDocumentInBackground(participant.Id));
+        afterCommit.Add(() => owedWork.ProtocolDocument(participant.Id));
         return new RandomizationOutcome(AllocationView.From(record), Created: true);
     }
 

@@ -5,7 +5,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Statistics;
 
@@ -39,6 +39,38 @@ public sealed class StreamAllocationsHandler(TrialDbContext db) : IStreamQueryHa
             yield return row;
         }
     }
+}
+
+/// <summary>GET /api/trials/{id}/allocations as JSON: a page of the table in the export's order.</summary>
+public sealed record ListAllocations(string TrialId, PageRequest Page) : IQuery<Page<AllocationRow>>;
+
+public sealed class ListAllocationsHandler(TrialDbContext db) : IQueryHandler<ListAllocations, Page<AllocationRow>>
+{
+    public async ValueTask<Page<AllocationRow>> Handle(ListAllocations query, CancellationToken cancellationToken)
+    {
+        var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
+            ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        var definition = trial.Definition;
+        var allocations = db.Allocations.AsNoTracking().Where(a => a.TrialId == query.TrialId);
+        if (query.Page.Key(2) is [var stateKey, var sequence])
+        {
+            var afterSequence = (int)PageRequest.Number(sequence);
+            allocations = allocations.Where(a => string.Compare(a.StateKey, stateKey) > 0 || (a.StateKey == stateKey && a.Sequence > afterSequence));
+        }
+
+        // The unique (trial, state key, sequence) index is the keyset: each page starts where the last one ended.
+        var rows = await allocations.OrderBy(a => a.StateKey).ThenBy(a => a.Sequence).Take(query.Page.Limit + 1)
+            .Select(a => new { Row = new AllocationRow(
+                a.ParticipantId, a.Site, a.Formulation, a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Arm, a.RandomizedAt,
+                definition.Matched(a.Formulation, a.Arm)), a.StateKey })
+            .ToListAsync(cancellationToken);
+        var page = Page<AllocationRowWithKey>.From(
+            [.. rows.Select(r => new AllocationRowWithKey(r.Row, r.StateKey))], query.Page,
+            r => PageRequest.Cursor(r.StateKey, PageRequest.Text(r.Row.Sequence)));
+        return new Page<AllocationRow>([.. page.Items.Select(r => r.Row)], page.Next);
+    }
+
+    private sealed record AllocationRowWithKey(AllocationRow Row, string StateKey);
 }
 
 public static class AllocationCsv

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Statistics;
 
@@ -29,7 +29,13 @@ public sealed record ConsortView(
     IReadOnlyDictionary<string, int> Completed,
     IReadOnlyDictionary<string, int> StoppedTreatment,
     IReadOnlyDictionary<string, int> LostToFollowUp,
-    IReadOnlyDictionary<string, int> Analysed);
+    IReadOnlyDictionary<string, int> Analysed,
+    ConsortFormulation Formulation);
+
+/// <param name="PendingSecondRating">Drawn for double rating, waiting for the second independent rating.</param>
+/// <param name="PendingConsensus">Waiting for a consensus rating (the two raters disagreed, or the rating was indeterminate).</param>
+/// <param name="ExcludedByFormulation">Excluded because the decided primary formulation is not among the trial's.</param>
+public sealed record ConsortFormulation(int PendingSecondRating, int PendingConsensus, int ExcludedByFormulation);
 
 public sealed record ConsortExclusions(int Total, IReadOnlyDictionary<string, int> Reasons);
 
@@ -58,6 +64,13 @@ public sealed class GetConsortHandler(TrialDbContext db) : IQueryHandler<GetCons
         static bool Left(ParticipantStatus s, WithdrawalCategory? c) =>
             s == ParticipantStatus.Withdrawn && c is WithdrawalCategory.LostToFollowUp or WithdrawalCategory.WithdrewConsent;
 
+        var pending = await db.Participants.AsNoTracking()
+            .Where(p => p.TrialId == query.TrialId && p.Status == ParticipantStatus.FormulationPending)
+            .GroupBy(p => p.AwaitingFormulation)
+            .Select(g => new { Awaiting = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        int Pending(FormulationAwaiting awaiting) => pending.Where(p => p.Awaiting == awaiting).Sum(p => p.Count);
+
         var reasons = new Dictionary<string, int>
         {
             ["screenFailed"] = Count((s, _) => s == ParticipantStatus.ScreenFailed),
@@ -76,6 +89,8 @@ public sealed class GetConsortHandler(TrialDbContext db) : IQueryHandler<GetCons
             Completed: ByArm(s => s == ParticipantStatus.Completed),
             StoppedTreatment: ByArmWhere((_, stopped, _) => stopped),
             LostToFollowUp: ByArmWhere((s, _, c) => s == ParticipantStatus.Withdrawn && c == WithdrawalCategory.LostToFollowUp),
-            Analysed: ByArmWhere((s, _, c) => !Left(s, c)));
+            Analysed: ByArmWhere((s, _, c) => !Left(s, c)),
+            Formulation: new ConsortFormulation(
+                Pending(FormulationAwaiting.SecondRating), Pending(FormulationAwaiting.Consensus), Count((s, _) => s == ParticipantStatus.Excluded)));
     }
 }

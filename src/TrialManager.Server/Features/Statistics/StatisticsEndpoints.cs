@@ -1,7 +1,7 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Statistics;
@@ -15,6 +15,13 @@ public static class StatisticsEndpoints
 
         statistician.MapGet("/allocations", async (string trialId, HttpContext http, ISender sender, TrialDbContext db, CancellationToken ct) =>
             {
+                var wantsCsv = http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
+                if (!wantsCsv)
+                {
+                    // JSON is a list like any other: paged. The CSV export below is whole.
+                    return http.Paged(await sender.Send(new ListAllocations(trialId, PageRequest.From(http.Request.Query["limit"], http.Request.Query["after"])), ct));
+                }
+
                 // Checked before the first byte: once the stream has started, a 404 can no longer be sent (it was a broken 200).
                 if (!await db.Trials.AnyAsync(t => t.Id == trialId, ct))
                 {
@@ -22,12 +29,9 @@ public static class StatisticsEndpoints
                 }
 
                 var rows = sender.CreateStream(new StreamAllocations(trialId), ct);
-                var wantsCsv = http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
-                return wantsCsv
-                    ? Results.Stream(body => AllocationCsv.WriteAsync(rows, body, ct), "text/csv; charset=utf-8", $"{trialId}-allocations.csv")
-                    : Results.Ok(rows);
+                return Results.Stream(body => AllocationCsv.WriteAsync(rows, body, ct), "text/csv; charset=utf-8", $"{trialId}-allocations.csv");
             })
-            .WithSummary("The allocation table as JSON, or CSV with Accept: text/csv; streamed.");
+            .WithSummary("The allocation table as JSON, paged (limit, after, Link), or whole as CSV with Accept: text/csv, streamed.");
 
         statistician.MapGet("/balance", (string trialId, ISender sender, CancellationToken ct) => sender.Send(new GetBalance(trialId), ct))
             .WithSummary("Counts by arm for every stratum and for every level of every factor.");

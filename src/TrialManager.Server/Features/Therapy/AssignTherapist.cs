@@ -5,8 +5,8 @@ using TrialManager.Domain.Common;
 using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Participants;
-using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Therapy;
 

@@ -3,8 +3,8 @@ using Mediator;
 using TrialManager.Domain.Therapy;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Participants;
-using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Therapy;
 
@@ -18,11 +18,6 @@ public sealed record RecordSession(string ParticipantId, int? Number, DateOnly? 
 }
 
 public sealed record RecordSessionRequest(int? Number, DateOnly? Date, string? Attendance);
-
-public sealed record SessionView(int Number, DateOnly Date, SessionAttendance Attendance, string Therapist, string RecordedBy, DateTimeOffset RecordedAt)
-{
-    public static SessionView From(TherapySession s) => new(s.Number, s.Date, s.Attendance, s.Therapist, s.RecordedBy, s.RecordedAt);
-}
 
 public sealed class RecordSessionValidator : AbstractValidator<RecordSession>
 {

@@ -6,7 +6,7 @@ using TrialManager.Domain.Therapy;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Participants;
-using TrialManager.Server.Pipeline;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Therapy;
 

@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Therapy;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Participants;
-using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Therapy;
 

@@ -1,5 +1,6 @@
 using Mediator;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Therapy;
 

@@ -3,9 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
-using TrialManager.Server.Features.Documents;
-using TrialManager.Server.Pipeline;
+using TrialManager.Server.Common;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Trials;
@@ -25,7 +23,7 @@ public sealed class ChangeTrialStatusValidator : AbstractValidator<ChangeTrialSt
             .WithMessage("must be recruiting, paused or closed");
 }
 
-public sealed class ChangeTrialStatusHandler(TrialDbContext db, IActorAccessor actors, ReportSchedule schedule, AfterCommit afterCommit)
+public sealed class ChangeTrialStatusHandler(TrialDbContext db, IActorAccessor actors, IOwedWork owedWork, AfterCommit afterCommit)
     : ICommandHandler<ChangeTrialStatus, TrialView>
 {
     public async ValueTask<TrialView> Handle(ChangeTrialStatus command, CancellationToken cancellationToken)
@@ -36,7 +34,7 @@ public sealed class ChangeTrialStatusHandler(TrialDbContext db, IActorAccessor a
         {
             // Recruiting trials get the scheduled ethics report; others stop receiving it.
             var recruiting = trial.Status == TrialStatus.Recruiting;
-            afterCommit.Add(() => schedule.Apply(trial.Id, recruiting));
+            afterCommit.Add(() => owedWork.ScheduleReports(trial.Id, recruiting));
         }
 
         return TrialView.From(trial, actors.Current, TrialCounts.None);

@@ -6,8 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Pipeline;
-using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Trials;
 
@@ -42,7 +41,11 @@ public sealed record RandomizationRequest(
 
 public sealed record EligibilityRequest(int? MinAge, int? MaxAge, int? MinSeverity, int? MaxSeverity, List<string?>? Exclusions);
 
-public sealed record FormulationRuleRequest(int? MinMargin);
+public sealed record FormulationRuleRequest(int? MinMargin, DoubleRatingRequest? DoubleRating, CertificationRequest? Certification);
+
+public sealed record DoubleRatingRequest(double? Share);
+
+public sealed record CertificationRequest(double? MinAgreement, int? MinCases);
 
 public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
 {
@@ -196,6 +199,18 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
         RuleFor(t => t.FormulationRule).NotNull();
         RuleFor(t => t.FormulationRule!.MinMargin).NotNull().InclusiveBetween(1, 4)
             .OverridePropertyName("formulationRule.minMargin").When(t => t.FormulationRule is not null);
+        When(t => t.FormulationRule?.DoubleRating is not null, () =>
+            RuleFor(t => t.FormulationRule!.DoubleRating!.Share).NotNull().Must(s => s is > 0 and <= 1)
+                .WithMessage("must be above 0 and at most 1: the share of participants drawn for a second rating")
+                .OverridePropertyName("formulationRule.doubleRating.share"));
+        When(t => t.FormulationRule?.Certification is not null, () =>
+        {
+            RuleFor(t => t.FormulationRule!.Certification!.MinAgreement).NotNull().Must(a => a is > 0 and <= 1)
+                .WithMessage("must be above 0 and at most 1: the share of reference cases agreed with the experts")
+                .OverridePropertyName("formulationRule.certification.minAgreement");
+            RuleFor(t => t.FormulationRule!.Certification!.MinCases).NotNull().InclusiveBetween(1, 1_000)
+                .OverridePropertyName("formulationRule.certification.minCases");
+        });
     }
 
     private static readonly string[] RelationshipArms = ["mediator", "moderator"];
@@ -276,7 +291,10 @@ public sealed class CreateTrialHandler(TrialDbContext db, IActorAccessor actors,
             Eligibility = new EligibilityCriteria(
                 c.Eligibility!.MinAge!.Value, c.Eligibility.MaxAge!.Value, c.Eligibility.MinSeverity!.Value, c.Eligibility.MaxSeverity!.Value,
                 [.. (c.Eligibility.Exclusions ?? []).Select(e => e!)]),
-            FormulationRule = new FormulationRule(c.FormulationRule!.MinMargin!.Value),
+            FormulationRule = new FormulationRule(
+                c.FormulationRule!.MinMargin!.Value,
+                c.FormulationRule.DoubleRating is { } d ? new DoubleRatingRule(d.Share!.Value) : null,
+                c.FormulationRule.Certification is { } cert ? new CertificationRule(cert.MinAgreement!.Value, cert.MinCases!.Value) : null),
             Hypothesis = c.Hypothesis is null
                 ? null
                 : [.. c.Formulations!.Select(Wire.Parse<Formulation>).Select(f => new HypothesisEntry(

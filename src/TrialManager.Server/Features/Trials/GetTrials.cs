@@ -1,46 +1,55 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
+using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
-using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Trials;
 
-public sealed record GetTrials : IQuery<IReadOnlyList<TrialView>>;
+/// <summary>GET /api/trials: a page of trials, oldest first.</summary>
+public sealed record GetTrials(PageRequest Page) : IQuery<Page<TrialView>>;
 
 public sealed record GetTrial(string TrialId) : IQuery<TrialView>;
 
 public sealed class GetTrialsHandler(TrialDbContext db, IActorAccessor actors)
-    : IQueryHandler<GetTrials, IReadOnlyList<TrialView>>, IQueryHandler<GetTrial, TrialView>
+    : IQueryHandler<GetTrials, Page<TrialView>>, IQueryHandler<GetTrial, TrialView>
 {
-    public async ValueTask<IReadOnlyList<TrialView>> Handle(GetTrials query, CancellationToken cancellationToken)
+    public async ValueTask<Page<TrialView>> Handle(GetTrials query, CancellationToken cancellationToken)
     {
-        // Ordered in memory: SQLite cannot ORDER BY a DateTimeOffset column, and trials are few.
-        var trials = (await db.Trials.AsNoTracking().ToListAsync(cancellationToken))
-            .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
-        var counts = await CountsAsync(null, cancellationToken);
-        return [.. trials.Select(t => TrialView.From(t, actors.Current, counts.GetValueOrDefault(t.Id, TrialCounts.None)))];
+        var trials = db.Trials.AsNoTracking();
+        if (query.Page.Key(2) is [var createdAt, var id])
+        {
+            var after = PageRequest.Instant(createdAt);
+            trials = trials.Where(t => t.CreatedAt > after || (t.CreatedAt == after && string.Compare(t.Id, id) > 0));
+        }
+
+        var rows = await trials.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id).Take(query.Page.Limit + 1).ToListAsync(cancellationToken);
+        var page = Page<Trial>.From(rows, query.Page, t => PageRequest.Cursor(PageRequest.Text(t.CreatedAt), t.Id));
+        // Counted for this page's trials only: the cost follows the page, not the number of trials.
+        var counts = await CountsAsync([.. page.Items.Select(t => t.Id)], cancellationToken);
+        return new Page<TrialView>(
+            [.. page.Items.Select(t => TrialView.From(t, actors.Current, counts.GetValueOrDefault(t.Id, TrialCounts.None)))], page.Next);
     }
 
     public async ValueTask<TrialView> Handle(GetTrial query, CancellationToken cancellationToken)
     {
         var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
             ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
-        var counts = await CountsAsync(query.TrialId, cancellationToken);
+        var counts = await CountsAsync([query.TrialId], cancellationToken);
         return TrialView.From(trial, actors.Current, counts.GetValueOrDefault(trial.Id, TrialCounts.None));
     }
 
-    /// <summary>Participant counts by status per trial, in one grouped query; a key limited to sites counts only those.</summary>
-    private async Task<Dictionary<string, TrialCounts>> CountsAsync(string? trialId, CancellationToken cancellationToken)
+    /// <summary>Participant counts by status for the given trials, in one grouped query; a key limited to sites counts only those.</summary>
+    private async Task<Dictionary<string, TrialCounts>> CountsAsync(List<string> trialIds, CancellationToken cancellationToken)
     {
-        var participants = db.Participants.AsNoTracking();
-        var allocations = db.Allocations.AsNoTracking();
-        if (trialId is not null)
+        if (trialIds.Count == 0)
         {
-            participants = participants.Where(p => p.TrialId == trialId);
-            allocations = allocations.Where(a => a.TrialId == trialId);
+            return [];
         }
+
+        var participants = db.Participants.AsNoTracking().Where(p => trialIds.Contains(p.TrialId));
+        var allocations = db.Allocations.AsNoTracking().Where(a => trialIds.Contains(a.TrialId));
 
         if (actors.Current.Sites is { Count: > 0 } limited)
         {

@@ -1,5 +1,6 @@
 using Mediator;
 using TrialManager.Server.Security;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Trials;
 
@@ -17,9 +18,10 @@ public static class TrialEndpoints
             .RequireAuthorization(Policies.Admin)
             .WithSummary("Create a trial from its definition; it starts as a draft.");
 
-        trials.MapGet("/", (ISender sender, CancellationToken ct) => sender.Send(new GetTrials(), ct))
+        trials.MapGet("/", async (PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.Paged(await sender.Send(new GetTrials(page), ct)))
             .RequireAuthorization(Policies.AnyRole)
-            .WithSummary("All trials with status and counts; seed and restrictions for statisticians only.");
+            .WithSummary("The trials with status and counts, oldest first, paged (limit, after, Link); seed and restrictions for statisticians only.");
 
         trials.MapGet("/{trialId}", (string trialId, ISender sender, CancellationToken ct) => sender.Send(new GetTrial(trialId), ct))
             .RequireAuthorization(Policies.AnyRole)

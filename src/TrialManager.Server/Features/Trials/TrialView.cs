@@ -1,5 +1,6 @@
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
+using TrialManager.Server.Common;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Trials;

@@ -1,8 +1,10 @@
+using System.Globalization;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Pages.Admin;
 
@@ -17,17 +19,22 @@ public sealed class AuditModel(ISender sender) : TrialPageModel
 
     public string? TrialId { get; private set; }
 
-    public long? After { get; private set; }
+    public string? After { get; private set; }
+
+    /// <summary>The next page's link with the same filter, while more events remain.</summary>
+    public string? NextLink { get; private set; }
 
     public IReadOnlyList<AuditEventView> Events { get; private set; } = [];
 
     public AuditVerification? Verification { get; private set; }
 
-    public Task<IActionResult> OnGetAsync(string? trialId, long? after, bool verify, CancellationToken ct) => Show(async () =>
+    public Task<IActionResult> OnGetAsync(string? trialId, string? after, bool verify, CancellationToken ct) => Show(async () =>
     {
         TrialId = string.IsNullOrWhiteSpace(trialId) ? null : trialId.Trim();
         After = after;
         Verification = verify ? await sender.Send(new VerifyAuditChain(), ct) : null;
-        Events = await sender.Send(new GetAuditTrail(TrialId, after, PageSize), ct);
+        var page = await sender.Send(new GetAuditTrail(TrialId, PageRequest.From(PageSize.ToString(CultureInfo.InvariantCulture), after)), ct);
+        Events = page.Items;
+        NextLink = page.Next is { } next ? PageResults.NextPageLink(Request, next, "verify") : null;
     });
 }

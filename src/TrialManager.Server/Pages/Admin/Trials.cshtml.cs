@@ -3,10 +3,10 @@ using Mediator;
 using TrialManager.Domain.Trials;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Pages.Admin;
 
@@ -19,15 +19,18 @@ public sealed class TrialsModel(ISender sender, IOptions<Microsoft.AspNetCore.Ht
 
     public IReadOnlyList<TrialView> Trials { get; private set; } = [];
 
-    public Task<IActionResult> OnGetAsync(CancellationToken ct) => Show(async () =>
+    /// <summary>The next page of trials, while more remain.</summary>
+    public string? NextLink { get; private set; }
+
+    public Task<IActionResult> OnGetAsync(string? after, CancellationToken ct) => Show(async () =>
     {
         Definition = await ExampleAsync(ct);
-        Trials = await sender.Send(new GetTrials(), ct);
+        await LoadTrialsAsync(after, ct);
     });
 
     public Task<IActionResult> OnPostCreateAsync(CancellationToken ct) => Attempt("definition", async () =>
     {
-        Trials = await sender.Send(new GetTrials(), ct);
+        await LoadTrialsAsync(null, ct);
         CreateTrial? command;
         try
         {
@@ -46,12 +49,19 @@ public sealed class TrialsModel(ISender sender, IOptions<Microsoft.AspNetCore.Ht
 
     public Task<IActionResult> OnPostStatusAsync(string trialId, string? status, CancellationToken ct) => Attempt("status-" + trialId, async () =>
     {
-        Trials = await sender.Send(new GetTrials(), ct);
+        await LoadTrialsAsync(null, ct);
         Definition = await ExampleAsync(ct);
         var trial = await sender.Send(new ChangeTrialStatus(trialId, status), ct);
         Notice = $"Trial {trial.Id} is now {trial.Status.Wire()}.";
         return Redirect("/admin/trials");
     });
+
+    private async Task LoadTrialsAsync(string? after, CancellationToken ct)
+    {
+        var page = await sender.Send(new GetTrials(PageRequest.From(null, after)), ct);
+        Trials = page.Items;
+        NextLink = page.Next is { } next ? PageResults.NextPageLink(Request, next, "handler") : null;
+    }
 
     /// <summary>The demo trial's definition as a starting point, with an id not yet taken.</summary>
     private async Task<string> ExampleAsync(CancellationToken ct)

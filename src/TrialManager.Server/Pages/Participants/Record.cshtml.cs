@@ -1,13 +1,14 @@
+using TrialManager.Server.Features.Raters;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using TrialManager.Domain.Documents;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
-using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Pages.Participants;
 
@@ -60,7 +61,7 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
     public string Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd");
 
     /// <summary>The next rating decides the primary formulation only if it is the first or a consensus rating.</summary>
-    public bool NeedsConsensus => Participant?.Status == ParticipantStatus.FormulationPending;
+    public bool NeedsConsensus => Participant?.Status == ParticipantStatus.FormulationPending && Participant.AwaitingFormulation != FormulationAwaiting.SecondRating;
 
     public Task<IActionResult> OnGetAsync(string? confirm, CancellationToken ct) => Show(async () =>
     {
@@ -83,13 +84,15 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
     public Task<IActionResult> OnPostRateAsync(CancellationToken ct) => Step("formulation", ct, async () =>
     {
         var consensus = NeedsConsensus;
-        var view = await sender.Send(
+        var view = (await sender.Send(
             new RateFormulation(Id, Rater, new ScoresRequest(Scores.Cognitive, Scores.Interpersonal, Scores.Behavioral, Scores.Environmental),
-                consensus, Rationale), ct);
+                consensus, Rationale), ct)).Participant!;
         return view.Status switch
         {
             ParticipantStatus.Formulated => $"Primary formulation: {view.PrimaryFormulation?.Wire()}. The participant can be randomized.",
-            ParticipantStatus.FormulationPending => "The top factor does not lead clearly: a consensus rating decides the primary formulation.",
+            ParticipantStatus.FormulationPending when view.AwaitingFormulation == FormulationAwaiting.SecondRating =>
+                "Drawn for double rating: a second independent rater rates before the primary formulation is decided.",
+            ParticipantStatus.FormulationPending => "The raters disagree or the top factor does not lead clearly: a consensus rating decides the primary formulation.",
             ParticipantStatus.Excluded => $"Excluded: {view.ExclusionReason}",
             _ => "Rating recorded (kept for reliability).",
         };
@@ -127,7 +130,7 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
         {
             document = await sender.Send(new GetProtocolDocument(Id), ct);
         }
-        catch (Exception e) when (e is Errors.NotFoundException or Errors.ForbiddenException)
+        catch (Exception e) when (e is Common.NotFoundException or Common.ForbiddenException)
         {
             Notice = e.Message;
             return Redirect($"/participants/{Id}");
@@ -165,7 +168,7 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
                     await content.DisposeAsync();
                 }
             }
-            catch (Errors.NotFoundException)
+            catch (Common.NotFoundException)
             {
                 ProtocolStatus = null;
             }

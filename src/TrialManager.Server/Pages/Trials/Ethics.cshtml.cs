@@ -2,12 +2,12 @@ using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using TrialManager.Domain.Common;
 using TrialManager.Infrastructure.Documents;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Pages.Trials;
 
@@ -28,11 +28,14 @@ public sealed class EthicsModel(ISender sender) : TrialPageModel
 
     public IReadOnlyList<ReportView> Reports { get; private set; } = [];
 
-    public Task<IActionResult> OnGetAsync(CancellationToken ct) => Show(() => LoadAsync(ct));
+    /// <summary>Older reports, while more remain.</summary>
+    public string? NextLink { get; private set; }
+
+    public Task<IActionResult> OnGetAsync(string? after, CancellationToken ct) => Show(() => LoadAsync(after, ct));
 
     public Task<IActionResult> OnPostReportAsync(CancellationToken ct) => Attempt("report", async () =>
     {
-        await LoadAsync(ct);
+        await LoadAsync(null, ct);
         var report = await sender.Send(new RequestReport(TrialId, "ethicsProgress"), ct);
         Notice = $"Report requested ({report.Id.ToString()[..8]}…); it is {Wire.Text(report.Status)}. Refresh to see it ready.";
         return Redirect($"/trials/{TrialId}/ethics#reports");
@@ -51,13 +54,15 @@ public sealed class EthicsModel(ISender sender) : TrialPageModel
         }
     }
 
-    private async Task LoadAsync(CancellationToken ct)
+    private async Task LoadAsync(string? after, CancellationToken ct)
     {
         Trial = await sender.Send(new GetTrial(TrialId), ct);
         Consort = await sender.Send(new GetConsort(TrialId), ct);
         var data = await sender.Send(new GetEthicsReportData(TrialId), ct);
         ByMonth = data.RecruitmentByMonth;
         BySite = data.RecruitmentBySite;
-        Reports = await sender.Send(new ListReports(TrialId), ct);
+        var page = await sender.Send(new ListReports(TrialId, PageRequest.From(null, after)), ct);
+        Reports = page.Items;
+        NextLink = page.Next is { } next ? PageResults.NextPageLink(Request, next, "handler") + "#reports" : null;
     }
 }

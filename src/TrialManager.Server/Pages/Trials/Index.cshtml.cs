@@ -2,7 +2,8 @@ using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
-using TrialManager.Server.Web;
+using TrialManager.Server.Pages.Shared;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Pages.Trials;
 
@@ -11,5 +12,13 @@ public sealed class TrialsModel(ISender sender) : TrialPageModel
 {
     public IReadOnlyList<TrialView> Trials { get; private set; } = [];
 
-    public Task<IActionResult> OnGetAsync(CancellationToken ct) => Show(async () => Trials = await sender.Send(new GetTrials(), ct));
+    /// <summary>The next page of trials, while more remain.</summary>
+    public string? NextLink { get; private set; }
+
+    public Task<IActionResult> OnGetAsync(string? after, CancellationToken ct) => Show(async () =>
+    {
+        var page = await sender.Send(new GetTrials(PageRequest.From(null, after)), ct);
+        Trials = page.Items;
+        NextLink = page.Next is { } next ? PageResults.NextPageLink(Request, next) : null;
+    });
 }

@@ -1,0 +1,36 @@
+using Mediator;
+using TrialManager.Domain.Documents;
+using TrialManager.Infrastructure.Documents;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
+using TrialManager.Server.Security;
+
+namespace TrialManager.Server.Features.Documents;
+
+public static class DocumentEndpoints
+{
+    public static void MapDocumentEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/trials/{trialId}/reports", async (string trialId, RequestReportRequest body, ISender sender, CancellationToken ct) =>
+            {
+                var report = await sender.Send(new RequestReport(trialId, body.Kind), ct);
+                return Results.Accepted($"/api/reports/{report.Id}", new { report.Id, report.Status });
+            })
+            .RequireAuthorization(Policies.Reports).WithTags("Reports")
+            .WithSummary("Queue an ethics-board report; poll its Location until ready.");
+
+        app.MapGet("/api/trials/{trialId}/reports", async (string trialId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.Paged(await sender.Send(new ListReports(trialId, page), ct)))
+            .RequireAuthorization(Policies.Reports).WithTags("Reports")
+            .WithSummary("The trial's reports, requested and scheduled, newest first, paged (limit, after, Link).");
+
+        app.MapGet("/api/reports/{reportId:guid}", (Guid reportId, ISender sender, CancellationToken ct) => sender.Send(new GetReport(reportId), ct))
+            .RequireAuthorization(Policies.Reports).WithTags("Reports")
+            .WithSummary("A report's status and, once ready, its SHA-256.");
+
+        app.MapGet("/api/reports/{reportId:guid}/pdf", async (Guid reportId, ISender sender, CancellationToken ct) =>
+                Results.File(await sender.Send(new GetReportPdf(reportId), ct), "application/pdf", $"report-{reportId}.pdf"))
+            .RequireAuthorization(Policies.Reports).WithTags("Reports")
+            .WithSummary("The report as PDF, once ready.");
+    }
+}

@@ -1,0 +1,23 @@
+using Mediator;
+using TrialManager.Domain.Documents;
+using TrialManager.Infrastructure.Documents;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
+
+namespace TrialManager.Server.Features.Documents;
+
+public sealed record GetReportPdf(Guid ReportId) : IQuery<Stream>;
+
+public sealed class GetReportPdfHandler(TrialDbContext db, DocumentStore store) : IQueryHandler<GetReportPdf, Stream>
+{
+    public async ValueTask<Stream> Handle(GetReportPdf query, CancellationToken cancellationToken)
+    {
+        var report = await db.LoadReportAsync(query.ReportId, cancellationToken);
+        if (report.Status != DocumentStatus.Ready || report.Sha256 is null)
+        {
+            throw new Domain.Common.WorkflowConflictException($"The report is {Wire.Text(report.Status)}; its PDF exists once it is ready.");
+        }
+
+        return store.Open(report.Sha256) ?? throw new NotFoundException("The report's file is missing from the document store.");
+    }
+}

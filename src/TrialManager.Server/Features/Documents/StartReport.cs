@@ -1,0 +1,32 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Documents;
+using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Documents;
+using TrialManager.Infrastructure.Documents.Templates;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
+using TrialManager.Server.Features.Participants;
+using TrialManager.Server.Features.Statistics;
+using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumBalance;
+
+namespace TrialManager.Server.Features.Documents;
+
+/// <summary>Marks the report running and returns its trial; null when it is already ready.</summary>
+public sealed record StartReport(Guid ReportId) : ICommand<string?>;
+
+public sealed class StartReportHandler(TrialDbContext db) : ICommandHandler<StartReport, string?>
+{
+    public async ValueTask<string?> Handle(StartReport command, CancellationToken cancellationToken)
+    {
+        var report = await db.Reports.SingleOrDefaultAsync(r => r.Id == command.ReportId, cancellationToken)
+            ?? throw new NotFoundException($"No report with id {command.ReportId}.");
+        if (report.Status == DocumentStatus.Ready)
+        {
+            return null;
+        }
+
+        report.MarkRunning();
+        return report.TrialId;
+    }
+}

@@ -1,0 +1,46 @@
+using TrialManager.Server.Common;
+
+namespace TrialManager.Server.Security;
+
+/// <summary>Authorization policies: each names the roles that may use a route (see docs/api.md).</summary>
+public static class Policies
+{
+    public const string AnyRole = "any-role";
+    public const string Coordinator = "coordinator";
+    public const string CoordinatorOrAdmin = "coordinator-or-admin";
+    public const string Statistician = "statistician";
+    public const string StatisticsOverview = "statistics-overview";
+    public const string Reports = "reports";
+    public const string Admin = "admin";
+    public const string Therapist = "therapist";
+    public const string CoordinatorOrTherapist = "coordinator-or-therapist";
+    public const string ProtocolDocument = "protocol-document";
+    public const string TherapistOversight = "therapist-oversight";
+    public const string Rater = "rater";
+    public const string Rating = "rating";
+    public const string ReferenceCases = "reference-cases";
+    public const string RaterOverview = "rater-overview";
+    public const string MeasureReaders = "measure-readers";
+    public const string MeasureEntry = "measure-entry";
+
+    public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
+    {
+        [AnyRole] = [.. Roles.All],
+        [Coordinator] = [Roles.Coordinator],
+        [CoordinatorOrAdmin] = [Roles.Coordinator, Roles.Admin],
+        [Statistician] = [Roles.Statistician],
+        [StatisticsOverview] = [Roles.Statistician, Roles.Ethics, Roles.Admin],
+        [Reports] = [Roles.Ethics, Roles.Admin],
+        [Admin] = [Roles.Admin],
+        [Therapist] = [Roles.Therapist],
+        [CoordinatorOrTherapist] = [Roles.Coordinator, Roles.Therapist],
+        [ProtocolDocument] = [Roles.Coordinator, Roles.Admin, Roles.Therapist],
+        [TherapistOversight] = [Roles.Admin, Roles.Statistician],
+        [Rater] = [Roles.Rater],
+        [Rating] = [Roles.Coordinator, Roles.Rater],
+        [ReferenceCases] = [Roles.Rater, Roles.Admin],
+        [RaterOverview] = [Roles.Statistician, Roles.Admin],
+        [MeasureReaders] = [Roles.Coordinator, Roles.Therapist, Roles.Statistician],
+        [MeasureEntry] = [Roles.Coordinator, Roles.Therapist, Roles.Rater],
+    };
+}

@@ -1,0 +1,315 @@
+using System.Net;
+using System.Text.Json;
+using TrialManager.Integration.Tests.Harness;
+using TrialManager.Integration.Tests.Security;
+
+namespace TrialManager.Integration.Tests.Api;
+
+/// <summary>Raters rate as themselves, blind; certification on reference cases; double rating and consensus.</summary>
+public abstract class RaterTests(TrialServer server)
+{
+    private HttpClient Rater => server.Client("dev-rater");
+    private HttpClient Rater2 => server.Client("dev-rater-2");
+
+    private static object Scores(int[] s) => new { cognitive = s[0], interpersonal = s[1], behavioral = s[2], environmental = s[3] };
+
+    private async Task<string> TrialAsync(object formulationRule)
+    {
+        var definition = TestTrials.Definition();
+        definition["formulationRule"] = formulationRule;
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+        var id = (string)definition["id"]!;
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{id}/status", new { status = "recruiting" }));
+        return id;
+    }
+
+    private async Task<string> ConsentedAsync(string trialId)
+    {
+        var screened = await server.Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants",
+            new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>(), motivation = 6, expectancy = 7 });
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, screened);
+        var id = (await screened.JsonAsync()).GetProperty("id").GetString()!;
+        await Problems.AssertStatusAsync(HttpStatusCode.OK,
+            await server.Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
+        return id;
+    }
+
+    private Task<HttpResponseMessage> RateAsync(HttpClient rater, string participantId, int[] s, bool consensus = false) =>
+        rater.PostJsonAsync($"/api/participants/{participantId}/formulations", new { scores = Scores(s), consensus });
+
+    private async Task<JsonElement> ParticipantAsync(string id) => await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync();
+
+    private async Task<List<JsonElement>> QueueAsync(HttpClient rater, string trialId)
+    {
+        var response = await rater.GetAsync("/api/raters/me/queue");
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
+        var queue = await response.JsonAsync();
+        return [.. queue.EnumerateArray().Where(c => c.GetProperty("trialId").GetString() == trialId)];
+    }
+
+    [ServerFact]
+    public async Task Rater_RatesAsItself_ARaterFieldIsRefused_AndACoordinatorEntersOnARatersBehalf()
+    {
+        var trialId = await TrialAsync(new { minMargin = 1 });
+        var id = await ConsentedAsync(trialId);
+
+        var named = await Rater.PostJsonAsync($"/api/participants/{id}/formulations", new { rater = "R07", scores = Scores([4, 1, 0, 0]) });
+        (await Problems.Assert400Async(named)).AssertNames("rater");
+        var unnamed = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/formulations", new { scores = Scores([4, 1, 0, 0]) });
+        (await Problems.Assert400Async(unnamed)).AssertNames("rater");
+        Assert.Empty((await ParticipantAsync(id)).GetProperty("ratings").EnumerateArray());
+
+        var rated = await RateAsync(Rater, id, [4, 1, 0, 0]);
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, rated);
+        var answer = await rated.JsonAsync();
+        Assert.Equal(id, answer.GetProperty("participantId").GetString());
+        Assert.Equal(6, answer.GetProperty("motivation").GetInt32());
+        Assert.Equal("cognitive", Assert.Single(answer.GetProperty("yourRatings").EnumerateArray()).GetProperty("primary").GetString());
+        foreach (var hidden in new[] { "status", "ratings", "allocation", "primaryFormulation" })
+        {
+            Assert.False(answer.TryGetProperty(hidden, out _), $"a rater's answer carries '{hidden}'");
+        }
+
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R02", [4, 0, 1, 0]));
+        var ratings = (await ParticipantAsync(id)).GetProperty("ratings").EnumerateArray().ToList();
+        Assert.Equal(("dev-rater", JsonValueKind.Null), (ratings[0].GetProperty("rater").GetString(), ratings[0].GetProperty("enteredBy").ValueKind));
+        Assert.Equal(("R02", "dev-coordinator"), (ratings[1].GetProperty("rater").GetString(), ratings[1].GetProperty("enteredBy").GetString()));
+    }
+
+    [ServerFact]
+    public async Task Queue_HoldsTheCasesWaitingForThisRater_WithTheCaseMaterialOnly()
+    {
+        var trialId = await TrialAsync(new { minMargin = 1 });
+        var id = await ConsentedAsync(trialId);
+
+        var waiting = Assert.Single(await QueueAsync(Rater, trialId));
+        Assert.Equal((id, "rating", 15), (waiting.GetProperty("participantId").GetString(), waiting.GetProperty("task").GetString(), waiting.GetProperty("severity").GetInt32()));
+        Assert.Single(await QueueAsync(Rater2, trialId));
+
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [4, 1, 0, 0]));
+
+        Assert.Equal("formulated", (await ParticipantAsync(id)).GetProperty("status").GetString());
+        Assert.Empty(await QueueAsync(Rater, trialId));
+        Assert.Empty(await QueueAsync(Rater2, trialId));
+    }
+
+    [ServerFact]
+    public async Task Certification_OnlyCertifiedRatersCount_AndTheExpertsAnswerIsNeverShown()
+    {
+        var trialId = await TrialAsync(new { minMargin = 1, certification = new { minAgreement = 0.5, minCases = 2 } });
+        var id = await ConsentedAsync(trialId);
+        var contradicting = await server.Admin.PostJsonAsync($"/api/trials/{trialId}/reference-cases",
+            new { code = "RC00", scores = Scores([4, 1, 0, 0]), primary = "interpersonal", material = "case" });
+        (await Problems.Assert400Async(contradicting)).AssertNames("primary");
+        foreach (var (code, s, primary) in new[] { ("RC01", new[] { 4, 1, 0, 0 }, "cognitive"), ("RC02", new[] { 0, 4, 1, 0 }, "interpersonal") })
+        {
+            await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/reference-cases",
+                new { code, scores = Scores(s), primary, material = $"Case {code}: low mood since a job loss." }));
+        }
+
+        // Not certified: the rating is refused (not kept), by a rater key and by a coordinator naming that rater alike.
+        Assert.Empty(await QueueAsync(Rater, trialId));
+        var refused = await RateAsync(Rater, id, [4, 1, 0, 0]);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("not certified", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Conflict, (await TestTrials.RateAsync(server, id, "dev-rater", [4, 1, 0, 0])).StatusCode);
+        Assert.Empty((await ParticipantAsync(id)).GetProperty("ratings").EnumerateArray());
+
+        var cases = await (await Rater.GetAsync($"/api/trials/{trialId}/reference-cases")).ReadAsync<JsonElement>();
+        Assert.Equal(2, cases.GetArrayLength());
+        Assert.DoesNotContain("cognitive", cases.GetRawText(), StringComparison.Ordinal);
+
+        var first = await Rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC01/ratings", new { scores = Scores([3, 1, 0, 0]) });
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, first);
+        Assert.Equal("""{"agreed":true,"certified":false}""", await first.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Conflict, (await Rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC01/ratings", new { scores = Scores([3, 1, 0, 0]) })).StatusCode);
+        var second = await Rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC02/ratings", new { scores = Scores([4, 1, 0, 0]) });
+        Assert.Equal("""{"agreed":false,"certified":true}""", await second.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await Rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC99/ratings", new { scores = Scores([4, 1, 0, 0]) })).StatusCode);
+
+        Assert.Single(await QueueAsync(Rater, trialId));
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [4, 1, 0, 0]));
+
+        var raters = await (await server.Statistician.GetAsync($"/api/trials/{trialId}/raters")).JsonAsync();
+        Assert.True(raters.GetProperty("certificationRequired").GetBoolean());
+        var me = Assert.Single(raters.GetProperty("raters").EnumerateArray());
+        Assert.Equal("dev-rater", me.GetProperty("rater").GetString());
+        Assert.True(me.GetProperty("certified").GetBoolean());
+        Assert.Equal((2, 0.5), (me.GetProperty("practice").GetProperty("cases").GetInt32(), me.GetProperty("practice").GetProperty("agreement").GetDouble()));
+        Assert.Equal(1, me.GetProperty("ratings").GetInt32());
+    }
+
+    [ServerFact]
+    public async Task ReferenceCases_NeedACertificationRule_AndATrialWithoutThemCertifiesNobody()
+    {
+        var trialId = await TrialAsync(new { minMargin = 1 });
+        var added = await server.Admin.PostJsonAsync($"/api/trials/{trialId}/reference-cases",
+            new { code = "RC01", scores = Scores([4, 1, 0, 0]), primary = "cognitive", material = "case" });
+        Assert.Equal(HttpStatusCode.Conflict, added.StatusCode);
+
+        var raters = await (await server.Admin.GetAsync($"/api/trials/{trialId}/raters")).JsonAsync();
+        Assert.False(raters.GetProperty("certificationRequired").GetBoolean());
+    }
+
+    [ServerFact]
+    public async Task DoubleRating_WaitsForASecondRater_ThenAConsensus_WhichDecides()
+    {
+        var trialId = await TrialAsync(new { minMargin = 1, doubleRating = new { share = 1.0 } });
+        var id = await ConsentedAsync(trialId);
+
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [4, 1, 0, 0]));
+        var pending = await ParticipantAsync(id);
+        Assert.Equal(("formulationPending", "secondRating"), (pending.GetProperty("status").GetString(), pending.GetProperty("awaitingFormulation").GetString()));
+        var early = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null);
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Contains("second independent rating", await early.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, (await ConsortFormulationAsync(trialId)).GetProperty("pendingSecondRating").GetInt32());
+
+        // The second rater gets the case, and nothing of the first rating.
+        Assert.Empty(await QueueAsync(Rater, trialId));
+        var forSecond = Assert.Single(await QueueAsync(Rater2, trialId));
+        Assert.Equal("rating", forSecond.GetProperty("task").GetString());
+        Assert.Empty(forSecond.GetProperty("yourRatings").EnumerateArray());
+        Assert.DoesNotContain("dev-rater\"", forSecond.GetRawText(), StringComparison.Ordinal);
+
+        var second = await RateAsync(Rater2, id, [0, 4, 1, 0]);
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, second);
+        Assert.Single((await second.JsonAsync()).GetProperty("yourRatings").EnumerateArray());
+        Assert.Equal("consensus", (await ParticipantAsync(id)).GetProperty("awaitingFormulation").GetString());
+        var stillWaiting = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null);
+        Assert.Contains("consensus rating", await stillWaiting.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var consort = await ConsortFormulationAsync(trialId);
+        Assert.Equal((0, 1), (consort.GetProperty("pendingSecondRating").GetInt32(), consort.GetProperty("pendingConsensus").GetInt32()));
+        Assert.Equal("consensus", Assert.Single(await QueueAsync(Rater, trialId)).GetProperty("task").GetString());
+
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [1, 4, 0, 0], consensus: true));
+        var decided = await ParticipantAsync(id);
+        Assert.Equal(("formulated", "interpersonal", 3), (decided.GetProperty("status").GetString(),
+            decided.GetProperty("primaryFormulation").GetString(), decided.GetProperty("decidingRating").GetInt32()));
+        Assert.Empty(await QueueAsync(Rater, trialId));
+        Assert.Equal(HttpStatusCode.Created, (await server.Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null)).StatusCode);
+
+        var listed = Assert.Single((await (await server.Statistician.GetAsync($"/api/trials/{trialId}/double-ratings")).JsonAsync())
+            .GetProperty("participants").EnumerateArray());
+        Assert.Equal((id, 2, 3), (listed.GetProperty("participantId").GetString(), listed.GetProperty("independentRatings").GetInt32(), listed.GetProperty("decidingRating").GetInt32()));
+
+        var audit = (await (await server.Admin.GetAsync("/api/audit")).JsonAsync()).GetRawText();
+        Assert.True(audit.Split("RateFormulation").Length - 1 >= 3, "every rating is in the audit trail");
+    }
+
+    [ServerFact]
+    public async Task DrawnParticipants_AreExactlyThoseTheStatisticianIsShown()
+    {
+        var trialId = await TrialAsync(new { minMargin = 1, doubleRating = new { share = 0.5 } });
+        var ids = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var id = await ConsentedAsync(trialId);
+            await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [4, 1, 0, 0]));
+            ids.Add(id);
+        }
+
+        var listed = await server.Statistician.GetAsync($"/api/trials/{trialId}/double-ratings");
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, listed);
+        var list = await listed.JsonAsync();
+        Assert.Equal(0.5, list.GetProperty("share").GetDouble());
+        var drawn = list.GetProperty("participants").EnumerateArray().ToDictionary(p => p.GetProperty("participantId").GetString()!, p => p.GetProperty("draw").GetDouble());
+        Assert.All(drawn.Values, d => Assert.InRange(d, 0, 0.5));
+        foreach (var id in ids)
+        {
+            var status = (await ParticipantAsync(id)).GetProperty("status").GetString();
+            Assert.Equal(drawn.ContainsKey(id) ? "formulationPending" : "formulated", status);
+        }
+    }
+
+    [ServerFact]
+    public async Task DefinitionAdditions_AreStrict()
+    {
+        object[] bad =
+        [
+            new { minMargin = 1, doubleRating = new { share = 0.0 } },
+            new { minMargin = 1, doubleRating = new { share = 1.5 } },
+            new { minMargin = 1, doubleRating = new { } },
+            new { minMargin = 1, certification = new { minAgreement = 0.0, minCases = 3 } },
+            new { minMargin = 1, certification = new { minAgreement = 1.1, minCases = 3 } },
+            new { minMargin = 1, certification = new { minAgreement = 0.8, minCases = 0 } },
+            new { minMargin = 1, certification = new { minAgreement = 0.8 } },
+            new { minMargin = 1, doubleRating = new { share = 0.5, shares = 0.5 } },
+        ];
+        foreach (var rule in bad)
+        {
+            var definition = TestTrials.Definition();
+            definition["formulationRule"] = rule;
+            var response = await server.Admin.PostJsonAsync("/api/trials", definition);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{JsonSerializer.Serialize(rule)}: {(int)response.StatusCode}");
+        }
+    }
+
+    [ServerFact]
+    public async Task EveryResponseARaterCanGet_HidesOtherRatersScores_TheArm_AndTheAllocation()
+    {
+        // The routes a rater key may use: a new one must be added here, and checked.
+        var allowed = AuthorizationMatrixTests.Matrix.Where(r => r.Rater == AuthorizationMatrixTests.Expect.Allowed && r.Pattern.StartsWith("/api", StringComparison.Ordinal))
+            .Select(r => $"{r.Method} {r.Pattern}").Order().ToList();
+        Assert.Equal(
+            [
+                "GET /api/instruments",
+                "GET /api/instruments/{code}",
+                "GET /api/raters/me/queue",
+                "GET /api/trials",
+                "GET /api/trials/{trialId}",
+                "GET /api/trials/{trialId}/reference-cases",
+                "POST /api/participants/{participantId}/formulations",
+                "POST /api/trials/{trialId}/reference-cases/{code}/ratings",
+            ],
+            allowed);
+
+        var trialId = await TrialAsync(new { minMargin = 1, doubleRating = new { share = 1.0 }, certification = new { minAgreement = 0.5, minCases = 1 } });
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/reference-cases",
+            new { code = "RC01", scores = Scores([4, 1, 0, 0]), primary = "cognitive", material = "case" }));
+        foreach (var rater in new[] { Rater, Rater2 })
+        {
+            await Problems.AssertStatusAsync(HttpStatusCode.Created,
+                await rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC01/ratings", new { scores = Scores([3, 0, 0, 0]) }));
+        }
+
+        // One participant rated by both (they agree) and randomized; one rated by the other rater, waiting for this one.
+        var randomized = await ConsentedAsync(trialId);
+        var waiting = await ConsentedAsync(trialId);
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater2, randomized, [2, 4, 3, 1]));
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, randomized, [0, 4, 1, 1]));
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{randomized}/randomization", null));
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater2, waiting, [2, 4, 3, 1]));
+        var seed = (await (await server.Statistician.GetAsync($"/api/trials/{trialId}")).JsonAsync()).GetProperty("randomization").GetProperty("seed").GetString()!;
+
+        var bodies = new Dictionary<string, string>
+        {
+            ["queue"] = await (await Rater.GetAsync("/api/raters/me/queue")).Content.ReadAsStringAsync(),
+            ["instruments"] = await (await Rater.GetAsync("/api/instruments")).Content.ReadAsStringAsync(),
+            ["fidelity form"] = await (await Rater.GetAsync("/api/instruments/fidelity-cognitive")).Content.ReadAsStringAsync(),
+            ["trials"] = await (await Rater.GetAsync("/api/trials")).Content.ReadAsStringAsync(),
+            ["trial"] = await (await Rater.GetAsync($"/api/trials/{trialId}")).Content.ReadAsStringAsync(),
+            ["reference cases"] = await (await Rater.GetAsync($"/api/trials/{trialId}/reference-cases")).Content.ReadAsStringAsync(),
+            ["rating"] = await (await RateAsync(Rater, waiting, [4, 0, 0, 0])).Content.ReadAsStringAsync(),
+            ["rating after allocation"] = await (await RateAsync(Rater, randomized, [4, 0, 0, 0], consensus: true)).Content.ReadAsStringAsync(),
+            ["practice"] = await (await Rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC01/ratings", new { scores = Scores([4, 0, 0, 0]) })).Content.ReadAsStringAsync(),
+        };
+        Assert.Contains(waiting, bodies["rating"], StringComparison.Ordinal);
+        foreach (var (name, body) in bodies)
+        {
+            foreach (var secret in new[] { "dev-rater-2", "\"allocation\"", "\"stratum\"", "\"sequence\"", "\"arm\"", "\"ratings\"", "\"primaryFormulation\"", "\"status\":\"randomized", "is randomized", seed, "\"blockSizes\":[" })
+            {
+                Assert.False(body.Contains(secret, StringComparison.Ordinal), $"The rater's {name} answer carries {secret}: {body}");
+            }
+        }
+    }
+
+    private async Task<JsonElement> ConsortFormulationAsync(string trialId) =>
+        (await (await server.Statistician.GetAsync($"/api/trials/{trialId}/consort")).JsonAsync()).GetProperty("formulation");
+}
+
+[Collection(SqliteServerCollection.Name)]
+public sealed class RaterTests_Sqlite(SqliteTrialServer server) : RaterTests(server);
+
+[Collection(PostgresServerCollection.Name)]
+public sealed class RaterTests_Postgres(PostgresTrialServer server) : RaterTests(server), IRunsOnPostgres;
