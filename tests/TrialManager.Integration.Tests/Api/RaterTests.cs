@@ -260,6 +260,7 @@ public abstract class RaterTests(TrialServer server)
                 "GET /api/trials/{trialId}",
                 "GET /api/trials/{trialId}/reference-cases",
                 "POST /api/participants/{participantId}/formulations",
+                "POST /api/participants/{participantId}/measures",
                 "POST /api/trials/{trialId}/reference-cases/{code}/ratings",
             ],
             allowed);

@@ -65,6 +65,10 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("POST", "/api/trials/{trialId}/therapists",                          U,     U,      F,     F,     F,     A, F),
         new("GET",  "/api/trials/{trialId}/caseloads",                           U,     U,      F,     A,     F,     A, F),
         new("GET",  "/api/therapists/me/participants",                           U,     U,      F,     F,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/measures",                U,     U,      A,     F,     F,     F, A),
+        new("GET",  "/api/participants/{participantId}/measures",                U,     U,      A,     A,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/alerts",                              U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/alerts/{alertId:guid}/acknowledgement",                U,     U,      A,     F,     F,     F, F),
 
         new("POST", "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, F),
         new("GET",  "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, A),
@@ -124,6 +128,8 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         "GET /api/participants/{participantId}/protocol-document",
         "POST /api/participants/{participantId}/sessions",
         "GET /api/therapists/me/participants",
+        "POST /api/participants/{participantId}/measures",
+        "GET /api/participants/{participantId}/measures",
     ];
 
     public static Expect Therapist(Row row) =>
@@ -247,6 +253,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         .Replace("/{**path:file}", "/robots.txt", StringComparison.Ordinal)
         .Replace("{code}", "phq9", StringComparison.Ordinal)
         .Replace("{reportId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{alertId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
         .Replace("/{documentName?}", string.Empty, StringComparison.Ordinal)
         .Replace("/{**path}", string.Empty, StringComparison.Ordinal);

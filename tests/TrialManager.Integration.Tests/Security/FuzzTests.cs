@@ -146,7 +146,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
         foreach (var (row, key, body) in bodies)
         {
             var path = row.Pattern.Replace("{trialId}", trialId, StringComparison.Ordinal).Replace("{participantId}", participantId, StringComparison.Ordinal)
-                .Replace("{code}", "RC01", StringComparison.Ordinal);
+                .Replace("{code}", "RC01", StringComparison.Ordinal).Replace("{alertId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
             using var client = server.Client(key);
             foreach (var (unknown, text) in Misspellings(body!))
             {
@@ -175,7 +175,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
     /// </summary>
     private static IEnumerable<(string Path, string Json)> Misspellings(JsonObject body)
     {
-        string[] dataMaps = ["levels", "hypothesis"]; // dictionaries keyed by data (factor levels, formulations), not by members
+        string[] dataMaps = ["levels", "hypothesis", "items"]; // dictionaries keyed by data (factor levels, formulations, item ids), not by members
         string[] known = ["seed", "imbalance", "probability", "factors", "severityCutoff", "declined", "rationale", "consensus", "motivation", "expectancy", "registration", "category"];
         var results = new List<(string, string)>();
 
@@ -280,6 +280,12 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             "/api/participants/{participantId}/therapist" => new JsonObject { ["therapist"] = "T1" },
             "/api/participants/{participantId}/sessions" => new JsonObject { ["number"] = r.Next(1, 17), ["date"] = "2026-11-21", ["attendance"] = "attended" },
             "/api/participants/{participantId}/treatment-stop" => new JsonObject { ["category"] = "other", ["note"] = "fuzz" },
+            "/api/participants/{participantId}/measures" => new JsonObject
+            {
+                ["instrument"] = "gad7", ["session"] = 1, ["completedOn"] = "2026-11-21",
+                ["items"] = new JsonObject { ["1"] = 1, ["2"] = 0, ["3"] = 2, ["4"] = 1, ["5"] = 0, ["6"] = 1, ["7"] = 3 },
+            },
+            "/api/alerts/{alertId:guid}/acknowledgement" => new JsonObject { ["action"] = "fuzz" },
             "/api/trials/{trialId}/reference-cases" => new JsonObject
             {
                 ["code"] = $"RC{r.Next(1000)}",
@@ -319,6 +325,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             .Replace("{trialId}", Id(trialId), StringComparison.Ordinal)
             .Replace("{participantId}", Id(participantId), StringComparison.Ordinal)
             .Replace("{reportId:guid}", Id(reportId), StringComparison.Ordinal)
+            .Replace("{alertId:guid}", Id(Guid.NewGuid().ToString()), StringComparison.Ordinal)
             .Replace("{code}", Id(row.Pattern.Contains("reference-cases", StringComparison.Ordinal) ? "RC01" : "gad7"), StringComparison.Ordinal)
             .Replace("{documentName}", hostilePath ? Id("v1") : "v1", StringComparison.Ordinal)
             .Replace("/{documentName?}", hostilePath ? "/" + Id("v1") : string.Empty, StringComparison.Ordinal)

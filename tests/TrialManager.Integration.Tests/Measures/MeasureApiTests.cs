@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using TrialManager.Integration.Tests.Api;
+using TrialManager.Integration.Tests.Documents;
+using TrialManager.Integration.Tests.Harness;
+
+namespace TrialManager.Integration.Tests.Measures;
+
+/// <summary>Measures at sessions, scored by the server from the instrument, and the safety alerts they raise, over HTTP.</summary>
+public abstract class MeasureApiTests(TrialServer server)
+{
+    private static readonly string Today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private HttpClient Therapist => server.Client("dev-therapist");
+
+    /// <summary>A randomized participant treated by the demo therapist, with sessions 1 and 2 held (3 was a no-show).</summary>
+    private async Task<(string TrialId, string Id)> InTherapyAsync()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        var id = (await DocumentSupport.RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        foreach (var (number, attendance) in new[] { (1, "attended"), (2, "attended"), (3, "noShow") })
+        {
+            await Problems.AssertStatusAsync(HttpStatusCode.Created, await Therapist.PostJsonAsync($"/api/participants/{id}/sessions", new { number, date = Today, attendance }));
+        }
+
+        return (trialId, id);
+    }
+
+    private static Dictionary<string, int> Phq9(params int[] answers) =>
+        answers.Select((a, i) => (Key: (i + 1).ToString(CultureInfo.InvariantCulture), a)).ToDictionary(x => x.Key, x => x.a);
+
+    [ServerFact]
+    public async Task Phq9_IsScoredByTheServer_AndASelfHarmAnswerRaisesAnAlertTheSiteAcknowledges()
+    {
+        var (trialId, id) = await InTherapyAsync();
+
+        var recorded = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/measures",
+            new { instrument = "phq9", session = 1, completedOn = Today, items = Phq9(2, 2, 1, 1, 2, 1, 1, 0, 1) });
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, recorded);
+        var body = await recorded.JsonAsync();
+        Assert.Equal(11, body.GetProperty("scores").GetProperty("total").GetDouble());
+        Assert.Equal("moderate", body.GetProperty("band").GetString());
+        Assert.False(body.GetProperty("prorated").GetBoolean());
+        var alert = Assert.Single(body.GetProperty("alerts").EnumerateArray());
+        Assert.Equal("selfHarm", alert.GetProperty("rule").GetString());
+
+        var open = await (await server.Coordinator.GetAsync($"/api/trials/{trialId}/alerts")).JsonAsync();
+        Assert.Equal(alert.GetProperty("id").GetString(), Assert.Single(open.EnumerateArray()).GetProperty("id").GetString());
+        var alertId = alert.GetProperty("id").GetString();
+        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync($"/api/alerts/{alertId}/acknowledgement", new { action = " " }))).AssertNames("action");
+        var acknowledged = await server.Coordinator.PostJsonAsync($"/api/alerts/{alertId}/acknowledgement", new { action = "called the participant; safety plan reviewed" });
+        await Problems.AssertStatusAsync(HttpStatusCode.OK, acknowledged);
+        Assert.Equal("dev-coordinator", (await acknowledged.JsonAsync()).GetProperty("acknowledgedBy").GetString());
+        await Problems.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync($"/api/alerts/{alertId}/acknowledgement", new { action = "again" }), "already acknowledged");
+        Assert.Empty((await (await server.Coordinator.GetAsync($"/api/trials/{trialId}/alerts")).JsonAsync()).EnumerateArray());
+        Assert.Single((await (await server.Coordinator.GetAsync($"/api/trials/{trialId}/alerts?status=all")).JsonAsync()).EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Coordinator.PostJsonAsync($"/api/alerts/{Guid.NewGuid()}/acknowledgement", new { action = "x" })).StatusCode);
+    }
+
+    [ServerFact]
+    public async Task Phq9_ThatRisesByFiveSinceTheLastSession_RaisesADeteriorationAlert_AndAMissingItemIsProrated()
+    {
+        var (_, id) = await InTherapyAsync();
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/measures",
+            new { instrument = "phq9", session = 1, completedOn = Today, items = Phq9(1, 1, 1, 1, 1, 0, 0, 0, 0) }));
+
+        // Item 5 missing: 8 answers summing to 10, prorated to 10 * 9 / 8 = 11.25, a rise of more than 5 on 5.
+        var items = Phq9(2, 2, 2, 1, 0, 1, 1, 1, 0);
+        items.Remove("5");
+        var second = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/measures", new { instrument = "phq9", session = 2, completedOn = Today, items });
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, second);
+        var body = await second.JsonAsync();
+        Assert.True(body.GetProperty("prorated").GetBoolean());
+        Assert.Equal(["deterioration"], body.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("rule").GetString()));
+
+        var all = await (await server.Statistician.GetAsync($"/api/participants/{id}/measures")).JsonAsync();
+        Assert.Equal([1, 2], all.EnumerateArray().Select(m => m.GetProperty("session").GetInt32()));
+    }
+
+    [ServerFact]
+    public async Task BadMeasures_Are400s_Or409s_AndRecordNothing()
+    {
+        var (_, id) = await InTherapyAsync();
+        var path = $"/api/participants/{id}/measures";
+        object Body(object items, int session = 1, string instrument = "phq9") => new { instrument, session, completedOn = Today, items };
+
+        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync(path, Body(new Dictionary<string, int> { ["10"] = 1 })))).AssertNames("items.10");
+        var outOfScale = Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1);
+        outOfScale["3"] = 4;
+        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync(path, Body(outOfScale)))).AssertNames("items.3");
+        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync(path, Body(new Dictionary<string, double> { ["1"] = 1.5 })))).AssertNames("items.1");
+        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync(path, Body(Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), instrument: "phq10")))).AssertNames("instrument");
+        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync(path, new { instrument = "phq9", completedOn = Today, items = Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1) }))).AssertNames("session");
+        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync(path, new { instrument = "phq9", visit = "followUp3m", session = 1, completedOn = Today, items = Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1) }))).AssertNames("visit");
+        await Problems.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, Body(Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), session: 5)), "Session 5 is not recorded");
+        await Problems.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, Body(Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), session: 3)), "was recorded as");
+
+        Assert.Empty((await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync()).EnumerateArray());
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync(path, Body(Phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))));
+        await Problems.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, Body(Phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))), "already recorded");
+    }
+
+    [ServerFact]
+    public async Task TheTherapistEntersTheirParticipantsQuestionnaires_ARaterTheFidelityForm_AndNeitherTheOthers()
+    {
+        var (_, id) = await InTherapyAsync();
+        var path = $"/api/participants/{id}/measures";
+        var alliance = Enumerable.Range(1, 12).ToDictionary(i => i.ToString(CultureInfo.InvariantCulture), i => 1 + (i % 5));
+
+        var recorded = await Therapist.PostJsonAsync(path, new { instrument = "alliance12", session = 1, completedOn = Today, items = alliance });
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, recorded);
+        Assert.Equal("dev-therapist", (await recorded.JsonAsync()).GetProperty("recordedBy").GetString());
+
+        var fidelity = await (await server.Coordinator.GetAsync("/api/instruments/fidelity-cognitive")).JsonAsync();
+        // Every adherence item answered 0, so the competence items that depend on them do not apply and stay out.
+        var zeros = fidelity.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("appliesWhen").ValueKind == JsonValueKind.Null)
+            .ToDictionary(i => i.GetProperty("id").GetString()!, _ => 0);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Therapist.PostJsonAsync(path, new { instrument = "fidelity-cognitive", session = 1, completedOn = Today, items = zeros })).StatusCode);
+        var rater = server.Client("dev-rater");
+        Assert.Equal(HttpStatusCode.Forbidden, (await rater.PostJsonAsync(path, new { instrument = "alliance12", session = 2, completedOn = Today, items = alliance })).StatusCode);
+        var rated = await rater.PostJsonAsync(path, new { instrument = "fidelity-cognitive", session = 1, completedOn = Today, items = zeros });
+        await Problems.AssertStatusAsync(HttpStatusCode.Created, rated);
+        Assert.DoesNotContain("\"arm\"", await rated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
+
+[Collection(SqliteServerCollection.Name)]
+public sealed class MeasureApiTests_Sqlite(SqliteTrialServer server) : MeasureApiTests(server);
+
+[Collection(PostgresServerCollection.Name)]
+public sealed class MeasureApiTests_Postgres(PostgresTrialServer server) : MeasureApiTests(server), IRunsOnPostgres;
