@@ -29,6 +29,14 @@ public sealed class DocumentRecoveryTests : IDisposable
             File.Copy(file, Path.Combine(protocols, Path.GetFileName(file)));
         }
 
+        // The instrument definitions live beside the texts and are loaded at start: they stay whole.
+        var instruments = Path.Combine(protocols, "instruments");
+        Directory.CreateDirectory(instruments);
+        foreach (var file in Directory.EnumerateFiles(RepositoryPaths.Source("protocols/instruments")))
+        {
+            File.Copy(file, Path.Combine(instruments, Path.GetFileName(file)));
+        }
+
         var removed = Path.Combine(protocols, "environmental-moderator.md");
         File.Move(removed, removed + ".away");
         await using var server = await OwnServer.StartAsync(DataDirectory, ("TrialManager:ProtocolsDirectory", protocols));
