@@ -7,6 +7,7 @@ using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Templates;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
 using TrialManager.Server.Errors;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Participants;
@@ -172,8 +173,7 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
 {
     public async ValueTask<EthicsReportData> Handle(GetEthicsReportData query, CancellationToken cancellationToken)
     {
-        var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
-            ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
         var d = trial.Definition;
 
         var head = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence)

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
 using TrialManager.Server.Errors;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Security;

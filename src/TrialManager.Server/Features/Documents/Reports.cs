@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
 using TrialManager.Server.Errors;
 using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;
@@ -36,10 +37,7 @@ public sealed class RequestReportHandler(TrialDbContext db, IActorAccessor actor
 {
     public async ValueTask<ReportView> Handle(RequestReport command, CancellationToken cancellationToken)
     {
-        if (!await db.Trials.AnyAsync(t => t.Id == command.TrialId, cancellationToken))
-        {
-            throw new NotFoundException($"No trial with id {command.TrialId}.");
-        }
+        await db.EnsureTrialExistsAsync(command.TrialId, cancellationToken);
 
         // The queued row is the outbox entry: the sweep on start enqueues any report still owed.
         var report = new Report(Guid.NewGuid(), command.TrialId, Wire.Parse<ReportKind>(command.Kind), command.Scheduled,
@@ -64,10 +62,7 @@ public sealed class ReportQueriesHandler(TrialDbContext db, DocumentStore store)
 
     public async ValueTask<IReadOnlyList<ReportView>> Handle(ListReports query, CancellationToken cancellationToken)
     {
-        if (!await db.Trials.AnyAsync(t => t.Id == query.TrialId, cancellationToken))
-        {
-            throw new NotFoundException($"No trial with id {query.TrialId}.");
-        }
+        await db.EnsureTrialExistsAsync(query.TrialId, cancellationToken);
 
         // Sorted after loading: SQLite cannot order by a DateTimeOffset column (EF refuses to translate it).
         var reports = await db.Reports.AsNoTracking().Where(r => r.TrialId == query.TrialId).ToListAsync(cancellationToken);

@@ -1,10 +1,6 @@
-using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Statistics;
 using TrialManager.Domain.Trials;
-using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
-using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;
 
@@ -75,27 +71,4 @@ public sealed record EventView(int Number, ParticipantEventType Type, DateOnly O
 public sealed record AllocationView(string ParticipantId, ArmCode Arm, string Stratum, int Sequence, DateTimeOffset RandomizedAt)
 {
     public static AllocationView From(ParticipantAllocation a) => new(a.ParticipantId, a.Arm, a.Stratum, a.Sequence, a.RandomizedAt);
-}
-
-internal static class ParticipantAccess
-{
-    // Compiled: every command on a participant starts with this read (with its ratings and events).
-    private static readonly CompiledPerModel<Func<TrialDbContext, string, CancellationToken, Task<Participant?>>> ParticipantQuery = new(() =>
-        EF.CompileAsyncQuery((TrialDbContext db, string id, CancellationToken _) => db.Participants.SingleOrDefault(p => p.Id == id)));
-
-    /// <summary>
-    /// Loads a participant for the actor: 404 when unknown or of a site the key is not limited to. The same answer
-    /// for both, so that trying ids tells nothing about another site's screening count.
-    /// </summary>
-    public static async Task<Participant> LoadParticipantAsync(this TrialDbContext db, string id, Actor actor, CancellationToken cancellationToken)
-    {
-        var participant = await ParticipantQuery.For(db)(db, id, cancellationToken);
-        return participant is not null && actor.MaySeeSite(participant.Site)
-            ? participant
-            : throw new NotFoundException($"No participant with id {id}.");
-    }
-
-    public static async Task<Trial> LoadTrialAsync(this TrialDbContext db, string trialId, CancellationToken cancellationToken) =>
-        await db.Trials.SingleOrDefaultAsync(t => t.Id == trialId, cancellationToken)
-        ?? throw new NotFoundException($"No trial with id {trialId}.");
 }

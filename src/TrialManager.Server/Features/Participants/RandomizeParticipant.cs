@@ -7,6 +7,7 @@ using TrialManager.Domain.Participants;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;

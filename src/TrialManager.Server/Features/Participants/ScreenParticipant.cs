@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
 using TrialManager.Server.Errors;
 using TrialManager.Server.Pipeline;
 using TrialManager.Server.Security;

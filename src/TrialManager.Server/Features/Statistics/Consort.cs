@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Statistics;
 
@@ -28,8 +28,7 @@ public sealed class GetConsortHandler(TrialDbContext db) : IQueryHandler<GetCons
 {
     public async ValueTask<ConsortView> Handle(GetConsort query, CancellationToken cancellationToken)
     {
-        var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
-            ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
         var arms = trial.Definition.Arms.Select(a => a.Code).ToArray();
 
         // Participants by (status, allocated arm or none), in one grouped query.

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Statistics;
 
@@ -51,7 +51,7 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
 {
     public async ValueTask<RandomizationPlanView> Handle(GetRandomizationPlan query, CancellationToken cancellationToken)
     {
-        var trial = await LoadAsync(query.TrialId, cancellationToken);
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
         var r = trial.Definition.Randomization;
         var strata = await db.RandomizationStates.AsNoTracking().Where(s => s.TrialId == trial.Id).OrderBy(s => s.StateKey)
             .Select(s => new PlanStratum(s.StateKey, s.Allocated)).ToListAsync(cancellationToken);
@@ -100,7 +100,7 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
 
     public async ValueTask<VerificationView> Handle(VerifyRandomizationPlan query, CancellationToken cancellationToken)
     {
-        var trial = await LoadAsync(query.TrialId, cancellationToken);
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
         var arms = trial.Definition.Arms.Select(a => a.Code).ToList();
         var randomizer = new Randomizer(trial.Definition.ToDesign(), Encoding.UTF8.GetBytes(trial.Seed), trial.Derivation());
         var recorded = db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id)
@@ -143,8 +143,4 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
 
         return levels;
     }
-
-    private async Task<Trial> LoadAsync(string trialId, CancellationToken cancellationToken) =>
-        await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == trialId, cancellationToken)
-        ?? throw new NotFoundException($"No trial with id {trialId}.");
 }

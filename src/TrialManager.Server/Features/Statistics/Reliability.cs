@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Statistics;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Statistics;
 
@@ -30,10 +30,7 @@ public sealed class GetReliabilityHandler(TrialDbContext db) : IQueryHandler<Get
 {
     public async ValueTask<ReliabilityView> Handle(GetReliability query, CancellationToken cancellationToken)
     {
-        if (!await db.Trials.AnyAsync(t => t.Id == query.TrialId, cancellationToken))
-        {
-            throw new NotFoundException($"No trial with id {query.TrialId}.");
-        }
+        await db.EnsureTrialExistsAsync(query.TrialId, cancellationToken);
 
         var cases = await db.Participants.AsNoTracking()
             .Where(p => p.TrialId == query.TrialId && p.Ratings.Any())

@@ -1,7 +1,6 @@
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Errors;
+using TrialManager.Server.Common;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Statistics;
@@ -16,10 +15,7 @@ public static class StatisticsEndpoints
         statistician.MapGet("/allocations", async (string trialId, HttpContext http, ISender sender, TrialDbContext db, CancellationToken ct) =>
             {
                 // Checked before the first byte: once the stream has started, a 404 can no longer be sent (it was a broken 200).
-                if (!await db.Trials.AnyAsync(t => t.Id == trialId, ct))
-                {
-                    throw new NotFoundException($"No trial with id {trialId}.");
-                }
+                await db.EnsureTrialExistsAsync(trialId, ct);
 
                 var rows = sender.CreateStream(new StreamAllocations(trialId), ct);
                 var wantsCsv = http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
