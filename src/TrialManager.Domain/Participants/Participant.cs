@@ -288,13 +288,3 @@ public sealed class Participant
         return m;
     }
 }
-
-public static class ParticipantStatusText
-{
-    public static string Wire(this ParticipantStatus status) => status switch
-    {
-        ParticipantStatus.ScreenFailed => "screenFailed",
-        ParticipantStatus.FormulationPending => "formulationPending",
-        _ => status.ToString().ToLowerInvariant(),
-    };
-}

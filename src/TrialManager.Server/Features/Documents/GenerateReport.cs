@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Documents;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
@@ -213,7 +214,7 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
                 var after = events.Where(e => e.Type == type && e.Arm is not null).ToList();
                 var before = events.Where(e => e.Type == type && e.Arm is null).ToList();
                 return new HarmsCount(
-                    Kind(type), Wire.Text(type),
+                    Kind(type), type.Wire(),
                     Count(after.DistinctBy(e => e.ParticipantId).Select(e => e.Arm!.Value)),
                     Count(after.Select(e => e.Arm!.Value)),
                     before.DistinctBy(e => e.ParticipantId).Count(),

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
@@ -74,7 +75,7 @@ public sealed class ReportQueriesHandler(TrialDbContext db, DocumentStore store)
         var report = await LoadAsync(query.ReportId, cancellationToken);
         if (report.Status != DocumentStatus.Ready || report.Sha256 is null)
         {
-            throw new Domain.Common.WorkflowConflictException($"The report is {Wire.Text(report.Status)}; its PDF exists once it is ready.");
+            throw new Domain.Common.WorkflowConflictException($"The report is {report.Status.Wire()}; its PDF exists once it is ready.");
         }
 
         return store.Open(report.Sha256) ?? throw new NotFoundException("The report's file is missing from the document store.");

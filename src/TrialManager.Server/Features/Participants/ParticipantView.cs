@@ -1,3 +1,4 @@
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Statistics;
 using TrialManager.Domain.Trials;
@@ -50,7 +51,7 @@ public sealed record WithdrawalView(string Category, string? Reason, DateTimeOff
     /// <summary>Never defaulted to a real category: an old withdrawal's category is unknown, not "other".</summary>
     public const string Unrecorded = "unrecorded";
 
-    public static string CategoryText(WithdrawalCategory? category) => category is { } c ? Wire.Text(c) : Unrecorded;
+    public static string CategoryText(WithdrawalCategory? category) => category is { } c ? c.Wire() : Unrecorded;
 }
 
 /// <param name="Blinded">False for a rating made after the participant's allocation: the rater may have known the arm,

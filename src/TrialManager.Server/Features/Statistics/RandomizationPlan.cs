@@ -1,6 +1,7 @@
 using System.Text;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
@@ -83,13 +84,13 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
         var canonical = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
         {
             trialId = trial.Id,
-            method = Wire.Text(r.Method),
+            method = r.Method.Wire(),
             arms = d.Arms.Select(a => new { code = a.Code.Wire(), ratio = a.Ratio }),
             blockSizes = r.BlockSizes,
             stratifyBy = r.StratifyBy,
             factors = r.Factors,
             probability = r.Probability,
-            imbalance = imbalance is { } i ? Wire.Text(i) : null,
+            imbalance = imbalance is { } i ? i.Wire() : null,
             severityCutoff = r.SeverityCutoff,
             seed = trial.Seed,
             derivation = trial.SeedDerivation,

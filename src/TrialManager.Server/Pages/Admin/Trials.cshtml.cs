@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mediator;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Trials;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
