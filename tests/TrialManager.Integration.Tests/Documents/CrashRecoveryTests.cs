@@ -95,7 +95,7 @@ public sealed partial class CrashRecoveryTests(ITestOutputHelper output) : IDisp
         {
             var pdf = await File.ReadAllBytesAsync(Path.Combine(dataDirectory, "documents", sha + ".pdf"));
             Assert.Equal(sha, Sha256(pdf));
-            var text = new PdfText(pdf);
+            var text = new ServedPdfText(pdf);
             Assert.True(text.PageCount >= 1);
             Assert.True(text.Contains(participantId), $"{sha}.pdf does not name {participantId}.");
         }

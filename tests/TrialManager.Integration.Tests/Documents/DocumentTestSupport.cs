@@ -9,9 +9,9 @@ using UglyToad.PdfPig;
 namespace TrialManager.Integration.Tests.Documents;
 
 /// <summary>Text of a served PDF as PdfPig extracts it.</summary>
-public sealed class PdfText
+public sealed class ServedPdfText
 {
-    public PdfText(byte[] pdf)
+    public ServedPdfText(byte[] pdf)
     {
         using var document = PdfDocument.Open(pdf);
         PageCount = document.NumberOfPages;

@@ -40,7 +40,7 @@ public abstract class EthicsReportTests(TrialServer server)
         // Nothing changed in this trial while the report was made, so these are the counts at generation time.
         var consort = await (await server.Ethics.GetAsync(new Uri($"/api/trials/{trialId}/consort", UriKind.Relative))).JsonAsync();
         Assert.Equal(consortBefore.GetRawText(), consort.GetRawText());
-        var text = new PdfText(pdf);
+        var text = new ServedPdfText(pdf);
         var missing = ExpectedConsortTexts(consort).Where(t => !text.Contains(t)).ToList();
         Assert.True(missing.Count == 0, "Missing from the report: " + string.Join(" | ", missing));
         Assert.True(text.Contains(trialId));
@@ -67,7 +67,7 @@ public abstract class EthicsReportTests(TrialServer server)
         var pdf = await server.Admin.GetByteArrayAsync(new Uri($"/api/reports/{report.GetProperty("id").GetString()}/pdf", UriKind.Relative));
         var consort = await (await server.Ethics.GetAsync(new Uri($"/api/trials/{trialId}/consort", UriKind.Relative))).JsonAsync();
 
-        var text = new PdfText(pdf);
+        var text = new ServedPdfText(pdf);
 
         Assert.Contains(ExpectedConsortTexts(consort), t => !text.Contains(t));
     }
@@ -100,7 +100,7 @@ public abstract class EthicsReportTests(TrialServer server)
         var (trialId, _) = await TrialWithAFlowAsync();
         var consort = await (await server.Ethics.GetAsync(new Uri($"/api/trials/{trialId}/consort", UriKind.Relative))).JsonAsync();
 
-        var text = new PdfText(await ReportPdfAsync(trialId));
+        var text = new ServedPdfText(await ReportPdfAsync(trialId));
 
         Assert.False(text.Contains(PlantedNote), "The withdrawal note reached the report.");
         Assert.False(text.Contains("Jane Doe") || text.Contains("4471-2290"), "A name or record number from the note reached the report.");
@@ -136,7 +136,7 @@ public abstract class EthicsReportTests(TrialServer server)
         await EventAsync(second, "adverseEvent", "2026-01-05"); // before its randomization
         await EventAsync(never, "adverseEvent", Today);
 
-        var text = new PdfText(await ReportPdfAsync(trialId));
+        var text = new ServedPdfText(await ReportPdfAsync(trialId));
 
         var mediator = first.GetProperty("arm").GetString() == "mediator";
         string ByArm(int n) => mediator ? $"{n} 0 {n}" : $"0 {n} {n}";
@@ -155,7 +155,7 @@ public abstract class EthicsReportTests(TrialServer server)
         await RandomizedParticipantAsync(server, trialId);
         var before = (await (await server.Admin.GetAsync(new Uri("/api/audit/verify", UriKind.Relative))).JsonAsync()).GetProperty("events").GetInt64();
 
-        var text = new PdfText(await ReportPdfAsync(trialId));
+        var text = new ServedPdfText(await ReportPdfAsync(trialId));
 
         var after = (await (await server.Admin.GetAsync(new Uri("/api/audit/verify", UriKind.Relative))).JsonAsync()).GetProperty("events").GetInt64();
         var heads = await server.WithDbAsync(db => db.AuditEvents.Where(e => e.Sequence >= before && e.Sequence <= after)

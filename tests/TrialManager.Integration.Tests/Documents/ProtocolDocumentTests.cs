@@ -40,7 +40,7 @@ public abstract class ProtocolDocumentTests(TrialServer server)
 
         var row = await server.WithDbAsync(db => db.ProtocolDocuments.AsNoTracking().SingleAsync(d => d.ParticipantId == participantId));
         var file = ProtocolFile("interpersonal", arm);
-        var text = new PdfText(pdf);
+        var text = new ServedPdfText(pdf);
         Assert.Equal(DocumentStatus.Ready, row.Status);
         Assert.Equal(row.Sha256, Sha256(pdf));
         Assert.Equal(file.Sha256, row.ProtocolSha256);

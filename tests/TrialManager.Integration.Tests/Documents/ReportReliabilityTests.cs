@@ -18,15 +18,15 @@ public abstract class ReportReliabilityTests(TrialServer server)
         for (var i = 0; i < first.Length; i++)
         {
             var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R02", second[i]));
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R03", first[i]));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R02", second[i]));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R03", first[i]));
         }
 
         var reliability = await (await server.Statistician.GetAsync($"/api/trials/{trialId}/reliability")).JsonAsync();
         var requested = await server.Ethics.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "ethicsProgress" });
         var location = requested.Headers.Location ?? throw new InvalidOperationException("No Location on the 202.");
         await WaitForReportAsync(server.Ethics, location, TimeSpan.FromSeconds(60));
-        var text = new PdfText(await server.Ethics.GetByteArrayAsync(new Uri(location.OriginalString + "/pdf", UriKind.Relative)));
+        var text = new ServedPdfText(await server.Ethics.GetByteArrayAsync(new Uri(location.OriginalString + "/pdf", UriKind.Relative)));
 
         string F(string name) => reliability.GetProperty(name).GetDouble().ToString("0.00", CultureInfo.InvariantCulture);
         Assert.True(text.Contains("Fleiss' kappa (all independent ratings) " + F("fleissKappa")), "Fleiss' kappa " + F("fleissKappa"));

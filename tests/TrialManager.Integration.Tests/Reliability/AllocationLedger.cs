@@ -20,7 +20,7 @@ public static class AllocationLedger
     public const string StatisticianKey = "dev-statistician";
 
     /// <summary>A recruiting 1:1 trial, permuted blocks of 2 and 4, stratified by formulation and site (four strata).</summary>
-    public static async Task<string> CreateTrialAsync(ServerProcess server)
+    public static async Task<string> CreateTrialAsync(RestartableServerProcess server)
     {
         var definition = TestTrials.Definition();
         definition["targetEnrollment"] = 20_000;
@@ -37,7 +37,7 @@ public static class AllocationLedger
         return id;
     }
 
-    public static async Task<IReadOnlyList<LedgerRow>> AllocationsAsync(ServerProcess server, string trialId)
+    public static async Task<IReadOnlyList<LedgerRow>> AllocationsAsync(RestartableServerProcess server, string trialId)
     {
         using var request = server.Request(HttpMethod.Get, $"/api/trials/{trialId}/allocations", StatisticianKey);
         using var response = await server.Http.SendAsync(request);
@@ -125,7 +125,7 @@ public static class AllocationLedger
         Assert.True(problems.Length == 0, "Sequence or block invariants broken:\n" + Truncate(problems));
     }
 
-    public static async Task AssertVerifyMatchesAsync(ServerProcess server, string trialId, int expectedChecked)
+    public static async Task AssertVerifyMatchesAsync(RestartableServerProcess server, string trialId, int expectedChecked)
     {
         using var request = server.Request(HttpMethod.Post, $"/api/trials/{trialId}/randomization-plan/verify", StatisticianKey);
         using var response = await server.Http.SendAsync(request);
@@ -136,7 +136,7 @@ public static class AllocationLedger
         Assert.Equal(expectedChecked, json.RootElement.GetProperty("checked").GetInt32());
     }
 
-    public static async Task AssertAuditChainValidAsync(ServerProcess server)
+    public static async Task AssertAuditChainValidAsync(RestartableServerProcess server)
     {
         using var request = server.Request(HttpMethod.Get, "/api/audit/verify", "dev-admin");
         using var response = await server.Http.SendAsync(request);

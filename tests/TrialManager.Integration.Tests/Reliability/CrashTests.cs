@@ -21,7 +21,7 @@ public abstract class CrashTests(ITestOutputHelper output)
         var total = Stopwatch.StartNew();
         await using var deployment = await DeployAsync();
         var first = await deployment.StartServerAsync("before-crash");
-        ServerProcess? second = null;
+        RestartableServerProcess? second = null;
         try
         {
             var trialId = await AllocationLedger.CreateTrialAsync(first);

@@ -85,7 +85,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task ExpectUnavailableAsync(ServerProcess server, HttpMethod method, string path, string key, List<string> log)
+    private static async Task ExpectUnavailableAsync(RestartableServerProcess server, HttpMethod method, string path, string key, List<string> log)
     {
         var watch = Stopwatch.StartNew();
         using var request = server.Request(method, path, key);
@@ -100,7 +100,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         Assert.Equal(503, json.RootElement.GetProperty("status").GetInt32());
     }
 
-    private static async Task ExpectHealthAsync(ServerProcess server, HttpStatusCode expected, List<string> log)
+    private static async Task ExpectHealthAsync(RestartableServerProcess server, HttpStatusCode expected, List<string> log)
     {
         var watch = Stopwatch.StartNew();
         using var response = await server.Http.GetAsync(new Uri("/health", UriKind.Relative));

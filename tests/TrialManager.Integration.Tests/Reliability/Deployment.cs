@@ -71,7 +71,7 @@ public sealed class Deployment : IAsyncDisposable
             ["TrialManager:Documents:Path"] = DocumentsPath,
         };
 
-    public Task<ServerProcess> StartServerAsync(string name) => ServerProcess.StartAsync(name, Settings);
+    public Task<RestartableServerProcess> StartServerAsync(string name) => RestartableServerProcess.StartAsync(name, Settings);
 
     /// <summary>A context on the deployment's database, for checks the API does not expose and for bulk set-up.</summary>
     public TrialDbContext OpenDb()

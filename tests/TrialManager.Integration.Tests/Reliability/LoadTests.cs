@@ -34,7 +34,7 @@ public abstract class LoadTests(ITestOutputHelper output)
         output.WriteLine($"test {total.Elapsed.TotalSeconds:0.0} s; server error lines {server.ErrorLines}\n{server.FirstErrors()}");
     }
 
-    private async Task RunAsync(Deployment deployment, ServerProcess server)
+    private async Task RunAsync(Deployment deployment, RestartableServerProcess server)
     {
         var trialId = await AllocationLedger.CreateTrialAsync(server);
         var requests = RandomizationBurst.ConfiguredRequests();

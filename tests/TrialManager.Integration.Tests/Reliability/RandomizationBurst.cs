@@ -80,7 +80,7 @@ public sealed class RandomizationBurst
     /// running count of answers. Cancelling stops handing out requests; those not sent are not in the result.
     /// </summary>
     public async Task<BurstResult> RunAsync(
-        IReadOnlyList<ServerProcess> servers, int clients, Action<int>? onAnswer = null, CancellationToken cancellationToken = default)
+        IReadOnlyList<RestartableServerProcess> servers, int clients, Action<int>? onAnswer = null, CancellationToken cancellationToken = default)
     {
         var answers = new ConcurrentBag<RandomizationAnswer>();
         var cursor = -1;
@@ -101,7 +101,7 @@ public sealed class RandomizationBurst
         return new BurstResult([.. answers], watch.Elapsed);
     }
 
-    public static async Task<RandomizationAnswer> SendAsync(ServerProcess server, string participantId)
+    public static async Task<RandomizationAnswer> SendAsync(RestartableServerProcess server, string participantId)
     {
         try
         {

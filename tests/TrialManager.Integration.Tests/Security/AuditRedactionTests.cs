@@ -182,7 +182,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         for (var i = 0; i < 4; i++)
         {
             var id = await TestTrials.FormulatedParticipantAsync(server, trialId, site: i % 2 == 0 ? "AAA" : "BBB", lead: i < 2 ? "cognitive" : "interpersonal");
-            await Problems.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
             randomized.Add(id);
         }
 
@@ -190,26 +190,26 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         Assert.Equal("screenFailed", (await failed.JsonAsync()).GetProperty("status").GetString());
 
         var declining = await ScreenAsync(trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{declining}/consent", new { declined = true }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{declining}/consent", new { declined = true }));
 
         var pending = await ScreenAsync(trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/consent",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/consent",
             new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
         var tie = new Dictionary<string, int> { ["cognitive"] = 3, ["interpersonal"] = 3, ["behavioral"] = 0, ["environmental"] = 0 };
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/formulations",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/formulations",
             new { rater = "R01", scores = tie, consensus = false }));
         tie["cognitive"] = 4;
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/formulations",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/formulations",
             new { rater = "R02", scores = tie, consensus = true, rationale = "agreed at the case conference" }));
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[0]}/withdrawal",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[0]}/withdrawal",
             new { category = "other", reason = "moved to another city" }));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[1]}/completion", null));
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/events",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[1]}/completion", null));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/events",
             new { type = "protocolDeviation", occurredOn = "2026-11-21", description = "session held by phone" }));
 
         var requested = await server.Ethics.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "ethicsProgress" });
-        await Problems.AssertStatusAsync(HttpStatusCode.Accepted, requested);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Accepted, requested);
         Assert.Equal("ready", (await DocumentSupport.WaitForReportAsync(server.Ethics, requested.Headers.Location!, TimeSpan.FromSeconds(120)))
             .GetProperty("status").GetString());
         foreach (var id in randomized)
@@ -217,14 +217,14 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             await DocumentSupport.WaitForProtocolDocumentAsync(coordinator, id, TimeSpan.FromSeconds(120));
         }
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "paused" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "paused" }));
     }
 
     private async Task<string> ScreenAsync(string trialId)
     {
         var screened = await server.Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants",
             new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, screened);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, screened);
         return (await screened.JsonAsync()).GetProperty("id").GetString()!;
     }
 
@@ -236,7 +236,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         while (true)
         {
             var response = await server.Admin.GetAsync($"/api/audit?after={after}&limit=1000");
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
             var body = await response.Content.ReadAsStringAsync();
             raw.Append(body);
             var page = JsonDocument.Parse(body).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();

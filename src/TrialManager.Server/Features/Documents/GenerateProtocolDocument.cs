@@ -90,7 +90,7 @@ public sealed class StartProtocolDocumentHandler(TrialDbContext db, WriteTransac
         return new ProtocolDocumentModel(
             participant.Id, participant.Site, trial.Id, trial.Definition.Title, trial.Definition.Registration ?? "not registered",
             allocation.Formulation.Wire(),
-            [.. participant.Ratings.Select(r => new FormulationRating(
+            [.. participant.Ratings.Select(r => new ProtocolDocumentRating(
                 r.Rater, r.Scores.Cognitive, r.Scores.Interpersonal, r.Scores.Behavioral, r.Scores.Environmental, r.Consensus, r.RatedAt))],
             allocation.Arm.Wire(), allocation.Stratum, allocation.RandomizedAt,
             protocol, protocol.Version, protocol.Sha256,

@@ -14,7 +14,6 @@ using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Pipeline;
-using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumBalance;
 
 namespace TrialManager.Server.Features.Documents;
 
@@ -88,7 +87,7 @@ public sealed class GenerateReportHandler(
                 consort.Assessed, consort.Excluded.Total,
                 [.. consort.Excluded.Reasons.Select(r => new ReasonCount(r.Key, r.Value))],
                 consort.Randomized, Arms(consort.Allocated), Arms(consort.Withdrawn), Arms(consort.Completed)),
-            [.. balance.Strata.Select(s => new ReportStratumBalance(s.Stratum, Arms(s.Counts)))],
+            [.. balance.Strata.Select(s => new StratumArmCounts(s.Stratum, Arms(s.Counts)))],
             data.Withdrawals,
             data.Harms,
             data.SafetyByMonth,
@@ -97,7 +96,7 @@ public sealed class GenerateReportHandler(
                     k, se, reliability.N, agreement, reliability.FleissKappa, reliability.KrippendorffAlpha,
                     [.. reliability.Icc.Select(i => new FactorIcc(i.Key, i.Value.Value, i.Value.Lower, i.Value.Upper, i.Value.N))])
                 : null,
-            new Infrastructure.Documents.AuditVerification(audit.Valid, audit.Events, data.AuditHead),
+            new AuditChainAtReport(audit.Valid, audit.Events, data.AuditHead),
             settings.MinCellSize);
     }
 }

@@ -11,7 +11,7 @@ namespace TrialManager.Integration.Tests.Reliability;
 /// restarted on the same data, or run twice against one database. Output is kept (the last lines) so that a
 /// failing test can say what the server said.
 /// </summary>
-public sealed class ServerProcess : IAsyncDisposable
+public sealed class RestartableServerProcess : IAsyncDisposable
 {
     private const int KeptLines = 300;
 
@@ -21,7 +21,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private int _errorLines;
 
-    private ServerProcess(Process process, int port, string name)
+    private RestartableServerProcess(Process process, int port, string name)
     {
         _process = process;
         Port = port;
@@ -60,7 +60,7 @@ public sealed class ServerProcess : IAsyncDisposable
     /// Starts the server with the given settings (as --Key=Value arguments) in the Development environment (demo
     /// keys) and waits until /health answers 200.
     /// </summary>
-    public static async Task<ServerProcess> StartAsync(string name, IReadOnlyDictionary<string, string> settings, TimeSpan? healthTimeout = null)
+    public static async Task<RestartableServerProcess> StartAsync(string name, IReadOnlyDictionary<string, string> settings, TimeSpan? healthTimeout = null)
     {
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet")
@@ -95,7 +95,7 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["Logging__Console__FormatterName"] = "simple";
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start dotnet.");
-        var server = new ServerProcess(process, port, name);
+        var server = new RestartableServerProcess(process, port, name);
         process.OutputDataReceived += (_, e) => server.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.BeginOutputReadLine();
