@@ -8,6 +8,8 @@ using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
+using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;
 
@@ -57,15 +59,17 @@ public sealed class RandomizeParticipantHandler(
 
         var (participant, trial) = (read.Participant, read.Trial);
         var state = current.State;
+        var sequence = new StratumSequence(state?.Allocated ?? 0);
+        sequence.TakeNextSlot();
         var allocation = read.Randomizer.Allocate(state?.State, read.Levels, out var nextState);
         if (state is null)
         {
-            db.RandomizationStates.Add(new RandomizationState { TrialId = trial.Id, StateKey = read.StateKey, State = nextState, Allocated = 1 });
+            db.RandomizationStates.Add(new RandomizationState { TrialId = trial.Id, StateKey = read.StateKey, State = nextState, Allocated = sequence.Taken });
         }
         else
         {
             state.State = nextState;
-            state.Allocated++;
+            state.Allocated = sequence.Taken;
         }
 
         // Whole microseconds: PostgreSQL keeps no finer, and a repeat (read back from the database) must return
