@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Security;
 using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Common;

@@ -8,8 +8,6 @@ using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
-using TrialManager.Server.Features.Documents;
-using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;
 

@@ -3,7 +3,6 @@ using Mediator;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
-using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Trials;
