@@ -456,14 +456,3 @@ public enum FormulationAwaiting
     SecondRating,
     Consensus,
 }
-
-public static class ParticipantStatusText
-{
-    public static string Wire(this ParticipantStatus status) => status switch
-    {
-        ParticipantStatus.ScreenFailed => "screenFailed",
-        ParticipantStatus.FormulationPending => "formulationPending",
-        ParticipantStatus.FollowUp => "followUp",
-        _ => status.ToString().ToLowerInvariant(),
-    };
-}

@@ -1,3 +1,4 @@
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 

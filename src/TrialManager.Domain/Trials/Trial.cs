@@ -95,15 +95,3 @@ public sealed class Trial
         return machine;
     }
 }
-
-public static class TrialStatusText
-{
-    public static string Wire(this TrialStatus status) => status switch
-    {
-        TrialStatus.Draft => "draft",
-        TrialStatus.Recruiting => "recruiting",
-        TrialStatus.Paused => "paused",
-        TrialStatus.Closed => "closed",
-        _ => throw new ArgumentOutOfRangeException(nameof(status)),
-    };
-}

@@ -36,21 +36,4 @@ public static class Factors
     public const string Severity = "severity";
 
     public static readonly IReadOnlyList<string> All = [Formulation, Site, Severity];
-
-    public static string Wire(this Formulation formulation) => formulation switch
-    {
-        Trials.Formulation.Cognitive => "cognitive",
-        Trials.Formulation.Interpersonal => "interpersonal",
-        Trials.Formulation.Behavioral => "behavioral",
-        Trials.Formulation.Environmental => "environmental",
-        _ => throw new ArgumentOutOfRangeException(nameof(formulation)),
-    };
-
-    public static string Wire(this ArmCode arm) => arm switch
-    {
-        ArmCode.Mediator => "mediator",
-        ArmCode.Moderator => "moderator",
-        ArmCode.Comparator => "comparator",
-        _ => throw new ArgumentOutOfRangeException(nameof(arm)),
-    };
 }

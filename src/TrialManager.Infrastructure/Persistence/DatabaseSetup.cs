@@ -16,13 +16,20 @@ public enum DatabaseProvider
     PostgreSql,
 }
 
-/// <summary>Where the embedded default keeps everything it writes: one folder is one backup.</summary>
-public sealed record DataPaths(string DataDirectory)
+/// <summary>
+/// Where the server keeps everything it writes, resolved from configuration here and nowhere else: one folder is one
+/// backup (TrialManager:DataDirectory, ./data by default), the documents inside it unless TrialManager:Documents:Path
+/// puts them elsewhere (a shared volume when several servers run).
+/// </summary>
+public sealed record DataPaths(string DataDirectory, string? DocumentsPath = null)
 {
     public string SqliteFile => Path.Combine(DataDirectory, "trialmanager.db");
 
-    public static DataPaths From(IConfiguration configuration) =>
-        new(Path.GetFullPath(configuration["TrialManager:DataDirectory"] is { Length: > 0 } dir ? dir : "data"));
+    public string DocumentsDirectory => DocumentsPath ?? Path.Combine(DataDirectory, "documents");
+
+    public static DataPaths From(IConfiguration configuration) => new(
+        Path.GetFullPath(configuration["TrialManager:DataDirectory"] is { Length: > 0 } dir ? dir : "data"),
+        configuration["TrialManager:Documents:Path"] is { Length: > 0 } documents ? Path.GetFullPath(documents) : null);
 }
 
 /// <summary>

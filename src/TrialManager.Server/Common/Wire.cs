@@ -1,9 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
 
 namespace TrialManager.Server.Common;
 
-/// <summary>Enum values on the wire are lower camelCase strings, compared case-insensitively.</summary>
+/// <summary>Enum values read from the wire: lower camelCase strings, compared case-insensitively (written by <see cref="Domain.Common.WireNames"/>).</summary>
 public static class Wire
 {
     public static bool TryParse<T>([NotNullWhen(true)] string? text, out T value) where T : struct, Enum
@@ -15,6 +14,4 @@ public static class Wire
 
     public static T Parse<T>(string? text) where T : struct, Enum =>
         TryParse<T>(text, out var value) ? value : throw new ArgumentException($"'{text}' is not a {typeof(T).Name}.", nameof(text));
-
-    public static string Text<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
 }

@@ -34,9 +34,7 @@ public static class ServerSetup
             database,
             configuration.GetValue<int?>("TrialManager:Jobs:WorkerCount") ?? Math.Max(2, Environment.ProcessorCount),
             TimeSpan.FromSeconds(configuration.GetValue<double?>("TrialManager:Jobs:ShutdownTimeoutSeconds") ?? 5));
-        services.AddSingleton(new DocumentStore(configuration["TrialManager:Documents:Path"] is { Length: > 0 } documents
-            ? Path.GetFullPath(documents)
-            : Path.Combine(paths.DataDirectory, "documents")));
+        services.AddSingleton(new DocumentStore(paths.DocumentsDirectory));
         services.AddSingleton(new LowPriorityWork(
             configuration.GetValue<int?>("TrialManager:Documents:RenderThreads") ?? Environment.ProcessorCount));
         var protocolsDirectory = configuration["TrialManager:ProtocolsDirectory"] is { Length: > 0 } protocols

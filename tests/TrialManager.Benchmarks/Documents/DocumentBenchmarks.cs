@@ -18,9 +18,9 @@ public class DocumentBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var library = DocumentSamples.LoadLibrary();
-        protocolDocument = DocumentSamples.ProtocolDocument(library);
-        ethicsReport = DocumentSamples.EthicsReport(library, participants: 10_000);
+        var library = BenchmarkDocuments.LoadLibrary();
+        protocolDocument = BenchmarkDocuments.ProtocolDocument(library);
+        ethicsReport = BenchmarkDocuments.EthicsReport(library, participants: 10_000);
         Console.WriteLine($"// protocol document: {ProtocolDocumentTemplate.Render(protocolDocument).Length} bytes; "
             + $"ethics report (10,000 participants): {EthicsReportTemplate.Render(ethicsReport).Length} bytes");
     }
@@ -52,7 +52,7 @@ public class ChromiumDocumentBenchmarks : IDisposable
     [GlobalSetup]
     public async Task Setup()
     {
-        html = ProtocolDocumentHtml.Render(DocumentSamples.ProtocolDocument(DocumentSamples.LoadLibrary()));
+        html = ProtocolDocumentHtml.Render(BenchmarkDocuments.ProtocolDocument(BenchmarkDocuments.LoadLibrary()));
         playwright = await Playwright.CreateAsync();
         browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -38,7 +38,7 @@ internal static class ProtocolDocumentHtml
 
         html.Append("</table><h2>Formulation ratings</h2><table><tr><th>Factor</th>");
         html.AppendJoin("", m.Ratings.Select(r => $"<th>{E(r.Rater)}</th>")).Append("</tr>");
-        foreach (var (name, score) in new (string, Func<FormulationRating, string>)[]
+        foreach (var (name, score) in new (string, Func<ProtocolDocumentRating, string>)[]
         {
             ("Cognitive", r => r.Cognitive.ToString(CultureInfo.InvariantCulture)), ("Interpersonal", r => r.Interpersonal.ToString(CultureInfo.InvariantCulture)),
             ("Behavioral", r => r.Behavioral.ToString(CultureInfo.InvariantCulture)), ("Environmental", r => r.Environmental.ToString(CultureInfo.InvariantCulture)),

@@ -24,9 +24,9 @@ internal static class DocumentSamples
             PrimaryFormulation: formulation,
             Ratings:
             [
-                new FormulationRating("Rater A", 3, 8, 2, 1, false, new DateTimeOffset(2026, 10, 1, 10, 0, 0, TimeSpan.Zero)),
-                new FormulationRating("Rater B", 4, 7, 3, 2, false, new DateTimeOffset(2026, 10, 2, 11, 15, 0, TimeSpan.Zero)),
-                new FormulationRating("Consensus panel", 3, 8, 2, 1, true, new DateTimeOffset(2026, 10, 3, 12, 0, 0, TimeSpan.Zero)),
+                new ProtocolDocumentRating("Rater A", 3, 8, 2, 1, false, new DateTimeOffset(2026, 10, 1, 10, 0, 0, TimeSpan.Zero)),
+                new ProtocolDocumentRating("Rater B", 4, 7, 3, 2, false, new DateTimeOffset(2026, 10, 2, 11, 15, 0, TimeSpan.Zero)),
+                new ProtocolDocumentRating("Consensus panel", 3, 8, 2, 1, true, new DateTimeOffset(2026, 10, 3, 12, 0, 0, TimeSpan.Zero)),
             ],
             Arm: arm,
             Stratum: $"{formulation} / Valencia",
@@ -60,10 +60,10 @@ internal static class DocumentSamples
             Completed: new ArmCounts(66, 62)),
         Balance:
         [
-            new StratumBalance("cognitive / Valencia", new ArmCounts(36, 35)),
-            new StratumBalance("interpersonal / Valencia", new ArmCounts(30, 30)),
-            new StratumBalance("behavioral / Stony Brook", new ArmCounts(48, 49)),
-            new StratumBalance("environmental / Bern", new ArmCounts(29, 30)),
+            new StratumArmCounts("cognitive / Valencia", new ArmCounts(36, 35)),
+            new StratumArmCounts("interpersonal / Valencia", new ArmCounts(30, 30)),
+            new StratumArmCounts("behavioral / Stony Brook", new ArmCounts(48, 49)),
+            new StratumArmCounts("environmental / Bern", new ArmCounts(29, 30)),
         ],
         Withdrawals:
         [
@@ -79,6 +79,6 @@ internal static class DocumentSamples
         ],
         SafetyByMonth: [new SafetyMonth("2026-08", 10, 1, 19), new SafetyMonth("2026-09", 12, 0, 21), new SafetyMonth("2026-10", 10, 2, 16)],
         Reliability: reliability,
-        Audit: new AuditVerification(true, 48213, new AuditHead(48213, "9c2e41f07ab35d86e1f4093b27c6d58a0e1f2b3c4d5e6f708192a3b4c5d6e7f8")),
+        Audit: new AuditChainAtReport(true, 48213, new AuditHead(48213, "9c2e41f07ab35d86e1f4093b27c6d58a0e1f2b3c4d5e6f708192a3b4c5d6e7f8")),
         MinCellSize: minCellSize);
 }

@@ -47,7 +47,7 @@ public sealed class EthicsReportTemplateTests
         {
             Trial = two.Trial with { HasComparator = true },
             Consort = two.Consort with { Allocated = new ArmCounts(144, 143, 141), Withdrawn = new ArmCounts(21, 18, 17), Completed = new ArmCounts(66, 62, 59) },
-            Balance = [new StratumBalance("cognitive / Valencia", new ArmCounts(36, 35, 37))],
+            Balance = [new StratumArmCounts("cognitive / Valencia", new ArmCounts(36, 35, 37))],
         };
 
         var text = new PdfText(EthicsReportTemplate.Render(model));

@@ -49,8 +49,8 @@ public sealed class ProtocolLibraryTests
         }
 
         Assert.True(text.FidelityChecklist.Count >= 8);
-        Assert.Contains(text.FidelityChecklist, i => i.Tag == FidelityTag.Shared && i.Text.StartsWith("Alliance", StringComparison.Ordinal));
-        Assert.Contains(text.FidelityChecklist, i => i.Tag == FidelityTag.Prescribed && i.Text.StartsWith("Ruptures", StringComparison.Ordinal));
+        Assert.Contains(text.FidelityChecklist, i => i.Tag == ChecklistTag.Shared && i.Text.StartsWith("Alliance", StringComparison.Ordinal));
+        Assert.Contains(text.FidelityChecklist, i => i.Tag == ChecklistTag.Prescribed && i.Text.StartsWith("Ruptures", StringComparison.Ordinal));
         Assert.Equal(formulation == "environmental" && arm == "mediator", text.Exploratory);
     }
 
@@ -62,11 +62,11 @@ public sealed class ProtocolLibraryTests
         var other = DocumentSamples.Library.Get(formulation, arm == "mediator" ? "moderator" : "mediator");
 
         // Differentiation: what one arm prescribes the other proscribes, and both share the same common items.
-        Assert.Equal(Items(other, FidelityTag.Prescribed), Items(text, FidelityTag.Proscribed));
-        Assert.Equal(Items(other, FidelityTag.Shared), Items(text, FidelityTag.Shared));
-        Assert.Empty(Items(text, FidelityTag.Prescribed).Intersect(Items(text, FidelityTag.Shared)));
+        Assert.Equal(Items(other, ChecklistTag.Prescribed), Items(text, ChecklistTag.Proscribed));
+        Assert.Equal(Items(other, ChecklistTag.Shared), Items(text, ChecklistTag.Shared));
+        Assert.Empty(Items(text, ChecklistTag.Prescribed).Intersect(Items(text, ChecklistTag.Shared)));
 
-        static IEnumerable<string> Items(ProtocolText t, FidelityTag tag) => t.FidelityChecklist.Where(i => i.Tag == tag).Select(i => i.Text);
+        static IEnumerable<string> Items(ProtocolText t, ChecklistTag tag) => t.FidelityChecklist.Where(i => i.Tag == tag).Select(i => i.Text);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class ProtocolLibraryTests
         var comparator = Assert.Single(texts);
         Assert.Equal("comparator", comparator.Id);
         Assert.Equal(ProtocolLibrary.AnyFormulation, comparator.Formulation);
-        Assert.Contains(comparator.FidelityChecklist, i => i.Tag == FidelityTag.Proscribed);
+        Assert.Contains(comparator.FidelityChecklist, i => i.Tag == ChecklistTag.Proscribed);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class ProtocolLibraryTests
         var intro = text.Sections[0];
         Assert.Equal(new ProtocolParagraph("First line continues here."), intro.Blocks[0]);
         Assert.Equal(["one", "two wrapped"], ((ProtocolBulletList)intro.Blocks[1]).Items);
-        Assert.Equal([new FidelityItem(FidelityTag.Prescribed, "A"), new FidelityItem(FidelityTag.Proscribed, "B")], text.FidelityChecklist);
+        Assert.Equal([new FidelityItem(ChecklistTag.Prescribed, "A"), new FidelityItem(ChecklistTag.Proscribed, "B")], text.FidelityChecklist);
         Assert.False(text.Exploratory);
     }
 

@@ -19,7 +19,7 @@ public abstract class DemoSeedingTests(TrialServer server)
         await DemoSeeder.SeedAsync(server.Factory.Services, environment);
 
         var trial = await server.Coordinator.GetAsync($"/api/trials/{DemoTrial}");
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, trial);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, trial);
         Assert.Equal("recruiting", (await trial.JsonAsync()).GetProperty("status").GetString());
         var participants = (await (await server.Coordinator.GetAsync($"/api/trials/{DemoTrial}/participants")).JsonAsync()).EnumerateArray().ToList();
         Assert.Equal(48, participants.Count);

@@ -13,11 +13,11 @@ public abstract class HypothesisTests(TrialServer server)
         var definition = TestTrials.Definition();
         definition["hypothesis"] = hypothesis;
         definition["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 2, 4 }, stratifyBy = new[] { "formulation", "site" }, seed = new string('a', 64) };
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
         var id = (string)definition["id"]!;
         if (recruiting)
         {
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{id}/status", new { status = "recruiting" }));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{id}/status", new { status = "recruiting" }));
         }
 
         return id;
@@ -50,7 +50,7 @@ public abstract class HypothesisTests(TrialServer server)
         {
             var definition = TestTrials.Definition();
             definition["hypothesis"] = hypothesis;
-            (await Problems.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition))).AssertNames(field);
+            (await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition))).AssertNames(field);
             Assert.Equal(HttpStatusCode.NotFound, (await server.Admin.GetAsync($"/api/trials/{definition["id"]}")).StatusCode);
         }
 
@@ -97,7 +97,7 @@ public abstract class HypothesisTests(TrialServer server)
         var explicitly = await server.Statistician.PostJsonAsync(path, new { hypothesis = Predicted, interaction = 0.5, trials = 300, seed = "h" });
 
         Assert.Equal((await explicitly.JsonAsync()).GetRawText(), (await implicitly.JsonAsync()).GetRawText());
-        (await Problems.Assert400Async(await server.Statistician.PostJsonAsync($"/api/trials/{unregistered}/power-simulation", new { interaction = 0.5 })))
+        (await ProblemAssertions.Assert400Async(await server.Statistician.PostJsonAsync($"/api/trials/{unregistered}/power-simulation", new { interaction = 0.5 })))
             .AssertNames("hypothesis");
     }
 }

@@ -31,16 +31,16 @@ public abstract class NonLatinTextTests(TrialServer server)
         definition["title"] = title;
         definition["registration"] = registration;
         var trialId = (string)definition["id"]!;
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "recruiting" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "recruiting" }));
 
         var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
         var scores = new { cognitive = 4, interpersonal = 1, behavioral = 0, environmental = 0 };
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/formulations",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/formulations",
             new { rater = "R02", scores, consensus = false, rationale }));
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/events",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/events",
             new { type = "adverseEvent", occurredOn = "2026-11-21", description }));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal",
             new { category = "adverseEvent", reason }));
 
         var trial = await (await server.Admin.GetAsync($"/api/trials/{trialId}")).JsonAsync();

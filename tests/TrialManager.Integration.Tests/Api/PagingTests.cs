@@ -77,7 +77,7 @@ public abstract class PagingTests(TrialServer server)
         for (var i = 0; i < 3; i++)
         {
             var response = await server.Ethics.PostJsonAsync($"/api/trials/{trial}/reports", new { kind = "ethicsProgress" });
-            await Problems.AssertStatusAsync(HttpStatusCode.Accepted, response);
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Accepted, response);
             requested.Add(Id(await response.JsonAsync()));
         }
 
@@ -95,7 +95,7 @@ public abstract class PagingTests(TrialServer server)
         for (var i = 0; i < 5; i++)
         {
             var id = await TestTrials.FormulatedParticipantAsync(server, trial, site: i % 2 == 0 ? "AAA" : "BBB");
-            await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
             randomized.Add(id);
         }
 
@@ -106,7 +106,7 @@ public abstract class PagingTests(TrialServer server)
 
         Assert.Equal([2, 2, 1], pages.Select(p => p.Count));
         Assert.Equal(randomized.Order(StringComparer.Ordinal), pages.SelectMany(p => p).Select(a => a.GetProperty("participantId").GetString()!).Order(StringComparer.Ordinal));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, csv);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, csv);
         Assert.False(csv.Headers.Contains("Link"));
         Assert.Equal(1 + 5, (await csv.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
@@ -182,7 +182,7 @@ public abstract class PagingTests(TrialServer server)
         {
             foreach (var (client, path) in ListPaths(trial))
             {
-                (await Problems.Assert400Async(await client.GetAsync($"{path}?limit={Uri.EscapeDataString(limit)}"))).AssertNames("limit");
+                (await ProblemAssertions.Assert400Async(await client.GetAsync($"{path}?limit={Uri.EscapeDataString(limit)}"))).AssertNames("limit");
             }
         }
     }
@@ -203,7 +203,7 @@ public abstract class PagingTests(TrialServer server)
         {
             foreach (var (client, path) in ListPaths(trial))
             {
-                (await Problems.Assert400Async(await client.GetAsync($"{path}?after={Uri.EscapeDataString(after)}"))).AssertNames("after");
+                (await ProblemAssertions.Assert400Async(await client.GetAsync($"{path}?after={Uri.EscapeDataString(after)}"))).AssertNames("after");
             }
         }
     }
@@ -218,7 +218,7 @@ public abstract class PagingTests(TrialServer server)
     {
         var response = await server.Coordinator.PostJsonAsync($"/api/trials/{trial}/participants",
             new { site, ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, response);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, response);
         return Id(await response.JsonAsync());
     }
 
@@ -231,7 +231,7 @@ public abstract class PagingTests(TrialServer server)
         while (next is not null)
         {
             var response = await client.GetAsync(next);
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
             pages.Add([.. (await response.JsonAsync()).EnumerateArray().Select(e => e.Clone())]);
             next = NextLink(response);
             if (next is not null)

@@ -17,12 +17,12 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
 
         var consented = await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" });
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, consented);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, consented);
         var body = await consented.JsonAsync();
         Assert.Equal("consented", body.GetProperty("status").GetString());
         Assert.Equal("1.0", body.GetProperty("consent").GetProperty("version").GetString());
         Assert.Equal("2026-11-20", body.GetProperty("consent").GetProperty("consentedOn").GetString());
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { declined = true }), "consented");
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { declined = true }), "consented");
     }
 
     [ServerFact]
@@ -33,9 +33,9 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         var declined = await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { declined = true });
 
         Assert.Equal("declined", (await declined.JsonAsync()).GetProperty("status").GetString());
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }), "declined");
-        await Problems.AssertConflictNamingAsync(await Rate(id, "R01", 4, 0, 0, 0), "declined");
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "other", reason = "x" }), "declined");
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }), "declined");
+        await ProblemAssertions.AssertConflictNamingAsync(await Rate(id, "R01", 4, 0, 0, 0), "declined");
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "other", reason = "x" }), "declined");
     }
 
     [ServerFact]
@@ -44,14 +44,14 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         var trialId = await TrialAsync();
         var id = await EligibleAsync(trialId);
 
-        (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0" }))).AssertNames("consentedOn");
-        (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentedOn = "2026-11-20" }))).AssertNames("consentVersion");
-        (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2999-01-01" }))).AssertNames("consentedOn");
-        (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20", declined = true }))).AssertNames("consentVersion");
-        (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "20/11/2026" }))).AssertNames("consentedOn");
+        (await ProblemAssertions.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0" }))).AssertNames("consentedOn");
+        (await ProblemAssertions.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentedOn = "2026-11-20" }))).AssertNames("consentVersion");
+        (await ProblemAssertions.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2999-01-01" }))).AssertNames("consentedOn");
+        (await ProblemAssertions.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20", declined = true }))).AssertNames("consentVersion");
+        (await ProblemAssertions.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "20/11/2026" }))).AssertNames("consentedOn");
 
         var failed = (await (await Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 10, severity = 15, exclusions = Array.Empty<string>() })).JsonAsync()).GetProperty("id").GetString()!;
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{failed}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }), "screenFailed");
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{failed}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }), "screenFailed");
 
         Assert.Equal(HttpStatusCode.NotFound, (await Coordinator.PostJsonAsync("/api/participants/nobody-AAA-0001/consent", new { declined = true })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await server.Statistician.PostJsonAsync($"/api/participants/{id}/consent", new { declined = true })).StatusCode);
@@ -68,7 +68,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         Assert.Equal("cognitive", first.GetProperty("primaryFormulation").GetString());
 
         var second = await Rate(id, "R02", 0, 4, 0, 0);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, second);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, second);
         var body = await second.JsonAsync();
         Assert.Equal("formulated", body.GetProperty("status").GetString());
         Assert.Equal("cognitive", body.GetProperty("primaryFormulation").GetString());
@@ -76,7 +76,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         Assert.Equal(["R01", "R02"], ratings.Select(r => r.GetProperty("rater").GetString()));
         Assert.Equal("interpersonal", ratings[1].GetProperty("primary").GetString());
 
-        (await Problems.Assert400Async(await Rate(id, "R01", 0, 4, 0, 0))).AssertNames("rater");
+        (await ProblemAssertions.Assert400Async(await Rate(id, "R01", 0, 4, 0, 0))).AssertNames("rater");
     }
 
     [ServerFact]
@@ -85,7 +85,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         var id = await ConsentedAsync(await TrialAsync());
 
         Assert.Equal("formulationPending", (await (await Rate(id, "R01", 3, 3, 0, 0)).JsonAsync()).GetProperty("status").GetString());
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null), "formulationPending");
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null), "formulationPending");
         Assert.Equal("formulationPending", (await (await Rate(id, "R02", 4, 0, 0, 0)).JsonAsync()).GetProperty("status").GetString());
 
         var decided = await (await Rate(id, "R03", 1, 4, 0, 0, consensus: true)).JsonAsync();
@@ -94,7 +94,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         Assert.Equal("interpersonal", decided.GetProperty("primaryFormulation").GetString());
         Assert.True(decided.GetProperty("ratings")[2].GetProperty("consensus").GetBoolean());
         var allocation = await Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null);
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, allocation);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, allocation);
         Assert.Contains("interpersonal", (await allocation.JsonAsync()).GetProperty("stratum").GetString(), StringComparison.Ordinal);
     }
 
@@ -108,7 +108,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         Assert.Equal("excluded", body.GetProperty("status").GetString());
         Assert.Equal("behavioral", body.GetProperty("primaryFormulation").GetString());
         Assert.Contains("behavioral", body.GetProperty("exclusionReason").GetString(), StringComparison.Ordinal);
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null), "excluded");
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null), "excluded");
     }
 
     [ServerFact]
@@ -116,15 +116,15 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
     {
         var id = await EligibleAsync(await TrialAsync());
 
-        await Problems.AssertConflictNamingAsync(await Rate(id, "R01", 4, 0, 0, 0), "eligible");
-        var errors = await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/formulations",
+        await ProblemAssertions.AssertConflictNamingAsync(await Rate(id, "R01", 4, 0, 0, 0), "eligible");
+        var errors = await ProblemAssertions.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/formulations",
             new { rater = "Dr. Jane Roe", scores = new { cognitive = 5, interpersonal = -1, behavioral = 0 } }));
         foreach (var field in new[] { "rater", "scores.cognitive", "scores.interpersonal", "scores.environmental" })
         {
             errors.AssertNames(field);
         }
 
-        (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/formulations", new { rater = "R01" }))).AssertNames("scores");
+        (await ProblemAssertions.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/formulations", new { rater = "R01" }))).AssertNames("scores");
         Assert.Equal(HttpStatusCode.NotFound, (await Rate("nobody-AAA-0001", "R01", 4, 0, 0, 0)).StatusCode);
     }
 
@@ -134,7 +134,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         var trialId = await TrialAsync();
         var before = await TestTrials.FormulatedParticipantAsync(server, trialId);
         var after = await TestTrials.FormulatedParticipantAsync(server, trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await Coordinator.PostJsonAsync($"/api/participants/{after}/randomization", null));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await Coordinator.PostJsonAsync($"/api/participants/{after}/randomization", null));
 
         var w1 = await (await Coordinator.PostJsonAsync($"/api/participants/{before}/withdrawal", new { category = "withdrewConsent", reason = "lost interest" })).JsonAsync();
         var w2 = await (await Coordinator.PostJsonAsync($"/api/participants/{after}/withdrawal", new { category = "MovedAway" })).JsonAsync();
@@ -147,8 +147,8 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         Assert.Equal(JsonValueKind.Null, w2.GetProperty("withdrawal").GetProperty("reason").ValueKind); // the note is optional
         Assert.True(w2.GetProperty("withdrawal").GetProperty("afterAllocation").GetBoolean());
         Assert.Equal(JsonValueKind.Object, w2.GetProperty("allocation").ValueKind);
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{after}/withdrawal", new { category = "other", reason = "again" }), "withdrawn");
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{after}/completion", null), "withdrawn");
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{after}/withdrawal", new { category = "other", reason = "again" }), "withdrawn");
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{after}/completion", null), "withdrawn");
     }
 
     [ServerFact]
@@ -156,7 +156,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
     {
         var trialId = await TrialAsync();
         var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
 
         foreach (var body in new object[]
                  {
@@ -168,10 +168,10 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
                      new { category = "" },
                  })
         {
-            (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", body))).AssertNames("category");
+            (await ProblemAssertions.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", body))).AssertNames("category");
         }
 
-        (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal",
+        (await ProblemAssertions.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal",
             new { category = "other", reason = new string('x', 2_001) }))).AssertNames("reason");
         var record = await (await Coordinator.GetAsync(new Uri($"/api/participants/{id}", UriKind.Relative))).JsonAsync();
         Assert.Equal("randomized", record.GetProperty("status").GetString());
@@ -183,7 +183,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
     {
         var trialId = await TrialAsync();
         var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "other", reason = "old" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "other", reason = "old" }));
         // What the migration leaves on a withdrawal made before it: no category.
         await server.WithDbAsync(db => db.Database.ExecuteSqlInterpolatedAsync($"UPDATE \"Participants\" SET \"WithdrawalCategory\" = NULL WHERE \"Id\" = {id}"));
 
@@ -198,14 +198,14 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         var trialId = await TrialAsync();
         var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
 
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/completion", null), "formulated");
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/completion", null), "formulated");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
         var completed = await Coordinator.PostJsonAsync($"/api/participants/{id}/completion", null);
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, completed);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, completed);
         Assert.Equal("completed", (await completed.JsonAsync()).GetProperty("status").GetString());
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/completion", null), "completed");
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "other", reason = "late" }), "completed");
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/completion", null), "completed");
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "other", reason = "late" }), "completed");
         Assert.Equal(HttpStatusCode.NotFound, (await Coordinator.PostJsonAsync("/api/participants/nobody-AAA-0001/completion", null)).StatusCode);
     }
 
@@ -218,12 +218,12 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         foreach (var type in new[] { "adverseEvent", "seriousAdverseEvent", "protocolDeviation" })
         {
             var response = await Coordinator.PostJsonAsync($"/api/participants/{id}/events", new { type, occurredOn = "2026-11-21", description = "noted" });
-            await Problems.AssertStatusAsync(HttpStatusCode.Created, response);
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, response);
             Assert.Equal(type, (await response.JsonAsync()).GetProperty("type").GetString());
         }
 
-        (await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/events", new { type = "headache", occurredOn = "2026-11-21", description = "x" }))).AssertNames("type");
-        var errors = await Problems.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/events", new { type = "adverseEvent" }));
+        (await ProblemAssertions.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/events", new { type = "headache", occurredOn = "2026-11-21", description = "x" }))).AssertNames("type");
+        var errors = await ProblemAssertions.Assert400Async(await Coordinator.PostJsonAsync($"/api/participants/{id}/events", new { type = "adverseEvent" }));
         errors.AssertNames("occurredOn");
         errors.AssertNames("description");
         var record = await (await Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync();
@@ -231,7 +231,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         Assert.Equal("2026-11-21", record.GetProperty("events")[0].GetProperty("occurredOn").GetString());
 
         var eligible = await EligibleAsync(trialId);
-        await Problems.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{eligible}/events", new { type = "adverseEvent", occurredOn = "2026-11-21", description = "x" }), "eligible");
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{eligible}/events", new { type = "adverseEvent", occurredOn = "2026-11-21", description = "x" }), "eligible");
     }
 
     [ServerFact]
@@ -274,7 +274,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         Assert.Equal("randomized", listed.GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.String, listed.GetProperty("arm").ValueKind);
 
-        (await Problems.Assert400Async(await Coordinator.GetAsync($"/api/trials/{trialId}/participants?status=happy"))).AssertNames("status");
+        (await ProblemAssertions.Assert400Async(await Coordinator.GetAsync($"/api/trials/{trialId}/participants?status=happy"))).AssertNames("status");
         Assert.Equal(HttpStatusCode.NotFound, (await Coordinator.GetAsync("/api/trials/no-such-trial/participants")).StatusCode);
     }
 
@@ -283,14 +283,14 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
     private async Task<string> EligibleAsync(string trialId)
     {
         var response = await Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, response);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, response);
         return (await response.JsonAsync()).GetProperty("id").GetString()!;
     }
 
     private async Task<string> ConsentedAsync(string trialId)
     {
         var id = await EligibleAsync(trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
         return id;
     }
 

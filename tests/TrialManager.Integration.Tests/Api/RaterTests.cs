@@ -17,9 +17,9 @@ public abstract class RaterTests(TrialServer server)
     {
         var definition = TestTrials.Definition();
         definition["formulationRule"] = formulationRule;
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
         var id = (string)definition["id"]!;
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{id}/status", new { status = "recruiting" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{id}/status", new { status = "recruiting" }));
         return id;
     }
 
@@ -27,9 +27,9 @@ public abstract class RaterTests(TrialServer server)
     {
         var screened = await server.Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants",
             new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>(), motivation = 6, expectancy = 7 });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, screened);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, screened);
         var id = (await screened.JsonAsync()).GetProperty("id").GetString()!;
-        await Problems.AssertStatusAsync(HttpStatusCode.OK,
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK,
             await server.Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
         return id;
     }
@@ -42,7 +42,7 @@ public abstract class RaterTests(TrialServer server)
     private async Task<List<JsonElement>> QueueAsync(HttpClient rater, string trialId)
     {
         var response = await rater.GetAsync("/api/raters/me/queue");
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
         var queue = await response.JsonAsync();
         return [.. queue.EnumerateArray().Where(c => c.GetProperty("trialId").GetString() == trialId)];
     }
@@ -54,13 +54,13 @@ public abstract class RaterTests(TrialServer server)
         var id = await ConsentedAsync(trialId);
 
         var named = await Rater.PostJsonAsync($"/api/participants/{id}/formulations", new { rater = "R07", scores = Scores([4, 1, 0, 0]) });
-        (await Problems.Assert400Async(named)).AssertNames("rater");
+        (await ProblemAssertions.Assert400Async(named)).AssertNames("rater");
         var unnamed = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/formulations", new { scores = Scores([4, 1, 0, 0]) });
-        (await Problems.Assert400Async(unnamed)).AssertNames("rater");
+        (await ProblemAssertions.Assert400Async(unnamed)).AssertNames("rater");
         Assert.Empty((await ParticipantAsync(id)).GetProperty("ratings").EnumerateArray());
 
         var rated = await RateAsync(Rater, id, [4, 1, 0, 0]);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, rated);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, rated);
         var answer = await rated.JsonAsync();
         Assert.Equal(id, answer.GetProperty("participantId").GetString());
         Assert.Equal(6, answer.GetProperty("motivation").GetInt32());
@@ -70,7 +70,7 @@ public abstract class RaterTests(TrialServer server)
             Assert.False(answer.TryGetProperty(hidden, out _), $"a rater's answer carries '{hidden}'");
         }
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R02", [4, 0, 1, 0]));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R02", [4, 0, 1, 0]));
         var ratings = (await ParticipantAsync(id)).GetProperty("ratings").EnumerateArray().ToList();
         Assert.Equal(("dev-rater", JsonValueKind.Null), (ratings[0].GetProperty("rater").GetString(), ratings[0].GetProperty("enteredBy").ValueKind));
         Assert.Equal(("R02", "dev-coordinator"), (ratings[1].GetProperty("rater").GetString(), ratings[1].GetProperty("enteredBy").GetString()));
@@ -86,7 +86,7 @@ public abstract class RaterTests(TrialServer server)
         Assert.Equal((id, "rating", 15), (waiting.GetProperty("participantId").GetString(), waiting.GetProperty("task").GetString(), waiting.GetProperty("severity").GetInt32()));
         Assert.Single(await QueueAsync(Rater2, trialId));
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [4, 1, 0, 0]));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [4, 1, 0, 0]));
 
         Assert.Equal("formulated", (await ParticipantAsync(id)).GetProperty("status").GetString());
         Assert.Empty(await QueueAsync(Rater, trialId));
@@ -100,10 +100,10 @@ public abstract class RaterTests(TrialServer server)
         var id = await ConsentedAsync(trialId);
         var contradicting = await server.Admin.PostJsonAsync($"/api/trials/{trialId}/reference-cases",
             new { code = "RC00", scores = Scores([4, 1, 0, 0]), primary = "interpersonal", material = "case" });
-        (await Problems.Assert400Async(contradicting)).AssertNames("primary");
+        (await ProblemAssertions.Assert400Async(contradicting)).AssertNames("primary");
         foreach (var (code, s, primary) in new[] { ("RC01", new[] { 4, 1, 0, 0 }, "cognitive"), ("RC02", new[] { 0, 4, 1, 0 }, "interpersonal") })
         {
-            await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/reference-cases",
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/reference-cases",
                 new { code, scores = Scores(s), primary, material = $"Case {code}: low mood since a job loss." }));
         }
 
@@ -120,7 +120,7 @@ public abstract class RaterTests(TrialServer server)
         Assert.DoesNotContain("cognitive", cases.GetRawText(), StringComparison.Ordinal);
 
         var first = await Rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC01/ratings", new { scores = Scores([3, 1, 0, 0]) });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, first);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, first);
         Assert.Equal("""{"agreed":true,"certified":false}""", await first.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Conflict, (await Rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC01/ratings", new { scores = Scores([3, 1, 0, 0]) })).StatusCode);
         var second = await Rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC02/ratings", new { scores = Scores([4, 1, 0, 0]) });
@@ -128,7 +128,7 @@ public abstract class RaterTests(TrialServer server)
         Assert.Equal(HttpStatusCode.NotFound, (await Rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC99/ratings", new { scores = Scores([4, 1, 0, 0]) })).StatusCode);
 
         Assert.Single(await QueueAsync(Rater, trialId));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [4, 1, 0, 0]));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [4, 1, 0, 0]));
 
         var raters = await (await server.Statistician.GetAsync($"/api/trials/{trialId}/raters")).JsonAsync();
         Assert.True(raters.GetProperty("certificationRequired").GetBoolean());
@@ -157,7 +157,7 @@ public abstract class RaterTests(TrialServer server)
         var trialId = await TrialAsync(new { minMargin = 1, doubleRating = new { share = 1.0 } });
         var id = await ConsentedAsync(trialId);
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [4, 1, 0, 0]));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [4, 1, 0, 0]));
         var pending = await ParticipantAsync(id);
         Assert.Equal(("formulationPending", "secondRating"), (pending.GetProperty("status").GetString(), pending.GetProperty("awaitingFormulation").GetString()));
         var early = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null);
@@ -173,7 +173,7 @@ public abstract class RaterTests(TrialServer server)
         Assert.DoesNotContain("dev-rater\"", forSecond.GetRawText(), StringComparison.Ordinal);
 
         var second = await RateAsync(Rater2, id, [0, 4, 1, 0]);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, second);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, second);
         Assert.Single((await second.JsonAsync()).GetProperty("yourRatings").EnumerateArray());
         Assert.Equal("consensus", (await ParticipantAsync(id)).GetProperty("awaitingFormulation").GetString());
         var stillWaiting = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null);
@@ -182,7 +182,7 @@ public abstract class RaterTests(TrialServer server)
         Assert.Equal((0, 1), (consort.GetProperty("pendingSecondRating").GetInt32(), consort.GetProperty("pendingConsensus").GetInt32()));
         Assert.Equal("consensus", Assert.Single(await QueueAsync(Rater, trialId)).GetProperty("task").GetString());
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [1, 4, 0, 0], consensus: true));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [1, 4, 0, 0], consensus: true));
         var decided = await ParticipantAsync(id);
         Assert.Equal(("formulated", "interpersonal", 3), (decided.GetProperty("status").GetString(),
             decided.GetProperty("primaryFormulation").GetString(), decided.GetProperty("decidingRating").GetInt32()));
@@ -205,12 +205,12 @@ public abstract class RaterTests(TrialServer server)
         for (var i = 0; i < 12; i++)
         {
             var id = await ConsentedAsync(trialId);
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [4, 1, 0, 0]));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, id, [4, 1, 0, 0]));
             ids.Add(id);
         }
 
         var listed = await server.Statistician.GetAsync($"/api/trials/{trialId}/double-ratings");
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, listed);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, listed);
         var list = await listed.JsonAsync();
         Assert.Equal(0.5, list.GetProperty("share").GetDouble());
         var drawn = list.GetProperty("participants").EnumerateArray().ToDictionary(p => p.GetProperty("participantId").GetString()!, p => p.GetProperty("draw").GetDouble());
@@ -266,21 +266,21 @@ public abstract class RaterTests(TrialServer server)
             allowed);
 
         var trialId = await TrialAsync(new { minMargin = 1, doubleRating = new { share = 1.0 }, certification = new { minAgreement = 0.5, minCases = 1 } });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/reference-cases",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/reference-cases",
             new { code = "RC01", scores = Scores([4, 1, 0, 0]), primary = "cognitive", material = "case" }));
         foreach (var rater in new[] { Rater, Rater2 })
         {
-            await Problems.AssertStatusAsync(HttpStatusCode.Created,
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
                 await rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC01/ratings", new { scores = Scores([3, 0, 0, 0]) }));
         }
 
         // One participant rated by both (they agree) and randomized; one rated by the other rater, waiting for this one.
         var randomized = await ConsentedAsync(trialId);
         var waiting = await ConsentedAsync(trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater2, randomized, [2, 4, 3, 1]));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, randomized, [0, 4, 1, 1]));
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{randomized}/randomization", null));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater2, waiting, [2, 4, 3, 1]));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater2, randomized, [2, 4, 3, 1]));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, randomized, [0, 4, 1, 1]));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{randomized}/randomization", null));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater2, waiting, [2, 4, 3, 1]));
         var seed = (await (await server.Statistician.GetAsync($"/api/trials/{trialId}")).JsonAsync()).GetProperty("randomization").GetProperty("seed").GetString()!;
 
         var bodies = new Dictionary<string, string>

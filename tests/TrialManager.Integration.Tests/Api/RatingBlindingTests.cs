@@ -11,10 +11,10 @@ public abstract class RatingBlindingTests(TrialServer server)
     {
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);
         var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R02", [4, 1, 0, 0]));
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R02", [4, 1, 0, 0]));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R03", [0, 4, 0, 0]));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R03", [0, 4, 0, 0]));
 
         var ratings = (await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync()).GetProperty("ratings");
         Assert.Equal([true, true, false], ratings.EnumerateArray().Select(r => r.GetProperty("blinded").GetBoolean()));

@@ -14,7 +14,7 @@ public abstract class ScreeningApiTests(TrialServer server)
 
         var response = await Screen(trialId, new { site = "AAA", ageYears = 34, severity = 18, exclusions = Array.Empty<string>(), motivation = 6, expectancy = 7 });
 
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, response);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, response);
         var body = await response.JsonAsync();
         var id = body.GetProperty("id").GetString()!;
         Assert.Equal($"{trialId}-AAA-0001", id);
@@ -30,7 +30,7 @@ public abstract class ScreeningApiTests(TrialServer server)
 
         var response = await Screen(trialId, new { site = "AAA", ageYears = 75, severity = 3, exclusions = new[] { "psychosis", "bipolar" } });
 
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, response);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, response);
         var body = await response.JsonAsync();
         Assert.Equal("screenFailed", body.GetProperty("status").GetString());
         var reasons = body.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()!).ToList();
@@ -50,8 +50,8 @@ public abstract class ScreeningApiTests(TrialServer server)
 
         await Ok("AAA");
         await Ok("AAA", age: 12); // a screen failure takes a number too: it is a screened person
-        await Problems.Assert400Async(await Screen(trialId, new { site = "AAA", ageYears = 300, severity = 15, exclusions = Array.Empty<string>() }));
-        await Problems.Assert400Async(await Screen(trialId, new { site = "AAA", ageYears = 30, severity = 15, exclusions = new[] { "unknownCriterion" } }));
+        await ProblemAssertions.Assert400Async(await Screen(trialId, new { site = "AAA", ageYears = 300, severity = 15, exclusions = Array.Empty<string>() }));
+        await ProblemAssertions.Assert400Async(await Screen(trialId, new { site = "AAA", ageYears = 30, severity = 15, exclusions = new[] { "unknownCriterion" } }));
         await Ok("BBB");
         await Ok("aaa"); // site codes match case-insensitively and the id uses the trial's spelling
         await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "paused" });
@@ -75,7 +75,7 @@ public abstract class ScreeningApiTests(TrialServer server)
 
         foreach (var response in responses)
         {
-            await Problems.AssertStatusAsync(HttpStatusCode.Created, response);
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, response);
         }
 
         var ids = new List<string>();
@@ -95,12 +95,12 @@ public abstract class ScreeningApiTests(TrialServer server)
         var trialId = await TestTrials.CreateAsync(server, recruiting: false);
         var person = new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() };
 
-        await Problems.AssertConflictNamingAsync(await Screen(trialId, person), "draft");
+        await ProblemAssertions.AssertConflictNamingAsync(await Screen(trialId, person), "draft");
         await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "recruiting" });
         await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "paused" });
-        await Problems.AssertConflictNamingAsync(await Screen(trialId, person), "paused");
+        await ProblemAssertions.AssertConflictNamingAsync(await Screen(trialId, person), "paused");
         await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "closed" });
-        await Problems.AssertConflictNamingAsync(await Screen(trialId, person), "closed");
+        await ProblemAssertions.AssertConflictNamingAsync(await Screen(trialId, person), "closed");
         Assert.Equal(0, (await (await server.Coordinator.GetAsync($"/api/trials/{trialId}/participants")).JsonAsync()).GetArrayLength());
     }
 
@@ -109,15 +109,15 @@ public abstract class ScreeningApiTests(TrialServer server)
     {
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);
 
-        (await Problems.Assert400Async(await Screen(trialId, new { site = "ZZZ", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() }))).AssertNames("site");
-        (await Problems.Assert400Async(await Screen(trialId, new { site = "AAA", ageYears = 30, severity = 15, exclusions = new[] { "smoker" } }))).AssertNames("exclusions");
-        var errors = await Problems.Assert400Async(await Screen(trialId, new { ageYears = -1, severity = (int?)null, motivation = 11, expectancy = -2 }));
+        (await ProblemAssertions.Assert400Async(await Screen(trialId, new { site = "ZZZ", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() }))).AssertNames("site");
+        (await ProblemAssertions.Assert400Async(await Screen(trialId, new { site = "AAA", ageYears = 30, severity = 15, exclusions = new[] { "smoker" } }))).AssertNames("exclusions");
+        var errors = await ProblemAssertions.Assert400Async(await Screen(trialId, new { ageYears = -1, severity = (int?)null, motivation = 11, expectancy = -2 }));
         foreach (var field in new[] { "site", "ageYears", "severity", "exclusions", "motivation", "expectancy" })
         {
             errors.AssertNames(field);
         }
 
-        (await Problems.Assert400Async(await server.Coordinator.PostAsync($"/api/trials/{trialId}/participants",
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostAsync($"/api/trials/{trialId}/participants",
             new StringContent("{\"site\": \"AAA\", \"ageYears\": \"thirty\"}", System.Text.Encoding.UTF8, "application/json")))).AssertNames("ageYears");
     }
 
@@ -145,7 +145,7 @@ public abstract class ScreeningApiTests(TrialServer server)
             "{\"site\":\"AAA\",\"ageYears\":30,\"severity\":15,\"exclusions\":[],\"name\":\"Jane Roe\",\"birthDate\":\"1990-01-01\"}",
             System.Text.Encoding.UTF8, "application/json"));
 
-        (await Problems.Assert400Async(response)).AssertNames("name");
+        (await ProblemAssertions.Assert400Async(response)).AssertNames("name");
         var list = await (await server.Coordinator.GetAsync($"/api/trials/{trialId}/participants")).Content.ReadAsStringAsync();
         Assert.Equal("[]", list);
         var audit = await (await server.Admin.GetAsync($"/api/audit?trialId={trialId}")).Content.ReadAsStringAsync();

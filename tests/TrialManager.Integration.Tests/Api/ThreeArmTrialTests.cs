@@ -16,9 +16,9 @@ public abstract class ThreeArmTrialTests(TrialServer server)
         definition["arms"] = new object[] { new { code = "mediator", ratio = 1 }, new { code = "moderator", ratio = 1 }, new { code = "comparator", ratio = 1 } };
         definition["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 3, 6 }, stratifyBy = new[] { "formulation", "site" } };
         definition["hypothesis"] = new Dictionary<string, string?> { ["cognitive"] = "moderator", ["interpersonal"] = "comparator" };
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
         var id = (string)definition["id"]!;
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{id}/status", new { status = "recruiting" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{id}/status", new { status = "recruiting" }));
         return id;
     }
 
@@ -79,7 +79,7 @@ public abstract class ThreeArmTrialTests(TrialServer server)
         var definition = TestTrials.Definition();
         definition["arms"] = new object[] { new { code = "mediator", ratio = 1 }, new { code = "comparator", ratio = 1 } };
 
-        (await Problems.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition))).AssertNames("arms");
+        (await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition))).AssertNames("arms");
         Assert.Equal(HttpStatusCode.NotFound, (await server.Admin.GetAsync(new Uri($"/api/trials/{definition["id"]}", UriKind.Relative))).StatusCode);
     }
 }

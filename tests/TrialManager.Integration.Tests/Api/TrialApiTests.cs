@@ -22,7 +22,7 @@ public abstract class TrialApiTests(TrialServer server)
         definition["eligibility"] = new { minAge = 40, maxAge = 30, minSeverity = 20, maxSeverity = 10, exclusions = new[] { "psychosis" } };
         definition["formulationRule"] = new { minMargin = 9 };
 
-        var errors = await Problems.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
+        var errors = await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
 
         foreach (var field in new[]
                  {
@@ -67,7 +67,7 @@ public abstract class TrialApiTests(TrialServer server)
             var definition = TestTrials.Definition();
             breakIt(definition);
             var response = await server.Admin.PostJsonAsync("/api/trials", definition);
-            var errors = await Problems.Assert400Async(response);
+            var errors = await ProblemAssertions.Assert400Async(response);
             Assert.True(errors.Names(field), $"{JsonSerializer.Serialize(definition)}: expected an error for {field}; got {string.Join(", ", errors.Keys)}");
         }
     }
@@ -77,16 +77,16 @@ public abstract class TrialApiTests(TrialServer server)
     {
         var minimization = TestTrials.Definition();
         minimization["randomization"] = new { method = "minimization", factors = new[] { "formulation", "site", "severity" }, probability = 0.99, severityCutoff = 15 };
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", minimization));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", minimization));
 
         var unequal = TestTrials.Definition();
         unequal["arms"] = new object[] { new { code = "mediator", ratio = 2 }, new { code = "moderator", ratio = 1 } };
         unequal["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 3, 6 }, stratifyBy = new[] { "formulation", "site" }, seed = "0f1e2d3c4b5a69788796a5b4c3d2e1f0" };
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", unequal));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", unequal));
 
         var simple = TestTrials.Definition();
         simple["randomization"] = new { method = "simple" };
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", simple));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", simple));
     }
 
     [ServerFact]
@@ -104,7 +104,7 @@ public abstract class TrialApiTests(TrialServer server)
         {
             var definition = TestTrials.Definition();
             definition["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 2, 4 }, stratifyBy = new[] { "formulation" }, seed };
-            var errors = await Problems.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
+            var errors = await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
             errors.AssertNames("randomization.seed");
             Assert.Contains("128 bits", string.Join(" ", errors["randomization.seed"]), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.NotFound, (await server.Admin.GetAsync($"/api/trials/{definition["id"]}")).StatusCode);
@@ -118,7 +118,7 @@ public abstract class TrialApiTests(TrialServer server)
         {
             var definition = TestTrials.Definition();
             definition["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 2, 4 }, stratifyBy = new[] { "formulation" }, seed };
-            await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
 
             var plan = await (await server.Statistician.GetAsync($"/api/trials/{definition["id"]}/randomization-plan")).JsonAsync();
             Assert.Equal(seed, plan.GetProperty("seed").GetString());
@@ -132,9 +132,9 @@ public abstract class TrialApiTests(TrialServer server)
     public async Task CreateTrial_WithAnExistingId_IsAConflict()
     {
         var definition = TestTrials.Definition();
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
 
-        await Problems.AssertConflictNamingAsync(await server.Admin.PostJsonAsync("/api/trials", definition), (string)definition["id"]!);
+        await ProblemAssertions.AssertConflictNamingAsync(await server.Admin.PostJsonAsync("/api/trials", definition), (string)definition["id"]!);
     }
 
     [ServerFact]
@@ -156,10 +156,10 @@ public abstract class TrialApiTests(TrialServer server)
     {
         var definition = TestTrials.Definition();
         definition["randomization"] = new { method = "permutedBlocks", blockSizes = new[] { 2, 4 }, stratifyBy = new[] { "formulation", "site" }, seed = Secret };
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
         var minimization = TestTrials.Definition();
         minimization["randomization"] = new { method = "minimization", factors = new[] { "formulation", "site" }, probability = 0.8 };
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", minimization));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", minimization));
 
         var forStatistician = (await (await server.Statistician.GetAsync($"/api/trials/{definition["id"]}")).JsonAsync()).GetProperty("randomization");
         Assert.Equal(Secret, forStatistician.GetProperty("seed").GetString());
@@ -222,19 +222,19 @@ public abstract class TrialApiTests(TrialServer server)
         var id = await TestTrials.CreateAsync(server, recruiting: false);
         async Task<HttpResponseMessage> Move(string status) => await server.Admin.PostJsonAsync($"/api/trials/{id}/status", new { status });
 
-        await Problems.AssertConflictNamingAsync(await Move("paused"), "draft");
-        await Problems.AssertConflictNamingAsync(await Move("closed"), "draft");
+        await ProblemAssertions.AssertConflictNamingAsync(await Move("paused"), "draft");
+        await ProblemAssertions.AssertConflictNamingAsync(await Move("closed"), "draft");
         Assert.Equal("recruiting", (await (await Move("recruiting")).JsonAsync()).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, (await Move("recruiting")).StatusCode); // already there: idempotent
         Assert.Equal("paused", (await (await Move("paused")).JsonAsync()).GetProperty("status").GetString());
         Assert.Equal("recruiting", (await (await Move("recruiting")).JsonAsync()).GetProperty("status").GetString());
         Assert.Equal("paused", (await (await Move("paused")).JsonAsync()).GetProperty("status").GetString());
         Assert.Equal("closed", (await (await Move("closed")).JsonAsync()).GetProperty("status").GetString());
-        await Problems.AssertConflictNamingAsync(await Move("recruiting"), "closed");
-        await Problems.AssertConflictNamingAsync(await Move("paused"), "closed");
+        await ProblemAssertions.AssertConflictNamingAsync(await Move("recruiting"), "closed");
+        await ProblemAssertions.AssertConflictNamingAsync(await Move("paused"), "closed");
 
-        (await Problems.Assert400Async(await Move("draft"))).AssertNames("status");
-        (await Problems.Assert400Async(await Move("open"))).AssertNames("status");
+        (await ProblemAssertions.Assert400Async(await Move("draft"))).AssertNames("status");
+        (await ProblemAssertions.Assert400Async(await Move("open"))).AssertNames("status");
         Assert.Equal("closed", (await (await server.Coordinator.GetAsync($"/api/trials/{id}")).JsonAsync()).GetProperty("status").GetString());
     }
 

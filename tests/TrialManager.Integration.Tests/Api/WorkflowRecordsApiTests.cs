@@ -25,9 +25,9 @@ public abstract class WorkflowRecordsApiTests(TrialServer server)
         foreach (var (first, second) in ratings)
         {
             var id = await ConsentedAsync(trialId);
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, await Rate(id, "R01", first));
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, await Rate(id, "R02", second));
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, await Rate(id, "R03", [0, 0, 0, 4])); // a third rater is not in the pair
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await Rate(id, "R01", first));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await Rate(id, "R02", second));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await Rate(id, "R03", [0, 0, 0, 4])); // a third rater is not in the pair
             pairs.Add((Primary(first), Primary(second)));
         }
 
@@ -36,7 +36,7 @@ public abstract class WorkflowRecordsApiTests(TrialServer server)
 
         var response = await server.Statistician.GetAsync($"/api/trials/{trialId}/reliability");
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
         var body = await response.JsonAsync();
         Assert.Equal(ratings.Length, body.GetProperty("n").GetInt32());
         Assert.Equal(expected.N, body.GetProperty("n").GetInt32());
@@ -78,13 +78,13 @@ public abstract class WorkflowRecordsApiTests(TrialServer server)
             };
             if (outcome is not null)
             {
-                await Problems.AssertStatusAsync(HttpStatusCode.OK, outcome);
+                await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, outcome);
             }
         }
 
         var response = await server.Ethics.GetAsync($"/api/trials/{trialId}/consort");
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
         var c = await response.JsonAsync();
         Assert.Equal(12, c.GetProperty("assessed").GetInt32());
         var excluded = c.GetProperty("excluded");
@@ -127,7 +127,7 @@ public abstract class WorkflowRecordsApiTests(TrialServer server)
 
         var response = await server.Admin.GetAsync($"/api/audit?trialId={trialId}");
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
         var events = (await response.JsonAsync()).EnumerateArray().ToList();
         Assert.All(events, e => Assert.Equal(trialId, e.GetProperty("trialId").GetString()));
         var trail = events.Select(e => (Action: e.GetProperty("action").GetString(), Record: e.GetProperty("recordId").GetString())).ToList();
@@ -169,14 +169,14 @@ public abstract class WorkflowRecordsApiTests(TrialServer server)
     private async Task<string> EligibleAsync(string trialId)
     {
         var response = await Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants", new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, response);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, response);
         return (await response.JsonAsync()).GetProperty("id").GetString()!;
     }
 
     private async Task<string> ConsentedAsync(string trialId)
     {
         var id = await EligibleAsync(trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
         return id;
     }
 

@@ -39,7 +39,7 @@ public sealed class DocumentRecoveryTests : IDisposable
 
         var removed = Path.Combine(protocols, "environmental-moderator.md");
         File.Move(removed, removed + ".away");
-        await using var server = await OwnServer.StartAsync(DataDirectory, ("TrialManager:ProtocolsDirectory", protocols));
+        await using var server = await KeptDataDirectoryServer.StartAsync(DataDirectory, ("TrialManager:ProtocolsDirectory", protocols));
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);
         var randomized = await RandomizedParticipantAsync(server, trialId);
         var participantId = randomized.GetProperty("participantId").GetString()!;
@@ -73,7 +73,7 @@ public sealed class DocumentRecoveryTests : IDisposable
     {
         string trialId, participantId, firstSha;
         Guid reportId;
-        await using (var first = await OwnServer.StartAsync(DataDirectory))
+        await using (var first = await KeptDataDirectoryServer.StartAsync(DataDirectory))
         {
             trialId = await TestTrials.CreateAsync(first, recruiting: true);
             participantId = (await RandomizedParticipantAsync(first, trialId)).GetProperty("participantId").GetString()!;
@@ -98,7 +98,7 @@ public sealed class DocumentRecoveryTests : IDisposable
                 .GetProperty("status").GetString());
         }
 
-        await using var second = await OwnServer.StartAsync(DataDirectory);
+        await using var second = await KeptDataDirectoryServer.StartAsync(DataDirectory);
         var (pdf, _) = await WaitForProtocolDocumentAsync(second.Coordinator, participantId, TimeSpan.FromSeconds(30));
         var report = await WaitForReportAsync(second.Ethics, new Uri($"/api/reports/{reportId}", UriKind.Relative), TimeSpan.FromSeconds(60));
 
@@ -133,13 +133,13 @@ public sealed class DocumentRecoveryTests : IDisposable
     }
 
     /// <summary>A server on a given SQLite data directory that it leaves in place when it stops.</summary>
-    private sealed class OwnServer(string dataDirectory, (string Key, string Value)[] settings) : TrialServer, IAsyncDisposable
+    private sealed class KeptDataDirectoryServer(string dataDirectory, (string Key, string Value)[] settings) : TrialServer, IAsyncDisposable
     {
         public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
-        public static async Task<OwnServer> StartAsync(string dataDirectory, params (string Key, string Value)[] settings)
+        public static async Task<KeptDataDirectoryServer> StartAsync(string dataDirectory, params (string Key, string Value)[] settings)
         {
-            var server = new OwnServer(dataDirectory, settings);
+            var server = new KeptDataDirectoryServer(dataDirectory, settings);
             await server.InitializeAsync();
             return server;
         }

@@ -18,8 +18,8 @@ public abstract class ReportReliabilityTests(TrialServer server)
         for (var i = 0; i < first.Length; i++)
         {
             var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R02", second[i]));
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R03", first[i]));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R02", second[i]));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, id, "R03", first[i]));
         }
 
         var reliability = await (await server.Statistician.GetAsync($"/api/trials/{trialId}/reliability")).JsonAsync();

@@ -18,13 +18,13 @@ public abstract class MeasureApiTests(TrialServer server)
     private async Task<(string TrialId, string Id)> InTherapyAsync()
     {
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
             new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
         var id = (await DocumentSupport.RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
         foreach (var (number, attendance) in new[] { (1, "attended"), (2, "attended"), (3, "noShow") })
         {
-            await Problems.AssertStatusAsync(HttpStatusCode.Created, await Therapist.PostJsonAsync($"/api/participants/{id}/sessions", new { number, date = Today, attendance }));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await Therapist.PostJsonAsync($"/api/participants/{id}/sessions", new { number, date = Today, attendance }));
         }
 
         return (trialId, id);
@@ -40,7 +40,7 @@ public abstract class MeasureApiTests(TrialServer server)
 
         var recorded = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/measures",
             new { instrument = "phq9", session = 1, completedOn = Today, items = Phq9(2, 2, 1, 1, 2, 1, 1, 0, 1) });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, recorded);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, recorded);
         var body = await recorded.JsonAsync();
         Assert.Equal(11, body.GetProperty("scores").GetProperty("total").GetDouble());
         Assert.Equal("moderate", body.GetProperty("band").GetString());
@@ -51,11 +51,11 @@ public abstract class MeasureApiTests(TrialServer server)
         var open = await (await server.Coordinator.GetAsync($"/api/trials/{trialId}/alerts")).JsonAsync();
         Assert.Equal(alert.GetProperty("id").GetString(), Assert.Single(open.EnumerateArray()).GetProperty("id").GetString());
         var alertId = alert.GetProperty("id").GetString();
-        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync($"/api/alerts/{alertId}/acknowledgement", new { action = " " }))).AssertNames("action");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync($"/api/alerts/{alertId}/acknowledgement", new { action = " " }))).AssertNames("action");
         var acknowledged = await server.Coordinator.PostJsonAsync($"/api/alerts/{alertId}/acknowledgement", new { action = "called the participant; safety plan reviewed" });
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, acknowledged);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, acknowledged);
         Assert.Equal("dev-coordinator", (await acknowledged.JsonAsync()).GetProperty("acknowledgedBy").GetString());
-        await Problems.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync($"/api/alerts/{alertId}/acknowledgement", new { action = "again" }), "already acknowledged");
+        await ProblemAssertions.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync($"/api/alerts/{alertId}/acknowledgement", new { action = "again" }), "already acknowledged");
         Assert.Empty((await (await server.Coordinator.GetAsync($"/api/trials/{trialId}/alerts")).JsonAsync()).EnumerateArray());
         Assert.Single((await (await server.Coordinator.GetAsync($"/api/trials/{trialId}/alerts?status=all")).JsonAsync()).EnumerateArray());
         Assert.Equal(HttpStatusCode.NotFound, (await server.Coordinator.PostJsonAsync($"/api/alerts/{Guid.NewGuid()}/acknowledgement", new { action = "x" })).StatusCode);
@@ -65,14 +65,14 @@ public abstract class MeasureApiTests(TrialServer server)
     public async Task Phq9_ThatRisesByFiveSinceTheLastSession_RaisesADeteriorationAlert_AndAMissingItemIsProrated()
     {
         var (_, id) = await InTherapyAsync();
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/measures",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/measures",
             new { instrument = "phq9", session = 1, completedOn = Today, items = Phq9(1, 1, 1, 1, 1, 0, 0, 0, 0) }));
 
         // Item 5 missing: 8 answers summing to 10, prorated to 10 * 9 / 8 = 11.25, a rise of more than 5 on 5.
         var items = Phq9(2, 2, 2, 1, 0, 1, 1, 1, 0);
         items.Remove("5");
         var second = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/measures", new { instrument = "phq9", session = 2, completedOn = Today, items });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, second);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, second);
         var body = await second.JsonAsync();
         Assert.True(body.GetProperty("prorated").GetBoolean());
         Assert.Equal(["deterioration"], body.GetProperty("alerts").EnumerateArray().Select(a => a.GetProperty("rule").GetString()));
@@ -88,20 +88,20 @@ public abstract class MeasureApiTests(TrialServer server)
         var path = $"/api/participants/{id}/measures";
         object Body(object items, int session = 1, string instrument = "phq9") => new { instrument, session, completedOn = Today, items };
 
-        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync(path, Body(new Dictionary<string, int> { ["10"] = 1 })))).AssertNames("items.10");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync(path, Body(new Dictionary<string, int> { ["10"] = 1 })))).AssertNames("items.10");
         var outOfScale = Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1);
         outOfScale["3"] = 4;
-        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync(path, Body(outOfScale)))).AssertNames("items.3");
-        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync(path, Body(new Dictionary<string, double> { ["1"] = 1.5 })))).AssertNames("items.1");
-        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync(path, Body(Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), instrument: "phq10")))).AssertNames("instrument");
-        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync(path, new { instrument = "phq9", completedOn = Today, items = Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1) }))).AssertNames("session");
-        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync(path, new { instrument = "phq9", visit = "followUp3m", session = 1, completedOn = Today, items = Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1) }))).AssertNames("visit");
-        await Problems.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, Body(Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), session: 5)), "Session 5 is not recorded");
-        await Problems.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, Body(Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), session: 3)), "was recorded as");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync(path, Body(outOfScale)))).AssertNames("items.3");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync(path, Body(new Dictionary<string, double> { ["1"] = 1.5 })))).AssertNames("items.1");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync(path, Body(Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), instrument: "phq10")))).AssertNames("instrument");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync(path, new { instrument = "phq9", completedOn = Today, items = Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1) }))).AssertNames("session");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync(path, new { instrument = "phq9", visit = "followUp3m", session = 1, completedOn = Today, items = Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1) }))).AssertNames("visit");
+        await ProblemAssertions.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, Body(Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), session: 5)), "Session 5 is not recorded");
+        await ProblemAssertions.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, Body(Phq9(1, 1, 1, 1, 1, 1, 1, 1, 1), session: 3)), "was recorded as");
 
         Assert.Empty((await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync()).EnumerateArray());
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync(path, Body(Phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))));
-        await Problems.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, Body(Phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))), "already recorded");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync(path, Body(Phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))));
+        await ProblemAssertions.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, Body(Phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))), "already recorded");
     }
 
     [ServerFact]
@@ -112,7 +112,7 @@ public abstract class MeasureApiTests(TrialServer server)
         var alliance = Enumerable.Range(1, 12).ToDictionary(i => i.ToString(CultureInfo.InvariantCulture), i => 1 + (i % 5));
 
         var recorded = await Therapist.PostJsonAsync(path, new { instrument = "alliance12", session = 1, completedOn = Today, items = alliance });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, recorded);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, recorded);
         Assert.Equal("dev-therapist", (await recorded.JsonAsync()).GetProperty("recordedBy").GetString());
 
         var fidelity = await (await server.Coordinator.GetAsync("/api/instruments/fidelity-cognitive")).JsonAsync();
@@ -123,7 +123,7 @@ public abstract class MeasureApiTests(TrialServer server)
         var rater = server.Client("dev-rater");
         Assert.Equal(HttpStatusCode.Forbidden, (await rater.PostJsonAsync(path, new { instrument = "alliance12", session = 2, completedOn = Today, items = alliance })).StatusCode);
         var rated = await rater.PostJsonAsync(path, new { instrument = "fidelity-cognitive", session = 1, completedOn = Today, items = zeros });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, rated);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, rated);
         Assert.DoesNotContain("\"arm\"", await rated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

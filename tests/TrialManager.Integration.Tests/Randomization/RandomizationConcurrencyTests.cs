@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Trials;
 using TrialManager.Integration.Tests.Harness;
 using static TrialManager.Integration.Tests.Randomization.RandomizationHttp;

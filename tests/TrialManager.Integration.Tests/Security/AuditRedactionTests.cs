@@ -207,7 +207,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         for (var i = 0; i < 4; i++)
         {
             var id = await TestTrials.FormulatedParticipantAsync(server, trialId, site: i % 2 == 0 ? "AAA" : "BBB", lead: i < 2 ? "cognitive" : "interpersonal");
-            await Problems.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null));
             randomized.Add(id);
         }
 
@@ -215,35 +215,35 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         Assert.Equal("screenFailed", (await failed.JsonAsync()).GetProperty("status").GetString());
 
         var declining = await ScreenAsync(trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{declining}/consent", new { declined = true }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{declining}/consent", new { declined = true }));
 
         var pending = await ScreenAsync(trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/consent",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/consent",
             new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
         var tie = new Dictionary<string, int> { ["cognitive"] = 3, ["interpersonal"] = 3, ["behavioral"] = 0, ["environmental"] = 0 };
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/formulations",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/formulations",
             new { rater = "R01", scores = tie, consensus = false }));
         tie["cognitive"] = 4;
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/formulations",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/formulations",
             new { rater = "R02", scores = tie, consensus = true, rationale = "agreed at the case conference" }));
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[0]}/withdrawal",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[0]}/withdrawal",
             new { category = "other", reason = "moved to another city" }));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[1]}/completion", null));
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/events",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[1]}/completion", null));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/events",
             new { type = "protocolDeviation", occurredOn = "2026-11-21", description = "session held by phone" }));
 
         // Therapy: a therapist (the demo therapist key's name), assigned, a session recorded by them, a treatment stop.
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
             new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/therapist", new { therapist = "dev-therapist" }));
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Client("dev-therapist").PostJsonAsync($"/api/participants/{randomized[2]}/sessions",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Client("dev-therapist").PostJsonAsync($"/api/participants/{randomized[2]}/sessions",
             new { number = 1, date = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), attendance = "attended" }));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/treatment-stop",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/treatment-stop",
             new { category = "clinicalDecision", note = "referred to inpatient care" }));
 
         var requested = await server.Ethics.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "ethicsProgress" });
-        await Problems.AssertStatusAsync(HttpStatusCode.Accepted, requested);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Accepted, requested);
         Assert.Equal("ready", (await DocumentSupport.WaitForReportAsync(server.Ethics, requested.Headers.Location!, TimeSpan.FromSeconds(120)))
             .GetProperty("status").GetString());
         foreach (var id in randomized)
@@ -251,14 +251,14 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             await DocumentSupport.WaitForProtocolDocumentAsync(coordinator, id, TimeSpan.FromSeconds(120));
         }
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "paused" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "paused" }));
     }
 
     private async Task<string> ScreenAsync(string trialId)
     {
         var screened = await server.Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants",
             new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, screened);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, screened);
         return (await screened.JsonAsync()).GetProperty("id").GetString()!;
     }
 
@@ -271,7 +271,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         while (next is not null)
         {
             var response = await server.Admin.GetAsync(next);
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
             var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.EnumerateArray()
                 .Where(e => e.GetProperty("sequence").GetInt64() > after).Select(e => e.Clone()).ToList();
             events.AddRange(page);

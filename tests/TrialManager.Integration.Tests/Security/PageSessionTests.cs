@@ -113,7 +113,7 @@ public abstract class PageSessionTests : IAsyncLifetime
         return settings;
     }
 
-    private async Task<OwnServer> StartAsync(IReadOnlyDictionary<string, string> keys)
+    private async Task<KeptDatabaseServer> StartAsync(IReadOnlyDictionary<string, string> keys)
     {
         var settings = new Dictionary<string, string>(await DatabaseAsync());
         foreach (var (name, value) in keys)
@@ -121,13 +121,13 @@ public abstract class PageSessionTests : IAsyncLifetime
             settings[name] = value;
         }
 
-        var server = new OwnServer(Provider, settings);
+        var server = new KeptDatabaseServer(Provider, settings);
         await server.InitializeAsync();
         return server;
     }
 
     /// <summary>A host on the test's database that leaves the database in place when it stops.</summary>
-    private sealed class OwnServer(DatabaseProvider provider, IReadOnlyDictionary<string, string> settings) : TrialServer, IAsyncDisposable
+    private sealed class KeptDatabaseServer(DatabaseProvider provider, IReadOnlyDictionary<string, string> settings) : TrialServer, IAsyncDisposable
     {
         public override DatabaseProvider Provider => provider;
 

@@ -21,7 +21,7 @@ public abstract class StrictInputTests(TrialServer server)
 
         var response = await PostRawAsync(server.Coordinator, $"/api/trials/{trialId}/participants",
             """{"site": "AAA", "ageYears": 30, "severity": 15, "exclusion": ["psychosis"]}""");
-        var errors = await Problems.Assert400Async(response);
+        var errors = await ProblemAssertions.Assert400Async(response);
 
         Assert.Equal([UnknownField], errors["exclusion"]);
         Assert.Equal("Invalid request", (await response.JsonAsync()).GetProperty("title").GetString()); // valid JSON, not "Malformed JSON"
@@ -40,7 +40,7 @@ public abstract class StrictInputTests(TrialServer server)
                      """{"site": "AAA", "ageYears": 30, "severity": 15, "motivation": 6, "expectancy": 7}""",
                  })
         {
-            var errors = await Problems.Assert400Async(await PostRawAsync(server.Coordinator, $"/api/trials/{trialId}/participants", body));
+            var errors = await ProblemAssertions.Assert400Async(await PostRawAsync(server.Coordinator, $"/api/trials/{trialId}/participants", body));
             errors.AssertNames("exclusions");
         }
 
@@ -58,12 +58,12 @@ public abstract class StrictInputTests(TrialServer server)
         var screened = await server.Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants",
             new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() });
         var id = (await screened.JsonAsync()).GetProperty("id").GetString()!;
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/consent",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/consent",
             new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
 
-        var misspelled = await Problems.Assert400Async(await PostRawAsync(server.Coordinator, $"/api/participants/{id}/formulations",
+        var misspelled = await ProblemAssertions.Assert400Async(await PostRawAsync(server.Coordinator, $"/api/participants/{id}/formulations",
             """{"rater": "R01", "scores": {"cognitive": 1, "interpersonal": 3, "behavioral": 0, "environmental": 0}, "concensus": true}"""));
-        var unknownFactor = await Problems.Assert400Async(await PostRawAsync(server.Coordinator, $"/api/participants/{id}/formulations",
+        var unknownFactor = await ProblemAssertions.Assert400Async(await PostRawAsync(server.Coordinator, $"/api/participants/{id}/formulations",
             """{"rater": "R01", "scores": {"cognitive": 1, "interpersonal": 3, "behavioral": 0, "environmental": 0, "psychodynamic": 4}}"""));
 
         Assert.Equal([UnknownField], misspelled["concensus"]);
@@ -78,7 +78,7 @@ public abstract class StrictInputTests(TrialServer server)
         var definition = TestTrials.Definition();
         definition["eligibility"] = new { minAge = 18, maxAge = 70, minSeverity = 5, maxSeverity = 27, exclusion = new[] { "psychosis" } };
 
-        var errors = await Problems.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
+        var errors = await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
 
         Assert.Equal([UnknownField], errors["eligibility.exclusion"]);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Admin.GetAsync($"/api/trials/{definition["id"]}")).StatusCode);
@@ -103,7 +103,7 @@ public abstract class StrictInputTests(TrialServer server)
         foreach (var (field, randomization) in cases)
         {
             var definition = TestTrials.Definition(randomization: randomization);
-            var errors = await Problems.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
+            var errors = await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
             Assert.True(errors.Names(field), $"{System.Text.Json.JsonSerializer.Serialize(randomization)}: expected {field}; got {string.Join(", ", errors.Keys)}");
             Assert.Contains("does not apply", string.Join(" ", errors[field]), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.NotFound, (await server.Admin.GetAsync($"/api/trials/{definition["id"]}")).StatusCode);
@@ -136,7 +136,7 @@ public abstract class StrictInputTests(TrialServer server)
         {
             var definition = TestTrials.Definition();
             set(definition);
-            var errors = await Problems.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
+            var errors = await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
             Assert.True(errors.Names(field), $"{System.Text.Json.JsonSerializer.Serialize(definition)}: expected {field}; got {string.Join(", ", errors.Keys)}");
             Assert.Contains(why, string.Join(" ", errors[field]), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.NotFound, (await server.Admin.GetAsync($"/api/trials/{definition["id"]}")).StatusCode);
@@ -150,7 +150,7 @@ public abstract class StrictInputTests(TrialServer server)
                      new { method = "permutedBlocks", blockSizes = new[] { 4 }, stratifyBy = new[] { "formulation" } },
                  })
         {
-            await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", TestTrials.Definition(randomization: randomization)));
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", TestTrials.Definition(randomization: randomization)));
         }
     }
 

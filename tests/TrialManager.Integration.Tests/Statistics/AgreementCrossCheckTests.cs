@@ -54,7 +54,7 @@ public sealed class AgreementCrossCheckTests(SqliteTrialServer server)
         }
 
         var response = await server.Statistician.GetAsync($"/api/trials/{trialId}/reliability");
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
         var body = await response.JsonAsync();
 
         var csv = Path.Combine(Path.GetTempPath(), $"tm-ratings-{Guid.NewGuid():N}.csv");
@@ -106,7 +106,7 @@ public sealed class AgreementCrossCheckTests(SqliteTrialServer server)
             scores = new { cognitive = s.Cognitive, interpersonal = s.Interpersonal, behavioral = s.Behavioral, environmental = s.Environmental },
             consensus,
         });
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
     }
 
     private static string ToCsv(IEnumerable<(string Participant, int Position, string Rater, FormulationScores Scores)> ratings)

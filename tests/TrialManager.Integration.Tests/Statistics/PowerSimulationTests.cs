@@ -24,7 +24,7 @@ public abstract class PowerSimulationTests(TrialServer server)
             seed = "power-http",
         });
 
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, response);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
         var view = await response.JsonAsync();
         Assert.True(view.GetProperty("seedGiven").GetBoolean());
         Assert.True(view.GetProperty("balancedWithinFormulation").GetBoolean());
@@ -76,7 +76,7 @@ public abstract class PowerSimulationTests(TrialServer server)
     public async Task PowerSimulation_WithBadInput_IsA400NamingTheField()
     {
         var trial = await TestTrials.CreateAsync(server, recruiting: false);
-        async Task Expect(object body, string field) => (await Problems.Assert400Async(await server.Statistician.PostJsonAsync(Path(trial), body))).AssertNames(field);
+        async Task Expect(object body, string field) => (await ProblemAssertions.Assert400Async(await server.Statistician.PostJsonAsync(Path(trial), body))).AssertNames(field);
 
         await Expect(new { interaction = 0.5 }, "hypothesis"); // no hypothesis here, and the trial registered none
         await Expect(new { hypothesis = new { cognitive = "moderator" } }, "interaction");

@@ -15,7 +15,7 @@ public abstract class TherapyApiTests(TrialServer server)
     private HttpClient Therapist => server.Client("dev-therapist");
 
     private async Task RegisterAsync(string trialId, string code, string site, params string[] arms) =>
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists", new { code, site, arms }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists", new { code, site, arms }));
 
     private async Task<(string Id, string Arm)> RandomizedAsync(string trialId, string site = "AAA")
     {
@@ -33,23 +33,23 @@ public abstract class TherapyApiTests(TrialServer server)
         await RegisterAsync(trialId, "T-other-arm", "AAA", otherArm);
         await RegisterAsync(trialId, "T-right", "AAA", arm);
 
-        await Problems.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "T-elsewhere" }), "works at site BBB");
-        await Problems.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "T-other-arm" }), $"allocated to {arm}");
-        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "T-nobody" }))).AssertNames("therapist");
+        await ProblemAssertions.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "T-elsewhere" }), "works at site BBB");
+        await ProblemAssertions.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "T-other-arm" }), $"allocated to {arm}");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "T-nobody" }))).AssertNames("therapist");
         Assert.Equal(JsonValueKind.Null, (await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync()).GetProperty("therapist").ValueKind);
 
         var assigned = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "T-right" });
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, assigned);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, assigned);
         Assert.Equal("T-right", (await assigned.JsonAsync()).GetProperty("therapist").GetString());
 
         var notYet = await TestTrials.FormulatedParticipantAsync(server, trialId);
-        await Problems.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync($"/api/participants/{notYet}/therapist", new { therapist = "T-right" }), "formulated");
+        await ProblemAssertions.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync($"/api/participants/{notYet}/therapist", new { therapist = "T-right" }), "formulated");
 
         // Registering: sites and arms of the trial only, once per code.
-        (await Problems.Assert400Async(await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists", new { code = "T-x", site = "ZZZ", arms = new[] { "mediator" } }))).AssertNames("site");
-        (await Problems.Assert400Async(await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists", new { code = "T-x", site = "AAA", arms = new[] { "comparator" } }))).AssertNames("arms");
-        (await Problems.Assert400Async(await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists", new { code = "T-x", site = "AAA" }))).AssertNames("arms");
-        await Problems.AssertStatusAsync(HttpStatusCode.Conflict, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists", new { code = "T-right", site = "AAA", arms = new[] { arm } }));
+        (await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists", new { code = "T-x", site = "ZZZ", arms = new[] { "mediator" } }))).AssertNames("site");
+        (await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists", new { code = "T-x", site = "AAA", arms = new[] { "comparator" } }))).AssertNames("arms");
+        (await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists", new { code = "T-x", site = "AAA" }))).AssertNames("arms");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Conflict, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists", new { code = "T-right", site = "AAA", arms = new[] { arm } }));
     }
 
     [ServerFact]
@@ -60,13 +60,13 @@ public abstract class TherapyApiTests(TrialServer server)
         await RegisterAsync(trialId, "T-colleague", "AAA", "mediator", "moderator");
         var (mine, _) = await RandomizedAsync(trialId);
         var (theirs, _) = await RandomizedAsync(trialId);
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{mine}/therapist", new { therapist = "dev-therapist" }));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{theirs}/therapist", new { therapist = "T-colleague" }));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{mine}/treatment-stop",
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{mine}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{theirs}/therapist", new { therapist = "T-colleague" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{mine}/treatment-stop",
             new { category = "participantChoice", note = "private: family reasons" }));
 
         var record = await Therapist.GetAsync($"/api/participants/{mine}");
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, record);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, record);
         var body = await record.JsonAsync();
         Assert.Equal("followUp", body.GetProperty("status").GetString());
         Assert.Equal("participantChoice", body.GetProperty("treatmentStop").GetProperty("category").GetString());
@@ -99,19 +99,19 @@ public abstract class TherapyApiTests(TrialServer server)
         var (id, _) = await RandomizedAsync(trialId);
         var path = $"/api/participants/{id}/sessions";
 
-        await Problems.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, new { number = 1, date = Today, attendance = "attended" }), "No therapist");
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, new { number = 1, date = Today, attendance = "attended" }), "No therapist");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
 
         var first = await Therapist.PostJsonAsync(path, new { number = 1, date = Today, attendance = "attended" });
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, first);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, first);
         Assert.Equal("dev-therapist", (await first.JsonAsync()).GetProperty("recordedBy").GetString());
-        await Problems.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync(path, new { number = 2, date = Today, attendance = "noShow" }));
-        await Problems.AssertConflictNamingAsync(await Therapist.PostJsonAsync(path, new { number = 1, date = Today, attendance = "cancelled" }), "already recorded");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync(path, new { number = 2, date = Today, attendance = "noShow" }));
+        await ProblemAssertions.AssertConflictNamingAsync(await Therapist.PostJsonAsync(path, new { number = 1, date = Today, attendance = "cancelled" }), "already recorded");
 
-        (await Problems.Assert400Async(await Therapist.PostJsonAsync(path, new { number = 3, date = Today, attendance = "present" }))).AssertNames("attendance");
-        (await Problems.Assert400Async(await Therapist.PostJsonAsync(path, new { date = Today, attendance = "attended" }))).AssertNames("number");
-        (await Problems.Assert400Async(await Therapist.PostJsonAsync(path, new { number = 3, date = "2020-01-01", attendance = "attended" }))).AssertNames("date");
-        (await Problems.Assert400Async(await Therapist.PostJsonAsync(path, new { number = 3, attendance = "attended" }))).AssertNames("date");
+        (await ProblemAssertions.Assert400Async(await Therapist.PostJsonAsync(path, new { number = 3, date = Today, attendance = "present" }))).AssertNames("attendance");
+        (await ProblemAssertions.Assert400Async(await Therapist.PostJsonAsync(path, new { date = Today, attendance = "attended" }))).AssertNames("number");
+        (await ProblemAssertions.Assert400Async(await Therapist.PostJsonAsync(path, new { number = 3, date = "2020-01-01", attendance = "attended" }))).AssertNames("date");
+        (await ProblemAssertions.Assert400Async(await Therapist.PostJsonAsync(path, new { number = 3, attendance = "attended" }))).AssertNames("date");
 
         var sessions = (await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync()).GetProperty("sessions");
         Assert.Equal([1, 2], sessions.EnumerateArray().Select(s => s.GetProperty("number").GetInt32()));
@@ -131,12 +131,12 @@ public abstract class TherapyApiTests(TrialServer server)
         var (stopped, stoppedArm) = participants[0];
         var (lost, lostArm) = participants[1];
         var (withdrew, withdrewArm) = participants[2];
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{stopped}/treatment-stop", new { category = "adverseEvent" }));
-        await Problems.AssertStatusAsync(HttpStatusCode.Conflict, await server.Coordinator.PostJsonAsync($"/api/participants/{stopped}/treatment-stop", new { category = "other" }));
-        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync($"/api/participants/{lost}/treatment-stop", new { category = "bored" }))).AssertNames("category");
-        (await Problems.Assert400Async(await server.Coordinator.PostJsonAsync($"/api/participants/{lost}/treatment-stop", new { note = "no category" }))).AssertNames("category");
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{lost}/withdrawal", new { category = "lostToFollowUp" }));
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{withdrew}/withdrawal", new { category = "withdrewConsent" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{stopped}/treatment-stop", new { category = "adverseEvent" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Conflict, await server.Coordinator.PostJsonAsync($"/api/participants/{stopped}/treatment-stop", new { category = "other" }));
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync($"/api/participants/{lost}/treatment-stop", new { category = "bored" }))).AssertNames("category");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync($"/api/participants/{lost}/treatment-stop", new { note = "no category" }))).AssertNames("category");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{lost}/withdrawal", new { category = "lostToFollowUp" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{withdrew}/withdrawal", new { category = "withdrewConsent" }));
 
         var consort = await (await server.Statistician.GetAsync($"/api/trials/{trialId}/consort")).JsonAsync();
         int Arm(string block, string arm) => consort.GetProperty(block).GetProperty(arm).GetInt32();
@@ -153,7 +153,7 @@ public abstract class TherapyApiTests(TrialServer server)
         _ = withdrewArm;
 
         // Follow-up goes on: completion after a treatment stop.
-        await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{stopped}/completion", null));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{stopped}/completion", null));
     }
 
     [ServerFact]
@@ -167,7 +167,7 @@ public abstract class TherapyApiTests(TrialServer server)
         {
             var (id, arm) = await RandomizedAsync(trialId);
             arms.Add(arm);
-            await Problems.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist",
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist",
                 new { therapist = arm == "mediator" ? "T-med" : "T-mod" }));
         }
 

@@ -153,7 +153,7 @@ public sealed class ProtocolLibrary
 
         // Without both, raters could not tell this arm from another: the checklist would not differentiate.
         var tags = items.Select(item => FidelityItem.Parse(item)!.Tag).ToHashSet();
-        if (!tags.Contains(FidelityTag.Prescribed) || !tags.Contains(FidelityTag.Proscribed))
+        if (!tags.Contains(ChecklistTag.Prescribed) || !tags.Contains(ChecklistTag.Proscribed))
         {
             throw Invalid(0, "the fidelity checklist needs at least one [prescribed] and one [proscribed] item.");
         }

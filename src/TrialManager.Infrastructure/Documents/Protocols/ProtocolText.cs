@@ -32,7 +32,7 @@ public sealed record ProtocolText(
 /// Where a checklist item belongs: to this arm only, to every arm, or to another arm (its signature moves, which
 /// should not appear here). Differentiation between arms is read from these tags.
 /// </summary>
-public enum FidelityTag
+public enum ChecklistTag
 {
     Prescribed,
     Shared,
@@ -40,11 +40,11 @@ public enum FidelityTag
 }
 
 /// <summary>One checklist item, written <c>- [prescribed] Text</c> in the protocol file.</summary>
-public sealed record FidelityItem(FidelityTag Tag, string Text)
+public sealed record FidelityItem(ChecklistTag Tag, string Text)
 {
     public static FidelityItem? Parse(string item)
     {
-        foreach (var tag in Enum.GetValues<FidelityTag>())
+        foreach (var tag in Enum.GetValues<ChecklistTag>())
         {
             var prefix = $"[{tag.ToString().ToLowerInvariant()}] ";
             if (item.StartsWith(prefix, StringComparison.Ordinal) && item.Length > prefix.Length)

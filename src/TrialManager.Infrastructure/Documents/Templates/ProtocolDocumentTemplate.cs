@@ -47,7 +47,7 @@ public static class ProtocolDocumentTemplate
     }
 
     /// <summary>One column per rater, one row per maintaining factor: raters are few, factors are four.</summary>
-    private static Table Ratings(IReadOnlyList<FormulationRating> ratings)
+    private static Table Ratings(IReadOnlyList<ProtocolDocumentRating> ratings)
     {
         var table = new Table([new TableColumn("Factor", 1.2), .. ratings.Select(r => new TableColumn(r.Rater, 1, AlignRight: true))])
             { EmptyText = "No formulation ratings recorded." };

@@ -1,4 +1,6 @@
 using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Documents;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Documents;

@@ -1,13 +1,16 @@
 using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Documents;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Templates;
 using TrialManager.Server.Common;
+using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Statistics;
-using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumBalance;
+using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumArmCounts;
 
 namespace TrialManager.Server.Features.Documents;
 
@@ -67,7 +70,7 @@ public sealed class GenerateReportHandler(
                 consort.Assessed, consort.Excluded.Total,
                 [.. consort.Excluded.Reasons.Select(r => new ReasonCount(r.Key, r.Value))],
                 consort.Randomized, Arms(consort.Allocated), Arms(consort.Withdrawn), Arms(consort.Completed)),
-            [.. balance.Strata.Select(s => new ReportStratumBalance(s.Stratum, Arms(s.Counts)))],
+            [.. balance.Strata.Select(s => new StratumArmCounts(s.Stratum, Arms(s.Counts)))],
             data.Withdrawals,
             data.Harms,
             data.SafetyByMonth,
@@ -76,7 +79,7 @@ public sealed class GenerateReportHandler(
                     k, se, reliability.N, agreement, reliability.FleissKappa, reliability.KrippendorffAlpha,
                     [.. reliability.Icc.Select(i => new FactorIcc(i.Key, i.Value.Value, i.Value.Lower, i.Value.Upper, i.Value.N))])
                 : null,
-            new Infrastructure.Documents.AuditVerification(audit.Valid, audit.Events, data.AuditHead),
+            new AuditChainAtReport(audit.Valid, audit.Events, data.AuditHead),
             settings.MinCellSize);
     }
 }

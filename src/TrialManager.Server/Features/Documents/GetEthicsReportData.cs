@@ -1,3 +1,4 @@
+using TrialManager.Domain.Common;
 using System.Globalization;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -8,7 +9,7 @@ using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Participants;
-using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumBalance;
+using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumArmCounts;
 
 namespace TrialManager.Server.Features.Documents;
 
@@ -74,7 +75,7 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
                 var after = events.Where(e => e.Type == type && e.Arm is not null).ToList();
                 var before = events.Where(e => e.Type == type && e.Arm is null).ToList();
                 return new HarmsCount(
-                    Kind(type), Wire.Text(type),
+                    Kind(type), type.Wire(),
                     Count(after.DistinctBy(e => e.ParticipantId).Select(e => e.Arm!.Value)),
                     Count(after.Select(e => e.Arm!.Value)),
                     before.DistinctBy(e => e.ParticipantId).Count(),

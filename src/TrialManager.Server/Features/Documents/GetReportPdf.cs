@@ -1,3 +1,4 @@
+using TrialManager.Domain.Common;
 using Mediator;
 using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Documents;
@@ -15,7 +16,7 @@ public sealed class GetReportPdfHandler(TrialDbContext db, DocumentStore store) 
         var report = await db.LoadReportAsync(query.ReportId, cancellationToken);
         if (report.Status != DocumentStatus.Ready || report.Sha256 is null)
         {
-            throw new Domain.Common.WorkflowConflictException($"The report is {Wire.Text(report.Status)}; its PDF exists once it is ready.");
+            throw new Domain.Common.WorkflowConflictException($"The report is {report.Status.Wire()}; its PDF exists once it is ready.");
         }
 
         return store.Open(report.Sha256) ?? throw new NotFoundException("The report's file is missing from the document store.");

@@ -1,3 +1,4 @@
+using TrialManager.Domain.Common;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
@@ -51,7 +52,7 @@ public sealed class StartProtocolDocumentHandler(TrialDbContext db, WriteTransac
         return new ProtocolDocumentModel(
             participant.Id, participant.Site, trial.Id, trial.Definition.Title, trial.Definition.Registration ?? "not registered",
             allocation.Formulation.Wire(),
-            [.. participant.Ratings.Select(r => new FormulationRating(
+            [.. participant.Ratings.Select(r => new ProtocolDocumentRating(
                 r.Rater, r.Scores.Cognitive, r.Scores.Interpersonal, r.Scores.Behavioral, r.Scores.Environmental, r.Consensus, r.RatedAt))],
             allocation.Arm.Wire(), allocation.Stratum, allocation.RandomizedAt,
             protocol, protocol.Version, protocol.Sha256,

@@ -8,7 +8,7 @@ using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
-using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumBalance;
+using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumArmCounts;
 
 namespace TrialManager.Server.Features.Documents;
 

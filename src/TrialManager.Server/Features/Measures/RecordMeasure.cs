@@ -1,3 +1,4 @@
+using TrialManager.Domain.Common;
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -64,7 +65,7 @@ public sealed class RecordMeasureHandler(TrialDbContext db, InstrumentCatalogue 
 
         if (actor.Role == Roles.Rater && definition.Respondent != InstrumentRespondent.Rater)
         {
-            throw new ForbiddenException($"A rater enters fidelity ratings only; {definition.Code} is answered by the {Wire.Text(definition.Respondent)}.");
+            throw new ForbiddenException($"A rater enters fidelity ratings only; {definition.Code} is answered by the {definition.Respondent.Wire()}.");
         }
 
         var earlier = await db.Measures.AsNoTracking()

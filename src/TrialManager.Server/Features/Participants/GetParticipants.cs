@@ -4,6 +4,7 @@ using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
+using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;
 
@@ -30,10 +31,7 @@ public sealed class GetParticipantsHandler(TrialDbContext db, IActorAccessor act
 
     public async ValueTask<Page<ParticipantSummary>> Handle(ListParticipants query, CancellationToken cancellationToken)
     {
-        if (!await db.Trials.AnyAsync(t => t.Id == query.TrialId, cancellationToken))
-        {
-            throw new NotFoundException($"No trial with id {query.TrialId}.");
-        }
+        await db.EnsureTrialExistsAsync(query.TrialId, cancellationToken);
 
         var participants = db.Participants.AsNoTracking().Where(p => p.TrialId == query.TrialId);
         if (query.Status is not null)

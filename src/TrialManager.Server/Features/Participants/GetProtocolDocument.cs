@@ -4,6 +4,8 @@ using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
+using TrialManager.Server.Features.Participants;
+using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;
 

@@ -5,6 +5,7 @@ using TrialManager.Domain.Statistics;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
+using TrialManager.Domain.Common;
 
 namespace TrialManager.Server.Features.Participants;
 
@@ -54,7 +55,7 @@ public sealed record ParticipantView(
         allocation is null ? null : AllocationView.From(allocation),
         p.TherapistCode,
         [.. p.Sessions.Select(SessionView.From)],
-        p.TreatmentStoppedAt is { } stopped ? new TreatmentStopView(Wire.Text(p.TreatmentStopCategory!.Value), p.TreatmentStopNote, stopped) : null);
+        p.TreatmentStoppedAt is { } stopped ? new TreatmentStopView(p.TreatmentStopCategory!.Value.Wire(), p.TreatmentStopNote, stopped) : null);
 
     /// <summary>What a therapist may read: their participant's record without the coordinator's private notes.</summary>
     public ParticipantView ForTherapist() => this with
@@ -76,7 +77,7 @@ public sealed record WithdrawalView(string Category, string? Reason, DateTimeOff
     /// <summary>Never defaulted to a real category: an old withdrawal's category is unknown, not "other".</summary>
     public const string Unrecorded = "unrecorded";
 
-    public static string CategoryText(WithdrawalCategory? category) => category is { } c ? Wire.Text(c) : Unrecorded;
+    public static string CategoryText(WithdrawalCategory? category) => category is { } c ? c.Wire() : Unrecorded;
 }
 
 /// <param name="Blinded">False for a rating made after the participant's allocation: the rater may have known the arm,
@@ -100,30 +101,6 @@ public sealed record AllocationView(string ParticipantId, ArmCode Arm, string St
 {
     public static AllocationView From(ParticipantAllocation a) => new(a.ParticipantId, a.Arm, a.Stratum, a.Sequence, a.RandomizedAt);
 }
-
-internal static class ParticipantAccess
-{
-    // Compiled: every command on a participant starts with this read (with its ratings and events).
-    private static readonly CompiledPerModel<Func<TrialDbContext, string, CancellationToken, Task<Participant?>>> ParticipantQuery = new(() =>
-        EF.CompileAsyncQuery((TrialDbContext db, string id, CancellationToken _) => db.Participants.SingleOrDefault(p => p.Id == id)));
-
-    /// <summary>
-    /// Loads a participant for the actor: 404 when unknown or of a site the key is not limited to. The same answer
-    /// for both, so that trying ids tells nothing about another site's screening count.
-    /// </summary>
-    public static async Task<Participant> LoadParticipantAsync(this TrialDbContext db, string id, Actor actor, CancellationToken cancellationToken)
-    {
-        var participant = await ParticipantQuery.For(db)(db, id, cancellationToken);
-        return participant is not null && actor.MaySeeParticipant(participant.Site, participant.TherapistCode)
-            ? participant
-            : throw new NotFoundException($"No participant with id {id}.");
-    }
-
-    public static async Task<Trial> LoadTrialAsync(this TrialDbContext db, string trialId, CancellationToken cancellationToken) =>
-        await db.Trials.SingleOrDefaultAsync(t => t.Id == trialId, cancellationToken)
-        ?? throw new NotFoundException($"No trial with id {trialId}.");
-}
-
 /// <summary>One therapy session as recorded: who delivered it and which key recorded it.</summary>
 public sealed record SessionView(int Number, DateOnly Date, SessionAttendance Attendance, string Therapist, string RecordedBy, DateTimeOffset RecordedAt)
 {

@@ -57,15 +57,17 @@ public sealed class RandomizeParticipantHandler(
 
         var (participant, trial) = (read.Participant, read.Trial);
         var state = current.State;
+        var sequence = new StratumSequence(state?.Allocated ?? 0);
+        sequence.TakeNextSlot();
         var allocation = read.Randomizer.Allocate(state?.State, read.Levels, out var nextState);
         if (state is null)
         {
-            db.RandomizationStates.Add(new RandomizationState { TrialId = trial.Id, StateKey = read.StateKey, State = nextState, Allocated = 1 });
+            db.RandomizationStates.Add(new RandomizationState { TrialId = trial.Id, StateKey = read.StateKey, State = nextState, Allocated = sequence.Taken });
         }
         else
         {
             state.State = nextState;
-            state.Allocated++;
+            state.Allocated = sequence.Taken;
         }
 
         // Whole microseconds: PostgreSQL keeps no finer, and a repeat (read back from the database) must return

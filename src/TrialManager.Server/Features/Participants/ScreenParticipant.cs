@@ -1,10 +1,10 @@
-using System.Globalization;
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
+using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;
 
@@ -64,7 +64,7 @@ public sealed class ScreenParticipantHandler(TrialDbContext db, IActorAccessor a
         return ParticipantView.From(participant, null);
     }
 
-    /// <summary>{trial}-{site}-{nnnn}, gap-free per site: the counter row is updated under the write gate.</summary>
+    /// <summary>The site's next study id (<see cref="SiteStudyNumbers"/>): the counter row is read and saved under the write gate.</summary>
     private async Task<string> NextStudyIdAsync(string trialId, string site, CancellationToken cancellationToken)
     {
         var counter = await db.SiteCounters.SingleOrDefaultAsync(c => c.TrialId == trialId && c.Site == site, cancellationToken);
@@ -74,7 +74,9 @@ public sealed class ScreenParticipantHandler(TrialDbContext db, IActorAccessor a
             db.SiteCounters.Add(counter);
         }
 
-        counter.LastNumber++;
-        return string.Create(CultureInfo.InvariantCulture, $"{trialId}-{site}-{counter.LastNumber:D4}");
+        var numbers = new SiteStudyNumbers(trialId, site, counter.LastNumber);
+        var studyId = numbers.IssueStudyId();
+        counter.LastNumber = numbers.LastIssued;
+        return studyId;
     }
 }

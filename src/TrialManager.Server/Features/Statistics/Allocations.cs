@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using CsvHelper;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
@@ -21,8 +22,7 @@ public sealed class StreamAllocationsHandler(TrialDbContext db) : IStreamQueryHa
 {
     public async IAsyncEnumerable<AllocationRow> Handle(StreamAllocations query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
-            ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
         // Client-evaluated in the projection (a lookup, no second row object): the export streams a million rows.
         var definition = trial.Definition;
 

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
@@ -21,8 +22,7 @@ public sealed class GetBalanceHandler(TrialDbContext db) : IQueryHandler<GetBala
 {
     public async ValueTask<BalanceView> Handle(GetBalance query, CancellationToken cancellationToken)
     {
-        var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
-            ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
         var arms = trial.Definition.Arms.Select(a => a.Code.Wire()).ToArray();
         var factors = new[] { Domain.Trials.Factors.Formulation, Domain.Trials.Factors.Site }
             .Concat(trial.Definition.AllocationFactors).Distinct().ToArray();

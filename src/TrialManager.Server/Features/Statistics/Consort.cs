@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
@@ -43,8 +44,7 @@ public sealed class GetConsortHandler(TrialDbContext db) : IQueryHandler<GetCons
 {
     public async ValueTask<ConsortView> Handle(GetConsort query, CancellationToken cancellationToken)
     {
-        var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
-            ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
         var arms = trial.Definition.Arms.Select(a => a.Code).ToArray();
 
         // Participants by (status, allocated arm or none), in one grouped query.

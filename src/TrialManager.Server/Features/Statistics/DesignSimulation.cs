@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
@@ -58,8 +59,7 @@ public sealed class SimulateDesignHandler(TrialDbContext db) : IQueryHandler<Sim
 
     public async ValueTask<DesignSimulationView> Handle(SimulateDesign query, CancellationToken cancellationToken)
     {
-        var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
-            ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
         var definition = trial.Definition;
         var mix = query.Strata is null ? DefaultMix(definition) : CheckedMix(definition, query.Strata);
         var seedGiven = query.Seed is not null;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Statistics;
 using TrialManager.Domain.Trials;
@@ -84,8 +85,7 @@ public sealed class SimulatePowerHandler(TrialDbContext db) : IQueryHandler<Simu
 {
     public async ValueTask<PowerSimulationView> Handle(SimulatePower query, CancellationToken cancellationToken)
     {
-        var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
-            ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
         var definition = trial.Definition;
         var formulations = definition.Formulations.Select(f => f.Wire()).ToArray();
         var arms = definition.Arms.Select(a => a.Code.Wire()).ToArray();

@@ -1,6 +1,7 @@
 using System.Text;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
@@ -51,7 +52,7 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
 {
     public async ValueTask<RandomizationPlanView> Handle(GetRandomizationPlan query, CancellationToken cancellationToken)
     {
-        var trial = await LoadAsync(query.TrialId, cancellationToken);
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
         var r = trial.Definition.Randomization;
         var strata = await db.RandomizationStates.AsNoTracking().Where(s => s.TrialId == trial.Id).OrderBy(s => s.StateKey)
             .Select(s => new PlanStratum(s.StateKey, s.Allocated)).ToListAsync(cancellationToken);
@@ -83,13 +84,13 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
         var canonical = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
         {
             trialId = trial.Id,
-            method = Wire.Text(r.Method),
+            method = r.Method.Wire(),
             arms = d.Arms.Select(a => new { code = a.Code.Wire(), ratio = a.Ratio }),
             blockSizes = r.BlockSizes,
             stratifyBy = r.StratifyBy,
             factors = r.Factors,
             probability = r.Probability,
-            imbalance = imbalance is { } i ? Wire.Text(i) : null,
+            imbalance = imbalance is { } i ? i.Wire() : null,
             severityCutoff = r.SeverityCutoff,
             seed = trial.Seed,
             derivation = trial.SeedDerivation,
@@ -100,7 +101,7 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
 
     public async ValueTask<VerificationView> Handle(VerifyRandomizationPlan query, CancellationToken cancellationToken)
     {
-        var trial = await LoadAsync(query.TrialId, cancellationToken);
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
         var arms = trial.Definition.Arms.Select(a => a.Code).ToList();
         var randomizer = new Randomizer(trial.Definition.ToDesign(), Encoding.UTF8.GetBytes(trial.Seed), trial.Derivation());
         var recorded = db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id)
@@ -143,8 +144,4 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
 
         return levels;
     }
-
-    private async Task<Trial> LoadAsync(string trialId, CancellationToken cancellationToken) =>
-        await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == trialId, cancellationToken)
-        ?? throw new NotFoundException($"No trial with id {trialId}.");
 }

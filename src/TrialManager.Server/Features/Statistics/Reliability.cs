@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Statistics;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
@@ -30,10 +31,7 @@ public sealed class GetReliabilityHandler(TrialDbContext db) : IQueryHandler<Get
 {
     public async ValueTask<ReliabilityView> Handle(GetReliability query, CancellationToken cancellationToken)
     {
-        if (!await db.Trials.AnyAsync(t => t.Id == query.TrialId, cancellationToken))
-        {
-            throw new NotFoundException($"No trial with id {query.TrialId}.");
-        }
+        await db.EnsureTrialExistsAsync(query.TrialId, cancellationToken);
 
         var cases = await db.Participants.AsNoTracking()
             .Where(p => p.TrialId == query.TrialId && p.Ratings.Any())

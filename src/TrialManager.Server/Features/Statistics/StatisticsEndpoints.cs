@@ -1,5 +1,4 @@
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
 using TrialManager.Server.Security;
@@ -23,10 +22,7 @@ public static class StatisticsEndpoints
                 }
 
                 // Checked before the first byte: once the stream has started, a 404 can no longer be sent (it was a broken 200).
-                if (!await db.Trials.AnyAsync(t => t.Id == trialId, ct))
-                {
-                    throw new NotFoundException($"No trial with id {trialId}.");
-                }
+                await db.EnsureTrialExistsAsync(trialId, ct);
 
                 var rows = sender.CreateStream(new StreamAllocations(trialId), ct);
                 return Results.Stream(body => AllocationCsv.WriteAsync(rows, body, ct), "text/csv; charset=utf-8", $"{trialId}-allocations.csv");

@@ -1,3 +1,4 @@
+using TrialManager.Domain.Common;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Therapy;

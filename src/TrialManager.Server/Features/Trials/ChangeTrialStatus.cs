@@ -1,6 +1,5 @@
 using FluentValidation;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
@@ -28,8 +27,7 @@ public sealed class ChangeTrialStatusHandler(TrialDbContext db, IActorAccessor a
 {
     public async ValueTask<TrialView> Handle(ChangeTrialStatus command, CancellationToken cancellationToken)
     {
-        var trial = await db.Trials.SingleOrDefaultAsync(t => t.Id == command.TrialId, cancellationToken)
-            ?? throw new NotFoundException($"No trial with id {command.TrialId}.");
+        var trial = await db.LoadTrialAsync(command.TrialId, cancellationToken);
         if (trial.ChangeStatus(Wire.Parse<TrialStatus>(command.Status)))
         {
             // Recruiting trials get the scheduled ethics report; others stop receiving it.

@@ -3,6 +3,7 @@ using System.Text.Json;
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;

@@ -1,9 +1,11 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
+using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Trials;
 
@@ -34,8 +36,7 @@ public sealed class GetTrialsHandler(TrialDbContext db, IActorAccessor actors)
 
     public async ValueTask<TrialView> Handle(GetTrial query, CancellationToken cancellationToken)
     {
-        var trial = await db.Trials.AsNoTracking().SingleOrDefaultAsync(t => t.Id == query.TrialId, cancellationToken)
-            ?? throw new NotFoundException($"No trial with id {query.TrialId}.");
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
         var counts = await CountsAsync([query.TrialId], cancellationToken);
         return TrialView.From(trial, actors.Current, counts.GetValueOrDefault(trial.Id, TrialCounts.None));
     }

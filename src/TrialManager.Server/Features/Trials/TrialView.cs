@@ -1,3 +1,4 @@
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Server.Common;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mediator;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Trials;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -12,7 +13,7 @@ namespace TrialManager.Server.Pages.Admin;
 
 /// <summary>Admin: create a trial from its JSON definition (read exactly as POST /api/trials reads it) and move its status.</summary>
 [PagePolicy(Policies.Admin)]
-public sealed class TrialsModel(ISender sender, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : TrialPageModel
+public sealed class TrialAdminModel(ISender sender, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : TrialPageModel
 {
     [BindProperty]
     public string? Definition { get; set; }

@@ -1,6 +1,7 @@
 using TrialManager.Server.Features.Raters;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Documents;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
@@ -141,7 +142,7 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
             return File(content, "application/pdf", $"{Id}-protocol.pdf");
         }
 
-        Notice = $"The protocol document is {Wire.Text(document.Status)}; try again in a moment.";
+        Notice = $"The protocol document is {document.Status.Wire()}; try again in a moment.";
         return Redirect($"/participants/{Id}#protocol");
     }
 

@@ -37,7 +37,7 @@ public sealed class EthicsModel(ISender sender) : TrialPageModel
     {
         await LoadAsync(null, ct);
         var report = await sender.Send(new RequestReport(TrialId, "ethicsProgress"), ct);
-        Notice = $"Report requested ({report.Id.ToString()[..8]}…); it is {Wire.Text(report.Status)}. Refresh to see it ready.";
+        Notice = $"Report requested ({report.Id.ToString()[..8]}…); it is {report.Status.Wire()}. Refresh to see it ready.";
         return Redirect($"/trials/{TrialId}/ethics#reports");
     });
 

@@ -8,7 +8,7 @@ using TrialManager.Server.Common;
 namespace TrialManager.Server.Pages.Trials;
 
 [PagePolicy(Policies.AnyRole)]
-public sealed class TrialsModel(ISender sender) : TrialPageModel
+public sealed class TrialListModel(ISender sender) : TrialPageModel
 {
     public IReadOnlyList<TrialView> Trials { get; private set; } = [];
 

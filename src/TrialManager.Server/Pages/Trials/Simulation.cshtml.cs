@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Trials;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Statistics;

@@ -5,7 +5,7 @@ using TrialManager.Integration.Tests.Harness;
 namespace TrialManager.Integration.Tests.Api;
 
 /// <summary>Assertions on problem+json answers.</summary>
-public static class Problems
+public static class ProblemAssertions
 {
     /// <summary>Asserts a 400 and returns its errors object, keyed by field.</summary>
     public static async Task<Dictionary<string, string[]>> Assert400Async(HttpResponseMessage response)

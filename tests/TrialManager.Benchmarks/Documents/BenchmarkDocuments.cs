@@ -5,7 +5,7 @@ using TrialManager.Infrastructure.Documents.Protocols;
 namespace TrialManager.Benchmarks.Documents;
 
 /// <summary>Models for the document benchmarks: one protocol document and a synthetic 10,000-participant trial.</summary>
-internal static class DocumentSamples
+internal static class BenchmarkDocuments
 {
     private static readonly DateTimeOffset Generated = new(2026, 11, 20, 9, 30, 0, TimeSpan.Zero);
     private static readonly string[] Formulations = ["cognitive", "interpersonal", "behavioral", "environmental"];
@@ -22,9 +22,9 @@ internal static class DocumentSamples
             "TM-0042", "Valencia University Clinic", "RELMED-01", "Relationship as mediator or moderator of change", "ISRCTN12345678",
             "interpersonal",
             [
-                new FormulationRating("Rater A", 3, 8, 2, 1, false, Generated.AddDays(-50)),
-                new FormulationRating("Rater B", 4, 7, 3, 2, false, Generated.AddDays(-49)),
-                new FormulationRating("Consensus panel", 3, 8, 2, 1, true, Generated.AddDays(-48)),
+                new ProtocolDocumentRating("Rater A", 3, 8, 2, 1, false, Generated.AddDays(-50)),
+                new ProtocolDocumentRating("Rater B", 4, 7, 3, 2, false, Generated.AddDays(-49)),
+                new ProtocolDocumentRating("Consensus panel", 3, 8, 2, 1, true, Generated.AddDays(-48)),
             ],
             "mediator", "interpersonal / Valencia", Generated.AddDays(-47), text, text.Version, text.Sha256, Generated);
     }
@@ -62,12 +62,12 @@ internal static class DocumentSamples
             new ConsortCounts(
                 participants + excluded.Sum(e => e.Count), excluded.Sum(e => e.Count), excluded, participants,
                 Count(people, p => p.Arm), Count(withdrawn, p => p.Arm), Count(people.Where(p => p.Withdrawal is null && p.Completed), p => p.Arm)),
-            [.. people.GroupBy(p => $"{p.Formulation} / {p.Site}").OrderBy(g => g.Key).Select(g => new StratumBalance(g.Key, Count(g, p => p.Arm)))],
+            [.. people.GroupBy(p => $"{p.Formulation} / {p.Site}").OrderBy(g => g.Key).Select(g => new StratumArmCounts(g.Key, Count(g, p => p.Arm)))],
             [.. withdrawn.GroupBy(p => p.Withdrawal!).OrderBy(g => g.Key).Select(g => new WithdrawalCount(g.Key, Count(g, p => p.Arm)))],
             harms,
             [.. people.Select(p => p.Month).Distinct().Order().Select(m => new SafetyMonth(m, random.Next(20, 60), random.Next(0, 5), random.Next(10, 40)))],
             new ReliabilitySummary(0.74, 0.021, 1480, 0.83),
-            new AuditVerification(true, 212_418, new AuditHead(212_418, "3f9a1c0e5b7d2468ace13579bdf02468ace13579bdf02468ace13579bdf0246a")),
+            new AuditChainAtReport(true, 212_418, new AuditHead(212_418, "3f9a1c0e5b7d2468ace13579bdf02468ace13579bdf02468ace13579bdf0246a")),
             MinCellSize: 5);
     }
 

@@ -3,7 +3,7 @@ using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Api;
 
-public abstract class TrialLifecycleTests(TrialServer server)
+public abstract class TrialLifecycleApiTests(TrialServer server)
 {
     [ServerFact]
     public async Task CreateTrial_AsAdmin_StartsAsDraftWithLocation()
@@ -31,7 +31,7 @@ public abstract class TrialLifecycleTests(TrialServer server)
 }
 
 [Collection(SqliteServerCollection.Name)]
-public sealed class TrialLifecycleTests_Sqlite(SqliteTrialServer server) : TrialLifecycleTests(server);
+public sealed class TrialLifecycleApiTests_Sqlite(SqliteTrialServer server) : TrialLifecycleApiTests(server);
 
 [Collection(PostgresServerCollection.Name)]
-public sealed class TrialLifecycleTests_Postgres(PostgresTrialServer server) : TrialLifecycleTests(server), IRunsOnPostgres;
+public sealed class TrialLifecycleApiTests_Postgres(PostgresTrialServer server) : TrialLifecycleApiTests(server), IRunsOnPostgres;

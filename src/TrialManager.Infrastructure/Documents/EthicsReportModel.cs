@@ -1,0 +1,82 @@
+namespace TrialManager.Infrastructure.Documents;
+
+/// <summary>The periodic report to the ethics board: aggregates only, no participant identifiers.</summary>
+public sealed record EthicsReportModel(
+    TrialIdentity Trial,
+    DateTimeOffset GeneratedAt,
+    IReadOnlyList<ProtocolVersionInUse> Protocols,
+    IReadOnlyList<SiteRecruitment> RecruitmentBySite,
+    IReadOnlyList<MonthlyCount> RecruitmentByMonth,
+    ConsortCounts Consort,
+    IReadOnlyList<StratumArmCounts> Balance,
+    IReadOnlyList<WithdrawalCount> Withdrawals,
+    IReadOnlyList<HarmsCount> Harms,
+    IReadOnlyList<SafetyMonth> SafetyByMonth,
+    ReliabilitySummary? Reliability,
+    AuditChainAtReport Audit,
+    int MinCellSize);
+
+public sealed record TrialIdentity(string Id, string Title, string Registration, string Status, int TargetEnrollment, bool HasComparator = false);
+
+public sealed record ProtocolVersionInUse(string Id, string Version, string Sha256);
+
+/// <summary>Participants randomized at a site against that site's share of the target.</summary>
+public sealed record SiteRecruitment(string Site, int Count, int TargetShare);
+
+/// <summary>A count for a calendar month written yyyy-MM.</summary>
+public sealed record MonthlyCount(string Month, int Count);
+
+/// <summary>Counts per arm; <see cref="Comparator"/> stays 0 in a trial without the third arm.</summary>
+public sealed record ArmCounts(int Mediator, int Moderator, int Comparator = 0)
+{
+    public int Total => Mediator + Moderator + Comparator;
+}
+
+public sealed record ReasonCount(string Reason, int Count);
+
+public sealed record ConsortCounts(
+    int Assessed,
+    int Excluded,
+    IReadOnlyList<ReasonCount> ExcludedByReason,
+    int Randomized,
+    ArmCounts Allocated,
+    ArmCounts Withdrawn,
+    ArmCounts Completed);
+
+public sealed record StratumArmCounts(string Stratum, ArmCounts Counts);
+
+/// <summary>Withdrawals after allocation by coded category (or <c>unrecorded</c>) and arm; never a free-text reason.</summary>
+public sealed record WithdrawalCount(string Category, ArmCounts Counts);
+
+public enum SafetyEventKind
+{
+    AdverseEvent,
+    SeriousAdverseEvent,
+    ProtocolDeviation,
+}
+
+/// <summary>
+/// Harms of one event type, per CONSORT Harms: people with at least one event (<see cref="WithEvent"/>) beside the
+/// number of events, by arm from the day of randomization on; and apart, those before randomization (including
+/// people never randomized: an event after consent is reportable whether or not an arm followed).
+/// </summary>
+public sealed record HarmsCount(SafetyEventKind Kind, string Type, ArmCounts WithEvent, ArmCounts Events, int WithEventBefore, int EventsBefore);
+
+public sealed record SafetyMonth(string Month, int AdverseEvents, int SeriousAdverseEvents, int ProtocolDeviations);
+
+/// <summary>
+/// The formulation's reliability as the API reports it: Cohen's kappa of the first two independent ratings, Fleiss'
+/// kappa and Krippendorff's alpha over all of them, and ICC(1,1) per factor score. Null figures are undefined.
+/// </summary>
+public sealed record ReliabilitySummary(
+    double Kappa, double StandardError, int N, double Agreement, double? FleissKappa = null, double? KrippendorffAlpha = null,
+    IReadOnlyList<FactorIcc>? Icc = null);
+
+/// <summary>ICC(1,1) of one factor's 0-4 score with its 95% confidence interval.</summary>
+public sealed record FactorIcc(string Factor, double? Value, double? Lower, double? Upper, int N);
+
+/// <summary>The last audit event when the report was made: its sequence and stored hash, so a later rewrite shows.</summary>
+public sealed record AuditHead(long Sequence, string Hash);
+
+/// <summary>The audit chain as verified when the report was made: whether it held, over how many events, to which head.</summary>
+public sealed record AuditChainAtReport(bool Valid, long Events, AuditHead? Head);
