@@ -99,6 +99,24 @@ public static class PageResults
         return Results.Ok(page.Items);
     }
 
+    /// <summary>
+    /// A page of a short list read whole (a participant's measures, a therapist's cases, the instruments): ordered by
+    /// <paramref name="key"/> (ordinal; unique per item), so the cursor is the last key and an item added or removed
+    /// meanwhile neither repeats nor skips another.
+    /// </summary>
+    public static IResult PagedList<T>(this HttpContext http, IEnumerable<T> items, PageRequest page, Func<T, string> key)
+    {
+        var after = page.Key(1) is [var last] ? last : null;
+        var rows = items.Select(i => (Item: i, Key: key(i)))
+            .Where(x => after is null || string.CompareOrdinal(x.Key, after) > 0)
+            .OrderBy(x => x.Key, StringComparer.Ordinal)
+            .Take(page.Limit + 1)
+            .ToList();
+        return http.Paged(Page<(T Item, string Key)>.From(rows, page, x => PageRequest.Cursor(x.Key)) is var p
+            ? new Page<T>([.. p.Items.Select(x => x.Item)], p.Next)
+            : throw new InvalidOperationException());
+    }
+
     /// <summary>The request's own URL, every filter kept, with the next page's cursor.</summary>
     public static string NextUrl(HttpRequest request, string next)
     {

@@ -79,6 +79,15 @@ public abstract class MeasureApiTests(TrialServer server)
 
         var all = await (await server.Statistician.GetAsync($"/api/participants/{id}/measures")).JsonAsync();
         Assert.Equal([1, 2], all.EnumerateArray().Select(m => m.GetProperty("session").GetInt32()));
+
+        // Paged like every list: one at a time, following the Link to the end.
+        var first = await server.Statistician.GetAsync($"/api/participants/{id}/measures?limit=1");
+        Assert.Equal([1], (await first.JsonAsync()).EnumerateArray().Select(m => m.GetProperty("session").GetInt32()));
+        var next = first.Headers.GetValues("Link").Single();
+        var last = await server.Statistician.GetAsync(new Uri(next[1..next.IndexOf('>', StringComparison.Ordinal)]));
+        Assert.Equal([2], (await last.JsonAsync()).EnumerateArray().Select(m => m.GetProperty("session").GetInt32()));
+        Assert.False(last.Headers.Contains("Link"));
+        (await ProblemAssertions.Assert400Async(await server.Statistician.GetAsync($"/api/participants/{id}/measures?after=nonsense"))).AssertNames("after");
     }
 
     [ServerFact]

@@ -22,7 +22,8 @@ public static class InstrumentEndpoints
     {
         var instruments = app.MapGroup("/api/instruments").WithTags("Instruments");
 
-        instruments.MapGet("/", (ISender sender, CancellationToken ct) => sender.Send(new GetInstruments(), ct))
+        instruments.MapGet("/", async (PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.PagedList(await sender.Send(new GetInstruments(), ct), page, i => i.Code))
             .RequireAuthorization(Policies.AnyRole)
             .WithSummary("Every instrument (newest version), by code: items, scales, subscales, scoring, missing-item rule, bands, alert rules, licence.");
 

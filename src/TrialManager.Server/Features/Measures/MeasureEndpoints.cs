@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mediator;
 using TrialManager.Server.Security;
 using TrialManager.Server.Common;
@@ -16,15 +17,16 @@ public static class MeasureEndpoints
             .WithTags("Measures").RequireAuthorization(Policies.MeasureEntry)
             .WithSummary("Record a completed instrument at a session; the server scores it and raises the alerts its rules name.");
 
-        app.MapGet("/api/participants/{participantId}/measures", (string participantId, ISender sender, CancellationToken ct) =>
-                sender.Send(new GetMeasures(participantId), ct))
+        app.MapGet("/api/participants/{participantId}/measures", async (string participantId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.PagedList(await sender.Send(new GetMeasures(participantId), ct), page,
+                    m => $"{m.Session.ToString("D4", CultureInfo.InvariantCulture)}|{m.Instrument}"))
             .WithTags("Measures").RequireAuthorization(Policies.MeasureReaders)
             .WithSummary("Every measure of the participant with its scores, band and alerts.");
 
-        app.MapGet("/api/trials/{trialId}/alerts", (string trialId, string? status, ISender sender, CancellationToken ct) =>
-                sender.Send(new GetAlerts(trialId, status), ct))
+        app.MapGet("/api/trials/{trialId}/alerts", async (string trialId, string? status, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.PagedList(await sender.Send(new GetAlerts(trialId, status), ct), page, a => $"{PageRequest.Text(a.RaisedAt)}|{a.Id:D}"))
             .WithTags("Measures").RequireAuthorization(Policies.Coordinator)
-            .WithSummary("Safety alerts of the caller's sites: open ones (default) or all (?status=all).");
+            .WithSummary("Safety alerts of the caller's sites, oldest first: open ones (default) or all (?status=all); paged.");
 
         app.MapPost("/api/alerts/{alertId:guid}/acknowledgement", (Guid alertId, AcknowledgeAlertRequest body, ISender sender, CancellationToken ct) =>
                 sender.Send(new AcknowledgeAlert(alertId, body.Action), ct))

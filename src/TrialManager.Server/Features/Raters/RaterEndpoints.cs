@@ -25,7 +25,8 @@ public static class RaterEndpoints
             .RequireAuthorization(Policies.Admin)
             .WithSummary("Add a reference case with the experts' formulation, for certifying raters.");
 
-        trial.MapGet("/reference-cases", (string trialId, ISender sender, CancellationToken ct) => sender.Send(new ListReferenceCases(trialId), ct))
+        trial.MapGet("/reference-cases", async (string trialId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.PagedList(await sender.Send(new ListReferenceCases(trialId), ct), page, c => c.Code))
             .RequireAuthorization(Policies.ReferenceCases)
             .WithSummary("The reference cases: for a rater, the material and whether it was practised (never the experts' answer).");
 

@@ -20,7 +20,8 @@ public static class TherapyEndpoints
             .WithTags("Therapy").RequireAuthorization(Policies.TherapistOversight)
             .WithSummary("Each therapist's participants by arm, and whether therapists are nested in or crossed with the arms.");
 
-        app.MapGet("/api/therapists/me/participants", (ISender sender, CancellationToken ct) => sender.Send(new GetMyParticipants(), ct))
+        app.MapGet("/api/therapists/me/participants", async (PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.PagedList(await sender.Send(new GetMyParticipants(), ct), page, p => $"{p.TrialId}\u001f{p.Id}"))
             .WithTags("Therapy").RequireAuthorization(Policies.Therapist)
             .WithSummary("The calling therapist's own participants.");
 
