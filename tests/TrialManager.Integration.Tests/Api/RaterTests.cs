@@ -41,10 +41,17 @@ public abstract class RaterTests(TrialServer server)
 
     private async Task<List<JsonElement>> QueueAsync(HttpClient rater, string trialId)
     {
-        var response = await rater.GetAsync("/api/raters/me/queue");
-        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
-        var queue = await response.JsonAsync();
-        return [.. queue.EnumerateArray().Where(c => c.GetProperty("trialId").GetString() == trialId)];
+        // The queue spans every trial of the shared test server: follow its pages to the end.
+        var cases = new List<JsonElement>();
+        for (Uri? next = new("/api/raters/me/queue", UriKind.Relative); next is not null;)
+        {
+            var response = await rater.GetAsync(next);
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
+            cases.AddRange((await response.JsonAsync()).EnumerateArray().Where(c => c.GetProperty("trialId").GetString() == trialId));
+            next = response.Headers.TryGetValues("Link", out var link) && link.Single() is var l ? new Uri(l[1..l.IndexOf('>', StringComparison.Ordinal)]) : null;
+        }
+
+        return cases;
     }
 
     [ServerFact]
@@ -285,7 +292,7 @@ public abstract class RaterTests(TrialServer server)
 
         var bodies = new Dictionary<string, string>
         {
-            ["queue"] = await (await Rater.GetAsync("/api/raters/me/queue")).Content.ReadAsStringAsync(),
+            ["queue"] = await (await Rater.GetAsync("/api/raters/me/queue?limit=1000")).Content.ReadAsStringAsync(),
             ["instruments"] = await (await Rater.GetAsync("/api/instruments")).Content.ReadAsStringAsync(),
             ["fidelity form"] = await (await Rater.GetAsync("/api/instruments/fidelity-cognitive")).Content.ReadAsStringAsync(),
             ["trials"] = await (await Rater.GetAsync("/api/trials")).Content.ReadAsStringAsync(),

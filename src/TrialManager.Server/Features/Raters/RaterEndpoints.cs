@@ -43,7 +43,8 @@ public static class RaterEndpoints
             .RequireAuthorization(Policies.Statistician)
             .WithSummary("The participants drawn for a second independent rating, each with its draw, and where their formulation stands.");
 
-        app.MapGet("/api/raters/me/queue", (ISender sender, CancellationToken ct) => sender.Send(new GetRaterQueue(), ct))
+        app.MapGet("/api/raters/me/queue", async (PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.PagedList(await sender.Send(new GetRaterQueue(), ct), page, c => $"{c.TrialId}\u001f{c.ParticipantId}"))
             .WithTags("Raters")
             .RequireAuthorization(Policies.Rater)
             .WithSummary("The cases waiting for this rater: an independent rating, or a consensus after a disagreement.");
