@@ -48,8 +48,6 @@ public sealed class Measure
     public string RecordedBy { get; private set; }
     public DateTimeOffset RecordedAt { get; private set; }
 
-    public double? Total => Scores.GetValueOrDefault(InstrumentDefinition.TotalScore);
-
     /// <summary>
     /// A measure taken at one of the participant's recorded sessions (a session that did not take place has none), on or
     /// after its date; once per instrument and session.

@@ -19,7 +19,6 @@ internal sealed class MeasureConfiguration : IEntityTypeConfiguration<Measure>
         builder.Property(m => m.Band).HasMaxLength(40);
         builder.Property(m => m.Answers).HasJsonConversion().HasMaxLength(4_000);
         builder.Property(m => m.Scores).HasJsonConversion().HasMaxLength(2_000);
-        builder.Ignore(m => m.Total);
         builder.HasOne<Participant>().WithMany().HasForeignKey(m => m.ParticipantId).OnDelete(DeleteBehavior.Restrict);
         // Once per instrument and session: the database refuses a second even if two requests race.
         builder.HasIndex(m => new { m.ParticipantId, m.Instrument, m.Session }).IsUnique();
