@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Bogus;
 using Microsoft.AspNetCore.Http.Json;
@@ -22,15 +23,26 @@ namespace TrialManager.Server.Hosting;
 public static class DemoSeeder
 {
     public const int DefaultSeed = 20261126;
+    public const int DefaultParticipants = 48;
+    public const int LargeParticipants = 10_000;
 
     /// <summary>How far back the demo trial was created; every participant's 16 sessions end before today.</summary>
     private const int HistoryDays = 400;
 
-    public static Task SeedAsync(WebApplication app, int participants = 48, int seed = DefaultSeed) =>
+    /// <summary>The number of participants a --seed-demo argument asks for; null when the argument is malformed.</summary>
+    public static int? ParticipantsFrom(string argument) => argument switch
+    {
+        "--seed-demo" => DefaultParticipants,
+        "--seed-demo=large" => LargeParticipants,
+        _ when int.TryParse(argument["--seed-demo=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100_000 => n,
+        _ => null,
+    };
+
+    public static Task SeedAsync(WebApplication app, int participants = DefaultParticipants, int seed = DefaultSeed) =>
         SeedAsync(app.Services, app.Environment, participants, seed);
 
     /// <summary>The same, from the services of any host (the integration tests seed a WebApplicationFactory server).</summary>
-    public static async Task SeedAsync(IServiceProvider services, IHostEnvironment environment, int participants = 48, int seed = DefaultSeed)
+    public static async Task SeedAsync(IServiceProvider services, IHostEnvironment environment, int participants = DefaultParticipants, int seed = DefaultSeed)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("TrialManager.DemoSeeder");
         if (!environment.IsDevelopment() || services.GetRequiredService<TimeProvider>() is not DemoClock clock)
