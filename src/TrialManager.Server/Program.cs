@@ -1,9 +1,17 @@
 using TrialManager.Server.Hosting;
 
-// Verbs: (none) serve; `migrate` apply migrations and exit. Flag: --seed-demo (Development) adds the demo trial.
+// Verbs: (none) serve; `migrate` apply migrations and exit. Flag: --seed-demo (Development) adds the demo trial;
+// --seed-demo=<participants> or --seed-demo=large (10,000) seeds more of them (docs/demo-data.md).
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
-var seedDemo = args.Contains("--seed-demo");
-var hostArgs = args.Skip(verb is null ? 0 : 1).Where(a => a != "--seed-demo").ToArray();
+var seedDemoArgument = args.LastOrDefault(a => a == "--seed-demo" || a.StartsWith("--seed-demo=", StringComparison.Ordinal));
+int? seedDemo = seedDemoArgument is null ? null : DemoSeeder.ParticipantsFrom(seedDemoArgument);
+if (seedDemoArgument is not null && seedDemo is null)
+{
+    await Console.Error.WriteLineAsync($"{seedDemoArgument}: give --seed-demo, --seed-demo=large or --seed-demo=<participants, 1 to 100000>.");
+    return 2;
+}
+
+var hostArgs = args.Skip(verb is null ? 0 : 1).Where(a => a != seedDemoArgument).ToArray();
 
 var builder = WebApplication.CreateBuilder(hostArgs);
 builder.AddTrialManager();
@@ -24,9 +32,9 @@ switch (verb)
 await app.EnsureSchemaAsync();
 app.UseTrialManager();
 await app.PrepareAsync();
-if (seedDemo)
+if (seedDemo is { } participants)
 {
-    await DemoSeeder.SeedAsync(app);
+    await DemoSeeder.SeedAsync(app, participants);
 }
 
 await app.RunAsync();

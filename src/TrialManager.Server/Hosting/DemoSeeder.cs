@@ -1,30 +1,51 @@
-using TrialManager.Server.Features.Raters;
+using System.Globalization;
 using System.Text.Json;
 using Bogus;
-using Mediator;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using TrialManager.Domain.Common;
+using TrialManager.Domain.Demo;
+using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Features.Participants;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Trials;
 
 namespace TrialManager.Server.Hosting;
 
 /// <summary>
-/// --seed-demo (Development only): creates the demo trial from protocols/demo-trial.json and a few dozen fake
-/// participants spread over every status, through the same commands the API uses, so the audit trail is real.
+/// --seed-demo (Development only): creates the demo trial from protocols/demo-trial.json, a few dozen fake participants
+/// spread over every status, two therapists per site, and for every randomized participant 16 weekly sessions with
+/// their measures drawn from <see cref="DemoModel"/> (docs/demo-data.md), all through the same commands the API uses,
+/// so scoring, alerts and the audit trail are real. The trial's history is played in date order on the
+/// <see cref="DemoClock"/>, from about a year ago to now.
 /// </summary>
 public static class DemoSeeder
 {
-    public static Task SeedAsync(WebApplication app, int participants = 48, int seed = 20261126) =>
+    public const int DefaultSeed = 20261126;
+    public const int DefaultParticipants = 48;
+    public const int LargeParticipants = 10_000;
+
+    /// <summary>How far back the demo trial was created; every participant's 16 sessions end before today.</summary>
+    private const int HistoryDays = 400;
+
+    /// <summary>The number of participants a --seed-demo argument asks for; null when the argument is malformed.</summary>
+    public static int? ParticipantsFrom(string argument) => argument switch
+    {
+        "--seed-demo" => DefaultParticipants,
+        "--seed-demo=large" => LargeParticipants,
+        _ when int.TryParse(argument["--seed-demo=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100_000 => n,
+        _ => null,
+    };
+
+    public static Task SeedAsync(WebApplication app, int participants = DefaultParticipants, int seed = DefaultSeed) =>
         SeedAsync(app.Services, app.Environment, participants, seed);
 
     /// <summary>The same, from the services of any host (the integration tests seed a WebApplicationFactory server).</summary>
-    public static async Task SeedAsync(IServiceProvider services, IHostEnvironment environment, int participants = 48, int seed = 20261126)
+    public static async Task SeedAsync(IServiceProvider services, IHostEnvironment environment, int participants = DefaultParticipants, int seed = DefaultSeed)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("TrialManager.DemoSeeder");
-        if (!environment.IsDevelopment())
+        if (!environment.IsDevelopment() || services.GetRequiredService<TimeProvider>() is not DemoClock clock)
         {
             logger.LogWarning("--seed-demo is only available in the Development environment; nothing was seeded.");
             return;
@@ -42,95 +63,42 @@ public static class DemoSeeder
             return;
         }
 
-        await SendAsync(services, definition);
-        await SendAsync(services, new ChangeTrialStatus(definition.Id!, "recruiting"));
-        var faker = new Faker { Random = new Randomizer(seed) };
-        var today = DateOnly.FromDateTime(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
-        for (var i = 0; i < participants; i++)
+        // The planted formulation x arm effect assumes the demo trial's hypothesis; a changed file must change the model too.
+        var hypothesis = (definition.Hypothesis ?? []).ToDictionary(h => Wire.Parse<Formulation>(h.Key), h => Wire.Parse<ArmCode>(h.Value));
+        if (!hypothesis.OrderBy(h => h.Key).SequenceEqual(DemoModel.MatchedArm.OrderBy(h => h.Key)))
         {
-            await SeedParticipantAsync(services, definition, faker, today, i);
+            throw new InvalidOperationException($"{path}: the hypothesis differs from DemoModel.MatchedArm, which plants the demo's effects.");
         }
 
-        logger.LogInformation("Seeded the demo trial {TrialId} with {Count} participants.", definition.Id, participants);
-    }
-
-    private static async Task SeedParticipantAsync(IServiceProvider services, CreateTrial trial, Faker faker, DateOnly today, int index)
-    {
-        // Every tenth person fails screening; the rest walk the workflow to a stage chosen by their index:
-        // 0 eligible, 1 declined, 2 consented, 3 formulationPending, 4 formulated, 5 randomized with an adverse event,
-        // 6 withdrawn after allocation, 7 completed, 8 excluded (primary formulation outside the trial's).
-        var sites = trial.Sites!.Select(s => s!).ToArray();
-        var failsScreening = index % 10 == 9;
-        var screened = await SendAsync(services, new ScreenParticipant(
-            trial.Id!, faker.PickRandom(sites),
-            failsScreening ? faker.Random.Int(14, 17) : faker.Random.Int(19, 64),
-            faker.Random.Int(11, 26), [], faker.Random.Int(2, 10), faker.Random.Int(2, 10)));
-        if (failsScreening)
+        var today = clock.GetUtcNow().UtcDateTime.Date;
+        var start = new DateTimeOffset(today.AddDays(-HistoryDays), TimeSpan.Zero).AddHours(8);
+        var history = new DemoHistory(services, definition, new Faker { Random = new Randomizer(seed) }, seed);
+        try
         {
-            return;
+            clock.Set(start);
+            await history.SendAsync(definition);
+            await history.SendAsync(new ChangeTrialStatus(definition.Id!, "recruiting"));
+            await history.RegisterTherapistsAsync();
+            // Enrolment spreads over the first months, so that every course of 16 weekly sessions ends before today.
+            var enrolmentDays = HistoryDays - 10 - 150;
+            for (var i = 0; i < participants; i++)
+            {
+                var index = i;
+                history.Schedule(start.AddDays(10 + (double)i * enrolmentDays / participants).AddMinutes(i % 7 * 37), () => history.ScreenAsync(index));
+            }
+
+            await history.PlayAsync(clock);
+        }
+        finally
+        {
+            clock.Reset();
         }
 
-        var stage = index % 9;
-        var id = screened.Id;
-        if (stage == 0)
-        {
-            return;
-        }
-
-        if (stage == 1)
-        {
-            await SendAsync(services, new RecordConsent(id, null, null, Declined: true));
-            return;
-        }
-
-        await SendAsync(services, new RecordConsent(id, "1.0", today.AddDays(-faker.Random.Int(1, 60)), null));
-        if (stage == 2)
-        {
-            return;
-        }
-
-        // Factors in score order; the lead is one of the trial's formulations, except for the excluded case.
-        string[] factors = ["cognitive", "interpersonal", "behavioral", "environmental"];
-        var inTrial = factors.Where(f => trial.Formulations!.Contains(f, StringComparer.OrdinalIgnoreCase)).ToArray();
-        var outside = factors.Except(inTrial).ToArray();
-        var lead = Array.IndexOf(factors, stage == 8 && outside.Length > 0 ? faker.PickRandom(outside) : faker.PickRandom(inTrial));
-        int Score(int factor) => stage == 3 ? (factor < 2 ? 3 : 1) : factor == lead ? 4 : faker.Random.Int(0, 2);
-        var scores = new ScoresRequest(Score(0), Score(1), Score(2), Score(3));
-        await SendAsync(services, new RateFormulation(id, "R01", scores, false, "Demo formulation"));
-        var participant = await SendAsync(services, new GetParticipant(id));
-        if (participant.Status != Domain.Participants.ParticipantStatus.Formulated || stage == 4)
-        {
-            return;
-        }
-
-        await SendAsync(services, new RateFormulation(id, "R02", index % 4 == 0 ? scores with { Cognitive = 0, Behavioral = 4 } : scores, false, "Second rater"));
-        await SendAsync(services, new RandomizeParticipant(id));
-        switch (stage)
-        {
-            case 5:
-                await SendAsync(services, new RecordParticipantEvent(id, "adverseEvent", today.AddDays(-1), "Headache after session"));
-                break;
-            case 6:
-                await SendAsync(services, new WithdrawParticipant(id, DemoWithdrawalCategories[index / 9 % DemoWithdrawalCategories.Length], "Demo note"));
-                break;
-            case 7:
-                await SendAsync(services, new CompleteParticipant(id));
-                break;
-        }
+        logger.LogInformation(
+            "Seeded the demo trial {TrialId} with {Count} participants, {Therapists} therapists, {Sessions} sessions and {Measures} measures.",
+            definition.Id, participants, history.Therapists.Count, history.SessionCount, history.MeasureCount);
     }
 
     // Chosen by index, not by the faker, so the rest of the demo data stays as it was.
-    private static readonly string[] DemoWithdrawalCategories = ["movedAway", "withdrewConsent", "lostToFollowUp"];
-
-    private static async Task<T> SendAsync<T>(IServiceProvider services, IQuery<T> query)
-    {
-        await using var scope = services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(query);
-    }
-
-    private static async Task<T> SendAsync<T>(IServiceProvider services, ICommand<T> command)
-    {
-        await using var scope = services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<ISender>().Send(command);
-    }
+    internal static readonly string[] DemoWithdrawalCategories = ["movedAway", "withdrewConsent", "lostToFollowUp"];
 }

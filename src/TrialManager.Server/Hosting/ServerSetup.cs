@@ -42,7 +42,8 @@ public static class ServerSetup
             : ProtocolLibrary.DefaultDirectory;
         services.AddSingleton(_ => ProtocolLibrary.Load(protocolsDirectory));
         services.AddInstrumentCatalogue(protocolsDirectory, configuration);
-        services.AddSingleton(TimeProvider.System);
+        // Development: the system clock that --seed-demo may set back while it plays the demo trial's history.
+        services.AddSingleton<TimeProvider>(builder.Environment.IsDevelopment() ? new DemoClock() : TimeProvider.System);
         // The audit chain's key, outside the database; loaded (or refused) when the server prepares to serve.
         services.AddSingleton(_ => AuditKey.Load(configuration, paths, database.Provider, builder.Environment.IsDevelopment()));
         services.AddSingleton(ReportSettings.From(configuration));

@@ -200,7 +200,7 @@ public static class HttpRandomizationLoad
     }
 
     /// <summary>Waits until no method has been compiled for a second; false if that did not happen within the limit.</summary>
-    private static async Task<bool> JitSettledAsync(TimeSpan limit)
+    internal static async Task<bool> JitSettledAsync(TimeSpan limit)
     {
         var waited = Stopwatch.StartNew();
         var (count, quietSince) = (JitInfo.GetCompiledMethodCount(), waited.Elapsed);
@@ -251,7 +251,7 @@ public static class HttpRandomizationLoad
     }
 
     /// <summary>16 threads, each committing one-row transactions; writers take turns on a process lock as the server's gate does.</summary>
-    private static double SqliteBareWrites(string path, string synchronous)
+    internal static double SqliteBareWrites(string path, string synchronous)
     {
         var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
         using (var setup = new SqliteConnection(connectionString))
@@ -295,7 +295,7 @@ public static class HttpRandomizationLoad
     }
 
     /// <summary>16 connections, each committing one-row INSERTs (autocommit) on a cluster with durable commits.</summary>
-    private static async Task<double> PostgresBareWritesAsync(string connectionString)
+    internal static async Task<double> PostgresBareWritesAsync(string connectionString)
     {
         await using (var setup = new NpgsqlConnection(connectionString))
         {
@@ -327,7 +327,7 @@ public static class HttpRandomizationLoad
     }
 
     /// <summary>A minimal endpoint on Kestrel (loopback), hit by 16 clients over HTTP/1.1 like the server.</summary>
-    private static async Task<double> MinimalEndpointAsync()
+    internal static async Task<double> MinimalEndpointAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -362,7 +362,7 @@ public static class HttpRandomizationLoad
         return rate;
     }
 
-    private static HttpClient Client(Uri address, string? key)
+    internal static HttpClient Client(Uri address, string? key)
     {
         var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
         if (key is not null)
@@ -373,7 +373,7 @@ public static class HttpRandomizationLoad
         return client;
     }
 
-    private static void Check(HttpResponseMessage response, HttpStatusCode expected)
+    internal static void Check(HttpResponseMessage response, HttpStatusCode expected)
     {
         if (response.StatusCode != expected)
         {
@@ -388,6 +388,6 @@ public static class HttpRandomizationLoad
         command.ExecuteNonQuery();
     }
 
-    private static double Percentile(List<double> sorted, double p) =>
+    internal static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }

@@ -1,0 +1,26 @@
+using TrialManager.Server.Hosting;
+
+namespace TrialManager.Integration.Tests.Hosting;
+
+/// <summary>--seed-demo's sizes: the default, large, a number; anything else is refused, never guessed.</summary>
+public sealed class DemoSeederArgumentTests
+{
+    [Theory]
+    [InlineData("--seed-demo", 48)]
+    [InlineData("--seed-demo=large", 10_000)]
+    [InlineData("--seed-demo=800", 800)]
+    [InlineData("--seed-demo=1", 1)]
+    public void ParticipantsFrom_ReadsTheSize(string argument, int participants) =>
+        Assert.Equal(participants, DemoSeeder.ParticipantsFrom(argument));
+
+    [Theory]
+    [InlineData("--seed-demo=")]
+    [InlineData("--seed-demo=0")]
+    [InlineData("--seed-demo=-5")]
+    [InlineData("--seed-demo=100001")]
+    [InlineData("--seed-demo=Large")]
+    [InlineData("--seed-demo=12x")]
+    [InlineData("--seed-demo= 12")]
+    public void ParticipantsFrom_RefusesAnythingElse(string argument) =>
+        Assert.Null(DemoSeeder.ParticipantsFrom(argument));
+}
