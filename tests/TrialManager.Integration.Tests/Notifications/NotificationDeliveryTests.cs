@@ -12,7 +12,8 @@ namespace TrialManager.Integration.Tests.Notifications;
 /// Issue 16: a safety alert reaches the trial's safety contacts by e-mail and the configured webhook. The real server
 /// process, its settings pointing at an SMTP server and an HTTP listener in this process; what arrived is checked
 /// (recipients, subject, signature, and that neither names the arm, stratum or answers), and an SMTP server that is
-/// down at first still gets the e-mail through the job's retries.
+/// down at first still gets the e-mail through the job's retries, and one still owed when the server is killed gets it
+/// after the restart.
 /// </summary>
 [Trait("Category", "Slow")]
 public abstract class NotificationDeliveryTests : IAsyncDisposable
@@ -201,6 +202,30 @@ public abstract class NotificationDeliveryTests : IAsyncDisposable
         Assert.Single(smtp.Received);
     }
 
+    [ServerFact]
+    public async Task AServerKilledBeforeTheEmailWentOut_SendsItAfterTheRestart()
+    {
+        string trialId;
+        await using (var server = await StartServerAsync())
+        {
+            (trialId, _, _, _, _) = await RaiseSelfHarmAlertAsync(server);
+            using var admin = server.Client("dev-admin");
+            // The first attempt failed (no SMTP server yet) and a retry is waiting: killed now, the process takes it along.
+            await WithinAsync(TimeSpan.FromSeconds(20), async () =>
+                (await (await admin.GetAsync($"/api/trials/{trialId}/notifications")).JsonAsync()).EnumerateArray()
+                    .Any(r => r.GetProperty("channel").GetString() == "email" && r.GetProperty("attempts").GetInt32() >= 1) ? new object() : null,
+                () => "The first e-mail attempt was not recorded.\n" + server.Output());
+            await server.KillAsync();
+        }
+
+        await using var smtp = await SmtpSink.StartAsync(_smtpPort, SmtpUser, SmtpPassword);
+        await using var restarted = await StartServerAsync();
+        Assert.Matches(@"and [1-9]\d* owed notifications", restarted.AllOutput);
+        var email = await WithinAsync(TimeSpan.FromSeconds(20), () => Task.FromResult(smtp.Received.TryPeek(out var e) ? e : null),
+            () => "The e-mail owed before the kill did not arrive after the restart.\n" + restarted.Output());
+        Assert.Contains(trialId, email.Message.Subject, StringComparison.Ordinal);
+    }
+
     public virtual async ValueTask DisposeAsync()
     {
         _webhooks.Dispose();
@@ -220,11 +245,13 @@ public sealed class NotificationDeliveryTests_Sqlite : NotificationDeliveryTests
 public sealed class NotificationDeliveryTests_Postgres : NotificationDeliveryTests, IRunsOnPostgres
 {
     private PostgresCluster? _cluster;
+    private Dictionary<string, string>? _settings;
 
+    /// <summary>One database for the test: a restarted server finds what the first one left.</summary>
     protected override async Task<IReadOnlyDictionary<string, string>> DatabaseAsync()
     {
         _cluster ??= await PostgresCluster.StartAsync();
-        return new Dictionary<string, string>
+        return _settings ??= new Dictionary<string, string>
         {
             ["Database:Provider"] = "PostgreSql",
             ["Database:MigrateOnStart"] = "true",
