@@ -23,6 +23,9 @@ public sealed record TrialDefinition
     /// </summary>
     public IReadOnlyList<HypothesisEntry>? Hypothesis { get; init; }
 
+    /// <summary>E-mail addresses told of the trial's safety alerts (and later its serious adverse events and unblindings); empty: none.</summary>
+    public IReadOnlyList<string> SafetyContacts { get; init; } = [];
+
     /// <summary>Whether an allocation put the participant in the arm predicted for their formulation; null without a prediction.</summary>
     public bool? Matched(Formulation formulation, ArmCode arm)
     {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
 using TrialManager.Domain.Measures;
+using TrialManager.Domain.Notifications;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Therapy;
 using TrialManager.Domain.Trials;
@@ -16,6 +17,7 @@ public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : D
     public DbSet<Therapist> Therapists => Set<Therapist>();
     public DbSet<Measure> Measures => Set<Measure>();
     public DbSet<SafetyAlert> SafetyAlerts => Set<SafetyAlert>();
+    public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<RandomizationState> RandomizationStates => Set<RandomizationState>();
     public DbSet<SiteCounter> SiteCounters => Set<SiteCounter>();
     public DbSet<ProtocolDocument> ProtocolDocuments => Set<ProtocolDocument>();

@@ -12,6 +12,9 @@ public interface IOwedWork
 
     void Report(Guid reportId);
 
+    /// <summary>A notification's outbox row (an e-mail or a webhook), sent by a job with retries.</summary>
+    void Notification(Guid notificationId);
+
     /// <summary>A recruiting trial gets its recurring ethics report; any other loses it.</summary>
     void ScheduleReports(string trialId, bool recruiting);
 }

@@ -8,6 +8,7 @@ using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Instruments;
 using TrialManager.Server.Features.Measures;
+using TrialManager.Server.Features.Notifications;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Therapy;
@@ -43,6 +44,7 @@ public static class ServerPipeline
         app.MapTherapyEndpoints();
         app.MapRaterEndpoints();
         app.MapMeasureEndpoints();
+        app.MapNotificationEndpoints();
         app.MapStatisticsEndpoints();
         app.MapDocumentEndpoints();
         app.MapAuditEndpoints();

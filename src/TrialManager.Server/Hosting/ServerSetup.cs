@@ -7,10 +7,12 @@ using TrialManager.Infrastructure.Auditing;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Protocols;
 using TrialManager.Infrastructure.Jobs;
+using TrialManager.Infrastructure.Notifications;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Instruments;
+using TrialManager.Server.Features.Notifications;
 using TrialManager.Server.Jobs;
 using TrialManager.Server.Security;
 using TrialManager.Server.Pages.Shared;
@@ -47,6 +49,9 @@ public static class ServerSetup
         // The audit chain's key, outside the database; loaded (or refused) when the server prepares to serve.
         services.AddSingleton(_ => AuditKey.Load(configuration, paths, database.Provider, builder.Environment.IsDevelopment()));
         services.AddSingleton(ReportSettings.From(configuration));
+        // E-mail and webhooks for safety alerts: off unless configured; a half-configured channel refuses to start.
+        services.AddSingleton(NotificationSettings.From(configuration));
+        services.AddSingleton<NotificationSender>();
 
         // Commands and queries: validation, then the write transaction, then the audit, then the handler.
         services.AddMediator((MediatorOptions options) =>
@@ -65,6 +70,7 @@ public static class ServerSetup
         services.AddScoped<DocumentJobs>();
         services.AddScoped<IOwedWork>(s => s.GetRequiredService<DocumentJobs>());
         services.AddScoped<ReportSchedule>();
+        services.AddScoped<NotificationOutbox>();
         services.AddHostedService<OwedWorkSweeper>();
         services.AddHostedService<PermissionDenialAuditor>();
         services.AddServerHealthChecks();

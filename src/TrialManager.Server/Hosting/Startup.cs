@@ -57,7 +57,7 @@ public static class Startup
             logger.LogWarning("The audit chain ended on events written before it was keyed; a keyed event now seals them.");
         }
 
-        var (owedDocuments, owedReports) = await OwedWorkSweeper.EnqueueOwedAsync(
+        var (owedDocuments, owedReports, owedNotifications) = await OwedWorkSweeper.EnqueueOwedAsync(
             db, scope.ServiceProvider.GetRequiredService<DocumentJobs>(), owedBefore: null, cancellationToken);
 
         var schedule = scope.ServiceProvider.GetRequiredService<ReportSchedule>();
@@ -73,10 +73,10 @@ public static class Startup
 
         var paths = app.Services.GetRequiredService<DataPaths>();
         logger.LogInformation(
-            "Database: {Provider}{Location}. Re-enqueued {Documents} owed documents and {Reports} owed reports; {Trials} trials on the report schedule ({Cron}).",
+            "Database: {Provider}{Location}. Re-enqueued {Documents} owed documents, {Reports} owed reports and {Notifications} owed notifications; {Trials} trials on the report schedule ({Cron}).",
             settings.Provider,
             settings.Provider == DatabaseProvider.Sqlite ? $" in {paths.DataDirectory}" : string.Empty,
-            owedDocuments, owedReports, recruiting.Count, schedule.Cron);
+            owedDocuments, owedReports, owedNotifications, recruiting.Count, schedule.Cron);
         if (app.Environment.IsDevelopment())
         {
             logger.LogInformation("Development demo API keys (header X-Api-Key, or sign in to the pages with them): {Keys}",

@@ -4,13 +4,15 @@ using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Jobs;
 
-/// <summary>Enqueues document work. Jobs take ids, never entities, and each sends one request.</summary>
+/// <summary>Enqueues document work (and notifications, the other outbox). Jobs take ids, never entities, and each sends one request.</summary>
 public sealed class DocumentJobs(IBackgroundJobClient jobs, LowPriorityWork background, ReportSchedule schedule, ILogger<DocumentJobs> logger)
     : IOwedWork
 {
     void IOwedWork.ProtocolDocument(string participantId) => EnqueueProtocolDocumentInBackground(participantId);
 
     void IOwedWork.Report(Guid reportId) => EnqueueReport(reportId);
+
+    void IOwedWork.Notification(Guid notificationId) => EnqueueNotification(notificationId);
 
     void IOwedWork.ScheduleReports(string trialId, bool recruiting) => schedule.Apply(trialId, recruiting);
 
@@ -36,4 +38,7 @@ public sealed class DocumentJobs(IBackgroundJobClient jobs, LowPriorityWork back
 
     public void EnqueueReport(Guid reportId) =>
         jobs.Enqueue<ReportJob>(j => j.RunAsync(reportId, CancellationToken.None));
+
+    public void EnqueueNotification(Guid notificationId) =>
+        jobs.Enqueue<NotificationJob>(j => j.RunAsync(notificationId, CancellationToken.None));
 }

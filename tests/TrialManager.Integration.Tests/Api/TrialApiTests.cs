@@ -90,6 +90,43 @@ public abstract class TrialApiTests(TrialServer server)
     }
 
     [ServerFact]
+    public async Task CreateTrial_SafetyContacts_AreCheckedByPath_AndShownToAdminsOnly()
+    {
+        var cases = new (string Field, object Contacts)[]
+        {
+            ("safetyContacts[1]", new[] { "pi@example.org", "not an address" }),
+            ("safetyContacts[0]", new[] { "Principal Investigator <pi@example.org>" }),
+            ("safetyContacts[0]", new[] { "pi@example.org, other@example.org" }),
+            ("safetyContacts[0]", new string?[] { null }),
+            ("safetyContacts", new[] { "pi@example.org", "PI@example.org" }),
+        };
+        foreach (var (field, contacts) in cases)
+        {
+            var bad = TestTrials.Definition();
+            bad["safetyContacts"] = contacts;
+            var errors = await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", bad));
+            Assert.True(errors.Names(field), $"{JsonSerializer.Serialize(contacts)}: expected an error for {field}; got {string.Join(", ", errors.Keys)}");
+            Assert.Equal(HttpStatusCode.NotFound, (await server.Admin.GetAsync($"/api/trials/{bad["id"]}")).StatusCode);
+        }
+
+        var definition = TestTrials.Definition();
+        definition["safetyContacts"] = new[] { "pi@example.org", "safety@example.org" };
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+        var path = $"/api/trials/{definition["id"]}";
+        var shown = (await (await server.Admin.GetAsync(path)).JsonAsync()).GetProperty("safetyContacts");
+        Assert.Equal(["pi@example.org", "safety@example.org"], shown.EnumerateArray().Select(c => c.GetString()));
+        foreach (var other in new[] { server.Coordinator, server.Statistician, server.Ethics })
+        {
+            Assert.Equal(JsonValueKind.Null, (await (await other.GetAsync(path)).JsonAsync()).GetProperty("safetyContacts").ValueKind);
+        }
+
+        // Absent: none, shown to the admin as an empty list.
+        var without = TestTrials.Definition();
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", without));
+        Assert.Empty((await (await server.Admin.GetAsync($"/api/trials/{without["id"]}")).JsonAsync()).GetProperty("safetyContacts").EnumerateArray());
+    }
+
+    [ServerFact]
     public async Task CreateTrial_WithASeedOfLessThan128Bits_IsA400ThatSaysWhy_AndCreatesNothing()
     {
         var seeds = new object?[]

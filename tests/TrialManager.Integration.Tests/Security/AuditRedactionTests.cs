@@ -50,7 +50,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "Trial.Definition.Eligibility.MinSeverity", "Trial.Definition.FormulationRule.Certification", "Trial.Definition.FormulationRule.DoubleRating", "Trial.Definition.FormulationRule.MinMargin", "Trial.Definition.Formulations", "Trial.Definition.Hypothesis", "Trial.Definition.Id",
             "Trial.Definition.Randomization.BlockSizes", "Trial.Definition.Randomization.Factors", "Trial.Definition.Randomization.Imbalance",
             "Trial.Definition.Randomization.Method", "Trial.Definition.Randomization.Probability", "Trial.Definition.Randomization.SeverityCutoff",
-            "Trial.Definition.Randomization.StratifyBy", "Trial.Definition.Registration", "Trial.Definition.Sites", "Trial.Definition.TargetEnrollment",
+            "Trial.Definition.Randomization.StratifyBy", "Trial.Definition.Registration", "Trial.Definition.SafetyContacts", "Trial.Definition.Sites", "Trial.Definition.TargetEnrollment",
             "Trial.Definition.Title",
         ],
         ["ChangeTrialStatus"] = ["Trial.Status"],

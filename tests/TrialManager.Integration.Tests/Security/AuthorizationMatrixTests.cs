@@ -69,6 +69,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/api/participants/{participantId}/measures",                U,     U,      A,     A,     F,     F, F),
         new("GET",  "/api/trials/{trialId}/alerts",                              U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/alerts/{alertId:guid}/acknowledgement",                U,     U,      A,     F,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/notifications",                       U,     U,      F,     F,     F,     A, F),
 
         new("POST", "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, F),
         new("GET",  "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, A),

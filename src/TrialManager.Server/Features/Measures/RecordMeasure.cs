@@ -4,9 +4,11 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Instruments;
 using TrialManager.Domain.Measures;
+using TrialManager.Domain.Notifications;
 using TrialManager.Infrastructure.Instruments;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Participants;
+using TrialManager.Server.Features.Notifications;
 using TrialManager.Server.Security;
 using TrialManager.Server.Common;
 
@@ -49,7 +51,8 @@ public sealed class RecordMeasureValidator : AbstractValidator<RecordMeasure>
     }
 }
 
-public sealed class RecordMeasureHandler(TrialDbContext db, InstrumentCatalogue catalogue, IActorAccessor actors, TimeProvider clock)
+public sealed class RecordMeasureHandler(
+    TrialDbContext db, InstrumentCatalogue catalogue, IActorAccessor actors, TimeProvider clock, NotificationOutbox notifications)
     : ICommandHandler<RecordMeasure, MeasureView>
 {
     public async ValueTask<MeasureView> Handle(RecordMeasure command, CancellationToken cancellationToken)
@@ -88,6 +91,18 @@ public sealed class RecordMeasureHandler(TrialDbContext db, InstrumentCatalogue 
         var alerts = SafetyAlert.Raise(measure, participant.Site, scored.Alerts, now);
         db.Measures.Add(measure);
         db.SafetyAlerts.AddRange(alerts);
+        if (alerts.Count > 0)
+        {
+            // The trial's safety contacts are told in the same transaction's outbox: an alert is never committed untold.
+            var trial = await db.Trials.AsNoTracking().Where(t => t.Id == participant.TrialId).Select(t => t.Definition)
+                .SingleAsync(cancellationToken);
+            foreach (var alert in alerts)
+            {
+                notifications.Add(NotificationMessage.ForAlert(alert, notifications.Link($"/participants/{Uri.EscapeDataString(alert.ParticipantId)}")),
+                    trial.SafetyContacts);
+            }
+        }
+
         return MeasureView.From(measure, alerts);
     }
 }

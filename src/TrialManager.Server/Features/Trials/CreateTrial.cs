@@ -23,7 +23,8 @@ public sealed record CreateTrial(
     RandomizationRequest? Randomization,
     EligibilityRequest? Eligibility,
     FormulationRuleRequest? FormulationRule,
-    Dictionary<string, string?>? Hypothesis) : ICommand<TrialView>, IAuditedCommand
+    Dictionary<string, string?>? Hypothesis,
+    List<string?>? SafetyContacts = null) : ICommand<TrialView>, IAuditedCommand
 {
     public string? AuditTrialId => Id;
 }
@@ -197,6 +198,13 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
             }
         });
 
+        // Whom the trial's safety notifications go to: plain addresses, each once (a repeat would be mailed twice).
+        RuleFor(t => t.SafetyContacts).Must(c => c is null || c.Count <= 20).WithMessage("at most 20 safety contacts")
+            .Must(c => c is null || c.Select(a => a?.Trim().ToLowerInvariant()).Distinct().Count() == c.Count)
+            .WithMessage("safety contacts must not repeat (addresses are compared case-insensitively)");
+        RuleForEach(t => t.SafetyContacts).Must(SafetyContacts.IsAddress)
+            .WithMessage("must be a plain e-mail address such as safety@example.org (no display name, at most 254 characters)");
+
         RuleFor(t => t.FormulationRule).NotNull();
         RuleFor(t => t.FormulationRule!.MinMargin).NotNull().InclusiveBetween(1, 4)
             .OverridePropertyName("formulationRule.minMargin").When(t => t.FormulationRule is not null);
@@ -296,6 +304,7 @@ public sealed class CreateTrialHandler(TrialDbContext db, IActorAccessor actors,
                 c.FormulationRule!.MinMargin!.Value,
                 c.FormulationRule.DoubleRating is { } d ? new DoubleRatingRule(d.Share!.Value) : null,
                 c.FormulationRule.Certification is { } cert ? new CertificationRule(cert.MinAgreement!.Value, cert.MinCases!.Value) : null),
+            SafetyContacts = [.. (c.SafetyContacts ?? []).Select(a => a!.Trim())],
             Hypothesis = c.Hypothesis is null
                 ? null
                 : [.. c.Formulations!.Select(Wire.Parse<Formulation>).Select(f => new HypothesisEntry(

@@ -9,6 +9,7 @@ namespace TrialManager.Server.Features.Trials;
 /// <summary>
 /// A trial as a client sees it. The seed and the randomization restrictions (block sizes, minimization
 /// probability) are filled in for statisticians only: enrolling staff must not be able to predict allocations.
+/// The safety contacts (people's e-mail addresses) for admins only, who set them.
 /// </summary>
 public sealed record TrialView(
     string Id,
@@ -24,7 +25,8 @@ public sealed record TrialView(
     TrialStatus Status,
     DateTimeOffset CreatedAt,
     TrialCounts Counts,
-    IReadOnlyDictionary<string, string?>? Hypothesis)
+    IReadOnlyDictionary<string, string?>? Hypothesis,
+    IReadOnlyList<string>? SafetyContacts)
 {
     public static TrialView From(Trial trial, Actor actor, TrialCounts counts)
     {
@@ -39,7 +41,8 @@ public sealed record TrialView(
                 restricted ? r.Probability : null,
                 restricted && r.Method == RandomizationMethod.Minimization ? r.Imbalance : null,
                 restricted ? trial.Seed : null),
-            d.Eligibility, d.FormulationRule, trial.Status, trial.CreatedAt, counts, HypothesisView(d));
+            d.Eligibility, d.FormulationRule, trial.Status, trial.CreatedAt, counts, HypothesisView(d),
+            actor.Role == Roles.Admin ? d.SafetyContacts : null);
     }
 
     /// <summary>The hypothesis on the wire: {"cognitive": "moderator", "environmental": null}; null when none was registered.</summary>

@@ -1,0 +1,33 @@
+using TrialManager.Domain.Notifications;
+using TrialManager.Infrastructure.Notifications;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
+
+namespace TrialManager.Server.Features.Notifications;
+
+/// <summary>
+/// Writes a command's notifications as outbox rows in the command's own transaction, one per channel and target, and
+/// hands them to the jobs once it has committed: a crash in between leaves rows the sweep enqueues on the next start.
+/// With no channel configured it writes nothing; the cause (an alert) is still recorded and shown.
+/// </summary>
+public sealed class NotificationOutbox(TrialDbContext db, NotificationSettings settings, AfterCommit afterCommit, IOwedWork owedWork, TimeProvider clock)
+{
+    public string Link(string path) => settings.Link(path);
+
+    public void Add(NotificationMessage message, IReadOnlyList<string> safetyContacts)
+    {
+        var now = clock.GetUtcNow();
+        var rows = new List<Notification>();
+        if (settings.EmailEnabled && safetyContacts.Count > 0)
+        {
+            rows.Add(Notification.Email(message, safetyContacts, now));
+        }
+
+        rows.AddRange(settings.WebhookUrls.Select(url => Notification.Webhook(message, url, now)));
+        db.Notifications.AddRange(rows);
+        foreach (var row in rows)
+        {
+            afterCommit.Add(() => owedWork.Notification(row.Id));
+        }
+    }
+}
