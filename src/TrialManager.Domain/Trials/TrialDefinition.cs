@@ -1,5 +1,6 @@
 using TrialManager.Domain.Common;
 using TrialManager.Domain.Randomization;
+using TrialManager.Domain.Schedule;
 
 namespace TrialManager.Domain.Trials;
 
@@ -22,6 +23,9 @@ public sealed record TrialDefinition
     /// suit it, or no prediction. Null for a trial that registered none.
     /// </summary>
     public IReadOnlyList<HypothesisEntry>? Hypothesis { get; init; }
+
+    /// <summary>Sessions and assessment visits counted from randomization, with their instruments; null for a trial without one.</summary>
+    public TrialSchedule? Schedule { get; init; }
 
     /// <summary>Whether an allocation put the participant in the arm predicted for their formulation; null without a prediction.</summary>
     public bool? Matched(Formulation formulation, ArmCode arm)
