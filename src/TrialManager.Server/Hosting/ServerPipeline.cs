@@ -12,6 +12,7 @@ using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Therapy;
 using TrialManager.Server.Features.Trials;
+using TrialManager.Server.Features.Visits;
 using TrialManager.Server.Security;
 using TrialManager.Server.Pages.Shared;
 
@@ -43,6 +44,7 @@ public static class ServerPipeline
         app.MapTherapyEndpoints();
         app.MapRaterEndpoints();
         app.MapMeasureEndpoints();
+        app.MapVisitEndpoints();
         app.MapStatisticsEndpoints();
         app.MapDocumentEndpoints();
         app.MapAuditEndpoints();
