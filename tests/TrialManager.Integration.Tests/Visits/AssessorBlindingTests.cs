@@ -98,6 +98,11 @@ public abstract class AssessorBlindingTests(TrialServer server)
             texts.Add(($"page {path}", response.Headers + "\n" + await response.Content.ReadAsStringAsync()));
         }
 
+        // The assessor's own page shows the due list (the baseline visit, half recorded), not an error.
+        var duePage = texts.Single(t => t.Request == $"page /trials/{trialId}/visits").Text;
+        Assert.Contains(id, duePage, StringComparison.Ordinal);
+        Assert.Contains("visit baseline", duePage, StringComparison.Ordinal);
+
         string[] secrets = ["mediator", "moderator", "comparator", "dev-therapist", stratum, "\"stratum\"", "\"sequence\"", "\"arm\"", "\"arms\":[", "\"allocation\"", "\"hypothesis\":{"];
         var leaks = texts.SelectMany(t => secrets.Where(s => t.Text.Contains(s, StringComparison.OrdinalIgnoreCase)).Select(s => $"{t.Request} carries {s}: {t.Text[..Math.Min(400, t.Text.Length)]}")).ToList();
         Assert.True(leaks.Count == 0, string.Join(Environment.NewLine, leaks));
