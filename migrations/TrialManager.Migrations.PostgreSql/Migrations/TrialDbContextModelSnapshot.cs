@@ -166,7 +166,7 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");
 
-                    b.Property<int>("Session")
+                    b.Property<int?>("Session")
                         .HasColumnType("integer");
 
                     b.Property<string>("TrialId")
@@ -179,9 +179,16 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<string>("Visit")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ParticipantId", "Instrument", "Session")
+                        .IsUnique();
+
+                    b.HasIndex("ParticipantId", "Instrument", "Visit")
                         .IsUnique();
 
                     b.ToTable("Measures", (string)null);

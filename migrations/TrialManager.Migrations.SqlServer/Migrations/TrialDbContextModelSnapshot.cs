@@ -166,7 +166,7 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("nvarchar(2000)");
 
-                    b.Property<int>("Session")
+                    b.Property<int?>("Session")
                         .HasColumnType("int");
 
                     b.Property<string>("TrialId")
@@ -179,10 +179,19 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("nvarchar(20)");
 
+                    b.Property<string>("Visit")
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ParticipantId", "Instrument", "Session")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("[Session] IS NOT NULL");
+
+                    b.HasIndex("ParticipantId", "Instrument", "Visit")
+                        .IsUnique()
+                        .HasFilter("[Visit] IS NOT NULL");
 
                     b.ToTable("Measures", (string)null);
                 });

@@ -164,7 +164,7 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Session")
+                    b.Property<int?>("Session")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("TrialId")
@@ -177,9 +177,16 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Visit")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ParticipantId", "Instrument", "Session")
+                        .IsUnique();
+
+                    b.HasIndex("ParticipantId", "Instrument", "Visit")
                         .IsUnique();
 
                     b.ToTable("Measures", (string)null);

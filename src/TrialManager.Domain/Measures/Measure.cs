@@ -1,11 +1,12 @@
 using TrialManager.Domain.Common;
 using TrialManager.Domain.Instruments;
 using TrialManager.Domain.Participants;
+using TrialManager.Domain.Schedule;
 
 namespace TrialManager.Domain.Measures;
 
 /// <summary>
-/// One completed instrument of a participant at a session: the answers as given, and the scores, band and prorating the
+/// One completed instrument of a participant at a session or at a scheduled visit: the answers as given, and the scores, band and prorating the
 /// server computed from the instrument's definition (clients never send scores). Never overwritten.
 /// </summary>
 public sealed class Measure
@@ -17,7 +18,7 @@ public sealed class Measure
         Scores = new Dictionary<string, double?>();
     }
 
-    private Measure(Participant participant, ScoredMeasure scored, int session, DateOnly completedOn, string recordedBy, DateTimeOffset now)
+    private Measure(Participant participant, ScoredMeasure scored, int? session, string? visit, DateOnly completedOn, string recordedBy, DateTimeOffset now)
     {
         Id = Guid.NewGuid();
         TrialId = participant.TrialId;
@@ -25,6 +26,7 @@ public sealed class Measure
         Instrument = scored.Instrument;
         Version = scored.Version;
         Session = session;
+        Visit = visit;
         CompletedOn = completedOn;
         Answers = scored.Answers;
         Scores = scored.Scores;
@@ -39,7 +41,12 @@ public sealed class Measure
     public string ParticipantId { get; private set; }
     public string Instrument { get; private set; }
     public string Version { get; private set; }
-    public int Session { get; private set; }
+    /// <summary>The session it was taken at; null for a visit's measure.</summary>
+    public int? Session { get; private set; }
+
+    /// <summary>The schedule's visit it was taken at; null for a session's measure.</summary>
+    public string? Visit { get; private set; }
+
     public DateOnly CompletedOn { get; private set; }
     public IReadOnlyDictionary<string, int> Answers { get; private set; }
     public IReadOnlyDictionary<string, double?> Scores { get; private set; }
@@ -73,6 +80,45 @@ public sealed class Measure
             throw new WorkflowConflictException($"{scored.Instrument} is already recorded for session {session}.");
         }
 
-        return new Measure(participant, scored, session, completedOn, recordedBy, now);
+        return new Measure(participant, scored, session, null, completedOn, recordedBy, now);
+    }
+
+    /// <summary>
+    /// A measure taken at one of the schedule's visits, for one of its visit instruments, on or after the randomization
+    /// date and while data are still collected; once per instrument and visit.
+    /// </summary>
+    public static Measure AtVisit(
+        Participant participant, TrialSchedule? schedule, ScoredMeasure scored, string visit, DateOnly completedOn,
+        IEnumerable<(string Instrument, string? Visit)> existing, string recordedBy, DateTimeOffset now)
+    {
+        if (schedule?.FindVisit(visit) is null)
+        {
+            throw new DomainValidationException("visit", schedule is null
+                ? "the trial has no schedule, so no visits; record the measure at its session"
+                : $"is not a visit of the trial's schedule ({string.Join(", ", schedule.Visits.Select(v => v.Code))})");
+        }
+
+        if (!schedule.VisitInstruments.Contains(scored.Instrument, StringComparer.Ordinal))
+        {
+            throw new DomainValidationException("instrument", $"is not a visit instrument of the trial's schedule ({string.Join(", ", schedule.VisitInstruments)})");
+        }
+
+        if (participant.Status is not (ParticipantStatus.Randomized or ParticipantStatus.FollowUp) || participant.RandomizedAt is not { } randomizedAt)
+        {
+            throw new WorkflowConflictException(
+                $"The participant is {participant.Status.Wire()}; visit measures are taken from randomization until completion or withdrawal.");
+        }
+
+        if (completedOn < DateOnly.FromDateTime(randomizedAt.UtcDateTime))
+        {
+            throw new DomainValidationException("completedOn", "is before the randomization date, from which the schedule's visits count");
+        }
+
+        if (existing.Contains((scored.Instrument, visit)))
+        {
+            throw new WorkflowConflictException($"{scored.Instrument} is already recorded for visit {visit}.");
+        }
+
+        return new Measure(participant, scored, null, visit, completedOn, recordedBy, now);
     }
 }

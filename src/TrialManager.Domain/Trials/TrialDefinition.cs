@@ -1,5 +1,6 @@
 using TrialManager.Domain.Common;
 using TrialManager.Domain.Randomization;
+using TrialManager.Domain.Schedule;
 
 namespace TrialManager.Domain.Trials;
 
@@ -25,6 +26,8 @@ public sealed record TrialDefinition
 
     /// <summary>E-mail addresses told of the trial's safety alerts (and later its serious adverse events and unblindings); empty: none.</summary>
     public IReadOnlyList<string> SafetyContacts { get; init; } = [];
+    /// <summary>Sessions and assessment visits counted from randomization, with their instruments; null for a trial without one.</summary>
+    public TrialSchedule? Schedule { get; init; }
 
     /// <summary>Whether an allocation put the participant in the arm predicted for their formulation; null without a prediction.</summary>
     public bool? Matched(Formulation formulation, ArmCode arm)

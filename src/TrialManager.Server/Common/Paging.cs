@@ -104,7 +104,11 @@ public static class PageResults
     /// <paramref name="key"/> (ordinal; unique per item), so the cursor is the last key and an item added or removed
     /// meanwhile neither repeats nor skips another.
     /// </summary>
-    public static IResult PagedList<T>(this HttpContext http, IEnumerable<T> items, PageRequest page, Func<T, string> key)
+    public static IResult PagedList<T>(this HttpContext http, IEnumerable<T> items, PageRequest page, Func<T, string> key) =>
+        http.Paged(PageOf(items, page, key));
+
+    /// <summary>The page of <see cref="PagedList{T}"/> itself, for the pages (which render it rather than answer JSON).</summary>
+    public static Page<T> PageOf<T>(IEnumerable<T> items, PageRequest page, Func<T, string> key)
     {
         var after = page.Key(1) is [var last] ? last : null;
         var rows = items.Select(i => (Item: i, Key: key(i)))
@@ -112,9 +116,8 @@ public static class PageResults
             .OrderBy(x => x.Key, StringComparer.Ordinal)
             .Take(page.Limit + 1)
             .ToList();
-        return http.Paged(Page<(T Item, string Key)>.From(rows, page, x => PageRequest.Cursor(x.Key)) is var p
-            ? new Page<T>([.. p.Items.Select(x => x.Item)], p.Next)
-            : throw new InvalidOperationException());
+        var p = Page<(T Item, string Key)>.From(rows, page, x => PageRequest.Cursor(x.Key));
+        return new Page<T>([.. p.Items.Select(x => x.Item)], p.Next);
     }
 
     /// <summary>The request's own URL, every filter kept, with the next page's cursor.</summary>

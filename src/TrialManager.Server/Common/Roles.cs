@@ -14,5 +14,8 @@ public static class Roles
     /// <summary>Rates formulations as itself (the key's or token's name), blind to every other rating and to the arm.</summary>
     public const string Rater = "rater";
 
-    public static readonly IReadOnlyList<string> All = [Coordinator, Statistician, Ethics, Admin, Therapist, Rater];
+    /// <summary>Enters the visit instruments, blind to the arm: nothing an assessor can read names one.</summary>
+    public const string Assessor = "assessor";
+
+    public static readonly IReadOnlyList<string> All = [Coordinator, Statistician, Ethics, Admin, Therapist, Rater, Assessor];
 }

@@ -13,6 +13,7 @@ using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Therapy;
 using TrialManager.Server.Features.Trials;
+using TrialManager.Server.Features.Visits;
 using TrialManager.Server.Security;
 using TrialManager.Server.Pages.Shared;
 
@@ -45,6 +46,7 @@ public static class ServerPipeline
         app.MapRaterEndpoints();
         app.MapMeasureEndpoints();
         app.MapNotificationEndpoints();
+        app.MapVisitEndpoints();
         app.MapStatisticsEndpoints();
         app.MapDocumentEndpoints();
         app.MapAuditEndpoints();

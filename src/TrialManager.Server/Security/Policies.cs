@@ -22,6 +22,7 @@ public static class Policies
     public const string RaterOverview = "rater-overview";
     public const string MeasureReaders = "measure-readers";
     public const string MeasureEntry = "measure-entry";
+    public const string DueList = "due-list";
 
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
@@ -40,7 +41,8 @@ public static class Policies
         [Rating] = [Roles.Coordinator, Roles.Rater],
         [ReferenceCases] = [Roles.Rater, Roles.Admin],
         [RaterOverview] = [Roles.Statistician, Roles.Admin],
-        [MeasureReaders] = [Roles.Coordinator, Roles.Therapist, Roles.Statistician],
-        [MeasureEntry] = [Roles.Coordinator, Roles.Therapist, Roles.Rater],
+        [MeasureReaders] = [Roles.Coordinator, Roles.Therapist, Roles.Statistician, Roles.Assessor],
+        [MeasureEntry] = [Roles.Coordinator, Roles.Therapist, Roles.Rater, Roles.Assessor],
+        [DueList] = [Roles.Coordinator, Roles.Assessor],
     };
 }

@@ -81,7 +81,8 @@ public class WorkflowBenchmarks
             new RandomizationRequest("permutedBlocks", [2, 4], ["formulation", "site"], null, null, null, null, null),
             new EligibilityRequest(18, 65, 10, 27, ["psychosis"]),
             new FormulationRuleRequest(1, null, null),
-            Hypothesis: null));
+            Hypothesis: null,
+            Schedule: null));
         await OpenTrialAsync();
         for (_next = 0; _next < Existing; _next++)
         {

@@ -70,6 +70,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/api/trials/{trialId}/alerts",                              U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/alerts/{alertId:guid}/acknowledgement",                U,     U,      A,     F,     F,     F, F),
         new("GET",  "/api/trials/{trialId}/notifications",                       U,     U,      F,     F,     F,     A, F),
+        new("GET",  "/api/trials/{trialId}/visits/due",                          U,     U,      A,     F,     F,     F, F),
 
         new("POST", "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, F),
         new("GET",  "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, A),
@@ -110,6 +111,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("*",    "/trials/{trialId}/statistics",                              S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/simulation",                              S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/ethics",                                  S,     S,      S,     S,     S,     S, S),
+        new("*",    "/trials/{trialId}/visits",                                  S,     S,      S,     S,     S,     S, S),
         new("*",    "/participants/{id}",                                        S,     S,      S,     S,     S,     S, S),
         new("*",    "/admin/trials",                                             S,     S,      S,     S,     S,     S, S),
         new("*",    "/admin/audit",                                              S,     S,      S,     S,     S,     S, S),
@@ -132,6 +134,23 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         "POST /api/participants/{participantId}/measures",
         "GET /api/participants/{participantId}/measures",
     ];
+
+    /// <summary>
+    /// The assessor's column, like the therapist's: blind to the arm, they enter visit measures, read them and the due
+    /// list; the any-role routes answer them without arms (see AssessorBlindingTests); everything else is a 403.
+    /// </summary>
+    public static readonly HashSet<string> AssessorRoutes =
+    [
+        "POST /api/participants/{participantId}/measures",
+        "GET /api/participants/{participantId}/measures",
+        "GET /api/trials/{trialId}/visits/due",
+    ];
+
+    public static Expect Assessor(Row row) =>
+        row.NoKey is A or S || row.Pattern == "/denied" ? row.Coordinator
+        : AssessorRoutes.Contains($"{row.Method} {row.Pattern}") ? A
+        : new[] { row.Coordinator, row.Statistician, row.Ethics, row.Admin }.All(e => e == A) ? A
+        : F;
 
     public static Expect Therapist(Row row) =>
         row.NoKey is A or S || row.Pattern == "/denied" ? row.Coordinator
@@ -177,6 +196,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
             ("ethics", "dev-ethics", r => r.Ethics),
             ("admin", "dev-admin", r => r.Admin),
             ("therapist", "dev-therapist", Therapist),
+            ("assessor", "dev-assessor", Assessor),
             ("rater", "dev-rater", r => r.Rater),
         };
 

@@ -257,9 +257,17 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             row.Admin == AuthorizationMatrixTests.Expect.Allowed ? "dev-admin" :
             AuthorizationMatrixTests.Therapist(row) == AuthorizationMatrixTests.Expect.Allowed ? "dev-therapist" : "dev-rater";
 
+        // A whole definition, with a schedule so that its members are misspelled and fuzzed too.
+        static JsonObject TrialBody(Random r)
+        {
+            var definition = TestTrials.Definition(id: $"fz-{r.Next():x8}");
+            definition["schedule"] = Visits.VisitApiTests.Schedule();
+            return JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(definition))!.AsObject();
+        }
+
         JsonObject? BodyFor(string pattern, Random r) => pattern switch
         {
-            "/api/trials" => JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(TestTrials.Definition(id: $"fz-{r.Next():x8}")))!.AsObject(),
+            "/api/trials" => TrialBody(r),
             "/api/trials/{trialId}/status" => new JsonObject { ["status"] = r.Next(2) == 0 ? "recruiting" : "paused" },
             "/api/trials/{trialId}/participants" => new JsonObject
             {

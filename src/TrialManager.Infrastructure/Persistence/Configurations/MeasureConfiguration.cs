@@ -16,12 +16,15 @@ internal sealed class MeasureConfiguration : IEntityTypeConfiguration<Measure>
         builder.Property(m => m.ParticipantId).HasMaxLength(64);
         builder.Property(m => m.Instrument).HasMaxLength(40);
         builder.Property(m => m.Version).HasMaxLength(20);
+        builder.Property(m => m.Visit).HasMaxLength(40);
         builder.Property(m => m.Band).HasMaxLength(40);
         builder.Property(m => m.Answers).HasJsonConversion().HasMaxLength(4_000);
         builder.Property(m => m.Scores).HasJsonConversion().HasMaxLength(2_000);
         builder.HasOne<Participant>().WithMany().HasForeignKey(m => m.ParticipantId).OnDelete(DeleteBehavior.Restrict);
-        // Once per instrument and session: the database refuses a second even if two requests race.
+        // Once per instrument and session, or visit: the database refuses a second even if two requests race (a null
+        // session or visit is distinct in both indexes; SQL Server's are filtered on it by EF).
         builder.HasIndex(m => new { m.ParticipantId, m.Instrument, m.Session }).IsUnique();
+        builder.HasIndex(m => new { m.ParticipantId, m.Instrument, m.Visit }).IsUnique();
     }
 }
 

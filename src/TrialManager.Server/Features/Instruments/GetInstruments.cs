@@ -1,4 +1,5 @@
 using Mediator;
+using TrialManager.Domain.Instruments;
 using TrialManager.Infrastructure.Instruments;
 using TrialManager.Server.Common;
 
@@ -8,13 +9,24 @@ public sealed record GetInstruments : IQuery<IReadOnlyList<InstrumentView>>;
 
 public sealed record GetInstrument(string Code) : IQuery<InstrumentView>;
 
-/// <summary>The definitions loaded at start: nothing here reads the database or differs by role.</summary>
-public sealed class GetInstrumentsHandler(InstrumentCatalogue catalogue)
+/// <summary>
+/// The definitions loaded at start: nothing here reads the database. An assessor, blind to the arm, gets the
+/// instruments the participant answers only: the therapist's logs code their moves by the arms' protocols.
+/// </summary>
+public sealed class GetInstrumentsHandler(InstrumentCatalogue catalogue, IActorAccessor actors)
     : IQueryHandler<GetInstruments, IReadOnlyList<InstrumentView>>, IQueryHandler<GetInstrument, InstrumentView>
 {
     public ValueTask<IReadOnlyList<InstrumentView>> Handle(GetInstruments query, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyList<InstrumentView>>([.. catalogue.All.Select(InstrumentView.From)]);
+        ValueTask.FromResult<IReadOnlyList<InstrumentView>>([.. catalogue.All.Where(i => Shown(i.Definition)).Select(InstrumentView.From)]);
 
-    public ValueTask<InstrumentView> Handle(GetInstrument query, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(InstrumentView.From(catalogue.Find(query.Code) ?? throw new NotFoundException($"No instrument with code {query.Code}.")));
+    public ValueTask<InstrumentView> Handle(GetInstrument query, CancellationToken cancellationToken)
+    {
+        var instrument = catalogue.Find(query.Code) ?? throw new NotFoundException($"No instrument with code {query.Code}.");
+        return Shown(instrument.Definition)
+            ? ValueTask.FromResult(InstrumentView.From(instrument))
+            : throw new ForbiddenException($"An assessor enters the instruments the participant answers; {query.Code} is not one of them.");
+    }
+
+    private bool Shown(InstrumentDefinition definition) =>
+        actors.Current.Role != Roles.Assessor || definition.Respondent == InstrumentRespondent.Participant;
 }

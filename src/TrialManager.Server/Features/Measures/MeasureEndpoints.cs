@@ -15,13 +15,13 @@ public static class MeasureEndpoints
                 return Results.Created($"/api/participants/{participantId}/measures", measure);
             })
             .WithTags("Measures").RequireAuthorization(Policies.MeasureEntry)
-            .WithSummary("Record a completed instrument at a session; the server scores it and raises the alerts its rules name.");
+            .WithSummary("Record a completed instrument at a session or a scheduled visit; the server scores it and raises the alerts its rules name.");
 
         app.MapGet("/api/participants/{participantId}/measures", async (string participantId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
                 http.PagedList(await sender.Send(new GetMeasures(participantId), ct), page,
-                    m => $"{m.Session.ToString("D4", CultureInfo.InvariantCulture)}|{m.Instrument}"))
+                    m => m.Session is { } session ? $"{session.ToString("D4", CultureInfo.InvariantCulture)}|{m.Instrument}" : $"v|{m.Visit}|{m.Instrument}"))
             .WithTags("Measures").RequireAuthorization(Policies.MeasureReaders)
-            .WithSummary("Every measure of the participant with its scores, band and alerts.");
+            .WithSummary("Every measure of the participant with its scores, band and alerts, sessions first then visits; an assessor gets the visits' only.");
 
         app.MapGet("/api/trials/{trialId}/alerts", async (string trialId, string? status, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
                 http.PagedList(await sender.Send(new GetAlerts(trialId, status), ct), page, a => $"{PageRequest.Text(a.RaisedAt)}|{a.Id:D}"))

@@ -15,8 +15,8 @@ using TrialManager.Server.Common;
 namespace TrialManager.Server.Features.Measures;
 
 /// <summary>
-/// POST /api/participants/{id}/measures: a completed instrument at a session. The server scores it from the
-/// instrument's definition and raises the safety alerts its rules name.
+/// POST /api/participants/{id}/measures: a completed instrument at a session or at a visit of the trial's schedule.
+/// The server scores it from the instrument's definition and raises the safety alerts its rules name.
 /// </summary>
 public sealed record RecordMeasure(
     string ParticipantId, string? Instrument, int? Session, string? Visit, DateOnly? CompletedOn, Dictionary<string, decimal?>? Items)
@@ -28,11 +28,11 @@ public sealed record RecordMeasure(
 public sealed record RecordMeasureRequest(string? Instrument, int? Session, string? Visit, DateOnly? CompletedOn, Dictionary<string, decimal?>? Items);
 
 public sealed record MeasureView(
-    Guid Id, string Instrument, string Version, int Session, DateOnly CompletedOn, IReadOnlyDictionary<string, int> Items,
+    Guid Id, string Instrument, string Version, int? Session, string? Visit, DateOnly CompletedOn, IReadOnlyDictionary<string, int> Items,
     IReadOnlyDictionary<string, double?> Scores, string? Band, bool Prorated, string RecordedBy, DateTimeOffset RecordedAt, IReadOnlyList<AlertView> Alerts)
 {
     public static MeasureView From(Measure m, IEnumerable<SafetyAlert> alerts) => new(
-        m.Id, m.Instrument, m.Version, m.Session, m.CompletedOn, m.Answers, m.Scores, m.Band, m.Prorated, m.RecordedBy, m.RecordedAt,
+        m.Id, m.Instrument, m.Version, m.Session, m.Visit, m.CompletedOn, m.Answers, m.Scores, m.Band, m.Prorated, m.RecordedBy, m.RecordedAt,
         [.. alerts.Select(AlertView.From)]);
 }
 
@@ -42,9 +42,12 @@ public sealed class RecordMeasureValidator : AbstractValidator<RecordMeasure>
     {
         RuleFor(m => m.Instrument).NotEmpty().Must(code => catalogue.Find(code!) is not null)
             .WithMessage(m => $"is not an instrument of this server ({string.Join(", ", catalogue.All.Select(i => i.Definition.Code).Distinct())})");
-        RuleFor(m => m.Session).NotNull().WithMessage("is required: the session number the measure belongs to").InclusiveBetween(1, 200);
-        // Visits need the trial's schedule, which this server does not take yet: refused, never guessed.
-        RuleFor(m => m.Visit).Null().WithMessage("visit measures are not supported yet; record the measure at its session");
+        // Exactly one of the two: a measure belongs to a session or to a visit, never guessed.
+        RuleFor(m => m.Session).NotNull().When(m => m.Visit is null)
+            .WithMessage("is required (or visit): the session number or the visit code the measure belongs to");
+        RuleFor(m => m.Visit).Null().When(m => m.Session is not null).WithMessage("give session or visit, not both");
+        RuleFor(m => m.Session).InclusiveBetween(1, 200);
+        RuleFor(m => m.Visit).NotEmpty().MaximumLength(40).When(m => m.Visit is not null);
         RuleFor(m => m.CompletedOn).NotNull()
             .Must(d => d <= DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime.AddDays(1))).WithMessage("must not be in the future");
         RuleFor(m => m.Items).NotEmpty().WithMessage("is required: the answers by item id, e.g. {\"1\": 2, \"2\": 0}");
@@ -71,12 +74,26 @@ public sealed class RecordMeasureHandler(
             throw new ForbiddenException($"A rater enters fidelity ratings only; {definition.Code} is answered by the {definition.Respondent.Wire()}.");
         }
 
+        // Assessors are blind to the arm: they see no session, only the schedule's visits. Therapists record sessions.
+        if (actor.Role == Roles.Assessor && command.Visit is null)
+        {
+            throw new ForbiddenException("An assessor records the visit instruments at a visit of the schedule, not session measures.");
+        }
+
+        if (actor.Role is Roles.Therapist or Roles.Rater && command.Visit is not null)
+        {
+            throw new ForbiddenException("Visit measures are recorded by an assessor or a coordinator.");
+        }
+
         var earlier = await db.Measures.AsNoTracking()
             .Where(m => m.ParticipantId == participant.Id && m.Instrument == definition.Code)
-            .Select(m => new { m.Session, m.Scores })
+            .Select(m => new { m.Session, m.Visit, m.CompletedOn, m.Scores })
             .ToListAsync(cancellationToken);
-        // Deterioration is measured against the participant's latest total before this session.
-        var previousTotal = earlier.Where(m => m.Session < command.Session).OrderBy(m => m.Session)
+        // Deterioration is measured against the participant's latest total before this session, or for a visit before
+        // the day it was completed.
+        var previousTotal = (command.Visit is null
+                ? earlier.Where(m => m.Session < command.Session).OrderBy(m => m.Session)
+                : earlier.Where(m => m.CompletedOn < command.CompletedOn).OrderBy(m => m.CompletedOn))
             .Select(m => m.Scores.GetValueOrDefault(InstrumentDefinition.TotalScore)).LastOrDefault(t => t is not null);
 
         var outcome = MeasureScorer.Score(definition, command.Items!, previousTotal);
@@ -86,8 +103,13 @@ public sealed class RecordMeasureHandler(
         }
 
         var now = clock.GetUtcNow();
-        var measure = Measure.AtSession(
-            participant, scored, command.Session!.Value, command.CompletedOn!.Value, earlier.Select(m => (definition.Code, m.Session)), actor.Name, now);
+        var measure = command.Visit is { } visit
+            ? Measure.AtVisit(
+                participant, (await db.ReadTrialAsync(participant.TrialId, cancellationToken)).Definition.Schedule, scored, visit,
+                command.CompletedOn!.Value, earlier.Select(m => (definition.Code, m.Visit)), actor.Name, now)
+            : Measure.AtSession(
+                participant, scored, command.Session!.Value, command.CompletedOn!.Value,
+                earlier.Where(m => m.Session is not null).Select(m => (definition.Code, m.Session!.Value)), actor.Name, now);
         var alerts = SafetyAlert.Raise(measure, participant.Site, scored.Alerts, now);
         db.Measures.Add(measure);
         db.SafetyAlerts.AddRange(alerts);

@@ -5,7 +5,9 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Common;
 using TrialManager.Domain.Randomization;
+using TrialManager.Domain.Schedule;
 using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Instruments;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
 
@@ -24,6 +26,7 @@ public sealed record CreateTrial(
     EligibilityRequest? Eligibility,
     FormulationRuleRequest? FormulationRule,
     Dictionary<string, string?>? Hypothesis,
+    ScheduleRequest? Schedule = null,
     List<string?>? SafetyContacts = null) : ICommand<TrialView>, IAuditedCommand
 {
     public string? AuditTrialId => Id;
@@ -49,11 +52,16 @@ public sealed record DoubleRatingRequest(double? Share);
 
 public sealed record CertificationRequest(double? MinAgreement, int? MinCases);
 
+public sealed record ScheduleRequest(
+    int? Sessions, int? SessionIntervalDays, List<VisitRequest?>? Visits, List<string?>? SessionInstruments, List<string?>? VisitInstruments);
+
+public sealed record VisitRequest(string? Code, int? Day, int? Window);
+
 public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
 {
     private const string CodePattern = "^[a-zA-Z][a-zA-Z0-9]{0,39}$";
 
-    public CreateTrialValidator()
+    public CreateTrialValidator(InstrumentCatalogue catalogue)
     {
         RuleFor(t => t.Id).NotEmpty().Matches("^[a-z0-9-]{3,40}$").WithMessage("must be 3 to 40 of a-z, 0-9 and -");
         RuleFor(t => t.Title).NotEmpty().MaximumLength(200);
@@ -204,6 +212,22 @@ public sealed class CreateTrialValidator : AbstractValidator<CreateTrial>
             .WithMessage("safety contacts must not repeat (addresses are compared case-insensitively)");
         RuleForEach(t => t.SafetyContacts).Must(SafetyContacts.IsAddress)
             .WithMessage("must be a plain e-mail address such as safety@example.org (no display name, at most 254 characters)");
+        // The schedule's rules are the domain's; here only its answers are mapped to paths under "schedule".
+        RuleFor(t => t.Schedule).Custom((schedule, context) =>
+        {
+            if (schedule is null)
+            {
+                return;
+            }
+
+            var problems = TrialSchedule.Problems(
+                schedule.Sessions, schedule.SessionIntervalDays, schedule.Visits?.Select(v => v is null ? ((string?, int?, int?)?)null : (v.Code, v.Day, v.Window)).ToList(),
+                schedule.SessionInstruments, schedule.VisitInstruments, code => catalogue.Find(code)?.Definition.Respondent);
+            foreach (var (path, message) in problems)
+            {
+                context.AddFailure($"schedule.{path}", message);
+            }
+        });
 
         RuleFor(t => t.FormulationRule).NotNull();
         RuleFor(t => t.FormulationRule!.MinMargin).NotNull().InclusiveBetween(1, 4)
@@ -310,6 +334,11 @@ public sealed class CreateTrialHandler(TrialDbContext db, IActorAccessor actors,
                 : [.. c.Formulations!.Select(Wire.Parse<Formulation>).Select(f => new HypothesisEntry(
                     f,
                     c.Hypothesis.First(h => string.Equals(h.Key, f.Wire(), StringComparison.OrdinalIgnoreCase)).Value is { } arm ? Wire.Parse<ArmCode>(arm) : null))],
+            Schedule = c.Schedule is not { } s
+                ? null
+                : new TrialSchedule(
+                    s.Sessions!.Value, s.SessionIntervalDays!.Value, [.. s.Visits!.Select(v => new ScheduledVisit(v!.Code!, v.Day!.Value, v.Window!.Value))],
+                    [.. s.SessionInstruments!.Select(i => i!)], [.. s.VisitInstruments!.Select(i => i!)]),
         };
     }
 }

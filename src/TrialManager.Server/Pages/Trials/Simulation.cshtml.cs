@@ -67,7 +67,7 @@ public sealed class SimulationModel(ISender sender) : TrialPageModel
         Trial = await sender.Send(new GetTrial(TrialId), ct);
         var effects = Trial.Formulations.ToDictionary(
             f => f.Wire(),
-            f => (Dictionary<string, double?>?)Trial.Arms.ToDictionary(a => a.Code.Wire(), a => Cells.GetValueOrDefault(CellKey(f, a.Code))));
+            f => (Dictionary<string, double?>?)(Trial.Arms ?? []).ToDictionary(a => a.Code.Wire(), a => Cells.GetValueOrDefault(CellKey(f, a.Code))));
         try
         {
             Power = await sender.Send(new SimulatePower(TrialId, effects, null, null, null, Dropout, PowerParticipants, PowerTrials, null,

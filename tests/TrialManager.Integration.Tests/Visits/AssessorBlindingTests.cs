@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using TrialManager.Integration.Tests.Api;
+using TrialManager.Integration.Tests.Documents;
+using TrialManager.Integration.Tests.Harness;
+using TrialManager.Integration.Tests.Security;
+
+namespace TrialManager.Integration.Tests.Visits;
+
+/// <summary>
+/// An assessor is blind to the arm: every answer they can get (API routes, their error answers, the pages) is
+/// collected and searched for an arm code, a stratum, a sequence, a therapist or a protocol cell.
+/// </summary>
+public abstract class AssessorBlindingTests(TrialServer server)
+{
+    private const string Key = "dev-assessor";
+
+    [ServerFact]
+    public async Task Assessor_LearnsNoArm_FromAnyRoute_AnyErrorOrAnyPage()
+    {
+        var trialId = await VisitApiTests.ScheduledTrialAsync(server);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        var allocation = await DocumentSupport.RandomizedParticipantAsync(server, trialId);
+        var id = allocation.GetProperty("participantId").GetString()!;
+        var stratum = allocation.GetProperty("stratum").GetString()!;
+        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        // The therapy side leaves its traces: a therapist, a session, the therapist's log and a fidelity rating.
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        var therapist = server.Client("dev-therapist");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await therapist.PostJsonAsync($"/api/participants/{id}/sessions", new { number = 1, date = today, attendance = "attended" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/measures",
+            new { instrument = "phq9", session = 1, completedOn = today, items = Enumerable.Range(1, 9).ToDictionary(i => $"{i}", _ => 1) }));
+
+        var assessor = server.Client(Key);
+        var answers = new List<(string Request, HttpResponseMessage Response)>();
+        async Task<HttpResponseMessage> Send(string method, string path, object? body)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path);
+            if (body is not null)
+            {
+                request.Content = new StringContent(body as string ?? JsonSerializer.Serialize(body, TrialServer.Json), Encoding.UTF8, "application/json");
+            }
+
+            var response = await assessor.SendAsync(request);
+            answers.Add(($"{method} {path}", response));
+            return response;
+        }
+
+        // Every API route, with a real trial and participant, with an empty body, and with an unknown id.
+        foreach (var row in AuthorizationMatrixTests.Matrix.Where(r => r.NoKey is not (AuthorizationMatrixTests.Expect.Allowed or AuthorizationMatrixTests.Expect.SignIn)))
+        {
+            var method = row.Method == "*" ? "GET" : row.Method;
+            var body = method == "POST" ? "{}" : null;
+            await Send(method, AuthorizationMatrixTests.Concrete(row.Pattern, trialId, id), body);
+            await Send(method, AuthorizationMatrixTests.Concrete(row.Pattern, "no-such-trial", "no-such-participant"), body);
+        }
+
+        // What an assessor does, and the mistakes they can make.
+        var measures = $"/api/participants/{id}/measures";
+        var recorded = await Send("POST", measures, new { instrument = "phq9", visit = "baseline", completedOn = today, items = Enumerable.Range(1, 9).ToDictionary(i => $"{i}", _ => 3) });
+        Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
+        await Send("POST", measures, new { instrument = "phq9", visit = "baseline", completedOn = today, items = Enumerable.Range(1, 9).ToDictionary(i => $"{i}", _ => 3) });
+        await Send("POST", measures, new { instrument = "gad7", visit = "week9", completedOn = today, items = new { a = 1 } });
+        await Send("POST", measures, new { instrument = "ruptureLog", visit = "baseline", completedOn = today, items = new Dictionary<string, int> { ["1"] = 1 } });
+        await Send("POST", measures, new { instrument = "phq9", session = 1, completedOn = today, items = new Dictionary<string, int> { ["1"] = 1 } });
+        await Send("POST", measures, new { instrument = "phq9", session = 1, visit = "baseline", weeks = 3, completedOn = today, items = new Dictionary<string, int> { ["1"] = 1 } });
+        await Send("GET", measures, null);
+        await Send("GET", $"/api/participants/{id}/protocol-document", null);
+        await Send("GET", $"/api/trials/{trialId}/visits/due?site=AAA", null);
+        await Send("GET", $"/api/trials/{trialId}/visits/due?status=nonsense", null);
+        await Send("GET", "/api/instruments?limit=1000", null);
+        foreach (var code in new[] { "phq9", "gad7", "alliance12", "ruptureLog", "techniqueDose", "fidelity-cognitive", "fidelity-interpersonal" })
+        {
+            await Send("GET", $"/api/instruments/{code}", null);
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, answers.First(a => a.Request == $"GET /api/participants/{id}/protocol-document").Response.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, answers.First(a => a.Request == $"GET /api/participants/{id}").Response.StatusCode);
+        var own = await (await assessor.GetAsync(measures)).JsonAsync();
+        Assert.Equal("baseline", Assert.Single(own.EnumerateArray()).GetProperty("visit").GetString());
+
+        var texts = new List<(string Request, string Text)>();
+        foreach (var (request, response) in answers)
+        {
+            Assert.True((int)response.StatusCode < 500, $"{request}: {(int)response.StatusCode}");
+            texts.Add((request, response.Headers + "\n" + response.Content.Headers + "\n" + await response.Content.ReadAsStringAsync()));
+        }
+
+        // The pages an assessor can sign in to.
+        var pages = await PageSignIn.SignedInClientAsync(server, Key);
+        foreach (var row in AuthorizationMatrixTests.Matrix.Where(r => r.Method == "*" && r.NoKey == AuthorizationMatrixTests.Expect.SignIn && r.Pattern != "/signout"))
+        {
+            var path = AuthorizationMatrixTests.Concrete(row.Pattern, trialId, id);
+            var response = await pages.GetAsync(new Uri(path, UriKind.Relative));
+            texts.Add(($"page {path}", response.Headers + "\n" + await response.Content.ReadAsStringAsync()));
+        }
+
+        // The assessor's own page shows the due list (the baseline visit, half recorded), not an error.
+        var duePage = texts.Single(t => t.Request == $"page /trials/{trialId}/visits").Text;
+        Assert.Contains(id, duePage, StringComparison.Ordinal);
+        Assert.Contains("visit baseline", duePage, StringComparison.Ordinal);
+
+        string[] secrets = ["mediator", "moderator", "comparator", "dev-therapist", stratum, "\"stratum\"", "\"sequence\"", "\"arm\"", "\"arms\":[", "\"allocation\"", "\"hypothesis\":{"];
+        var leaks = texts.SelectMany(t => secrets.Where(s => t.Text.Contains(s, StringComparison.OrdinalIgnoreCase)).Select(s => $"{t.Request} carries {s}: {t.Text[..Math.Min(400, t.Text.Length)]}")).ToList();
+        Assert.True(leaks.Count == 0, string.Join(Environment.NewLine, leaks));
+    }
+}
+
+[Collection(SqliteServerCollection.Name)]
+public sealed class AssessorBlindingTests_Sqlite(SqliteTrialServer server) : AssessorBlindingTests(server);
+
+[Collection(PostgresServerCollection.Name)]
+public sealed class AssessorBlindingTests_Postgres(PostgresTrialServer server) : AssessorBlindingTests(server), IRunsOnPostgres;

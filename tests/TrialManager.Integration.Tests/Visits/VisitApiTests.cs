@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Integration.Tests.Api;
+using TrialManager.Integration.Tests.Documents;
+using TrialManager.Integration.Tests.Harness;
+
+namespace TrialManager.Integration.Tests.Visits;
+
+/// <summary>The trial's schedule, visit measures entered by a blind assessor, and the due list, over HTTP.</summary>
+public abstract class VisitApiTests(TrialServer server)
+{
+    private static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+    private HttpClient Assessor => server.Client("dev-assessor");
+
+    public static object Schedule(object? visits = null, object? visitInstruments = null) => new
+    {
+        sessions = 16,
+        visits = visits ?? new object[] { new { code = "baseline", day = 0, window = 7 }, new { code = "week4", day = 28, window = 7 }, new { code = "followUp3m", day = 90, window = 14 } },
+        sessionIntervalDays = 7,
+        sessionInstruments = new[] { "alliance12", "phq9", "ruptureLog" },
+        visitInstruments = visitInstruments ?? new[] { "phq9", "gad7" },
+    };
+
+    /// <summary>A recruiting trial with the schedule above (and a hypothesis, so there are arms to leak).</summary>
+    public static async Task<string> ScheduledTrialAsync(TrialServer server)
+    {
+        var definition = TestTrials.Definition();
+        definition["schedule"] = Schedule();
+        definition["hypothesis"] = new Dictionary<string, string?> { ["cognitive"] = "moderator", ["interpersonal"] = "mediator" };
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+        var id = (string)definition["id"]!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{id}/status", new { status = "recruiting" }));
+        return id;
+    }
+
+    /// <summary>Moves a participant's randomization into the past, as if the schedule had been running for that long.</summary>
+    private Task BackdateAsync(string participantId, int days) => server.WithDbAsync(db =>
+        db.Participants.Where(p => p.Id == participantId)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.RandomizedAt, DateTimeOffset.UtcNow.AddDays(-days))));
+
+    private static Dictionary<string, int> Answers(int count, int value = 1) =>
+        Enumerable.Range(1, count).ToDictionary(i => i.ToString(CultureInfo.InvariantCulture), _ => value);
+
+    private static object VisitMeasure(string instrument, string visit, int items) =>
+        new { instrument, visit, completedOn = Today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), items = Answers(items) };
+
+    private static async Task<List<JsonElement>> AllPagesAsync(HttpClient client, string path)
+    {
+        var items = new List<JsonElement>();
+        for (Uri? next = new(path, UriKind.Relative); next is not null;)
+        {
+            var response = await client.GetAsync(next);
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
+            items.AddRange((await response.JsonAsync()).EnumerateArray());
+            next = response.Headers.TryGetValues("Link", out var link) && link.Single() is var l ? new Uri(l[1..l.IndexOf('>', StringComparison.Ordinal)]) : null;
+        }
+
+        return items;
+    }
+
+    [ServerFact]
+    public async Task CreateTrial_WithASchedule_ShowsIt_AndEachBadPartIsA400NamingItsPath()
+    {
+        var trialId = await ScheduledTrialAsync(server);
+        var schedule = (await (await server.Coordinator.GetAsync($"/api/trials/{trialId}")).JsonAsync()).GetProperty("schedule");
+        Assert.Equal((16, 7), (schedule.GetProperty("sessions").GetInt32(), schedule.GetProperty("sessionIntervalDays").GetInt32()));
+        Assert.Equal(["baseline 0 7", "week4 28 7", "followUp3m 90 14"], schedule.GetProperty("visits").EnumerateArray()
+            .Select(v => $"{v.GetProperty("code").GetString()} {v.GetProperty("day").GetInt32()} {v.GetProperty("window").GetInt32()}"));
+        Assert.Equal(["phq9", "gad7"], schedule.GetProperty("visitInstruments").EnumerateArray().Select(i => i.GetString()));
+
+        var definition = TestTrials.Definition();
+        definition["schedule"] = new
+        {
+            sessions = 0,
+            visits = new object?[] { new { code = "baseline", day = -1, window = 7 }, new { code = "Baseline", day = 10, window = -3 }, new { code = "late", window = 3 } },
+            sessionIntervalDays = 7,
+            sessionInstruments = new[] { "phq8" },
+            visitInstruments = new[] { "phq9", "ruptureLog" },
+        };
+        var errors = await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition));
+        foreach (var path in new[]
+                 {
+                     "schedule.sessions", "schedule.visits[0].day", "schedule.visits[1].code", "schedule.visits[1].window", "schedule.visits[2].day",
+                     "schedule.sessionInstruments[0]", "schedule.visitInstruments[1]",
+                 })
+        {
+            errors.AssertNames(path);
+        }
+
+        definition["schedule"] = new { sessions = 4, visits = Array.Empty<object>(), sessionInstruments = Array.Empty<string>(), visitInstruments = Array.Empty<string>() };
+        (await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition))).AssertNames("schedule.sessionIntervalDays");
+        definition["schedule"] = new { sessions = 4, sessionIntervalDays = 7, visits = Array.Empty<object>(), sessionInstruments = Array.Empty<string>(), visitInstruments = Array.Empty<string>(), weeks = 3 };
+        (await ProblemAssertions.Assert400Async(await server.Admin.PostJsonAsync("/api/trials", definition))).AssertNames("schedule.weeks");
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Coordinator.GetAsync($"/api/trials/{definition["id"]}")).StatusCode);
+    }
+
+    [ServerFact]
+    public async Task VisitMeasure_NeedsAVisitOfTheScheduleAndOneOfItsInstruments_AndIsRecordedOncePerVisit()
+    {
+        var trialId = await ScheduledTrialAsync(server);
+        var id = (await DocumentSupport.RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
+        var path = $"/api/participants/{id}/measures";
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+
+        (await ProblemAssertions.Assert400Async(await Assessor.PostJsonAsync(path, VisitMeasure("phq9", "followUp6m", 9)))).AssertNames("visit");
+        (await ProblemAssertions.Assert400Async(await Assessor.PostJsonAsync(path, VisitMeasure("alliance12", "baseline", 12)))).AssertNames("instrument");
+        (await ProblemAssertions.Assert400Async(await Assessor.PostJsonAsync(path, new { instrument = "phq9", completedOn = Today, items = Answers(9) }))).AssertNames("session");
+        Assert.Equal(HttpStatusCode.Forbidden, (await Assessor.PostJsonAsync(path, new { instrument = "phq9", session = 1, completedOn = Today, items = Answers(9) })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.Client("dev-therapist").PostJsonAsync(path, VisitMeasure("phq9", "baseline", 9))).StatusCode);
+
+        var recorded = await Assessor.PostJsonAsync(path, VisitMeasure("phq9", "baseline", 9));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, recorded);
+        var body = await recorded.JsonAsync();
+        Assert.Equal(("baseline", JsonValueKind.Null, 9.0), (body.GetProperty("visit").GetString(), body.GetProperty("session").ValueKind, body.GetProperty("scores").GetProperty("total").GetDouble()));
+        await ProblemAssertions.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, VisitMeasure("phq9", "baseline", 9)), "already recorded for visit baseline");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync(path, VisitMeasure("gad7", "baseline", 7)));
+
+        var measures = await AllPagesAsync(server.Statistician, path + "?limit=1");
+        Assert.Equal(["baseline gad7", "baseline phq9"], measures.Select(m => $"{m.GetProperty("visit").GetString()} {m.GetProperty("instrument").GetString()}"));
+
+        // A trial without a schedule has no visits: refused, never guessed.
+        var plain = await TestTrials.CreateAsync(server, recruiting: true);
+        var other = (await DocumentSupport.RandomizedParticipantAsync(server, plain)).GetProperty("participantId").GetString()!;
+        (await ProblemAssertions.Assert400Async(await Assessor.PostJsonAsync($"/api/participants/{other}/measures", VisitMeasure("phq9", "baseline", 9)))).AssertNames("visit");
+        // Before randomization there is no schedule to follow.
+        var formulated = await TestTrials.FormulatedParticipantAsync(server, trialId);
+        await ProblemAssertions.AssertConflictNamingAsync(await Assessor.PostJsonAsync($"/api/participants/{formulated}/measures", VisitMeasure("phq9", "baseline", 9)), "formulated");
+    }
+
+    [ServerFact]
+    public async Task DueList_HoldsOpenSessionsAndVisits_OverduePastTheirWindow_DoneOnesLeftOut_BySite()
+    {
+        var trialId = await ScheduledTrialAsync(server);
+        var a = (await DocumentSupport.RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
+        var b = (await DocumentSupport.RandomizedParticipantAsync(server, trialId, site: "BBB")).GetProperty("participantId").GetString()!;
+        var withdrawn = (await DocumentSupport.RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{withdrawn}/withdrawal",
+            new { category = "movedAway", reason = "moved away" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{a}/therapist", new { therapist = "dev-therapist" }));
+        await BackdateAsync(a, 30);
+        await BackdateAsync(b, 30);
+        // a: sessions 1 and 2 held; week4's instruments recorded, baseline's half.
+        foreach (var number in new[] { 1, 2 })
+        {
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{a}/sessions",
+                new { number, date = Today.AddDays(-1), attendance = "attended" }));
+        }
+
+        foreach (var (instrument, visit, items) in new[] { ("phq9", "week4", 9), ("gad7", "week4", 7), ("phq9", "baseline", 9) })
+        {
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await Assessor.PostJsonAsync($"/api/participants/{a}/measures", VisitMeasure(instrument, visit, items)));
+        }
+
+        static string Line(JsonElement d) =>
+            $"{d.GetProperty("site").GetString()} {d.GetProperty("kind").GetString()} {(d.GetProperty("session").ValueKind == JsonValueKind.Number ? d.GetProperty("session").GetInt32().ToString(CultureInfo.InvariantCulture) : d.GetProperty("visit").GetString())} {d.GetProperty("status").GetString()}";
+
+        var due = await AllPagesAsync(Assessor, $"/api/trials/{trialId}/visits/due?limit=2");
+        Assert.Equal(
+            ["AAA visit baseline overdue", "AAA session 3 overdue", "AAA session 4 overdue", "AAA session 5 due",
+             "BBB visit baseline overdue", "BBB session 1 overdue", "BBB session 2 overdue", "BBB session 3 overdue", "BBB session 4 overdue",
+             "BBB visit week4 due", "BBB session 5 due"],
+            due.Select(Line));
+        Assert.All(due.Where(d => d.GetProperty("site").GetString() == "AAA"), d => Assert.Equal(a, d.GetProperty("participantId").GetString()));
+        var week4 = due.Single(d => d.GetProperty("visit").GetString() == "week4");
+        Assert.Equal((Today.AddDays(-30 + 21), Today.AddDays(-30 + 35)),
+            (DateOnly.Parse(week4.GetProperty("from").GetString()!, CultureInfo.InvariantCulture), DateOnly.Parse(week4.GetProperty("to").GetString()!, CultureInfo.InvariantCulture)));
+
+        Assert.Equal(["BBB visit week4 due", "BBB session 5 due"], (await AllPagesAsync(server.Coordinator, $"/api/trials/{trialId}/visits/due?site=BBB&status=due")).Select(Line));
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.GetAsync($"/api/trials/{trialId}/visits/due?site=ZZZ"))).AssertNames("site");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.GetAsync($"/api/trials/{trialId}/visits/due?status=late"))).AssertNames("status");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.GetAsync($"/api/trials/{trialId}/visits/due?limit=0"))).AssertNames("limit");
+        Assert.Equal(HttpStatusCode.NotFound, (await Assessor.GetAsync("/api/trials/no-such-trial/visits/due")).StatusCode);
+
+        // Stopping treatment leaves the visits and drops the sessions.
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{b}/treatment-stop", new { category = "participantChoice" }));
+        Assert.Equal(["BBB visit baseline overdue", "BBB visit week4 due"], (await AllPagesAsync(server.Coordinator, $"/api/trials/{trialId}/visits/due?site=BBB")).Select(Line));
+    }
+}
+
+[Collection(SqliteServerCollection.Name)]
+public sealed class VisitApiTests_Sqlite(SqliteTrialServer server) : VisitApiTests(server);
+
+[Collection(PostgresServerCollection.Name)]
+public sealed class VisitApiTests_Postgres(PostgresTrialServer server) : VisitApiTests(server), IRunsOnPostgres;
