@@ -11,6 +11,7 @@ using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Instruments;
+using TrialManager.Server.Features.Measures;
 using TrialManager.Server.Jobs;
 using TrialManager.Server.Security;
 using TrialManager.Server.Pages.Shared;
@@ -46,6 +47,7 @@ public static class ServerSetup
         // The audit chain's key, outside the database; loaded (or refused) when the server prepares to serve.
         services.AddSingleton(_ => AuditKey.Load(configuration, paths, database.Provider, builder.Environment.IsDevelopment()));
         services.AddSingleton(ReportSettings.From(configuration));
+        services.AddSingleton(QuestionnaireLinkSettings.From(configuration));
 
         // Commands and queries: validation, then the write transaction, then the audit, then the handler.
         services.AddMediator((MediatorOptions options) =>
