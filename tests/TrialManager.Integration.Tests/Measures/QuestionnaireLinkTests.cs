@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Documents;
@@ -46,25 +45,12 @@ public abstract partial class QuestionnaireLinkTests(TrialServer server)
         return (await created.JsonAsync()).GetProperty("url").GetString()!;
     }
 
-    /// <summary>A phone's browser: keeps its cookies, follows nothing.</summary>
-    private HttpClient Phone() => server.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+    private HttpClient Phone() => QuestionnairePage.Phone(server);
 
-    /// <summary>Opens the page, then posts its form as the browser would (antiforgery token included) with the given answers.</summary>
-    private static async Task<(HttpResponseMessage Response, string Html)> AnswerAsync(HttpClient phone, string url, IReadOnlyDictionary<string, int> answers)
-    {
-        var page = await phone.GetAsync(new Uri(url, UriKind.Relative));
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        var token = TokenField().Match(await page.Content.ReadAsStringAsync());
-        Assert.True(token.Success, "The questionnaire form carries no antiforgery token.");
-        var fields = answers.ToDictionary(a => "item-" + a.Key, a => a.Value.ToString(CultureInfo.InvariantCulture));
-        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value);
-        using var body = new FormUrlEncodedContent(fields);
-        var response = await phone.PostAsync(new Uri(url, UriKind.Relative), body);
-        return (response, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
-    }
+    private static Task<(HttpResponseMessage Response, string Html)> AnswerAsync(HttpClient phone, string url, IReadOnlyDictionary<string, int> answers) =>
+        QuestionnairePage.AnswerAsync(phone, url, answers);
 
-    private static Dictionary<string, int> Answers(params int[] answers) =>
-        answers.Select((a, i) => (Key: (i + 1).ToString(CultureInfo.InvariantCulture), a)).ToDictionary(x => x.Key, x => x.a);
+    private static Dictionary<string, int> Answers(params int[] answers) => QuestionnairePage.Answers(answers);
 
     private async Task<JsonElement> MeasuresAsync(string id) => await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync();
 
@@ -274,9 +260,6 @@ public abstract partial class QuestionnaireLinkTests(TrialServer server)
         Assert.DoesNotContain("Thoughts of self-harm", await valid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, fromElsewhere.StatusCode);
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
 
     [GeneratedRegex("value=\"[^\"]{40,}\"|\\?v=[^\"]+")]
     private static partial Regex RandomValues();
