@@ -16,6 +16,10 @@ namespace TrialManager.Server.Pages;
 /// </summary>
 public sealed class QuestionnaireModel(ISender sender, FailedSignInLimiter limiter) : TrialPageModel
 {
+    /// <summary>One answer for an unknown, used or expired link alike: it tells nothing about which, or about anyone.</summary>
+    private const string Unusable = "This link cannot be used: it has already been used, it has expired, or it is not complete. " +
+        "If you were asked to fill in a questionnaire, please ask your therapist or the study team for a new link.";
+
     [FromRoute]
     public string Token { get; set; } = string.Empty;
 
@@ -55,7 +59,9 @@ public sealed class QuestionnaireModel(ISender sender, FailedSignInLimiter limit
             }
         }
 
-        // The link is the actor of this one request: the measure's recordedBy and its audit event name it.
+        // The link is the actor of this one command: the measure's recordedBy and its audit event name it. The page is
+        // rendered again as the anonymous visitor, whose antiforgery token the next post must carry.
+        var visitor = HttpContext.User;
         HttpContext.User = QuestionnaireLinkActor.PrincipalFor(Form.LinkId);
         try
         {
@@ -80,7 +86,11 @@ public sealed class QuestionnaireModel(ISender sender, FailedSignInLimiter limit
         catch (DomainException)
         {
             // Used a moment ago (another tab), or the participant's record changed: the same polite refusal.
-            return Refuse(StatusCodes.Status404NotFound, AnswerQuestionnaireHandler.Refusal);
+            return Refuse(StatusCodes.Status404NotFound, Unusable);
+        }
+        finally
+        {
+            HttpContext.User = visitor;
         }
     }
 
@@ -101,7 +111,7 @@ public sealed class QuestionnaireModel(ISender sender, FailedSignInLimiter limit
         limiter.RecordFailure(HttpContext);
         return FailedSignInLimiter.RetryAfter(HttpContext) is not null
             ? TooMany()
-            : Refuse(StatusCodes.Status404NotFound, "This link cannot be used: it has already been used, it has expired, or it is not complete. If you were asked to fill in a questionnaire, please ask your therapist or the study team for a new link.");
+            : Refuse(StatusCodes.Status404NotFound, Unusable);
     }
 
     private IActionResult TooMany()

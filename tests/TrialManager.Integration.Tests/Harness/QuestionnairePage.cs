@@ -17,7 +17,13 @@ public static partial class QuestionnairePage
     {
         var page = await phone.GetAsync(new Uri(url, UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        var token = TokenField().Match(await page.Content.ReadAsStringAsync());
+        return await PostAsync(phone, url, await page.Content.ReadAsStringAsync(), answers);
+    }
+
+    /// <summary>Posts the form of a page already shown (<paramref name="html"/>), as pressing its button again does.</summary>
+    public static async Task<(HttpResponseMessage Response, string Html)> PostAsync(HttpClient phone, string url, string html, IReadOnlyDictionary<string, int> answers)
+    {
+        var token = TokenField().Match(html);
         Assert.True(token.Success, "The questionnaire form carries no antiforgery token.");
         var fields = answers.ToDictionary(a => "item-" + a.Key, a => a.Value.ToString(CultureInfo.InvariantCulture));
         fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value);

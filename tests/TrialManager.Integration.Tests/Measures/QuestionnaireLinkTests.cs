@@ -137,15 +137,15 @@ public abstract partial class QuestionnaireLinkTests(TrialServer server)
         Assert.Contains("name=\"item-8\" value=\"4\" checked", html, StringComparison.Ordinal);
         Assert.Empty((await MeasuresAsync(id)).EnumerateArray());
 
-        // A value off the scale (a forged form) is refused the same way.
+        // A value off the scale (a forged form) is refused the same way; each answer goes from the page shown before it.
         answers["7"] = 9;
-        (response, html) = await AnswerAsync(phone, url, answers);
+        (response, html) = await QuestionnairePage.PostAsync(phone, url, html, answers);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("id=\"err-item-7\"", html, StringComparison.Ordinal);
         Assert.Empty((await MeasuresAsync(id)).EnumerateArray());
 
         answers["7"] = 3;
-        (response, _) = await AnswerAsync(phone, url, answers);
+        (response, _) = await QuestionnairePage.PostAsync(phone, url, html, answers);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var measure = Assert.Single((await MeasuresAsync(id)).EnumerateArray());
         Assert.Equal("alliance12", measure.GetProperty("instrument").GetString());

@@ -73,7 +73,7 @@ public sealed class AnswerQuestionnaireHandler(
     TrialDbContext db, InstrumentCatalogue catalogue, TimeProvider clock, RecordMeasureHandler recordMeasure, IValidator<RecordMeasure> measureValidator)
     : ICommandHandler<AnswerQuestionnaire, Guid>
 {
-    public const string Refusal = "This questionnaire link was already used, has expired or is not known.";
+    private const string Refusal = "This questionnaire link was already used, has expired or is not known.";
 
     public async ValueTask<Guid> Handle(AnswerQuestionnaire command, CancellationToken cancellationToken)
     {
