@@ -77,6 +77,10 @@ public abstract partial class QuestionnaireLinkTests(TrialServer server)
         var page = WebUtility.HtmlDecode(await (await phone.GetAsync(new Uri(url, UriKind.Relative))).Content.ReadAsStringAsync());
         Assert.Contains("Thoughts of self-harm", page, StringComparison.Ordinal);
         Assert.Contains("Almost every day", page, StringComparison.Ordinal);
+        // Under the pages' strict content security policy: no inline script or style, no script at all.
+        Assert.DoesNotContain("<script", page, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("style=", page, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<style", page, StringComparison.OrdinalIgnoreCase);
         // Random text (the form's antiforgery token, the style sheet's version) could hold any three letters by chance.
         var text = RandomValues().Replace(page, string.Empty);
         foreach (var secret in new[] { id, trialId, "AAA", "BBB", "dev-therapist", "dev-coordinator", "Session 1" })
