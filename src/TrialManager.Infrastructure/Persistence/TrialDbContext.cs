@@ -18,6 +18,7 @@ public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : D
     public DbSet<Measure> Measures => Set<Measure>();
     public DbSet<SafetyAlert> SafetyAlerts => Set<SafetyAlert>();
     public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<QuestionnaireLink> QuestionnaireLinks => Set<QuestionnaireLink>();
     public DbSet<RandomizationState> RandomizationStates => Set<RandomizationState>();
     public DbSet<SiteCounter> SiteCounters => Set<SiteCounter>();
     public DbSet<ProtocolDocument> ProtocolDocuments => Set<ProtocolDocument>();

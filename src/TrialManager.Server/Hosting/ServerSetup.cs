@@ -13,6 +13,7 @@ using TrialManager.Server.Common;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Instruments;
 using TrialManager.Server.Features.Notifications;
+using TrialManager.Server.Features.Measures;
 using TrialManager.Server.Jobs;
 using TrialManager.Server.Security;
 using TrialManager.Server.Pages.Shared;
@@ -52,6 +53,7 @@ public static class ServerSetup
         // E-mail and webhooks for safety alerts: off unless configured; a half-configured channel refuses to start.
         services.AddSingleton(NotificationSettings.From(configuration));
         services.AddSingleton<NotificationSender>();
+        services.AddSingleton(QuestionnaireLinkSettings.From(configuration));
 
         // Commands and queries: validation, then the write transaction, then the audit, then the handler.
         services.AddMediator((MediatorOptions options) =>

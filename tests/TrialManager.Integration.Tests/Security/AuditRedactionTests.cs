@@ -102,6 +102,21 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "Participant.Version", "TherapySession.Attendance", "TherapySession.Date", "TherapySession.Number", "TherapySession.ParticipantId",
             "TherapySession.RecordedAt", "TherapySession.RecordedBy", "TherapySession.Therapist",
         ],
+        ["CreateQuestionnaireLink"] =
+        [
+            "QuestionnaireLink.CreatedAt", "QuestionnaireLink.CreatedBy", "QuestionnaireLink.ExpiresAt", "QuestionnaireLink.Id", "QuestionnaireLink.Instrument",
+            "QuestionnaireLink.MeasureId", "QuestionnaireLink.ParticipantId", "QuestionnaireLink.Session", "QuestionnaireLink.TokenHash", "QuestionnaireLink.TrialId",
+            "QuestionnaireLink.UsedAt",
+        ],
+        ["AnswerQuestionnaire"] =
+        [
+            "Measure.Answers.1", "Measure.Answers.2", "Measure.Answers.3", "Measure.Answers.4", "Measure.Answers.5", "Measure.Answers.6",
+            "Measure.Answers.7", "Measure.Answers.8", "Measure.Answers.9", "Measure.Band", "Measure.CompletedOn", "Measure.Id", "Measure.Instrument",
+            "Measure.ParticipantId", "Measure.Prorated", "Measure.RecordedAt", "Measure.RecordedBy", "Measure.Scores.total", "Measure.Session",
+            "Measure.TrialId", "Measure.Version", "QuestionnaireLink.MeasureId", "QuestionnaireLink.UsedAt",
+            "SafetyAlert.AcknowledgedAt", "SafetyAlert.AcknowledgedBy", "SafetyAlert.Action", "SafetyAlert.Id", "SafetyAlert.Instrument", "SafetyAlert.Kind",
+            "SafetyAlert.MeasureId", "SafetyAlert.ParticipantId", "SafetyAlert.RaisedAt", "SafetyAlert.Rule", "SafetyAlert.Site", "SafetyAlert.TrialId",
+        ],
         ["StopTreatment"] =
         [
             "Participant.Status", "Participant.TreatmentStopCategory", "Participant.TreatmentStopNote", "Participant.TreatmentStoppedAt", "Participant.Version",
@@ -183,6 +198,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "CreateTrial", "ChangeTrialStatus", "ScreenParticipant", "RecordConsent", "RateFormulation", "RandomizeParticipant", "WithdrawParticipant",
             "CompleteParticipant", "RecordParticipantEvent", "RequestReport", "StartReport", "CompleteReport", "StartProtocolDocument",
             "CompleteProtocolDocument", "permissionDenied", "RegisterTherapist", "AssignTherapist", "RecordSession", "StopTreatment",
+            "CreateQuestionnaireLink", "AnswerQuestionnaire",
         ];
         Assert.Empty(driven.Except(seen.Keys));
         foreach (var seed in seeds)
@@ -241,6 +257,12 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/therapist", new { therapist = "dev-therapist" }));
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Client("dev-therapist").PostJsonAsync($"/api/participants/{randomized[2]}/sessions",
             new { number = 1, date = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), attendance = "attended" }));
+        // The participant answers a PHQ-9 through their link (self-harm item above 0: an alert too).
+        var link = await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/questionnaire-links", new { instrument = "phq9", session = 1 });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, link);
+        var (answered, _) = await QuestionnairePage.AnswerAsync(QuestionnairePage.Phone(server), (await link.JsonAsync()).GetProperty("url").GetString()!,
+            QuestionnairePage.Answers(1, 1, 1, 1, 1, 1, 1, 1, 1));
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/treatment-stop",
             new { category = "clinicalDecision", note = "referred to inpatient care" }));
 

@@ -67,6 +67,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/api/therapists/me/participants",                           U,     U,      F,     F,     F,     F, F),
         new("POST", "/api/participants/{participantId}/measures",                U,     U,      A,     F,     F,     F, A),
         new("GET",  "/api/participants/{participantId}/measures",                U,     U,      A,     A,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/questionnaire-links",     U,     U,      A,     F,     F,     F, F),
         new("GET",  "/api/trials/{trialId}/alerts",                              U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/alerts/{alertId:guid}/acknowledgement",                U,     U,      A,     F,     F,     F, F),
         new("GET",  "/api/trials/{trialId}/notifications",                       U,     U,      F,     F,     F,     A, F),
@@ -103,6 +104,8 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         // API key opens none of them and the public ones stay public. /denied answers 403 to everyone by design.
         new("*",    "/",                                                         A,     A,      A,     A,     A,     A, A),
         new("*",    "/signin",                                                   A,     A,      A,     A,     A,     A, A),
+        // The participant's questionnaire: no key, no session; an unknown token is a polite 404 page for everyone.
+        new("*",    "/q/{token}",                                                A,     A,      A,     A,     A,     A, A),
         new("*",    "/signout",                                                  S,     S,      S,     S,     S,     S, S),
         new("*",    "/denied",                                                   F,     F,      F,     F,     F,     F, F),
         new("*",    "/trials",                                                   S,     S,      S,     S,     S,     S, S),
@@ -133,6 +136,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         "GET /api/therapists/me/participants",
         "POST /api/participants/{participantId}/measures",
         "GET /api/participants/{participantId}/measures",
+        "POST /api/participants/{participantId}/questionnaire-links",
     ];
 
     /// <summary>
@@ -269,6 +273,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         .Replace("{participantId}", participantId, StringComparison.Ordinal)
         .Replace("{code}", "RC01", StringComparison.Ordinal)
         .Replace("{id}", participantId, StringComparison.Ordinal)
+        .Replace("{token}", "not-a-token", StringComparison.Ordinal)
         .Replace("/css/{asset}", "/css/site.css", StringComparison.Ordinal)
         .Replace("/js/{asset}", "/js/site.js", StringComparison.Ordinal)
         .Replace("/{**path:file}", "/robots.txt", StringComparison.Ordinal)

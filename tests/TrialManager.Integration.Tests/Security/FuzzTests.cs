@@ -294,6 +294,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
                 ["items"] = new JsonObject { ["1"] = 1, ["2"] = 0, ["3"] = 2, ["4"] = 1, ["5"] = 0, ["6"] = 1, ["7"] = 3 },
             },
             "/api/alerts/{alertId:guid}/acknowledgement" => new JsonObject { ["action"] = "fuzz" },
+            "/api/participants/{participantId}/questionnaire-links" => new JsonObject { ["instrument"] = "alliance12", ["session"] = 1 },
             "/api/trials/{trialId}/reference-cases" => new JsonObject
             {
                 ["code"] = $"RC{r.Next(1000)}",
@@ -334,6 +335,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             .Replace("{participantId}", Id(participantId), StringComparison.Ordinal)
             .Replace("{reportId:guid}", Id(reportId), StringComparison.Ordinal)
             .Replace("{alertId:guid}", Id(Guid.NewGuid().ToString()), StringComparison.Ordinal)
+            .Replace("{token}", Id("not-a-token"), StringComparison.Ordinal)
             .Replace("{code}", Id(row.Pattern.Contains("reference-cases", StringComparison.Ordinal) ? "RC01" : "gad7"), StringComparison.Ordinal)
             .Replace("{documentName}", hostilePath ? Id("v1") : "v1", StringComparison.Ordinal)
             .Replace("/{documentName?}", hostilePath ? "/" + Id("v1") : string.Empty, StringComparison.Ordinal)

@@ -17,6 +17,12 @@ public static class MeasureEndpoints
             .WithTags("Measures").RequireAuthorization(Policies.MeasureEntry)
             .WithSummary("Record a completed instrument at a session or a scheduled visit; the server scores it and raises the alerts its rules name.");
 
+        app.MapPost("/api/participants/{participantId}/questionnaire-links", async (string participantId, CreateQuestionnaireLinkRequest body, ISender sender, CancellationToken ct) =>
+                // No Location header: the link is a credential, handed over in the body only.
+                Results.Json(await sender.Send(new CreateQuestionnaireLink(participantId, body.Instrument, body.Session, body.Visit), ct), statusCode: StatusCodes.Status201Created))
+            .WithTags("Measures").RequireAuthorization(Policies.CoordinatorOrTherapist)
+            .WithSummary("A single-use link (with its expiry) the participant opens on their phone to answer one of their questionnaires at a session.");
+
         app.MapGet("/api/participants/{participantId}/measures", async (string participantId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
                 http.PagedList(await sender.Send(new GetMeasures(participantId), ct), page,
                     m => m.Session is { } session ? $"{session.ToString("D4", CultureInfo.InvariantCulture)}|{m.Instrument}" : $"v|{m.Visit}|{m.Instrument}"))
