@@ -10,6 +10,7 @@ using TrialManager.Infrastructure.Jobs;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Features.Exports;
 using TrialManager.Server.Features.Instruments;
 using TrialManager.Server.Jobs;
 using TrialManager.Server.Security;
@@ -64,6 +65,8 @@ public static class ServerSetup
         services.AddScoped<DocumentJobs>();
         services.AddScoped<IOwedWork>(s => s.GetRequiredService<DocumentJobs>());
         services.AddScoped<ReportSchedule>();
+        services.AddScoped<AnalysisExport>();
+        services.AddScoped<TrialFreezer>();
         services.AddHostedService<OwedWorkSweeper>();
         services.AddHostedService<PermissionDenialAuditor>();
         services.AddServerHealthChecks();
