@@ -13,44 +13,46 @@ namespace TrialManager.Infrastructure.Persistence;
 public sealed class ReadSnapshot : IAsyncDisposable
 {
     private readonly TrialDbContext _db;
+    private readonly IAsyncDisposable? _handle;
     private readonly IDisposable? _transaction;
-    private readonly bool _closeConnection;
 
-    private ReadSnapshot(TrialDbContext db, IDisposable? transaction, bool closeConnection)
+    private ReadSnapshot(TrialDbContext db, IAsyncDisposable? handle, IDisposable? transaction = null)
     {
         _db = db;
+        _handle = handle;
         _transaction = transaction;
-        _closeConnection = closeConnection;
     }
 
     public static async Task<ReadSnapshot> BeginAsync(TrialDbContext db, CancellationToken cancellationToken)
     {
         if (db.Database.IsNpgsql())
         {
-            return new ReadSnapshot(db, await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken), closeConnection: false);
+            return new ReadSnapshot(db, await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken));
         }
 
         if (db.Database.IsSqlite())
         {
             await db.Database.OpenConnectionAsync(cancellationToken);
             var transaction = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: true);
-            await db.Database.UseTransactionAsync(transaction, cancellationToken);
-            return new ReadSnapshot(db, transaction, closeConnection: true);
+            var handle = await db.Database.UseTransactionAsync(transaction, cancellationToken);
+            return new ReadSnapshot(db, handle, transaction);
         }
 
-        return new ReadSnapshot(db, null, closeConnection: false);
+        return new ReadSnapshot(db, null);
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_closeConnection)
+        if (_handle is not null)
         {
-            await _db.Database.UseTransactionAsync(null);
+            // Disposing EF's handle undoes the connection open that joining counted (UseTransaction(null) would not, and
+            // a pooled context would then keep its connection "in use" for the next request's write gate).
+            await _handle.DisposeAsync();
         }
 
-        _transaction?.Dispose();
-        if (_closeConnection)
+        if (_transaction is not null)
         {
+            _transaction.Dispose();
             await _db.Database.CloseConnectionAsync();
         }
     }

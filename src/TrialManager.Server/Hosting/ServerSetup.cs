@@ -66,6 +66,7 @@ public static class ServerSetup
         services.AddScoped<IOwedWork>(s => s.GetRequiredService<DocumentJobs>());
         services.AddScoped<ReportSchedule>();
         services.AddScoped<AnalysisExport>();
+        services.AddScoped<OdmExport>();
         services.AddScoped<TrialFreezer>();
         services.AddHostedService<OwedWorkSweeper>();
         services.AddHostedService<PermissionDenialAuditor>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Documents;
 using TrialManager.Integration.Tests.Harness;
@@ -198,11 +199,64 @@ public abstract partial class AnalysisExportTests(TrialServer server)
         Assert.Equal(HttpStatusCode.NotFound, (await server.Statistician.PostJsonAsync("/api/trials/no-such-trial/freezes", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Statistician.GetAsync($"/api/freezes/{System.Guid.NewGuid()}/export")).StatusCode);
         (await ProblemAssertions.Assert400Async(await server.Statistician.GetAsync($"/api/trials/{trialId}/export?format=sas"))).AssertNames("format");
+        var frozen = await (await server.Statistician.PostJsonAsync($"/api/trials/{trialId}/freezes", null)).JsonAsync();
+        (await ProblemAssertions.Assert400Async(await server.Statistician.GetAsync($"/api/freezes/{frozen.GetProperty("id").GetString()}/export?format=odm"))).AssertNames("format");
 
         // A trial with nobody screened yet still exports every file, each CSV with its header.
         var empty = await DownloadAsync($"/api/trials/{trialId}/export?format=zip");
         Assert.Equal(Files, empty.Entries.Keys);
         Assert.Empty(empty.Csv("participants.csv").Rows);
+    }
+
+    [ServerFact]
+    public async Task Odm_EveryOidReferencedIsDefined_EveryCodedValueIsInItsCodeList_AndEverySubjectsDataIsThere()
+    {
+        var (trialId, id, withdrawn) = await TrialWithDataAsync();
+
+        var response = await server.Statistician.GetAsync($"/api/trials/{trialId}/export?format=odm");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
+        Assert.Equal("application/xml", response.Content.Headers.ContentType?.MediaType);
+        var odm = XDocument.Parse(await response.Content.ReadAsStringAsync());
+        XNamespace ns = "http://www.cdisc.org/ns/odm/v1.3";
+        Assert.Equal(ns + "ODM", odm.Root!.Name);
+        Assert.Equal("1.3.2", (string?)odm.Root.Attribute("ODMVersion"));
+
+        // Every OID referenced (any attribute named ...OID other than the definition's own) is defined exactly once.
+        var defined = odm.Descendants().Select(e => (string?)e.Attribute("OID")).OfType<string>().ToList();
+        Assert.Equal(defined.Count, defined.Distinct().Count());
+        var referenced = odm.Descendants().SelectMany(e => e.Attributes()).Where(a => a.Name.LocalName.EndsWith("OID", StringComparison.Ordinal) && a.Name.LocalName != "OID" && a.Name.LocalName != "FileOID")
+            .Select(a => a.Value).Distinct().ToList();
+        Assert.Empty(referenced.Except(defined));
+
+        // One form per instrument, with its items; every coded value of the data in the item's code list.
+        foreach (var code in new[] { "phq9", "gad7", "alliance12", "ruptureLog" })
+        {
+            Assert.Contains($"F.{code}", defined);
+        }
+
+        var codeLists = odm.Descendants(ns + "CodeList").ToDictionary(c => (string)c.Attribute("OID")!, c => c.Elements(ns + "CodeListItem").Select(i => (string)i.Attribute("CodedValue")!).ToHashSet());
+        var itemCodeList = odm.Descendants(ns + "ItemDef").Where(d => d.Element(ns + "CodeListRef") is not null)
+            .ToDictionary(d => (string)d.Attribute("OID")!, d => (string)d.Element(ns + "CodeListRef")!.Attribute("CodeListOID")!);
+        var groupItems = odm.Descendants(ns + "ItemGroupDef").ToDictionary(g => (string)g.Attribute("OID")!, g => g.Elements(ns + "ItemRef").Select(r => (string)r.Attribute("ItemOID")!).ToHashSet());
+        var data = odm.Descendants(ns + "ItemData").ToList();
+        Assert.NotEmpty(data);
+        foreach (var item in data)
+        {
+            var oid = (string)item.Attribute("ItemOID")!;
+            Assert.Contains(oid, groupItems[(string)item.Parent!.Attribute("ItemGroupOID")!]);
+            if (itemCodeList.TryGetValue(oid, out var list))
+            {
+                Assert.Contains((string)item.Attribute("Value")!, codeLists[list]);
+            }
+        }
+
+        var subjects = odm.Descendants(ns + "SubjectData").ToDictionary(s => (string)s.Attribute("SubjectKey")!);
+        Assert.Equal(3, subjects.Count);
+        Assert.Contains(withdrawn, subjects.Keys);
+        var treated = subjects[id];
+        Assert.Equal(21, treated.Descendants(ns + "ItemData").Count(d => ((string)d.Attribute("ItemOID")!).Count(c => c == '.') == 2));
+        Assert.Equal("1", (string?)treated.Elements(ns + "StudyEventData").Single(e => (string?)e.Attribute("StudyEventOID") == "SE.SESSION").Attribute("StudyEventRepeatKey"));
+        Assert.DoesNotContain(Private, odm.ToString(), StringComparison.Ordinal);
     }
 
     [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]

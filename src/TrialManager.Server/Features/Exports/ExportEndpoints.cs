@@ -12,18 +12,24 @@ public static class ExportEndpoints
     {
         var statistician = app.MapGroup("/api").WithTags("Analysis export").RequireAuthorization(Policies.Statistician);
 
-        statistician.MapGet("/trials/{trialId}/export", async (string trialId, HttpContext http, TrialDbContext db, AnalysisExport export, TimeProvider clock, CancellationToken ct) =>
+        statistician.MapGet("/trials/{trialId}/export", async (
+                string trialId, HttpContext http, TrialDbContext db, AnalysisExport export, OdmExport odm, TimeProvider clock, CancellationToken ct) =>
             {
-                EnsureZip(http);
+                var asOdm = IsOdm(http, odmOffered: true);
                 // Read before the first byte: once the stream has started, a 404 can no longer be sent.
                 var trial = await db.ReadTrialAsync(trialId, ct);
                 var takenAt = clock.GetUtcNow();
+                if (asOdm)
+                {
+                    return Results.Stream(body => odm.WriteAsync(trial, body, takenAt, ct), "application/xml; charset=utf-8", $"{trialId}-odm.xml");
+                }
+
                 // The rows go out asynchronously; only closing each zip entry (the deflater's last block, the entry's
                 // sizes) writes synchronously, a few bytes per file, which the server must allow for this response.
                 http.Features.GetRequiredFeature<IHttpBodyControlFeature>().AllowSynchronousIO = true;
                 return Results.Stream(body => export.WriteAsync(trial, body, takenAt, null, ct), "application/zip", $"{trialId}-export.zip");
             })
-            .WithSummary("The analysis export: a zip of CSV files (participants, ratings, allocations, sessions, item responses, scores, visits, events), the codebook and a manifest, streamed.");
+            .WithSummary("The analysis export: a zip of CSV files (participants, ratings, allocations, sessions, item responses, scores, visits, events), the codebook and a manifest, streamed; with ?format=odm, CDISC ODM 1.3.2 XML.");
 
         statistician.MapPost("/trials/{trialId}/freezes", async (string trialId, TrialFreezer freezer, CancellationToken ct) =>
             {
@@ -34,20 +40,30 @@ public static class ExportEndpoints
 
         statistician.MapGet("/freezes/{freezeId:guid}/export", async (Guid freezeId, HttpContext http, ISender sender, CancellationToken ct) =>
             {
-                EnsureZip(http);
+                IsOdm(http, odmOffered: false);
                 var frozen = await sender.Send(new GetFrozenExport(freezeId), ct);
                 return Results.File(frozen.Content, "application/zip", $"{frozen.TrialId}-freeze-{freezeId}.zip");
             })
             .WithSummary("A freeze's export, byte-identical on every download.");
     }
 
-    // CDISC ODM is not offered yet: asking for it (or any other format) is a 400, not a zip the client did not ask for.
-    private static void EnsureZip(HttpContext http)
+    /// <summary>
+    /// The format asked for: zip (the default) or, of the live data, odm. A freeze keeps its zip only. Anything else is a
+    /// 400, never a file the client did not ask for.
+    /// </summary>
+    private static bool IsOdm(HttpContext http, bool odmOffered)
     {
         var format = http.Request.Query["format"];
-        if (format.Count > 0 && !(format.Count == 1 && string.Equals(format[0], "zip", StringComparison.OrdinalIgnoreCase)))
+        if (format.Count == 0 || (format.Count == 1 && string.Equals(format[0], "zip", StringComparison.OrdinalIgnoreCase)))
         {
-            throw RequestValidationException.For("format", "must be zip (the default); CDISC ODM is not available yet");
+            return false;
         }
+
+        if (odmOffered && format.Count == 1 && string.Equals(format[0], "odm", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        throw RequestValidationException.For("format", odmOffered ? "must be zip (the default) or odm" : "must be zip: a freeze keeps its zip");
     }
 }

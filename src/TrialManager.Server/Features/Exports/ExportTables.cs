@@ -17,7 +17,7 @@ namespace TrialManager.Server.Features.Exports;
 /// </summary>
 internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalogue, Trial trial, IReadOnlyDictionary<string, bool> certifiedRaters)
 {
-    private const int PageSize = 200;
+    internal const int PageSize = 200;
     private static readonly Formulation[] Factors = Enum.GetValues<Formulation>();
 
     private static readonly ExportColumn ParticipantId = new("participantId", "Study id of the participant", "string", "id", Source: "server (assigned at screening)");
@@ -315,13 +315,15 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
         return new ExportTable("events.csv", columns, Rows);
     }
 
-    /// <summary>The trial's participants in study-id order, a page at a time (with their ratings, sessions and events).</summary>
-    private async IAsyncEnumerable<Participant> ParticipantsAsync([EnumeratorCancellation] CancellationToken ct)
+    private IAsyncEnumerable<Participant> ParticipantsAsync(CancellationToken ct) => ParticipantPagesAsync(db, trial.Id, ct);
+
+    /// <summary>A trial's participants in study-id order, read a page at a time (with their ratings, sessions and events).</summary>
+    internal static async IAsyncEnumerable<Participant> ParticipantPagesAsync(TrialDbContext db, string trialId, [EnumeratorCancellation] CancellationToken ct)
     {
         string? after = null;
         while (true)
         {
-            var query = db.Participants.AsNoTracking().AsSplitQuery().Where(p => p.TrialId == trial.Id);
+            var query = db.Participants.AsNoTracking().AsSplitQuery().Where(p => p.TrialId == trialId);
             if (after is not null)
             {
                 query = query.Where(p => string.Compare(p.Id, after) > 0);

@@ -31,7 +31,7 @@ public sealed class FreezeTrialHandler(TrialDbContext db, IActorAccessor actors)
 }
 
 /// <summary>Writes the export of the data as of now into the document store and records the freeze.</summary>
-public sealed class TrialFreezer(TrialDbContext db, AnalysisExport export, DocumentStore store, TimeProvider clock, ISender sender)
+public sealed class TrialFreezer(TrialDbContext db, IServiceScopeFactory scopes, DocumentStore store, TimeProvider clock, ISender sender)
 {
     public async Task<FreezeView> FreezeAsync(string trialId, CancellationToken cancellationToken)
     {
@@ -43,9 +43,12 @@ public sealed class TrialFreezer(TrialDbContext db, AnalysisExport export, Docum
         var temporary = store.TemporaryPath("zip");
         try
         {
+            // In a scope of its own: the export's read snapshot holds its context's connection, which the command's
+            // write gate must be free to replace.
+            await using (var scope = scopes.CreateAsyncScope())
             await using (var file = File.Create(temporary))
             {
-                await export.WriteAsync(trial, file, frozenAt, id, cancellationToken);
+                await scope.ServiceProvider.GetRequiredService<AnalysisExport>().WriteAsync(trial, file, frozenAt, id, cancellationToken);
             }
 
             var sha256 = await store.KeepAsync(temporary, "zip", cancellationToken);
