@@ -259,6 +259,27 @@ public abstract partial class AnalysisExportTests(TrialServer server)
         Assert.DoesNotContain(Private, odm.ToString(), StringComparison.Ordinal);
     }
 
+    [ServerFact]
+    public async Task StatisticsPage_LinksTheExport_AndServesTheSameFiles()
+    {
+        var (trialId, _, _) = await TrialWithDataAsync();
+        var page = await PageSignIn.SignedInClientAsync(server, "dev-statistician");
+
+        Assert.Contains($"/trials/{trialId}/statistics?handler=Export", await page.GetStringAsync(new Uri($"/trials/{trialId}/statistics", UriKind.Relative)), StringComparison.Ordinal);
+        var response = await page.GetAsync(new Uri($"/trials/{trialId}/statistics?handler=Export", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/zip", response.Content.Headers.ContentType?.MediaType);
+        var zip = new ExportZip(await response.Content.ReadAsByteArrayAsync());
+        var api = await DownloadAsync($"/api/trials/{trialId}/export");
+        Assert.Equal(Files, zip.Entries.Keys);
+        foreach (var name in Files.Where(f => f.EndsWith(".csv", StringComparison.Ordinal)))
+        {
+            Assert.Equal(api.Entries[name], zip.Entries[name]);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await page.GetAsync(new Uri("/trials/no-such-trial/statistics?handler=Export", UriKind.Relative))).StatusCode);
+    }
+
     [GeneratedRegex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")]
     private static partial Regex Guid();
 }

@@ -9,6 +9,7 @@ using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Instruments;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Exports;
 
@@ -22,6 +23,13 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
     public static readonly string[] CodebookColumns = ["file", "variable", "label", "type", "unit", "values", "missing", "role", "derivation", "source"];
 
     private static readonly UTF8Encoding Utf8 = new(false);
+
+    /// <summary>Reads the trial first (a 404 before the first byte, never a broken zip) and returns what writes its export.</summary>
+    public async Task<Func<Stream, Task>> PrepareAsync(string trialId, DateTimeOffset takenAt, CancellationToken cancellationToken)
+    {
+        var trial = await db.ReadTrialAsync(trialId, cancellationToken);
+        return output => WriteAsync(trial, output, takenAt, null, cancellationToken);
+    }
 
     public async Task WriteAsync(Trial trial, Stream output, DateTimeOffset takenAt, Guid? freezeId, CancellationToken cancellationToken)
     {

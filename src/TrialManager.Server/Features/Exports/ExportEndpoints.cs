@@ -16,18 +16,17 @@ public static class ExportEndpoints
                 string trialId, HttpContext http, TrialDbContext db, AnalysisExport export, OdmExport odm, TimeProvider clock, CancellationToken ct) =>
             {
                 var asOdm = IsOdm(http, odmOffered: true);
-                // Read before the first byte: once the stream has started, a 404 can no longer be sent.
-                var trial = await db.ReadTrialAsync(trialId, ct);
                 var takenAt = clock.GetUtcNow();
                 if (asOdm)
                 {
+                    // Read before the first byte: once the stream has started, a 404 can no longer be sent.
+                    var trial = await db.ReadTrialAsync(trialId, ct);
                     return Results.Stream(body => odm.WriteAsync(trial, body, takenAt, ct), "application/xml; charset=utf-8", $"{trialId}-odm.xml");
                 }
 
-                // The rows go out asynchronously; only closing each zip entry (the deflater's last block, the entry's
-                // sizes) writes synchronously, a few bytes per file, which the server must allow for this response.
-                http.Features.GetRequiredFeature<IHttpBodyControlFeature>().AllowSynchronousIO = true;
-                return Results.Stream(body => export.WriteAsync(trial, body, takenAt, null, ct), "application/zip", $"{trialId}-export.zip");
+                var write = await export.PrepareAsync(trialId, takenAt, ct);
+                AllowSynchronousClose(http);
+                return Results.Stream(write, "application/zip", $"{trialId}-export.zip");
             })
             .WithSummary("The analysis export: a zip of CSV files (participants, ratings, allocations, sessions, item responses, scores, visits, events), the codebook and a manifest, streamed; with ?format=odm, CDISC ODM 1.3.2 XML.");
 
@@ -46,6 +45,13 @@ public static class ExportEndpoints
             })
             .WithSummary("A freeze's export, byte-identical on every download.");
     }
+
+    /// <summary>
+    /// The rows go out asynchronously; only closing each zip entry (the deflater's last block, the entry's sizes) writes
+    /// synchronously, a few bytes per file, which the server must allow for the response.
+    /// </summary>
+    public static void AllowSynchronousClose(HttpContext http) =>
+        http.Features.GetRequiredFeature<IHttpBodyControlFeature>().AllowSynchronousIO = true;
 
     /// <summary>
     /// The format asked for: zip (the default) or, of the live data, odm. A freeze keeps its zip only. Anything else is a
