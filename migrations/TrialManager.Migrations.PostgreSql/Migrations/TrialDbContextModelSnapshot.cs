@@ -22,6 +22,36 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("TrialManager.Domain.Documents.DataFreeze", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("FrozenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FrozenBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("TrialId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TrialId", "FrozenAt");
+
+                    b.ToTable("Freezes", (string)null);
+                });
+
             modelBuilder.Entity("TrialManager.Domain.Documents.ProtocolDocument", b =>
                 {
                     b.Property<string>("ParticipantId")
@@ -819,6 +849,15 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                     b.HasKey("TrialId", "Site");
 
                     b.ToTable("SiteCounters", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Documents.DataFreeze", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Trials.Trial", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Documents.Report", b =>

@@ -22,6 +22,36 @@ namespace TrialManager.Migrations.SqlServer.Migrations
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("TrialManager.Domain.Documents.DataFreeze", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTimeOffset>("FrozenAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("FrozenBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("TrialId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TrialId", "FrozenAt");
+
+                    b.ToTable("Freezes", (string)null);
+                });
+
             modelBuilder.Entity("TrialManager.Domain.Documents.ProtocolDocument", b =>
                 {
                     b.Property<string>("ParticipantId")
@@ -821,6 +851,15 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                     b.HasKey("TrialId", "Site");
 
                     b.ToTable("SiteCounters", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Documents.DataFreeze", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Trials.Trial", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Documents.Report", b =>

@@ -17,6 +17,37 @@ namespace TrialManager.Migrations.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("TrialManager.Domain.Documents.DataFreeze", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FrozenAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FrozenBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TrialId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TrialId", "FrozenAt");
+
+                    b.ToTable("Freezes", (string)null);
+                });
+
             modelBuilder.Entity("TrialManager.Domain.Documents.ProtocolDocument", b =>
                 {
                     b.Property<string>("ParticipantId")
@@ -828,6 +859,15 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.HasKey("TrialId", "Site");
 
                     b.ToTable("SiteCounters", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Documents.DataFreeze", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Trials.Trial", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Documents.Report", b =>

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace TrialManager.Infrastructure.Documents;
 
 /// <summary>
-/// Generated PDFs, content-addressed by SHA-256 under one folder (the data directory by default; a shared volume
+/// Generated PDFs and frozen exports (zip), content-addressed by SHA-256 under one folder (the data directory by default; a shared volume
 /// when several servers run). Writing the same bytes twice is harmless, which keeps document jobs idempotent.
 /// </summary>
 public sealed class DocumentStore(string directory)
@@ -25,6 +25,26 @@ public sealed class DocumentStore(string directory)
         return sha256;
     }
 
+    /// <summary>A new temporary file in the store's folder, for a document written as a stream and then kept by <see cref="KeepAsync"/>.</summary>
+    public string TemporaryPath(string extension)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        return Path.Combine(Directory, $"write.{extension}.{Guid.NewGuid():N}.tmp");
+    }
+
+    /// <summary>Keeps a finished temporary file under its SHA-256 (a rename within the folder, so a reader never sees half a file).</summary>
+    public async Task<string> KeepAsync(string temporaryPath, string extension, CancellationToken cancellationToken)
+    {
+        string sha256;
+        await using (var file = File.OpenRead(temporaryPath))
+        {
+            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(file, cancellationToken));
+        }
+
+        File.Move(temporaryPath, PathFor(sha256, extension), overwrite: true);
+        return sha256;
+    }
+
     /// <summary>
     /// Deletes the temporary files of writes that never finished (the process was killed between writing and renaming).
     /// Only old ones: the folder may be shared by several servers, and a young one can be another server's write in
@@ -38,7 +58,7 @@ public sealed class DocumentStore(string directory)
         }
 
         var removed = 0;
-        foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*.pdf.*.tmp"))
+        foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*.tmp").Where(f => f.Name.Contains(".pdf.", StringComparison.Ordinal) || f.Name.StartsWith("write.", StringComparison.Ordinal)))
         {
             if (utcNow - file.LastWriteTimeUtc < olderThan)
             {
@@ -59,19 +79,19 @@ public sealed class DocumentStore(string directory)
         return removed;
     }
 
-    public Stream? Open(string sha256)
+    public Stream? Open(string sha256, string extension = "pdf")
     {
-        var path = PathFor(sha256);
+        var path = PathFor(sha256, extension);
         return File.Exists(path) ? File.OpenRead(path) : null;
     }
 
-    private string PathFor(string sha256)
+    private string PathFor(string sha256, string extension = "pdf")
     {
         if (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower))
         {
             throw new ArgumentException("Not a SHA-256 hex digest.", nameof(sha256));
         }
 
-        return Path.Combine(Directory, sha256 + ".pdf");
+        return Path.Combine(Directory, sha256 + "." + extension);
     }
 }

@@ -23,6 +23,7 @@ public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : D
     public DbSet<SiteCounter> SiteCounters => Set<SiteCounter>();
     public DbSet<ProtocolDocument> ProtocolDocuments => Set<ProtocolDocument>();
     public DbSet<Report> Reports => Set<Report>();
+    public DbSet<DataFreeze> Freezes => Set<DataFreeze>();
     public DbSet<ReferenceCase> ReferenceCases => Set<ReferenceCase>();
     public DbSet<PracticeRating> PracticeRatings => Set<PracticeRating>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();

@@ -6,6 +6,7 @@ using Scalar.AspNetCore;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Features.Exports;
 using TrialManager.Server.Features.Instruments;
 using TrialManager.Server.Features.Measures;
 using TrialManager.Server.Features.Notifications;
@@ -49,6 +50,7 @@ public static class ServerPipeline
         app.MapVisitEndpoints();
         app.MapStatisticsEndpoints();
         app.MapDocumentEndpoints();
+        app.MapExportEndpoints();
         app.MapAuditEndpoints();
         app.MapInstrumentEndpoints();
 

@@ -11,6 +11,7 @@ using TrialManager.Infrastructure.Notifications;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Documents;
+using TrialManager.Server.Features.Exports;
 using TrialManager.Server.Features.Instruments;
 using TrialManager.Server.Features.Notifications;
 using TrialManager.Server.Features.Measures;
@@ -73,6 +74,9 @@ public static class ServerSetup
         services.AddScoped<IOwedWork>(s => s.GetRequiredService<DocumentJobs>());
         services.AddScoped<ReportSchedule>();
         services.AddScoped<NotificationOutbox>();
+        services.AddScoped<AnalysisExport>();
+        services.AddScoped<OdmExport>();
+        services.AddScoped<TrialFreezer>();
         services.AddHostedService<OwedWorkSweeper>();
         services.AddHostedService<PermissionDenialAuditor>();
         services.AddServerHealthChecks();

@@ -55,6 +55,29 @@ public sealed class DocumentStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Keep_StoresAStreamedWriteUnderItsSha256_AndAnAbandonedOneIsSwept()
+    {
+        var store = new DocumentStore(_directory);
+        var written = store.TemporaryPath("zip");
+        await File.WriteAllTextAsync(written, "PK frozen export");
+        var abandoned = store.TemporaryPath("zip");
+        await File.WriteAllTextAsync(abandoned, "PK half");
+        File.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddHours(-2));
+
+        var sha256 = await store.KeepAsync(written, "zip", CancellationToken.None);
+
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes("PK frozen export"))), sha256);
+        await using (var kept = store.Open(sha256, "zip"))
+        {
+            Assert.Equal("PK frozen export", await new StreamReader(kept!).ReadToEndAsync());
+        }
+
+        Assert.Null(store.Open(sha256)); // a zip is not a PDF
+        Assert.Equal(1, store.RemoveAbandonedWrites(TimeSpan.FromHours(1), DateTime.UtcNow));
+        Assert.False(File.Exists(abandoned));
+    }
+
+    [Fact]
     public void RemoveAbandonedWrites_WithoutTheFolder_RemovesNothing() =>
         Assert.Equal(0, new DocumentStore(Path.Combine(_directory, "missing")).RemoveAbandonedWrites(TimeSpan.FromHours(1), DateTime.UtcNow));
 }

@@ -126,6 +126,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "Report.Attempts", "Report.CreatedAt", "Report.GeneratedAt", "Report.Id", "Report.Kind", "Report.LastError", "Report.RequestedBy",
             "Report.Scheduled", "Report.Sha256", "Report.Status", "Report.TrialId",
         ],
+        ["FreezeTrial"] = ["DataFreeze.FrozenAt", "DataFreeze.FrozenBy", "DataFreeze.Id", "DataFreeze.Sha256", "DataFreeze.TrialId"],
         ["StartReport"] = ["Report.Attempts", "Report.Status"],
         ["CompleteReport"] = ["Report.GeneratedAt", "Report.Sha256", "Report.Status"],
         ["FailReport"] = ["Report.LastError", "Report.Status"],
@@ -198,7 +199,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "CreateTrial", "ChangeTrialStatus", "ScreenParticipant", "RecordConsent", "RateFormulation", "RandomizeParticipant", "WithdrawParticipant",
             "CompleteParticipant", "RecordParticipantEvent", "RequestReport", "StartReport", "CompleteReport", "StartProtocolDocument",
             "CompleteProtocolDocument", "permissionDenied", "RegisterTherapist", "AssignTherapist", "RecordSession", "StopTreatment",
-            "CreateQuestionnaireLink", "AnswerQuestionnaire",
+            "CreateQuestionnaireLink", "AnswerQuestionnaire", "FreezeTrial",
         ];
         Assert.Empty(driven.Except(seen.Keys));
         foreach (var seed in seeds)
@@ -275,6 +276,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             await DocumentSupport.WaitForProtocolDocumentAsync(coordinator, id, TimeSpan.FromSeconds(120));
         }
 
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Statistician.PostJsonAsync($"/api/trials/{trialId}/freezes", null));
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "paused" }));
     }
 

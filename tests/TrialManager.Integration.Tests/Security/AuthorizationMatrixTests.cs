@@ -88,6 +88,9 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("POST", "/api/trials/{trialId}/design-simulation",                   U,     U,      F,     A,     F,     F, F),
         new("POST", "/api/trials/{trialId}/power-simulation",                    U,     U,      F,     A,     F,     F, F),
         new("GET",  "/api/trials/{trialId}/consort",                             U,     U,      F,     A,     A,     A, F),
+        new("GET",  "/api/trials/{trialId}/export",                              U,     U,      F,     A,     F,     F, F),
+        new("POST", "/api/trials/{trialId}/freezes",                             U,     U,      F,     A,     F,     F, F),
+        new("GET",  "/api/freezes/{freezeId:guid}/export",                       U,     U,      F,     A,     F,     F, F),
 
         new("POST", "/api/trials/{trialId}/reports",                             U,     U,      F,     F,     A,     A, F),
         new("GET",  "/api/trials/{trialId}/reports",                             U,     U,      F,     F,     A,     A, F),
@@ -280,6 +283,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         .Replace("{code}", "phq9", StringComparison.Ordinal)
         .Replace("{reportId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{alertId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{freezeId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
         .Replace("/{documentName?}", string.Empty, StringComparison.Ordinal)
         .Replace("/{**path}", string.Empty, StringComparison.Ordinal);

@@ -336,6 +336,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             .Replace("{reportId:guid}", Id(reportId), StringComparison.Ordinal)
             .Replace("{alertId:guid}", Id(Guid.NewGuid().ToString()), StringComparison.Ordinal)
             .Replace("{token}", Id("not-a-token"), StringComparison.Ordinal)
+            .Replace("{freezeId:guid}", Id(Guid.NewGuid().ToString()), StringComparison.Ordinal)
             .Replace("{code}", Id(row.Pattern.Contains("reference-cases", StringComparison.Ordinal) ? "RC01" : "gad7"), StringComparison.Ordinal)
             .Replace("{documentName}", hostilePath ? Id("v1") : "v1", StringComparison.Ordinal)
             .Replace("/{documentName?}", hostilePath ? "/" + Id("v1") : string.Empty, StringComparison.Ordinal)
@@ -369,7 +370,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
 
     private static string Query(Random random)
     {
-        var names = new[] { "status", "site", "search", "trialId", "after", "limit", "documentName", "kind" };
+        var names = new[] { "status", "site", "search", "trialId", "after", "limit", "documentName", "kind", "format" };
         var values = HostileStrings.Take(HostileStrings.Length - 1).Concat(["-5", "abc", "99999999999999999999", "0", "1e9", "randomized", "%FF"]).ToArray();
         return string.Join("&", Enumerable.Range(0, random.Next(1, 4)).Select(_ =>
             $"{names[random.Next(names.Length)]}={Uri.EscapeDataString(values[random.Next(values.Length)]).Replace("%25FF", "%FF", StringComparison.Ordinal)}"));

@@ -60,3 +60,18 @@ internal sealed class ReportConfiguration : IEntityTypeConfiguration<Report>
         builder.HasOne<Trial>().WithMany().HasForeignKey(r => r.TrialId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class DataFreezeConfiguration : IEntityTypeConfiguration<DataFreeze>
+{
+    public void Configure(EntityTypeBuilder<DataFreeze> builder)
+    {
+        builder.ToTable("Freezes");
+        builder.HasKey(f => f.Id);
+        builder.Property(f => f.Id).ValueGeneratedNever();
+        builder.Property(f => f.TrialId).HasMaxLength(40);
+        builder.Property(f => f.FrozenBy).HasMaxLength(100);
+        builder.Property(f => f.Sha256).HasMaxLength(64);
+        builder.HasIndex(f => new { f.TrialId, f.FrozenAt });
+        builder.HasOne<Trial>().WithMany().HasForeignKey(f => f.TrialId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
+using TrialManager.Server.Features.Exports;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
@@ -7,7 +8,7 @@ using TrialManager.Server.Pages.Shared;
 
 namespace TrialManager.Server.Pages.Trials;
 
-/// <summary>The statistician's view: the allocation table (and its CSV), balance, reliability and the sequence check.</summary>
+/// <summary>The statistician's view: the allocation table (and its CSV), the analysis export, balance, reliability and the sequence check.</summary>
 [PagePolicy(Policies.Statistician)]
 public sealed class StatisticsModel(ISender sender) : TrialPageModel
 {
@@ -50,6 +51,23 @@ public sealed class StatisticsModel(ISender sender) : TrialPageModel
         Response.ContentType = "text/csv; charset=utf-8";
         Response.Headers.ContentDisposition = $"attachment; filename=\"{TrialId}-allocations.csv\"";
         await AllocationCsv.WriteAsync(sender.CreateStream(new StreamAllocations(TrialId), ct), Response.Body, ct);
+        return new EmptyResult();
+    }
+
+    /// <summary>The analysis export, as GET /api/trials/{id}/export gives it, streamed.</summary>
+    public async Task<IActionResult> OnGetExportAsync([FromServices] AnalysisExport export, [FromServices] TimeProvider clock, CancellationToken ct)
+    {
+        Func<Stream, Task>? write = null;
+        var check = await Show(async () => write = await export.PrepareAsync(TrialId, clock.GetUtcNow(), ct));
+        if (Problem is not null || write is null)
+        {
+            return check;
+        }
+
+        ExportEndpoints.AllowSynchronousClose(HttpContext);
+        Response.ContentType = "application/zip";
+        Response.Headers.ContentDisposition = $"attachment; filename=\"{TrialId}-export.zip\"";
+        await write(Response.Body);
         return new EmptyResult();
     }
 

@@ -1,0 +1,359 @@
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
+using TrialManager.Domain.Participants;
+using TrialManager.Domain.Therapy;
+using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Instruments;
+using TrialManager.Infrastructure.Persistence;
+using static TrialManager.Server.Features.Exports.ExportText;
+
+namespace TrialManager.Server.Features.Exports;
+
+/// <summary>
+/// The export's CSV files: what each column is and where its values come from. Participants are read in keyset pages
+/// of study ids and measures as one ordered stream, so memory stays flat for any trial size. Identifiers are study ids
+/// (and the measure id that the API documents); no free text a person typed is written.
+/// </summary>
+internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalogue, Trial trial, IReadOnlyDictionary<string, bool> certifiedRaters)
+{
+    internal const int PageSize = 200;
+    private static readonly Formulation[] Factors = Enum.GetValues<Formulation>();
+
+    private static readonly ExportColumn ParticipantId = new("participantId", "Study id of the participant", "string", "id", Source: "server (assigned at screening)");
+
+    private string Formulations => string.Join("; ", Factors.Select(f => f.Wire()));
+
+    public IReadOnlyList<ExportTable> All() =>
+        [Participants(), Ratings(), Allocations(), Sessions(), ItemResponses(), Scores(), Visits(), Events()];
+
+    private ExportTable Participants()
+    {
+        var exclusions = trial.Definition.Eligibility.Exclusions;
+        List<ExportColumn> columns =
+        [
+            ParticipantId,
+            new("site", "Site that screened the participant", "categorical", "baseline", Values: string.Join("; ", trial.Definition.Sites), Source: "screening"),
+            new("ageYears", "Age at screening", "integer", "baseline", Unit: "years", Source: "screening"),
+            new("severity", "Symptom severity at screening", "integer", "baseline", Unit: "points",
+                Values: $"{trial.Definition.Eligibility.MinSeverity}-{trial.Definition.Eligibility.MaxSeverity} eligible", Source: "screening"),
+            .. exclusions.Select(e => new ExportColumn($"exclusion_{e}", $"Exclusion criterion {e} applied at screening", "boolean", "baseline",
+                Values: "true; false", Source: "screening")),
+            new("motivation", "Motivation for change at baseline", "integer", "baseline", Unit: "points", Values: "0-10", Missing: "empty when not recorded", Source: "screening"),
+            new("expectancy", "Expectancy of improvement at baseline", "integer", "baseline", Unit: "points", Values: "0-10", Missing: "empty when not recorded", Source: "screening"),
+            .. Factors.Select(f => new ExportColumn($"formulation_{f.Wire()}", $"Formulation score for the {f.Wire()} maintaining factor, from the deciding rating",
+                "integer", "baseline", Unit: "points", Values: "0=absent; 1=minor; 2=moderate; 3=major; 4=central", Missing: "empty before the first rating",
+                Derivation: "scores of the last consensus rating, else of the first rating", Source: "formulation rating")),
+            new("primaryFormulation", "Primary formulation", "categorical", "baseline", Values: Formulations + "; indeterminate",
+                Missing: "empty before the first rating",
+                Derivation: $"the top factor of the deciding rating when it leads the next by at least {trial.Definition.FormulationRule.MinMargin}, else indeterminate",
+                Source: "formulation rating"),
+            new("formulationDecidedBy", "How the primary formulation was decided", "categorical", "baseline",
+                Values: "first=the first independent rating; consensus=a consensus rating", Missing: "empty before the first rating", Source: "formulation rating"),
+            new("status", "Participant status when the data were taken", "categorical", "process",
+                Values: string.Join("; ", Enum.GetValues<ParticipantStatus>().Select(s => s.Wire())), Source: "server"),
+            new("randomized", "Whether the participant was randomized", "boolean", "design", Values: "true; false", Source: "randomization"),
+            new("therapist", "Code of the assigned therapist", "string", "process", Missing: "empty until a therapist is assigned", Source: "therapist assignment"),
+            new("consentVersion", "Version of the consent form signed", "string", "process", Missing: "empty when not consented", Source: "consent"),
+            new("screeningDay", "Day of screening", "integer", "process", Unit: "days from randomization", Missing: NotRandomized, Source: "screening"),
+            new("consentDay", "Day of consent", "integer", "process", Unit: "days from randomization", Missing: "empty when not consented or never randomized", Source: "consent"),
+            new("treatmentStopCategory", "Why therapy stopped (the participant stays in follow-up)", "categorical", "outcome",
+                Values: string.Join("; ", Enum.GetValues<TreatmentStopCategory>().Select(c => c.Wire())), Missing: "empty when therapy did not stop", Source: "treatment stop"),
+            new("treatmentStopDay", "Day therapy stopped", "integer", "outcome", Unit: "days from randomization", Missing: "empty when therapy did not stop", Source: "treatment stop"),
+            new("withdrawalCategory", "Why the participant withdrew", "categorical", "outcome",
+                Values: string.Join("; ", Enum.GetValues<WithdrawalCategory>().Select(c => c.Wire())), Missing: "empty when not withdrawn (or withdrawn before categories existed)", Source: "withdrawal"),
+            new("withdrawnAfterAllocation", "Whether the withdrawal came after allocation", "boolean", "outcome", Values: "true; false", Missing: "empty when not withdrawn", Source: "withdrawal"),
+            new("withdrawalDay", "Day of withdrawal", "integer", "outcome", Unit: "days from randomization", Missing: "empty when not withdrawn or never randomized", Source: "withdrawal"),
+            new("completionDay", "Day the participant completed the trial", "integer", "outcome", Unit: "days from randomization", Missing: "empty when not completed", Source: "completion"),
+        ];
+
+        async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
+        {
+            await foreach (var p in ParticipantsAsync(ct))
+            {
+                var ratings = p.Ratings;
+                var deciding = ratings.LastOrDefault(r => r.Consensus) ?? ratings.FirstOrDefault();
+                var randomized = p.RandomizedAt;
+                yield return
+                [
+                    p.Id, p.Site, Int(p.AgeYears), Int(p.Severity),
+                    .. exclusions.Select(e => Bool(p.Exclusions.Contains(e))),
+                    Int(p.Motivation), Int(p.Expectancy),
+                    .. Factors.Select(f => Int(deciding?.Scores[f])),
+                    deciding is null ? string.Empty : p.PrimaryFormulation?.Wire() ?? "indeterminate",
+                    deciding is null ? string.Empty : deciding.Consensus ? "consensus" : "first",
+                    p.Status.Wire(), Bool(randomized is not null), p.TherapistCode ?? string.Empty, p.ConsentVersion ?? string.Empty,
+                    Day(p.ScreenedAt, randomized), Day(p.ConsentedOn, randomized),
+                    p.TreatmentStopCategory?.Wire() ?? string.Empty, Day(p.TreatmentStoppedAt, randomized),
+                    p.WithdrawalCategory?.Wire() ?? string.Empty, p.WithdrawnAt is null ? string.Empty : Bool(p.WithdrawnAfterAllocation),
+                    Day(p.WithdrawnAt, randomized), Day(p.CompletedAt, randomized),
+                ];
+            }
+        }
+
+        return new ExportTable("participants.csv", columns, Rows);
+    }
+
+    private ExportTable Ratings()
+    {
+        var certifies = certifiedRaters.Count > 0 || trial.Definition.FormulationRule.Certification is not null;
+        List<ExportColumn> columns =
+        [
+            ParticipantId,
+            new("rating", "Number of the rating for this participant (1 = first)", "integer", "id", Source: "formulation rating"),
+            new("rater", "Code of the rater", "string", "process", Source: "formulation rating"),
+            new("consensus", "Whether this is a consensus rating", "boolean", "process", Values: "true; false", Source: "formulation rating"),
+            new("enteredOnBehalf", "Whether a coordinator entered a paper rating on the rater's behalf", "boolean", "process", Values: "true; false", Source: "formulation rating"),
+            new("blinded", "Whether the rating was made before allocation (blind to the arm)", "boolean", "process", Values: "true; false",
+                Derivation: "rated before the participant's randomization time, or the participant was never randomized", Source: "formulation rating"),
+            new("certification", "The rater's certification on the trial's reference cases when the data were taken", "categorical", "process",
+                Values: "certified; notCertified; notRequired=the trial certifies no raters", Derivation: "practice ratings against the trial's certification rule", Source: "reference-case ratings"),
+            .. Factors.Select(f => new ExportColumn($"score_{f.Wire()}", $"Score for the {f.Wire()} maintaining factor", "integer", "baseline", Unit: "points",
+                Values: "0=absent; 1=minor; 2=moderate; 3=major; 4=central", Source: "formulation rating")),
+            new("primary", "This rating's own primary formulation under the trial's rule", "categorical", "baseline", Values: Formulations + "; indeterminate", Source: "formulation rating"),
+            new("ratingDay", "Day of the rating", "integer", "process", Unit: "days from randomization", Missing: NotRandomized, Source: "formulation rating"),
+        ];
+
+        async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
+        {
+            await foreach (var p in ParticipantsAsync(ct))
+            {
+                foreach (var r in p.Ratings)
+                {
+                    var certification = !certifies ? "notRequired" : certifiedRaters.GetValueOrDefault(r.Rater) ? "certified" : "notCertified";
+                    yield return
+                    [
+                        p.Id, Int(r.Number), r.Rater, Bool(r.Consensus), Bool(r.EnteredBy is not null), Bool(p.RandomizedAt is not { } at || r.RatedAt < at),
+                        certification, .. Factors.Select(f => Int(r.Scores[f])), r.Primary?.Wire() ?? "indeterminate", Day(r.RatedAt, p.RandomizedAt),
+                    ];
+                }
+            }
+        }
+
+        return new ExportTable("ratings.csv", columns, Rows);
+    }
+
+    private ExportTable Allocations()
+    {
+        var definition = trial.Definition;
+        List<ExportColumn> columns =
+        [
+            ParticipantId,
+            new("site", "Site at randomization", "categorical", "design", Values: string.Join("; ", definition.Sites), Source: "randomization"),
+            new("formulation", "Primary formulation the participant was stratified by", "categorical", "design", Values: Formulations, Source: "randomization"),
+            new("stratum", "Stratum (the levels of the stratification factors) or the minimization profile", "string", "design", Source: "randomization"),
+            new("sequence", "Position in the stratum's (or the trial's) allocation sequence", "integer", "design", Source: "randomization"),
+            new("arm", "Allocated arm", "categorical", "design", Values: string.Join("; ", definition.Arms.Select(a => a.Code.Wire())), Source: "randomization"),
+            new("matched", "Whether the arm is the one the trial's hypothesis predicts for the formulation", "boolean", "design", Values: "true; false",
+                Missing: "empty when the hypothesis makes no prediction for the formulation", Derivation: "the trial definition's hypothesis", Source: "trial definition"),
+            new("randomizedAt", "Time of randomization (UTC)", "datetime", "design", Unit: "ISO 8601", Source: "randomization"),
+        ];
+
+        async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
+        {
+            // The randomization restrictions (block numbers and sizes, minimization scores) stay out: SPIRIT 16a.
+            var rows = db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id).OrderBy(a => a.ParticipantId)
+                .Select(a => new { a.ParticipantId, a.Site, a.Formulation, a.Stratum, a.Sequence, a.Arm, a.RandomizedAt })
+                .AsAsyncEnumerable();
+            await foreach (var a in rows.WithCancellation(ct))
+            {
+                yield return
+                [
+                    a.ParticipantId, a.Site, a.Formulation.Wire(), a.Stratum, Int(a.Sequence), a.Arm.Wire(), Bool(definition.Matched(a.Formulation, a.Arm)),
+                    Instant(a.RandomizedAt),
+                ];
+            }
+        }
+
+        return new ExportTable("allocations.csv", columns, Rows);
+    }
+
+    private ExportTable Sessions()
+    {
+        List<ExportColumn> columns =
+        [
+            ParticipantId,
+            new("session", "Session number", "integer", "id", Source: "session record"),
+            new("sessionDay", "Day of the session", "integer", "process", Unit: "days from randomization", Source: "session record"),
+            new("attendance", "Whether the session took place", "categorical", "process",
+                Values: string.Join("; ", Enum.GetValues<SessionAttendance>().Select(a => a.Wire())), Source: "session record"),
+            new("therapist", "Code of the therapist assigned when the session was recorded", "string", "process", Source: "session record"),
+        ];
+
+        async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
+        {
+            await foreach (var p in ParticipantsAsync(ct))
+            {
+                foreach (var s in p.Sessions)
+                {
+                    yield return [p.Id, Int(s.Number), Day(s.Date, p.RandomizedAt), s.Attendance.Wire(), s.Therapist];
+                }
+            }
+        }
+
+        return new ExportTable("sessions.csv", columns, Rows);
+    }
+
+    private string InstrumentCodes => string.Join("; ", catalogue.All.Select(i => i.Definition.Code));
+
+    private string ItemScales => string.Join("; ", catalogue.All.Select(i =>
+        $"{i.Definition.Code} {i.Definition.Version}: " + string.Join(", ", i.Definition.Scales.Select(s => $"{s.Min}-{s.Max}").Distinct())));
+
+    private ExportTable ItemResponses()
+    {
+        List<ExportColumn> columns =
+        [
+            new("measureId", "Id of the completed instrument (as GET /api/participants/{id}/measures shows it)", "string", "id", Source: "measure"),
+            ParticipantId,
+            new("instrument", "Instrument code", "categorical", "id", Values: InstrumentCodes, Source: "instrument catalogue"),
+            new("version", "Instrument version", "string", "id", Source: "instrument catalogue"),
+            new("session", "Session the instrument was completed at", "integer", "process", Source: "measure"),
+            new("item", "Item id within the instrument", "string", "id", Source: "instrument catalogue"),
+            new("value", "The answer given", "integer", "process", Values: ItemScales, Missing: "an unanswered item has no row",
+                Derivation: "as answered; anchors and coded meanings at GET /api/instruments/{code}", Source: "measure"),
+        ];
+
+        async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
+        {
+            await foreach (var m in Measures().WithCancellation(ct))
+            {
+                var items = catalogue.Find(m.Instrument, m.Version)?.Definition.Items.Select(i => i.Id) ?? m.Answers.Keys.Order(StringComparer.Ordinal);
+                var id = m.Id.ToString();
+                foreach (var item in items)
+                {
+                    if (m.Answers.TryGetValue(item, out var value))
+                    {
+                        yield return [id, m.ParticipantId, m.Instrument, m.Version, Int(m.Session), item, Int(value)];
+                    }
+                }
+            }
+        }
+
+        return new ExportTable("item_responses.csv", columns, Rows);
+    }
+
+    private ExportTable Scores()
+    {
+        var subscales = catalogue.All.SelectMany(i => i.Definition.SubscaleList.Select(s => (s.Code, i.Definition.Code, s.Label)))
+            .GroupBy(s => s.Item1, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        List<ExportColumn> columns =
+        [
+            new("measureId", "Id of the completed instrument (as GET /api/participants/{id}/measures shows it)", "string", "id", Source: "measure"),
+            ParticipantId,
+            new("instrument", "Instrument code", "categorical", "id", Values: InstrumentCodes, Source: "instrument catalogue"),
+            new("version", "Instrument version", "string", "id", Source: "instrument catalogue"),
+            new("session", "Session the instrument was completed at", "integer", "process", Source: "measure"),
+            new("completedDay", "Day the instrument was completed", "integer", "process", Unit: "days from randomization", Missing: NotRandomized, Source: "measure"),
+            new("total", "Total score", "number", "process", Missing: "empty when the instrument has no total or too many items were missing",
+                Derivation: "the instrument's scoring rule (sum or mean of its items), prorated by its missing-item rule", Source: "server scoring"),
+            .. subscales.Select(g => new ExportColumn($"subscale_{g.Key}", $"Subscale {g.Key} ({string.Join(", ", g.Select(s => $"{s.Item2}: {s.Label}"))})",
+                "number", "process", Missing: "empty for instruments without this subscale or too many items missing",
+                Derivation: "the instrument's scoring rule over the subscale's items", Source: string.Join("; ", g.Select(s => s.Item2)))),
+            new("band", "Severity band of the total", "categorical", "process",
+                Values: string.Join("; ", catalogue.All.Where(i => i.Definition.BandList.Count > 0).Select(i =>
+                    $"{i.Definition.Code}: " + string.Join(", ", i.Definition.BandList.Select(b => $"{b.Code}={Number(b.Min)}-{Number(b.Max)}")))),
+                Missing: "empty for instruments without bands", Derivation: "the instrument's bands over the total", Source: "server scoring"),
+            new("prorated", "Whether missing items were prorated", "boolean", "process", Values: "true; false", Source: "server scoring"),
+        ];
+
+        async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
+        {
+            await foreach (var m in Measures().WithCancellation(ct))
+            {
+                yield return
+                [
+                    m.Id.ToString(), m.ParticipantId, m.Instrument, m.Version, Int(m.Session), Day(m.CompletedOn, m.RandomizedAt),
+                    Number(m.Scores.GetValueOrDefault(Domain.Instruments.InstrumentDefinition.TotalScore)),
+                    .. subscales.Select(g => Number(m.Scores.GetValueOrDefault(g.Key))),
+                    m.Band ?? string.Empty, Bool(m.Prorated),
+                ];
+            }
+        }
+
+        return new ExportTable("scores.csv", columns, Rows);
+    }
+
+    private static ExportTable Visits()
+    {
+        List<ExportColumn> columns =
+        [
+            ParticipantId,
+            new("visit", "Visit code of the trial's schedule", "string", "id", Source: "visit measure"),
+            new("instrument", "Instrument code", "string", "id", Source: "instrument catalogue"),
+            new("measureId", "Id of the completed instrument", "string", "id", Source: "visit measure"),
+            new("visitDay", "Day the instrument was completed", "integer", "outcome", Unit: "days from randomization", Source: "visit measure"),
+        ];
+
+        // Measures are recorded at sessions only so far; visit measures come with the trial's schedule. The file keeps
+        // its place and columns so that a script written now reads it then.
+        return new ExportTable("visits.csv", columns, _ => AsyncEnumerable.Empty<string[]>());
+    }
+
+    private ExportTable Events()
+    {
+        List<ExportColumn> columns =
+        [
+            ParticipantId,
+            new("event", "Number of the event for this participant", "integer", "id", Source: "event record"),
+            new("type", "Event type", "categorical", "outcome", Values: string.Join("; ", Enum.GetValues<ParticipantEventType>().Select(t => t.Wire())), Source: "event record"),
+            new("occurredDay", "Day the event occurred", "integer", "outcome", Unit: "days from randomization", Missing: NotRandomized,
+                Derivation: "negative before randomization", Source: "event record"),
+        ];
+
+        async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
+        {
+            await foreach (var p in ParticipantsAsync(ct))
+            {
+                // The description is the coordinator's free text: not exported.
+                foreach (var e in p.Events)
+                {
+                    yield return [p.Id, Int(e.Number), e.Type.Wire(), Day(e.OccurredOn, p.RandomizedAt)];
+                }
+            }
+        }
+
+        return new ExportTable("events.csv", columns, Rows);
+    }
+
+    private IAsyncEnumerable<Participant> ParticipantsAsync(CancellationToken ct) => ParticipantPagesAsync(db, trial.Id, ct);
+
+    /// <summary>A trial's participants in study-id order, read a page at a time (with their ratings, sessions and events).</summary>
+    internal static async IAsyncEnumerable<Participant> ParticipantPagesAsync(TrialDbContext db, string trialId, [EnumeratorCancellation] CancellationToken ct)
+    {
+        string? after = null;
+        while (true)
+        {
+            var query = db.Participants.AsNoTracking().AsSplitQuery().Where(p => p.TrialId == trialId);
+            if (after is not null)
+            {
+                query = query.Where(p => string.Compare(p.Id, after) > 0);
+            }
+
+            var page = await query.OrderBy(p => p.Id).Take(PageSize).ToListAsync(ct);
+            foreach (var participant in page)
+            {
+                yield return participant;
+            }
+
+            if (page.Count < PageSize)
+            {
+                yield break;
+            }
+
+            after = page[^1].Id;
+        }
+    }
+
+    private sealed record MeasureRow(
+        Guid Id, string ParticipantId, string Instrument, string Version, int Session, DateOnly CompletedOn, IReadOnlyDictionary<string, int> Answers,
+        IReadOnlyDictionary<string, double?> Scores, string? Band, bool Prorated, DateTimeOffset? RandomizedAt);
+
+    /// <summary>Every measure of the trial with its participant's randomization time, streamed in (participant, session, instrument) order.</summary>
+    private IAsyncEnumerable<MeasureRow> Measures() =>
+        (from m in db.Measures.AsNoTracking()
+         join p in db.Participants.AsNoTracking() on m.ParticipantId equals p.Id
+         where m.TrialId == trial.Id
+         orderby m.ParticipantId, m.Session, m.Instrument
+         select new MeasureRow(m.Id, m.ParticipantId, m.Instrument, m.Version, m.Session, m.CompletedOn, m.Answers, m.Scores, m.Band, m.Prorated, p.RandomizedAt))
+        .AsAsyncEnumerable();
+}

@@ -1,0 +1,337 @@
+using System.Globalization;
+using System.Text;
+using System.Xml;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
+using TrialManager.Domain.Instruments;
+using TrialManager.Domain.Participants;
+using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Instruments;
+using TrialManager.Infrastructure.Persistence;
+
+namespace TrialManager.Server.Features.Exports;
+
+/// <summary>
+/// The trial as CDISC ODM 1.3.2, streamed: the metadata (a baseline event with the screening and randomization forms,
+/// a repeating session event with one form per instrument of the catalogue, their item groups, items and code lists
+/// from the instrument definitions) and then each subject's data, read a page of participants at a time.
+/// </summary>
+public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
+{
+    public const string Namespace = "http://www.cdisc.org/ns/odm/v1.3";
+    private const string MetaDataVersionOid = "MDV.1";
+
+    public async Task WriteAsync(Trial trial, Stream output, DateTimeOffset takenAt, CancellationToken cancellationToken)
+    {
+        await using var snapshot = await ReadSnapshot.BeginAsync(db, cancellationToken);
+        var settings = new XmlWriterSettings { Async = true, Encoding = new UTF8Encoding(false), Indent = true, NewLineChars = "\n" };
+        await using var xml = XmlWriter.Create(output, settings);
+        await xml.WriteStartDocumentAsync();
+        await xml.WriteStartElementAsync(null, "ODM", Namespace);
+        await xml.WriteAttributeStringAsync(null, "ODMVersion", null, "1.3.2");
+        await xml.WriteAttributeStringAsync(null, "FileType", null, "Snapshot");
+        await xml.WriteAttributeStringAsync(null, "FileOID", null, $"TrialManager.{trial.Id}.{ExportText.Instant(takenAt)}");
+        await xml.WriteAttributeStringAsync(null, "CreationDateTime", null, ExportText.Instant(takenAt));
+        await xml.WriteAttributeStringAsync(null, "Originator", null, "TrialManager");
+
+        var studyOid = $"ST.{trial.Id}";
+        await xml.WriteStartElementAsync(null, "Study", Namespace);
+        await xml.WriteAttributeStringAsync(null, "OID", null, studyOid);
+        await xml.WriteStartElementAsync(null, "GlobalVariables", Namespace);
+        await xml.WriteElementStringAsync(null, "StudyName", Namespace, trial.Id);
+        await xml.WriteElementStringAsync(null, "StudyDescription", Namespace, trial.Definition.Title);
+        await xml.WriteElementStringAsync(null, "ProtocolName", Namespace, trial.Definition.Registration ?? trial.Id);
+        await xml.WriteEndElementAsync();
+        await WriteMetaDataAsync(xml, trial);
+        await xml.WriteEndElementAsync(); // Study
+        await xml.FlushAsync();
+
+        await xml.WriteStartElementAsync(null, "ClinicalData", Namespace);
+        await xml.WriteAttributeStringAsync(null, "StudyOID", null, studyOid);
+        await xml.WriteAttributeStringAsync(null, "MetaDataVersionOID", null, MetaDataVersionOid);
+        var page = new List<Participant>(ExportTables.PageSize);
+        await foreach (var participant in ExportTables.ParticipantPagesAsync(db, trial.Id, cancellationToken))
+        {
+            page.Add(participant);
+            if (page.Count == ExportTables.PageSize)
+            {
+                await WriteSubjectsAsync(xml, trial, page, cancellationToken);
+                page.Clear();
+            }
+        }
+
+        await WriteSubjectsAsync(xml, trial, page, cancellationToken);
+        await xml.WriteEndElementAsync(); // ClinicalData
+        await xml.WriteEndElementAsync(); // ODM
+        await xml.WriteEndDocumentAsync();
+        await xml.FlushAsync();
+    }
+
+    private static string FormOid(string instrument) => $"F.{instrument}";
+
+    private static string GroupOid(string instrument) => $"IG.{instrument}";
+
+    private static string ItemOid(string instrument, string item) => $"IT.{instrument}.{item}";
+
+    private static string ScaleOid(InstrumentDefinition definition, string scale) => $"CL.{definition.Code}.{scale}";
+
+    private static readonly (string Oid, string Name, string DataType, string? CodeList)[] ScreeningItems =
+    [
+        ("IT.SITE", "site", "text", "CL.SITE"),
+        ("IT.AGEYEARS", "ageYears", "integer", null),
+        ("IT.SEVERITY", "severity", "integer", null),
+        ("IT.MOTIVATION", "motivation", "integer", null),
+        ("IT.EXPECTANCY", "expectancy", "integer", null),
+        ("IT.PRIMARYFORMULATION", "primaryFormulation", "text", "CL.FORMULATION"),
+    ];
+
+    private static readonly (string Oid, string Name, string DataType, string? CodeList)[] RandomizationItems =
+    [
+        ("IT.ALLOCFORMULATION", "formulation", "text", "CL.FORMULATION"),
+        ("IT.STRATUM", "stratum", "text", null),
+        ("IT.SEQUENCE", "sequence", "integer", null),
+        ("IT.ARM", "arm", "text", "CL.ARM"),
+        ("IT.RANDOMIZEDAT", "randomizedAt", "datetime", null),
+    ];
+
+    private async Task WriteMetaDataAsync(XmlWriter xml, Trial trial)
+    {
+        var instruments = catalogue.All.Select(i => i.Definition).ToList();
+        await xml.WriteStartElementAsync(null, "MetaDataVersion", Namespace);
+        await xml.WriteAttributeStringAsync(null, "OID", null, MetaDataVersionOid);
+        await xml.WriteAttributeStringAsync(null, "Name", null, $"{trial.Id} as registered");
+
+        await xml.WriteStartElementAsync(null, "Protocol", Namespace);
+        await StudyEventRef(xml, "SE.BASELINE", 1);
+        await StudyEventRef(xml, "SE.SESSION", 2);
+        await xml.WriteEndElementAsync();
+
+        await StudyEventDef(xml, "SE.BASELINE", "Baseline and randomization", repeating: false, ["F.SCREENING", "F.RANDOMIZATION"]);
+        await StudyEventDef(xml, "SE.SESSION", "Therapy session", repeating: true, [.. instruments.Select(d => FormOid(d.Code))]);
+
+        await FormDef(xml, "F.SCREENING", "Screening and formulation", "IG.SCREENING");
+        await FormDef(xml, "F.RANDOMIZATION", "Randomization", "IG.RANDOMIZATION");
+        foreach (var definition in instruments)
+        {
+            await FormDef(xml, FormOid(definition.Code), $"{definition.Title} (version {definition.Version})", GroupOid(definition.Code));
+        }
+
+        await ItemGroupDef(xml, "IG.SCREENING", "Screening", [.. ScreeningItems.Select(i => i.Oid)]);
+        await ItemGroupDef(xml, "IG.RANDOMIZATION", "Randomization", [.. RandomizationItems.Select(i => i.Oid)]);
+        foreach (var definition in instruments)
+        {
+            await ItemGroupDef(xml, GroupOid(definition.Code), definition.Code, [.. definition.Items.Select(i => ItemOid(definition.Code, i.Id))]);
+        }
+
+        foreach (var (oid, name, dataType, codeList) in ScreeningItems.Concat(RandomizationItems))
+        {
+            await ItemDef(xml, oid, name, dataType, name, codeList);
+        }
+
+        foreach (var definition in instruments)
+        {
+            var instrument = catalogue.Find(definition.Code, definition.Version)!;
+            foreach (var item in definition.Items)
+            {
+                await ItemDef(xml, ItemOid(definition.Code, item.Id), $"{definition.Code}_{item.Id}", "integer", instrument.LabelOf(item), ScaleOid(definition, item.Scale));
+            }
+        }
+
+        await CodeList(xml, "CL.SITE", "text", trial.Definition.Sites.Select(s => (s, s)));
+        await CodeList(xml, "CL.FORMULATION", "text", Enum.GetValues<Formulation>().Select(f => (f.Wire(), f.Wire())));
+        await CodeList(xml, "CL.ARM", "text", trial.Definition.Arms.Select(a => (a.Code.Wire(), a.Code.Wire())));
+        foreach (var definition in instruments)
+        {
+            foreach (var scale in definition.Scales)
+            {
+                // Every value of the scale is a coded value, labelled with its anchor where it has one.
+                await CodeList(xml, ScaleOid(definition, scale.Code), "integer", Enumerable.Range(scale.Min, scale.Max - scale.Min + 1).Select(v =>
+                    (v.ToString(CultureInfo.InvariantCulture), scale.Anchors.FirstOrDefault(a => a.Value == v)?.Label ?? v.ToString(CultureInfo.InvariantCulture))));
+            }
+        }
+
+        await xml.WriteEndElementAsync(); // MetaDataVersion
+    }
+
+    private static async Task StudyEventRef(XmlWriter xml, string oid, int order)
+    {
+        await xml.WriteStartElementAsync(null, "StudyEventRef", Namespace);
+        await xml.WriteAttributeStringAsync(null, "StudyEventOID", null, oid);
+        await xml.WriteAttributeStringAsync(null, "OrderNumber", null, order.ToString(CultureInfo.InvariantCulture));
+        await xml.WriteAttributeStringAsync(null, "Mandatory", null, "No");
+        await xml.WriteEndElementAsync();
+    }
+
+    private static async Task StudyEventDef(XmlWriter xml, string oid, string name, bool repeating, IReadOnlyList<string> forms)
+    {
+        await xml.WriteStartElementAsync(null, "StudyEventDef", Namespace);
+        await xml.WriteAttributeStringAsync(null, "OID", null, oid);
+        await xml.WriteAttributeStringAsync(null, "Name", null, name);
+        await xml.WriteAttributeStringAsync(null, "Repeating", null, repeating ? "Yes" : "No");
+        await xml.WriteAttributeStringAsync(null, "Type", null, "Scheduled");
+        foreach (var form in forms)
+        {
+            await xml.WriteStartElementAsync(null, "FormRef", Namespace);
+            await xml.WriteAttributeStringAsync(null, "FormOID", null, form);
+            await xml.WriteAttributeStringAsync(null, "Mandatory", null, "No");
+            await xml.WriteEndElementAsync();
+        }
+
+        await xml.WriteEndElementAsync();
+    }
+
+    private static async Task FormDef(XmlWriter xml, string oid, string name, string group)
+    {
+        await xml.WriteStartElementAsync(null, "FormDef", Namespace);
+        await xml.WriteAttributeStringAsync(null, "OID", null, oid);
+        await xml.WriteAttributeStringAsync(null, "Name", null, name);
+        await xml.WriteAttributeStringAsync(null, "Repeating", null, "No");
+        await xml.WriteStartElementAsync(null, "ItemGroupRef", Namespace);
+        await xml.WriteAttributeStringAsync(null, "ItemGroupOID", null, group);
+        await xml.WriteAttributeStringAsync(null, "Mandatory", null, "Yes");
+        await xml.WriteEndElementAsync();
+        await xml.WriteEndElementAsync();
+    }
+
+    private static async Task ItemGroupDef(XmlWriter xml, string oid, string name, IReadOnlyList<string> items)
+    {
+        await xml.WriteStartElementAsync(null, "ItemGroupDef", Namespace);
+        await xml.WriteAttributeStringAsync(null, "OID", null, oid);
+        await xml.WriteAttributeStringAsync(null, "Name", null, name);
+        await xml.WriteAttributeStringAsync(null, "Repeating", null, "No");
+        foreach (var item in items)
+        {
+            await xml.WriteStartElementAsync(null, "ItemRef", Namespace);
+            await xml.WriteAttributeStringAsync(null, "ItemOID", null, item);
+            await xml.WriteAttributeStringAsync(null, "Mandatory", null, "No");
+            await xml.WriteEndElementAsync();
+        }
+
+        await xml.WriteEndElementAsync();
+    }
+
+    private static async Task ItemDef(XmlWriter xml, string oid, string name, string dataType, string question, string? codeList)
+    {
+        await xml.WriteStartElementAsync(null, "ItemDef", Namespace);
+        await xml.WriteAttributeStringAsync(null, "OID", null, oid);
+        await xml.WriteAttributeStringAsync(null, "Name", null, name);
+        await xml.WriteAttributeStringAsync(null, "DataType", null, dataType);
+        await xml.WriteStartElementAsync(null, "Question", Namespace);
+        await TranslatedText(xml, question);
+        await xml.WriteEndElementAsync();
+        if (codeList is not null)
+        {
+            await xml.WriteStartElementAsync(null, "CodeListRef", Namespace);
+            await xml.WriteAttributeStringAsync(null, "CodeListOID", null, codeList);
+            await xml.WriteEndElementAsync();
+        }
+
+        await xml.WriteEndElementAsync();
+    }
+
+    private static async Task CodeList(XmlWriter xml, string oid, string dataType, IEnumerable<(string Value, string Decode)> items)
+    {
+        await xml.WriteStartElementAsync(null, "CodeList", Namespace);
+        await xml.WriteAttributeStringAsync(null, "OID", null, oid);
+        await xml.WriteAttributeStringAsync(null, "Name", null, oid);
+        await xml.WriteAttributeStringAsync(null, "DataType", null, dataType);
+        foreach (var (value, decode) in items)
+        {
+            await xml.WriteStartElementAsync(null, "CodeListItem", Namespace);
+            await xml.WriteAttributeStringAsync(null, "CodedValue", null, value);
+            await xml.WriteStartElementAsync(null, "Decode", Namespace);
+            await TranslatedText(xml, decode);
+            await xml.WriteEndElementAsync();
+            await xml.WriteEndElementAsync();
+        }
+
+        await xml.WriteEndElementAsync();
+    }
+
+    private static async Task TranslatedText(XmlWriter xml, string text)
+    {
+        await xml.WriteStartElementAsync(null, "TranslatedText", Namespace);
+        await xml.WriteAttributeStringAsync("xml", "lang", null, "en");
+        await xml.WriteStringAsync(text);
+        await xml.WriteEndElementAsync();
+    }
+
+    private async Task WriteSubjectsAsync(XmlWriter xml, Trial trial, List<Participant> page, CancellationToken cancellationToken)
+    {
+        if (page.Count == 0)
+        {
+            return;
+        }
+
+        var ids = page.Select(p => p.Id).ToList();
+        var allocations = await db.Allocations.AsNoTracking().Where(a => ids.Contains(a.ParticipantId))
+            .Select(a => new { a.ParticipantId, a.Formulation, a.Stratum, a.Sequence, a.Arm, a.RandomizedAt })
+            .ToDictionaryAsync(a => a.ParticipantId, StringComparer.Ordinal, cancellationToken);
+        var measures = (await db.Measures.AsNoTracking().Where(m => ids.Contains(m.ParticipantId))
+                .Select(m => new { m.ParticipantId, m.Instrument, m.Version, m.Session, m.Answers }).ToListAsync(cancellationToken))
+            .ToLookup(m => m.ParticipantId, StringComparer.Ordinal);
+
+        foreach (var participant in page)
+        {
+            await xml.WriteStartElementAsync(null, "SubjectData", Namespace);
+            await xml.WriteAttributeStringAsync(null, "SubjectKey", null, participant.Id);
+            await xml.WriteStartElementAsync(null, "StudyEventData", Namespace);
+            await xml.WriteAttributeStringAsync(null, "StudyEventOID", null, "SE.BASELINE");
+            await Form(xml, "F.SCREENING", "IG.SCREENING",
+            [
+                ("IT.SITE", participant.Site), ("IT.AGEYEARS", ExportText.Int(participant.AgeYears)), ("IT.SEVERITY", ExportText.Int(participant.Severity)),
+                ("IT.MOTIVATION", ExportText.Int(participant.Motivation)), ("IT.EXPECTANCY", ExportText.Int(participant.Expectancy)),
+                ("IT.PRIMARYFORMULATION", participant.PrimaryFormulation?.Wire() ?? string.Empty),
+            ]);
+            if (allocations.TryGetValue(participant.Id, out var a))
+            {
+                await Form(xml, "F.RANDOMIZATION", "IG.RANDOMIZATION",
+                [
+                    ("IT.ALLOCFORMULATION", a.Formulation.Wire()), ("IT.STRATUM", a.Stratum), ("IT.SEQUENCE", ExportText.Int(a.Sequence)),
+                    ("IT.ARM", a.Arm.Wire()), ("IT.RANDOMIZEDAT", ExportText.Instant(a.RandomizedAt)),
+                ]);
+            }
+
+            await xml.WriteEndElementAsync();
+
+            foreach (var session in measures[participant.Id].GroupBy(m => m.Session).OrderBy(g => g.Key))
+            {
+                await xml.WriteStartElementAsync(null, "StudyEventData", Namespace);
+                await xml.WriteAttributeStringAsync(null, "StudyEventOID", null, "SE.SESSION");
+                await xml.WriteAttributeStringAsync(null, "StudyEventRepeatKey", null, session.Key.ToString(CultureInfo.InvariantCulture));
+                foreach (var m in session.OrderBy(m => m.Instrument, StringComparer.Ordinal))
+                {
+                    var definition = catalogue.Find(m.Instrument, m.Version)?.Definition;
+                    var items = definition?.Items.Select(i => i.Id) ?? m.Answers.Keys.Order(StringComparer.Ordinal);
+                    await Form(xml, FormOid(m.Instrument), GroupOid(m.Instrument),
+                        [.. items.Where(m.Answers.ContainsKey).Select(i => (ItemOid(m.Instrument, i), ExportText.Int(m.Answers[i])))]);
+                }
+
+                await xml.WriteEndElementAsync();
+            }
+
+            await xml.WriteEndElementAsync(); // SubjectData
+        }
+
+        await xml.FlushAsync();
+    }
+
+    /// <summary>One form with one item group; an empty value (not recorded) writes no ItemData.</summary>
+    private static async Task Form(XmlWriter xml, string form, string group, IReadOnlyList<(string Item, string Value)> items)
+    {
+        await xml.WriteStartElementAsync(null, "FormData", Namespace);
+        await xml.WriteAttributeStringAsync(null, "FormOID", null, form);
+        await xml.WriteStartElementAsync(null, "ItemGroupData", Namespace);
+        await xml.WriteAttributeStringAsync(null, "ItemGroupOID", null, group);
+        foreach (var (item, value) in items.Where(i => i.Value.Length > 0))
+        {
+            await xml.WriteStartElementAsync(null, "ItemData", Namespace);
+            await xml.WriteAttributeStringAsync(null, "ItemOID", null, item);
+            await xml.WriteAttributeStringAsync(null, "Value", null, value);
+            await xml.WriteEndElementAsync();
+        }
+
+        await xml.WriteEndElementAsync();
+        await xml.WriteEndElementAsync();
+    }
+}
