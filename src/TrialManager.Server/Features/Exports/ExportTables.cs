@@ -207,7 +207,8 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             ParticipantId,
             new("instrument", "Instrument code", "categorical", "id", Values: InstrumentCodes, Source: "instrument catalogue"),
             new("version", "Instrument version", "string", "id", Source: "instrument catalogue"),
-            new("session", "Session the instrument was completed at", "integer", "process", Source: "measure"),
+            new("session", "Session the instrument was completed at", "integer", "process", Missing: "empty for a visit measure", Source: "measure"),
+            new("visit", "Visit of the trial's schedule the instrument was completed at", "string", "outcome", Missing: "empty for a session measure", Source: "measure"),
             new("item", "Item id within the instrument", "string", "id", Source: "instrument catalogue"),
             new("value", "The answer given", "integer", "process", Values: ItemScales, Missing: "an unanswered item has no row",
                 Derivation: "as answered; anchors and coded meanings at GET /api/instruments/{code}", Source: "measure"),
@@ -223,7 +224,7 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
                 {
                     if (m.Answers.TryGetValue(item, out var value))
                     {
-                        yield return [id, m.ParticipantId, m.Instrument, m.Version, Int(m.Session), item, Int(value)];
+                        yield return [id, m.ParticipantId, m.Instrument, m.Version, Int(m.Session), m.Visit ?? string.Empty, item, Int(value)];
                     }
                 }
             }
@@ -242,7 +243,8 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             ParticipantId,
             new("instrument", "Instrument code", "categorical", "id", Values: InstrumentCodes, Source: "instrument catalogue"),
             new("version", "Instrument version", "string", "id", Source: "instrument catalogue"),
-            new("session", "Session the instrument was completed at", "integer", "process", Source: "measure"),
+            new("session", "Session the instrument was completed at", "integer", "process", Missing: "empty for a visit measure", Source: "measure"),
+            new("visit", "Visit of the trial's schedule the instrument was completed at", "string", "outcome", Missing: "empty for a session measure", Source: "measure"),
             new("completedDay", "Day the instrument was completed", "integer", "process", Unit: "days from randomization", Missing: NotRandomized, Source: "measure"),
             new("total", "Total score", "number", "process", Missing: "empty when the instrument has no total or too many items were missing",
                 Derivation: "the instrument's scoring rule (sum or mean of its items), prorated by its missing-item rule", Source: "server scoring"),
@@ -262,7 +264,7 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             {
                 yield return
                 [
-                    m.Id.ToString(), m.ParticipantId, m.Instrument, m.Version, Int(m.Session), Day(m.CompletedOn, m.RandomizedAt),
+                    m.Id.ToString(), m.ParticipantId, m.Instrument, m.Version, Int(m.Session), m.Visit ?? string.Empty, Day(m.CompletedOn, m.RandomizedAt),
                     Number(m.Scores.GetValueOrDefault(Domain.Instruments.InstrumentDefinition.TotalScore)),
                     .. subscales.Select(g => Number(m.Scores.GetValueOrDefault(g.Key))),
                     m.Band ?? string.Empty, Bool(m.Prorated),
@@ -273,7 +275,7 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
         return new ExportTable("scores.csv", columns, Rows);
     }
 
-    private static ExportTable Visits()
+    private ExportTable Visits()
     {
         List<ExportColumn> columns =
         [
@@ -284,9 +286,16 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             new("visitDay", "Day the instrument was completed", "integer", "outcome", Unit: "days from randomization", Source: "visit measure"),
         ];
 
-        // Measures are recorded at sessions only so far; visit measures come with the trial's schedule. The file keeps
-        // its place and columns so that a script written now reads it then.
-        return new ExportTable("visits.csv", columns, _ => AsyncEnumerable.Empty<string[]>());
+        // One row per instrument completed at a visit; its items and scores are in item_responses.csv and scores.csv.
+        async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
+        {
+            await foreach (var m in Measures(visitsOnly: true).WithCancellation(ct))
+            {
+                yield return [m.ParticipantId, m.Visit!, m.Instrument, m.Id.ToString(), Day(m.CompletedOn, m.RandomizedAt)];
+            }
+        }
+
+        return new ExportTable("visits.csv", columns, Rows);
     }
 
     private ExportTable Events()
@@ -345,15 +354,18 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
     }
 
     private sealed record MeasureRow(
-        Guid Id, string ParticipantId, string Instrument, string Version, int Session, DateOnly CompletedOn, IReadOnlyDictionary<string, int> Answers,
+        Guid Id, string ParticipantId, string Instrument, string Version, int? Session, string? Visit, DateOnly CompletedOn, IReadOnlyDictionary<string, int> Answers,
         IReadOnlyDictionary<string, double?> Scores, string? Band, bool Prorated, DateTimeOffset? RandomizedAt);
 
-    /// <summary>Every measure of the trial with its participant's randomization time, streamed in (participant, session, instrument) order.</summary>
-    private IAsyncEnumerable<MeasureRow> Measures() =>
+    /// <summary>
+    /// Every measure of the trial with its participant's randomization time, streamed in (participant, sessions
+    /// before visits, session, visit, instrument) order: spelled out because databases sort a null session apart.
+    /// </summary>
+    private IAsyncEnumerable<MeasureRow> Measures(bool visitsOnly = false) =>
         (from m in db.Measures.AsNoTracking()
          join p in db.Participants.AsNoTracking() on m.ParticipantId equals p.Id
-         where m.TrialId == trial.Id
-         orderby m.ParticipantId, m.Session, m.Instrument
-         select new MeasureRow(m.Id, m.ParticipantId, m.Instrument, m.Version, m.Session, m.CompletedOn, m.Answers, m.Scores, m.Band, m.Prorated, p.RandomizedAt))
+         where m.TrialId == trial.Id && (!visitsOnly || m.Visit != null)
+         orderby m.ParticipantId, m.Visit != null, m.Session, m.Visit, m.Instrument
+         select new MeasureRow(m.Id, m.ParticipantId, m.Instrument, m.Version, m.Session, m.Visit, m.CompletedOn, m.Answers, m.Scores, m.Band, m.Prorated, p.RandomizedAt))
         .AsAsyncEnumerable();
 }

@@ -67,6 +67,8 @@ public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
         await xml.FlushAsync();
     }
 
+    private const string VisitEventOid = "SE.VISIT";
+
     private static string FormOid(string instrument) => $"F.{instrument}";
 
     private static string GroupOid(string instrument) => $"IG.{instrument}";
@@ -104,10 +106,14 @@ public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
         await xml.WriteStartElementAsync(null, "Protocol", Namespace);
         await StudyEventRef(xml, "SE.BASELINE", 1);
         await StudyEventRef(xml, "SE.SESSION", 2);
+        await StudyEventRef(xml, VisitEventOid, 3);
         await xml.WriteEndElementAsync();
 
         await StudyEventDef(xml, "SE.BASELINE", "Baseline and randomization", repeating: false, ["F.SCREENING", "F.RANDOMIZATION"]);
         await StudyEventDef(xml, "SE.SESSION", "Therapy session", repeating: true, [.. instruments.Select(d => FormOid(d.Code))]);
+        // Visits of the trial's schedule: one repeating event keyed by the visit code (StudyEventRepeatKey is text).
+        await StudyEventDef(xml, VisitEventOid, "Assessment visit (repeat key: the schedule's visit code)", repeating: true,
+            [.. instruments.Select(d => FormOid(d.Code))]);
 
         await FormDef(xml, "F.SCREENING", "Screening and formulation", "IG.SCREENING");
         await FormDef(xml, "F.RANDOMIZATION", "Randomization", "IG.RANDOMIZATION");
@@ -268,7 +274,7 @@ public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
             .Select(a => new { a.ParticipantId, a.Formulation, a.Stratum, a.Sequence, a.Arm, a.RandomizedAt })
             .ToDictionaryAsync(a => a.ParticipantId, StringComparer.Ordinal, cancellationToken);
         var measures = (await db.Measures.AsNoTracking().Where(m => ids.Contains(m.ParticipantId))
-                .Select(m => new { m.ParticipantId, m.Instrument, m.Version, m.Session, m.Answers }).ToListAsync(cancellationToken))
+                .Select(m => new { m.ParticipantId, m.Instrument, m.Version, m.Session, m.Visit, m.Answers }).ToListAsync(cancellationToken))
             .ToLookup(m => m.ParticipantId, StringComparer.Ordinal);
 
         foreach (var participant in page)
@@ -294,11 +300,15 @@ public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
 
             await xml.WriteEndElementAsync();
 
-            foreach (var session in measures[participant.Id].GroupBy(m => m.Session).OrderBy(g => g.Key))
+            // Sessions in number order, then visits by code: the same order on every database.
+            var events = measures[participant.Id]
+                .GroupBy(m => m.Session is { } n ? ("SE.SESSION", n.ToString(CultureInfo.InvariantCulture), n) : (VisitEventOid, m.Visit!, int.MaxValue))
+                .OrderBy(g => g.Key.Item3).ThenBy(g => g.Key.Item2, StringComparer.Ordinal);
+            foreach (var session in events)
             {
                 await xml.WriteStartElementAsync(null, "StudyEventData", Namespace);
-                await xml.WriteAttributeStringAsync(null, "StudyEventOID", null, "SE.SESSION");
-                await xml.WriteAttributeStringAsync(null, "StudyEventRepeatKey", null, session.Key.ToString(CultureInfo.InvariantCulture));
+                await xml.WriteAttributeStringAsync(null, "StudyEventOID", null, session.Key.Item1);
+                await xml.WriteAttributeStringAsync(null, "StudyEventRepeatKey", null, session.Key.Item2);
                 foreach (var m in session.OrderBy(m => m.Instrument, StringComparer.Ordinal))
                 {
                     var definition = catalogue.Find(m.Instrument, m.Version)?.Definition;

@@ -47,8 +47,8 @@ public sealed class CreateQuestionnaireLinkHandler(
         var participant = await db.LoadParticipantAsync(command.ParticipantId, actor, cancellationToken);
         var definition = catalogue.Find(command.Instrument!)!.Definition;
         var existing = await db.Measures.AsNoTracking()
-            .Where(m => m.ParticipantId == participant.Id && m.Instrument == definition.Code)
-            .Select(m => m.Session)
+            .Where(m => m.ParticipantId == participant.Id && m.Instrument == definition.Code && m.Session != null)
+            .Select(m => m.Session!.Value)
             .ToListAsync(cancellationToken);
 
         var token = QuestionnaireTokens.NewToken();
