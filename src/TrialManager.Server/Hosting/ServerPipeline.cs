@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Scalar.AspNetCore;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Audit;
+using TrialManager.Server.Features.Corrections;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Instruments;
 using TrialManager.Server.Features.Measures;
@@ -43,6 +44,7 @@ public static class ServerPipeline
         app.MapTherapyEndpoints();
         app.MapRaterEndpoints();
         app.MapMeasureEndpoints();
+        app.MapCorrectionEndpoints();
         app.MapStatisticsEndpoints();
         app.MapDocumentEndpoints();
         app.MapAuditEndpoints();

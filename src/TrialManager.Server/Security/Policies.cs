@@ -23,6 +23,9 @@ public static class Policies
     public const string MeasureReaders = "measure-readers";
     public const string MeasureEntry = "measure-entry";
 
+    /// <summary>Whoever enters something may correct it; the handler checks the role against the target.</summary>
+    public const string Correction = "correction";
+
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
         [AnyRole] = [.. Roles.All],
@@ -42,5 +45,6 @@ public static class Policies
         [RaterOverview] = [Roles.Statistician, Roles.Admin],
         [MeasureReaders] = [Roles.Coordinator, Roles.Therapist, Roles.Statistician],
         [MeasureEntry] = [Roles.Coordinator, Roles.Therapist, Roles.Rater],
+        [Correction] = [Roles.Coordinator, Roles.Therapist, Roles.Rater],
     };
 }

@@ -30,7 +30,14 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         "Participant.PrimaryFormulation", "Participant.RandomizedAt", "Participant.ScreenedAt", "Participant.ScreeningReasons", "Participant.Severity",
         "Participant.Site", "Participant.Status", "Participant.Version", "Participant.TrialId", "Participant.WithdrawalCategory", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation",
         "Participant.WithdrawnAt", "Participant.TherapistCode", "Participant.TreatmentStopCategory", "Participant.TreatmentStopNote",
-        "Participant.TreatmentStoppedAt",
+        "Participant.TreatmentStoppedAt", "Participant.MisStratified", "Participant.IneligibleAfterRandomization", "Participant.IneligibleCriterion",
+        "Participant.IneligibleNote", "Participant.IneligibleAt",
+    ];
+
+    private static readonly string[] CorrectionAdded =
+    [
+        "Correction.CorrectedAt", "Correction.CorrectedBy", "Correction.Field", "Correction.Id", "Correction.NewValue", "Correction.OldValue",
+        "Correction.ParticipantId", "Correction.QueryId", "Correction.Reason", "Correction.Target", "Correction.TrialId",
     ];
 
     private static readonly string[] DocumentOwed =
@@ -103,6 +110,12 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         ["StopTreatment"] =
         [
             "Participant.Status", "Participant.TreatmentStopCategory", "Participant.TreatmentStopNote", "Participant.TreatmentStoppedAt", "Participant.Version",
+        ],
+        ["DeclareIneligible"] = ["Participant.IneligibleAt", "Participant.IneligibleCriterion", "Participant.IneligibleNote", "Participant.Status", "Participant.Version"],
+        ["CorrectRecord"] =
+        [
+            .. CorrectionAdded, "Participant.IneligibleAfterRandomization", "Participant.MisStratified", "Participant.Severity", "Participant.Site",
+            "Participant.Version",
         ],
         ["RequestReport"] =
         [
@@ -181,6 +194,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "CreateTrial", "ChangeTrialStatus", "ScreenParticipant", "RecordConsent", "RateFormulation", "RandomizeParticipant", "WithdrawParticipant",
             "CompleteParticipant", "RecordParticipantEvent", "RequestReport", "StartReport", "CompleteReport", "StartProtocolDocument",
             "CompleteProtocolDocument", "permissionDenied", "RegisterTherapist", "AssignTherapist", "RecordSession", "StopTreatment",
+            "CorrectRecord", "DeclareIneligible",
         ];
         Assert.Empty(driven.Except(seen.Keys));
         foreach (var seed in seeds)
@@ -227,6 +241,12 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/formulations",
             new { rater = "R02", scores = tie, consensus = true, rationale = "agreed at the case conference" }));
 
+        var ineligible = await ScreenAsync(trialId);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{ineligible}/consent",
+            new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{ineligible}/ineligibility",
+            new { criterion = "bipolar", note = "history found in the records" }));
+
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[0]}/withdrawal",
             new { category = "other", reason = "moved to another city" }));
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[1]}/completion", null));
@@ -241,6 +261,12 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             new { number = 1, date = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), attendance = "attended" }));
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/treatment-stop",
             new { category = "clinicalDecision", note = "referred to inpatient care" }));
+
+        // Corrections after randomization: a stratification level (site) and an answer that makes the participant ineligible.
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[3]}/corrections",
+            new { field = "site", value = "AAA", reason = "wrong site picked" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[3]}/corrections",
+            new { field = "severity", value = 28, reason = "transcription error" }));
 
         var requested = await server.Ethics.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "ethicsProgress" });
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Accepted, requested);

@@ -57,6 +57,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("POST", "/api/participants/{participantId}/randomization",           U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/participants/{participantId}/withdrawal",              U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/participants/{participantId}/completion",              U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/ineligibility",           U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/participants/{participantId}/events",                  U,     U,      A,     F,     F,     F, F),
         new("GET",  "/api/participants/{participantId}/protocol-document",       U,     U,      A,     F,     F,     A, F),
         new("POST", "/api/participants/{participantId}/therapist",               U,     U,      A,     F,     F,     F, F),
@@ -69,6 +70,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/api/participants/{participantId}/measures",                U,     U,      A,     A,     F,     F, F),
         new("GET",  "/api/trials/{trialId}/alerts",                              U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/alerts/{alertId:guid}/acknowledgement",                U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/corrections",             U,     U,      A,     F,     F,     F, A),
 
         new("POST", "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, F),
         new("GET",  "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, A),
@@ -130,6 +132,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         "GET /api/therapists/me/participants",
         "POST /api/participants/{participantId}/measures",
         "GET /api/participants/{participantId}/measures",
+        "POST /api/participants/{participantId}/corrections",
     ];
 
     public static Expect Therapist(Row row) =>

@@ -286,6 +286,8 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
                 ["items"] = new JsonObject { ["1"] = 1, ["2"] = 0, ["3"] = 2, ["4"] = 1, ["5"] = 0, ["6"] = 1, ["7"] = 3 },
             },
             "/api/alerts/{alertId:guid}/acknowledgement" => new JsonObject { ["action"] = "fuzz" },
+            "/api/participants/{participantId}/ineligibility" => new JsonObject { ["criterion"] = "bipolar", ["note"] = "fuzz" },
+            "/api/participants/{participantId}/corrections" => new JsonObject { ["field"] = "severity", ["value"] = r.Next(5, 28), ["reason"] = "fuzz" },
             "/api/trials/{trialId}/reference-cases" => new JsonObject
             {
                 ["code"] = $"RC{r.Next(1000)}",
