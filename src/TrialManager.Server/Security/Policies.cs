@@ -26,6 +26,10 @@ public static class Policies
     /// <summary>Whoever enters something may correct it; the handler checks the role against the target.</summary>
     public const string Correction = "correction";
 
+    /// <summary>Data queries are raised by a statistician or an admin acting as monitor, and listed for them and the sites.</summary>
+    public const string RaiseDataQuery = "raise-data-query";
+    public const string DataQueries = "data-queries";
+
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
         [AnyRole] = [.. Roles.All],
@@ -46,5 +50,7 @@ public static class Policies
         [MeasureReaders] = [Roles.Coordinator, Roles.Therapist, Roles.Statistician],
         [MeasureEntry] = [Roles.Coordinator, Roles.Therapist, Roles.Rater],
         [Correction] = [Roles.Coordinator, Roles.Therapist, Roles.Rater],
+        [RaiseDataQuery] = [Roles.Statistician, Roles.Admin],
+        [DataQueries] = [Roles.Coordinator, Roles.Statistician, Roles.Admin],
     };
 }

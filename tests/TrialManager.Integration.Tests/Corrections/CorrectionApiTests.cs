@@ -275,6 +275,71 @@ public abstract class CorrectionApiTests(TrialServer server)
         var listed = await (await server.Coordinator.GetAsync($"/api/trials/{trialId}/participants?status=ineligible")).JsonAsync();
         Assert.Equal([consented, formulated], listed.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
     }
+
+    [ServerFact]
+    public async Task DataQueries_AreRaisedByAMonitor_AnsweredOrCorrectedByTheSite_AndListedPerSite()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var id = await ScreenedAsync(trialId, severity: 15);
+        var elsewhere = (await (await server.Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants",
+            new { site = "BBB", ageYears = 30, severity = 15, exclusions = Array.Empty<string>() })).JsonAsync()).GetProperty("id").GetString()!;
+        var siteAaa = server.Client(SecurityTestSettings.SiteLimitedCoordinatorKey);
+        var raise = $"/api/participants/{id}/queries";
+
+        (await ProblemAssertions.Assert400Async(await server.Statistician.PostJsonAsync(raise, new { field = "severity" }))).AssertNames("question");
+        (await ProblemAssertions.Assert400Async(await server.Statistician.PostJsonAsync(raise, new { field = "severty", question = "?" }))).AssertNames("field");
+        (await ProblemAssertions.Assert400Async(await server.Statistician.PostJsonAsync(raise, new { target = "rating:9", field = "cognitive", question = "?" }))).AssertNames("target");
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.Coordinator.PostJsonAsync(raise, new { field = "severity", question = "?" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.Client("dev-rater").PostJsonAsync(raise, new { field = "severity", question = "?" })).StatusCode);
+
+        var raised = await server.Statistician.PostJsonAsync(raise, new { field = "severity", question = "Severity 15 is unusual for this site: please check the source form." });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, raised);
+        var query = await raised.JsonAsync();
+        Assert.Equal(("open", "participant", "dev-statistician"),
+            (query.GetProperty("status").GetString(), query.GetProperty("target").GetString(), query.GetProperty("raisedBy").GetString()));
+        var byAdmin = await (await server.Admin.PostJsonAsync(raise, new { field = "ageYears", question = "Please confirm the age." })).JsonAsync();
+        var other = await (await server.Admin.PostJsonAsync($"/api/participants/{elsewhere}/queries", new { field = "ageYears", question = "Confirm?" })).JsonAsync();
+
+        // Open queries: the monitor sees all, a coordinator limited to AAA only AAA's.
+        var open = await (await server.Statistician.GetAsync($"/api/trials/{trialId}/queries?status=open")).JsonAsync();
+        Assert.Equal(3, open.GetArrayLength());
+        var own = await (await siteAaa.GetAsync($"/api/trials/{trialId}/queries")).JsonAsync();
+        Assert.Equal([id, id], own.EnumerateArray().Select(q => q.GetProperty("participantId").GetString()));
+        (await ProblemAssertions.Assert400Async(await server.Statistician.GetAsync($"/api/trials/{trialId}/queries?status=closed"))).AssertNames("status");
+
+        // Answered with a correction: the value changes, the correction names the query and the answer is its reason.
+        var answerPath = $"/api/queries/{query.GetProperty("id").GetString()}/answer";
+        Assert.Equal(HttpStatusCode.Forbidden, (await server.Statistician.PostJsonAsync(answerPath, new { answer = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await siteAaa.PostJsonAsync($"/api/queries/{other.GetProperty("id").GetString()}/answer", new { answer = "x" })).StatusCode);
+        (await ProblemAssertions.Assert400Async(await siteAaa.PostJsonAsync(answerPath, new { correction = new { value = 21 } }))).AssertNames("answer");
+        (await ProblemAssertions.Assert400Async(await siteAaa.PostJsonAsync(answerPath, new { answer = "typo", correction = new { value = 2000 } }))).AssertNames("value");
+        (await ProblemAssertions.Assert400Async(await siteAaa.PostJsonAsync(answerPath, new { answer = "typo", correction = new { value = 21, field = "ageYears" } }))).AssertNames("correction.field");
+        var answered = await siteAaa.PostJsonAsync(answerPath, new { answer = "Transcription error: the form says 21.", correction = new { value = 21 } });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, answered);
+        var body = await answered.JsonAsync();
+        Assert.Equal(("answered", "coordinator-aaa"), (body.GetProperty("status").GetString(), body.GetProperty("answeredBy").GetString()));
+        var record = await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync();
+        Assert.Equal(21, record.GetProperty("severity").GetInt32());
+        var correction = Assert.Single(record.GetProperty("corrections").EnumerateArray());
+        Assert.Equal(body.GetProperty("correction").GetString(), correction.GetProperty("id").GetString());
+        Assert.Equal(query.GetProperty("id").GetString(), correction.GetProperty("query").GetString());
+        Assert.Equal("Transcription error: the form says 21.", correction.GetProperty("reason").GetString());
+        Assert.Equal(("15", "21"), ((await RawCorrectionsAsync(id))[0].Old, (await RawCorrectionsAsync(id))[0].New));
+        await ProblemAssertions.AssertConflictNamingAsync(await siteAaa.PostJsonAsync(answerPath, new { answer = "again" }), "already answered");
+
+        // Answered without a correction: nothing else changes.
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK,
+            await server.Coordinator.PostJsonAsync($"/api/queries/{byAdmin.GetProperty("id").GetString()}/answer", new { answer = "Checked: 30 is right." }));
+        Assert.Single(await RawCorrectionsAsync(id));
+        Assert.Equal([other.GetProperty("id").GetString()],
+            (await (await server.Admin.GetAsync($"/api/trials/{trialId}/queries")).JsonAsync()).EnumerateArray().Select(q => q.GetProperty("id").GetString()));
+        var all = await (await server.Admin.GetAsync($"/api/trials/{trialId}/queries?status=all")).Content.ReadAsStringAsync();
+        Assert.Equal(3, JsonDocument.Parse(all).RootElement.GetArrayLength());
+        foreach (var secret in new[] { "\"arm\"", "\"stratum\"", "\"allocation\"", "\"sequence\"" })
+        {
+            Assert.DoesNotContain(secret, all, StringComparison.Ordinal);
+        }
+    }
 }
 
 [Collection(SqliteServerCollection.Name)]

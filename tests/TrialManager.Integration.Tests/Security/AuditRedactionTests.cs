@@ -112,6 +112,17 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "Participant.Status", "Participant.TreatmentStopCategory", "Participant.TreatmentStopNote", "Participant.TreatmentStoppedAt", "Participant.Version",
         ],
         ["DeclareIneligible"] = ["Participant.IneligibleAt", "Participant.IneligibleCriterion", "Participant.IneligibleNote", "Participant.Status", "Participant.Version"],
+        ["RaiseDataQuery"] =
+        [
+            "DataQuery.Answer", "DataQuery.AnsweredAt", "DataQuery.AnsweredBy", "DataQuery.CorrectionId", "DataQuery.Field", "DataQuery.Id",
+            "DataQuery.ParticipantId", "DataQuery.Question", "DataQuery.RaisedAt", "DataQuery.RaisedBy", "DataQuery.Site", "DataQuery.Target",
+            "DataQuery.TrialId",
+        ],
+        ["AnswerDataQuery"] =
+        [
+            .. CorrectionAdded, "DataQuery.Answer", "DataQuery.AnsweredAt", "DataQuery.AnsweredBy", "DataQuery.CorrectionId", "Participant.Severity",
+            "Participant.Version", "Participant.MisStratified", "Participant.IneligibleAfterRandomization",
+        ],
         ["CorrectRecord"] =
         [
             .. CorrectionAdded, "Participant.IneligibleAfterRandomization", "Participant.MisStratified", "Participant.Severity", "Participant.Site",
@@ -194,7 +205,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "CreateTrial", "ChangeTrialStatus", "ScreenParticipant", "RecordConsent", "RateFormulation", "RandomizeParticipant", "WithdrawParticipant",
             "CompleteParticipant", "RecordParticipantEvent", "RequestReport", "StartReport", "CompleteReport", "StartProtocolDocument",
             "CompleteProtocolDocument", "permissionDenied", "RegisterTherapist", "AssignTherapist", "RecordSession", "StopTreatment",
-            "CorrectRecord", "DeclareIneligible",
+            "CorrectRecord", "DeclareIneligible", "RaiseDataQuery", "AnswerDataQuery",
         ];
         Assert.Empty(driven.Except(seen.Keys));
         foreach (var seed in seeds)
@@ -267,6 +278,12 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             new { field = "site", value = "AAA", reason = "wrong site picked" }));
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[3]}/corrections",
             new { field = "severity", value = 28, reason = "transcription error" }));
+
+        // A data query raised by the monitor and answered by the site with a correction.
+        var query = await server.Statistician.PostJsonAsync($"/api/participants/{randomized[2]}/queries", new { field = "severity", question = "Please check" });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, query);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/queries/{(await query.JsonAsync()).GetProperty("id").GetString()}/answer",
+            new { answer = "The form says 16.", correction = new { value = 16 } }));
 
         var requested = await server.Ethics.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "ethicsProgress" });
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Accepted, requested);

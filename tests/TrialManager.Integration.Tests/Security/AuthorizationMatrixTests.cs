@@ -71,6 +71,9 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/api/trials/{trialId}/alerts",                              U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/alerts/{alertId:guid}/acknowledgement",                U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/participants/{participantId}/corrections",             U,     U,      A,     F,     F,     F, A),
+        new("POST", "/api/participants/{participantId}/queries",                 U,     U,      F,     A,     F,     A, F),
+        new("POST", "/api/queries/{queryId:guid}/answer",                        U,     U,      A,     F,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/queries",                             U,     U,      A,     A,     F,     A, F),
 
         new("POST", "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, F),
         new("GET",  "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, A),
@@ -257,6 +260,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         .Replace("{code}", "phq9", StringComparison.Ordinal)
         .Replace("{reportId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{alertId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{queryId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
         .Replace("/{documentName?}", string.Empty, StringComparison.Ordinal)
         .Replace("/{**path}", string.Empty, StringComparison.Ordinal);

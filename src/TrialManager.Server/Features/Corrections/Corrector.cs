@@ -45,6 +45,36 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
         return correction;
     }
 
+    private static readonly string[] RatingFields = ["cognitive", "interpersonal", "behavioral", "environmental", "rationale"];
+    private static readonly string[] SessionFields = ["date", "attendance"];
+
+    /// <summary>
+    /// For a data query: the target exists for this participant and the field is one a correction of it may change
+    /// (400 otherwise). Who may correct it is the answer's business, not the question's.
+    /// </summary>
+    public static async Task EnsureTargetAsync(TrialDbContext db, Participant participant, string target, string field, CancellationToken cancellationToken)
+    {
+        var (kind, key) = target.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? (target[..colon], target[(colon + 1)..]) : (target, string.Empty);
+        var (exists, known) = kind switch
+        {
+            Correction.ParticipantTarget => (true, Wire.TryParse<ParticipantField>(field, out _)),
+            "rating" => (int.TryParse(key, out var n) && participant.Ratings.Any(r => r.Number == n), RatingFields.Contains(field)),
+            "session" => (int.TryParse(key, out var n) && participant.Sessions.Any(s => s.Number == n), SessionFields.Contains(field)),
+            "measure" => (Guid.TryParse(key, out var id) && await db.Measures.AnyAsync(m => m.Id == id && m.ParticipantId == participant.Id, cancellationToken),
+                field == "completedOn" || field.StartsWith("items.", StringComparison.Ordinal)),
+            _ => (false, false),
+        };
+        if (!exists)
+        {
+            throw RequestValidationException.For("target", $"the participant has no {target}");
+        }
+
+        if (!known)
+        {
+            throw RequestValidationException.For("field", $"is not a value of {target} that can be corrected");
+        }
+    }
+
     private static string Serialize(object? value) => JsonSerializer.Serialize(
         value switch
         {
