@@ -29,25 +29,39 @@ public abstract class CorrectionApiTests(TrialServer server)
     private Task<List<(string Target, string Field, string? Old, string? New, string Reason, string By)>> RawCorrectionsAsync(string participantId) =>
         server.WithDbAsync(async db =>
         {
+            // Opened and closed here: the server's pooled context must not get this connection back open.
             var connection = db.Database.GetDbConnection();
             await db.Database.OpenConnectionAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT \"Target\", \"Field\", \"OldValue\", \"NewValue\", \"Reason\", \"CorrectedBy\" FROM \"Corrections\" " +
-                                  "WHERE \"ParticipantId\" = @id ORDER BY \"CorrectedAt\"";
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@id";
-            parameter.Value = participantId;
-            command.Parameters.Add(parameter);
-            var rows = new List<(string, string, string?, string?, string, string)>();
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
+            try
             {
-                rows.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5)));
+                return await ReadCorrectionRowsAsync(connection, participantId);
             }
-
-            return rows;
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
         });
+
+    private static async Task<List<(string Target, string Field, string? Old, string? New, string Reason, string By)>> ReadCorrectionRowsAsync(
+        System.Data.Common.DbConnection connection, string participantId)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT \"Target\", \"Field\", \"OldValue\", \"NewValue\", \"Reason\", \"CorrectedBy\" FROM \"Corrections\" " +
+                              "WHERE \"ParticipantId\" = @id ORDER BY \"CorrectedAt\"";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@id";
+        parameter.Value = participantId;
+        command.Parameters.Add(parameter);
+        var rows = new List<(string, string, string?, string?, string, string)>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4), reader.GetString(5)));
+        }
+
+        return rows;
+    }
 
     [ServerFact]
     public async Task CorrectingAScreeningAnswer_KeepsTheOriginal_InTheRecordTheRowsAndTheAuditTrail()
