@@ -150,7 +150,7 @@ public sealed partial class WebPagesTests(WebServer server) : IClassFixture<WebS
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download CSV (2 rows)" }).ClickAsync());
         Assert.Equal($"{trialId}-allocations.csv", download.SuggestedFilename);
         var lines = await File.ReadAllLinesAsync(await download.PathAsync());
-        Assert.Equal("participantId,site,formulation,stratum,sequence,block,blockSize,arm,randomizedAt,matched", lines[0]);
+        Assert.Equal("participantId,site,formulation,stratum,sequence,block,blockSize,arm,randomizedAt,matched,misStratified,ineligibleAfterRandomization", lines[0]);
         Assert.Equal(3, lines.Length);
         Assert.Contains(lines, l => l.StartsWith(first + ",NYC,cognitive,cognitive/NYC,1,", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith(second + ",CHI,interpersonal,interpersonal/CHI,1,", StringComparison.Ordinal));

@@ -55,6 +55,28 @@ public sealed class Measure
     public string RecordedBy { get; private set; }
     public DateTimeOffset RecordedAt { get; private set; }
 
+    /// <summary>A corrected item answer, re-scored by the server; the caller keeps the old answer in a correction.</summary>
+    public void Rescore(ScoredMeasure rescored)
+    {
+        ArgumentNullException.ThrowIfNull(rescored);
+        Answers = rescored.Answers;
+        Scores = rescored.Scores;
+        Band = rescored.Band;
+        Prorated = rescored.Prorated;
+    }
+
+    /// <summary>A corrected completion date: on or after its session's date, as at entry.</summary>
+    public void CorrectCompletedOn(Participant participant, DateOnly completedOn)
+    {
+        ArgumentNullException.ThrowIfNull(participant);
+        if (participant.Sessions.FirstOrDefault(s => s.Number == Session) is { } held && completedOn < held.Date)
+        {
+            throw new DomainValidationException("value", $"is before session {Session} on {held.Date:yyyy-MM-dd}");
+        }
+
+        CompletedOn = completedOn;
+    }
+
     /// <summary>
     /// A measure taken at one of the participant's recorded sessions (a session that did not take place has none), on or
     /// after its date; once per instrument and session.

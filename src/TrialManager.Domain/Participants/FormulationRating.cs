@@ -66,6 +66,14 @@ public sealed class FormulationRating
 
     public DateTimeOffset RatedAt { get; private set; }
 
+    /// <summary>A correction of the scores (kept with the old values by the caller); the rating's primary follows them.</summary>
+    internal void Correct(FormulationScores scores, string? rationale, Formulation? primary)
+    {
+        Scores = scores;
+        Rationale = rationale;
+        Primary = primary;
+    }
+
     /// <summary>Who entered a paper rating on the rater's behalf (a coordinator's key); null when the rater rated as itself.</summary>
     public string? EnteredBy { get; private set; }
 }

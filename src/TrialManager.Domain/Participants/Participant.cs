@@ -14,6 +14,9 @@ public enum ParticipantStatus
     FormulationPending,
     Formulated,
     Excluded,
+
+    /// <summary>Found ineligible after consent and before randomization, on a named criterion (its own CONSORT exclusion reason).</summary>
+    Ineligible,
     Randomized,
 
     /// <summary>Therapy stopped; the participant stays in follow-up (intention to treat) until completion or withdrawal.</summary>
@@ -31,6 +34,7 @@ public sealed class Participant
     private enum Trigger
     {
         Consent, Decline, DecideFormulation, AddRating, Randomize, Withdraw, Complete, RecordEvent, AssignTherapist, RecordSession, StopTreatment,
+        DeclareIneligible,
     }
 
     private readonly List<FormulationRating> _ratings = [];
@@ -114,6 +118,22 @@ public sealed class Participant
     /// <summary>The coordinator's private note on the treatment stop; no report prints it.</summary>
     public string? TreatmentStopNote { get; private set; }
     public DateTimeOffset? TreatmentStoppedAt { get; private set; }
+
+    /// <summary>
+    /// A stratification level of the allocation differs from the participant's corrected values: the allocation stands
+    /// (it never changes) and the analysis keeps the stratum used. Set by <see cref="ReviewAllocation"/>.
+    /// </summary>
+    public bool MisStratified { get; private set; }
+
+    /// <summary>Corrected screening answers fail an eligibility criterion although the participant was randomized (kept in intention to treat).</summary>
+    public bool IneligibleAfterRandomization { get; private set; }
+
+    /// <summary>The eligibility criterion found unmet after consent (status ineligible).</summary>
+    public string? IneligibleCriterion { get; private set; }
+
+    /// <summary>The coordinator's private note on the ineligibility; no report prints it.</summary>
+    public string? IneligibleNote { get; private set; }
+    public DateTimeOffset? IneligibleAt { get; private set; }
 
     /// <summary>True once allocated, also after a later withdrawal or completion: a repeat randomization returns that allocation.</summary>
     public bool WasAllocated => RandomizedAt is not null;
@@ -323,16 +343,7 @@ public sealed class Participant
             throw new WorkflowConflictException($"Session {number} is already recorded for this participant.");
         }
 
-        if (RandomizedAt is { } randomized && date < DateOnly.FromDateTime(randomized.UtcDateTime))
-        {
-            throw new DomainValidationException("date", $"is before the participant's randomization on {DateOnly.FromDateTime(randomized.UtcDateTime):yyyy-MM-dd}");
-        }
-
-        if (TreatmentStoppedAt is { } stopped && date > DateOnly.FromDateTime(stopped.UtcDateTime))
-        {
-            throw new DomainValidationException("date", $"is after the treatment stop on {DateOnly.FromDateTime(stopped.UtcDateTime):yyyy-MM-dd}");
-        }
-
+        EnsureSessionDate(date, "date");
         Fire(Trigger.RecordSession, "recording a session");
         var session = new TherapySession(number, date, attendance, therapist, recordedBy, now);
         _sessions.Add(session);
@@ -351,6 +362,148 @@ public sealed class Participant
         TreatmentStopCategory = category;
         TreatmentStopNote = note;
         TreatmentStoppedAt = now;
+    }
+
+    /// <summary>
+    /// Found ineligible after consent and before randomization: the participant leaves on the named criterion (not a
+    /// withdrawal; CONSORT counts it as its own exclusion reason). After randomization the allocation stands and a
+    /// correction of the answers marks it ineligible after randomization instead.
+    /// </summary>
+    public void DeclareIneligible(string criterion, string? note, DateTimeOffset now)
+    {
+        if (string.IsNullOrWhiteSpace(criterion))
+        {
+            throw new DomainValidationException("criterion", "is required: the eligibility criterion that is not met");
+        }
+
+        Fire(Trigger.DeclareIneligible, "declaring the participant ineligible");
+        IneligibleCriterion = criterion.Trim();
+        IneligibleNote = note;
+        IneligibleAt = now;
+    }
+
+    /// <summary>
+    /// Corrects one screening answer or the consent (any status: a correction fixes what was recorded, it is no step of
+    /// the workflow) and returns the value it replaces. The caller validates the value as at entry and keeps the
+    /// correction; a randomized participant's allocation is then reviewed (<see cref="ReviewAllocation"/>).
+    /// </summary>
+    public object? CorrectAnswer(ParticipantField field, object? value)
+    {
+        if (field is ParticipantField.ConsentVersion or ParticipantField.ConsentedOn && ConsentVersion is null)
+        {
+            throw new WorkflowConflictException($"The participant is {Status.Wire()} and no consent is recorded; there is no consent to correct.");
+        }
+
+        object? old;
+        switch (field)
+        {
+            case ParticipantField.Site:
+                (old, Site) = (Site, Required<string>(value));
+                break;
+            case ParticipantField.AgeYears:
+                (old, AgeYears) = (AgeYears, Required<int>(value));
+                break;
+            case ParticipantField.Severity:
+                (old, Severity) = (Severity, Required<int>(value));
+                break;
+            case ParticipantField.Exclusions:
+                (old, Exclusions) = (Exclusions, [.. Required<IReadOnlyList<string>>(value)]);
+                break;
+            case ParticipantField.Motivation:
+                (old, Motivation) = (Motivation, (int?)value);
+                break;
+            case ParticipantField.Expectancy:
+                (old, Expectancy) = (Expectancy, (int?)value);
+                break;
+            case ParticipantField.ConsentVersion:
+                (old, ConsentVersion) = (ConsentVersion, Required<string>(value));
+                break;
+            case ParticipantField.ConsentedOn:
+                (old, ConsentedOn) = (ConsentedOn, Required<DateOnly>(value));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(field));
+        }
+
+        Version++;
+        return old;
+    }
+
+    private static T Required<T>(object? value) => value is T typed ? typed : throw new ArgumentException($"A {typeof(T).Name} is required.", nameof(value));
+
+    /// <summary>
+    /// After a correction: whether the allocation's stratification levels still match the participant's values
+    /// (<see cref="MisStratified"/>) and whether the answers still pass the criteria (<see cref="IneligibleAfterRandomization"/>).
+    /// The allocation itself never changes. Not allocated: nothing to review.
+    /// </summary>
+    public void ReviewAllocation(TrialDefinition trial, ParticipantAllocation? allocation)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        if (allocation is null)
+        {
+            return;
+        }
+
+        var stratifying = trial.Randomization.StratifyBy.Concat(trial.Randomization.Factors).ToHashSet(StringComparer.Ordinal);
+        var current = trial.FactorLevels(Site, allocation.Formulation, Severity);
+        MisStratified = allocation.Levels.Any(l =>
+            stratifying.Contains(l.Key) && current.TryGetValue(l.Key, out var level) && !string.Equals(level, l.Value, StringComparison.Ordinal));
+        var answers = new ScreeningAnswers(Site, AgeYears, Severity, Exclusions, Motivation, Expectancy);
+        IneligibleAfterRandomization = Eligibility.FailedCriteria(trial.Eligibility, answers).Count > 0;
+    }
+
+    /// <summary>
+    /// Corrects a rating's scores (and rationale); the rating's own primary formulation follows. A decided formulation
+    /// is not re-decided by a correction: if the deciding rating's primary would change, a consensus rating must decide.
+    /// </summary>
+    public (FormulationScores Scores, string? Rationale) CorrectRating(TrialDefinition trial, int number, FormulationScores scores, string? rationale)
+    {
+        ArgumentNullException.ThrowIfNull(trial);
+        var rating = _ratings.FirstOrDefault(r => r.Number == number) ?? throw new DomainValidationException("target", $"there is no rating {number}");
+        var primary = scores.Primary(trial.FormulationRule.MinMargin);
+        if (number == DecidingRating && primary != rating.Primary)
+        {
+            throw new WorkflowConflictException(
+                $"Rating {number} decided the primary formulation; a correction that changes its primary formulation needs a consensus rating instead.");
+        }
+
+        var old = (rating.Scores, rating.Rationale);
+        rating.Correct(scores, rationale, primary);
+        Version++;
+        return old;
+    }
+
+    /// <summary>Corrects a recorded session's date (within randomization and a treatment stop, as at entry) or attendance.</summary>
+    public object CorrectSession(int number, DateOnly? date, SessionAttendance? attendance)
+    {
+        var session = _sessions.FirstOrDefault(s => s.Number == number) ?? throw new DomainValidationException("target", $"there is no session {number}");
+        object old;
+        if (date is { } d)
+        {
+            EnsureSessionDate(d, "value");
+            old = session.Date;
+        }
+        else
+        {
+            old = session.Attendance;
+        }
+
+        session.Correct(date ?? session.Date, attendance ?? session.Attendance);
+        Version++;
+        return old;
+    }
+
+    private void EnsureSessionDate(DateOnly date, string field)
+    {
+        if (RandomizedAt is { } randomized && date < DateOnly.FromDateTime(randomized.UtcDateTime))
+        {
+            throw new DomainValidationException(field, $"is before the participant's randomization on {DateOnly.FromDateTime(randomized.UtcDateTime):yyyy-MM-dd}");
+        }
+
+        if (TreatmentStoppedAt is { } stopped && date > DateOnly.FromDateTime(stopped.UtcDateTime))
+        {
+            throw new DomainValidationException(field, $"is after the treatment stop on {DateOnly.FromDateTime(stopped.UtcDateTime):yyyy-MM-dd}");
+        }
     }
 
     /// <summary>The lifecycle graph in DOT, for docs/participant-lifecycle.dot.</summary>
@@ -409,19 +562,25 @@ public sealed class Participant
             .Permit(Trigger.Decline, ParticipantStatus.Declined)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn);
         m.Configure(ParticipantStatus.Consented)
+            .Permit(Trigger.DeclareIneligible, ParticipantStatus.Ineligible)
             .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
             .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.FormulationPending)
+            .Permit(Trigger.DeclareIneligible, ParticipantStatus.Ineligible)
             .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
             .PermitReentry(Trigger.AddRating)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
             .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.Formulated)
+            .Permit(Trigger.DeclareIneligible, ParticipantStatus.Ineligible)
             .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
             .PermitReentry(Trigger.AddRating)
             .Permit(Trigger.Randomize, ParticipantStatus.Randomized)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
+            .PermitReentry(Trigger.RecordEvent);
+        // Ineligible is final, like excluded; adverse events found later are still recorded.
+        m.Configure(ParticipantStatus.Ineligible)
             .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.Excluded)
             .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)

@@ -45,4 +45,11 @@ public sealed class TherapySession
     public string RecordedBy { get; private set; }
 
     public DateTimeOffset RecordedAt { get; private set; }
+
+    /// <summary>A correction of the date or attendance (the participant keeps the old value in a correction).</summary>
+    internal void Correct(DateOnly date, SessionAttendance attendance)
+    {
+        Date = date;
+        Attendance = attendance;
+    }
 }

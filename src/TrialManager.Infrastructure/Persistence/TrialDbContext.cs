@@ -14,6 +14,8 @@ public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : D
     public DbSet<Trial> Trials => Set<Trial>();
     public DbSet<Participant> Participants => Set<Participant>();
     public DbSet<ParticipantAllocation> Allocations => Set<ParticipantAllocation>();
+    public DbSet<Correction> Corrections => Set<Correction>();
+    public DbSet<DataQuery> DataQueries => Set<DataQuery>();
     public DbSet<Therapist> Therapists => Set<Therapist>();
     public DbSet<Measure> Measures => Set<Measure>();
     public DbSet<SafetyAlert> SafetyAlerts => Set<SafetyAlert>();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Scalar.AspNetCore;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Audit;
+using TrialManager.Server.Features.Corrections;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Exports;
 using TrialManager.Server.Features.Instruments;
@@ -48,6 +49,7 @@ public static class ServerPipeline
         app.MapMeasureEndpoints();
         app.MapNotificationEndpoints();
         app.MapVisitEndpoints();
+        app.MapCorrectionEndpoints();
         app.MapStatisticsEndpoints();
         app.MapDocumentEndpoints();
         app.MapExportEndpoints();

@@ -24,6 +24,13 @@ public static class Policies
     public const string MeasureEntry = "measure-entry";
     public const string DueList = "due-list";
 
+    /// <summary>Whoever enters something may correct it; the handler checks the role against the target.</summary>
+    public const string Correction = "correction";
+
+    /// <summary>Data queries are raised by a statistician or an admin acting as monitor, and listed for them and the sites.</summary>
+    public const string RaiseDataQuery = "raise-data-query";
+    public const string DataQueries = "data-queries";
+
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
         [AnyRole] = [.. Roles.All],
@@ -44,5 +51,8 @@ public static class Policies
         [MeasureReaders] = [Roles.Coordinator, Roles.Therapist, Roles.Statistician, Roles.Assessor],
         [MeasureEntry] = [Roles.Coordinator, Roles.Therapist, Roles.Rater, Roles.Assessor],
         [DueList] = [Roles.Coordinator, Roles.Assessor],
+        [Correction] = [Roles.Coordinator, Roles.Therapist, Roles.Rater],
+        [RaiseDataQuery] = [Roles.Statistician, Roles.Admin],
+        [DataQueries] = [Roles.Coordinator, Roles.Statistician, Roles.Admin],
     };
 }

@@ -11,7 +11,7 @@ namespace TrialManager.Domain.Tests.Participants;
 /// </summary>
 public sealed class ParticipantLifecycleTests
 {
-    public enum Command { Consent, Decline, Rating, Consensus, Randomize, Withdraw, Complete, RecordEvent, AssignTherapist, RecordSession, StopTreatment }
+    public enum Command { Consent, Decline, Rating, Consensus, Randomize, Withdraw, Complete, RecordEvent, AssignTherapist, RecordSession, StopTreatment, DeclareIneligible }
 
     // null: the command is refused with a WorkflowConflictException naming the current status.
     private static readonly Dictionary<(ParticipantStatus, Command), ParticipantStatus?> Table = Build();
@@ -35,17 +35,23 @@ public sealed class ParticipantLifecycleTests
         t[(Consented, Command.Consensus)] = Formulated;
         t[(Consented, Command.Withdraw)] = Withdrawn;
         t[(Consented, Command.RecordEvent)] = Consented;
+        t[(Consented, Command.DeclareIneligible)] = Ineligible;
 
         t[(FormulationPending, Command.Rating)] = FormulationPending;
         t[(FormulationPending, Command.Consensus)] = Formulated;
         t[(FormulationPending, Command.Withdraw)] = Withdrawn;
         t[(FormulationPending, Command.RecordEvent)] = FormulationPending;
+        t[(FormulationPending, Command.DeclareIneligible)] = Ineligible;
 
         t[(Formulated, Command.Rating)] = Formulated;
         t[(Formulated, Command.Consensus)] = Formulated;
         t[(Formulated, Command.Randomize)] = Randomized;
         t[(Formulated, Command.Withdraw)] = Withdrawn;
         t[(Formulated, Command.RecordEvent)] = Formulated;
+        t[(Formulated, Command.DeclareIneligible)] = Ineligible;
+
+        // Found ineligible after consent: final, like an exclusion; a later adverse event is still recorded.
+        t[(Ineligible, Command.RecordEvent)] = Ineligible;
 
         t[(Excluded, Command.Rating)] = Excluded;
         t[(Excluded, Command.Consensus)] = Formulated;
@@ -148,6 +154,7 @@ public sealed class ParticipantLifecycleTests
             [Command.AssignTherapist] = "AssignTherapist",
             [Command.RecordSession] = "RecordSession",
             [Command.StopTreatment] = "StopTreatment",
+            [Command.DeclareIneligible] = "DeclareIneligible",
         };
         foreach (var status in Enum.GetValues<ParticipantStatus>())
         {
@@ -289,6 +296,7 @@ public sealed class ParticipantLifecycleTests
             case Command.AssignTherapist: p.AssignTherapist(Walk.Therapist(trial, "T02"), ArmCode.Mediator); break;
             case Command.RecordSession: p.RecordSession(p.Sessions.Count + 1, DateOnly.FromDateTime(Walk.Now.UtcDateTime), Domain.Therapy.SessionAttendance.Attended, "T01", Walk.Now); break;
             case Command.StopTreatment: p.StopTreatment(Domain.Therapy.TreatmentStopCategory.ClinicalDecision, "note", Walk.Now); break;
+            case Command.DeclareIneligible: p.DeclareIneligible("bipolar", "history found in the records", Walk.Now); break;
             default: throw new ArgumentOutOfRangeException(nameof(command));
         }
     }

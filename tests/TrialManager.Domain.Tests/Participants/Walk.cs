@@ -91,6 +91,11 @@ internal static class Walk
                     p.Complete(Now);
                 }
 
+                if (status == ParticipantStatus.Ineligible)
+                {
+                    p.DeclareIneligible("bipolar", null, Now);
+                }
+
                 break;
         }
 

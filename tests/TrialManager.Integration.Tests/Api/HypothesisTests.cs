@@ -74,7 +74,7 @@ public abstract class HypothesisTests(TrialServer server)
         var request = new HttpRequestMessage(HttpMethod.Get, $"/api/trials/{trialId}/allocations");
         request.Headers.Accept.ParseAdd("text/csv");
         var lines = (await (await server.Statistician.SendAsync(request)).Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("participantId,site,formulation,stratum,sequence,block,blockSize,arm,randomizedAt,matched", lines[0].TrimEnd('\r'));
+        Assert.Equal("participantId,site,formulation,stratum,sequence,block,blockSize,arm,randomizedAt,matched,misStratified,ineligibleAfterRandomization", lines[0].TrimEnd('\r'));
         foreach (var line in lines.Skip(1))
         {
             var cells = line.TrimEnd('\r').Split(',');

@@ -266,6 +266,7 @@ public abstract class RaterTests(TrialServer server)
                 "GET /api/trials",
                 "GET /api/trials/{trialId}",
                 "GET /api/trials/{trialId}/reference-cases",
+                "POST /api/participants/{participantId}/corrections",
                 "POST /api/participants/{participantId}/formulations",
                 "POST /api/participants/{participantId}/measures",
                 "POST /api/trials/{trialId}/reference-cases/{code}/ratings",
@@ -299,10 +300,14 @@ public abstract class RaterTests(TrialServer server)
             ["trial"] = await (await Rater.GetAsync($"/api/trials/{trialId}")).Content.ReadAsStringAsync(),
             ["reference cases"] = await (await Rater.GetAsync($"/api/trials/{trialId}/reference-cases")).Content.ReadAsStringAsync(),
             ["rating"] = await (await RateAsync(Rater, waiting, [4, 0, 0, 0])).Content.ReadAsStringAsync(),
+            // Rating 2 of the waiting participant is this rater's own.
+            ["correction"] = await (await Rater.PostJsonAsync($"/api/participants/{waiting}/corrections",
+                new { target = "rating:2", field = "environmental", value = 1, reason = "slip" })).Content.ReadAsStringAsync(),
             ["rating after allocation"] = await (await RateAsync(Rater, randomized, [4, 0, 0, 0], consensus: true)).Content.ReadAsStringAsync(),
             ["practice"] = await (await Rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC01/ratings", new { scores = Scores([4, 0, 0, 0]) })).Content.ReadAsStringAsync(),
         };
         Assert.Contains(waiting, bodies["rating"], StringComparison.Ordinal);
+        Assert.Contains("\"target\":\"rating:2\"", bodies["correction"], StringComparison.Ordinal);
         foreach (var (name, body) in bodies)
         {
             foreach (var secret in new[] { "dev-rater-2", "\"allocation\"", "\"stratum\"", "\"sequence\"", "\"arm\"", "\"ratings\"", "\"primaryFormulation\"", "\"status\":\"randomized", "is randomized", seed, "\"blockSizes\":[" })

@@ -48,7 +48,7 @@ public abstract class ThreeArmTrialTests(TrialServer server)
         Assert.Equal(12, rows.Count);
         Assert.Equal(arms.Count(a => a == "comparator"), rows.Count(r => r.Contains(",comparator,", StringComparison.Ordinal)));
         // The hypothesis predicts the moderator for cognitive cases: only those allocations are matched.
-        Assert.Equal(arms.Count(a => a == "moderator"), rows.Count(r => r.TrimEnd('\r').EndsWith(",true", StringComparison.Ordinal)));
+        Assert.Equal(arms.Count(a => a == "moderator"), rows.Count(r => r.TrimEnd('\r').EndsWith(",true,false,false", StringComparison.Ordinal)));
     }
 
     [ServerFact]

@@ -279,7 +279,7 @@ public abstract class RandomizationEndpointTests(TrialServer server)
         var (minHeader, minRows) = await CsvAsync(server, minimization);
         var json = await (await server.Statistician.GetAsync($"/api/trials/{blocks}/allocations")).JsonAsync();
 
-        const string Columns = "participantId,site,formulation,stratum,sequence,block,blockSize,arm,randomizedAt,matched";
+        const string Columns = "participantId,site,formulation,stratum,sequence,block,blockSize,arm,randomizedAt,matched,misStratified,ineligibleAfterRandomization";
         Assert.Equal(Columns, header);
         Assert.Equal(Columns, minHeader);
         Assert.Equal(6, rows.Count);
@@ -300,6 +300,8 @@ public abstract class RandomizationEndpointTests(TrialServer server)
         }
 
         Assert.Equal(6, json.GetArrayLength());
+        // No correction was made: no allocation is flagged.
+        Assert.All(rows.Concat(minRows), r => Assert.Equal(("false", "false"), (r.MisStratified, r.IneligibleAfterRandomization)));
     }
 
     [ServerFact]

@@ -77,16 +77,16 @@ internal static class RandomizationHttp
 
     public sealed record CsvAllocation(
         string ParticipantId, string Site, string Formulation, string Stratum, int Sequence, int? Block, int? BlockSize, string Arm, DateTimeOffset RandomizedAt,
-        string Matched)
+        string Matched, string MisStratified, string IneligibleAfterRandomization)
     {
         // Values here never hold commas or quotes (ids, codes, numbers), so a split is exact.
         public static CsvAllocation Parse(string line)
         {
             var f = line.Split(',');
-            Assert.Equal(10, f.Length);
+            Assert.Equal(12, f.Length);
             return new CsvAllocation(
                 f[0], f[1], f[2], f[3], int.Parse(f[4], CultureInfo.InvariantCulture), Int(f[5]), Int(f[6]), f[7],
-                DateTimeOffset.Parse(f[8], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal), f[9]);
+                DateTimeOffset.Parse(f[8], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal), f[9], f[10], f[11]);
         }
 
         private static int? Int(string text) => text.Length == 0 ? null : int.Parse(text, CultureInfo.InvariantCulture);

@@ -30,7 +30,14 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         "Participant.PrimaryFormulation", "Participant.RandomizedAt", "Participant.ScreenedAt", "Participant.ScreeningReasons", "Participant.Severity",
         "Participant.Site", "Participant.Status", "Participant.Version", "Participant.TrialId", "Participant.WithdrawalCategory", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation",
         "Participant.WithdrawnAt", "Participant.TherapistCode", "Participant.TreatmentStopCategory", "Participant.TreatmentStopNote",
-        "Participant.TreatmentStoppedAt",
+        "Participant.TreatmentStoppedAt", "Participant.MisStratified", "Participant.IneligibleAfterRandomization", "Participant.IneligibleCriterion",
+        "Participant.IneligibleNote", "Participant.IneligibleAt",
+    ];
+
+    private static readonly string[] CorrectionAdded =
+    [
+        "Correction.CorrectedAt", "Correction.CorrectedBy", "Correction.Field", "Correction.Id", "Correction.NewValue", "Correction.OldValue",
+        "Correction.ParticipantId", "Correction.QueryId", "Correction.Reason", "Correction.Target", "Correction.TrialId",
     ];
 
     private static readonly string[] DocumentOwed =
@@ -121,6 +128,23 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         [
             "Participant.Status", "Participant.TreatmentStopCategory", "Participant.TreatmentStopNote", "Participant.TreatmentStoppedAt", "Participant.Version",
         ],
+        ["DeclareIneligible"] = ["Participant.IneligibleAt", "Participant.IneligibleCriterion", "Participant.IneligibleNote", "Participant.Status", "Participant.Version"],
+        ["RaiseDataQuery"] =
+        [
+            "DataQuery.Answer", "DataQuery.AnsweredAt", "DataQuery.AnsweredBy", "DataQuery.CorrectionId", "DataQuery.Field", "DataQuery.Id",
+            "DataQuery.ParticipantId", "DataQuery.Question", "DataQuery.RaisedAt", "DataQuery.RaisedBy", "DataQuery.Site", "DataQuery.Target",
+            "DataQuery.TrialId",
+        ],
+        ["AnswerDataQuery"] =
+        [
+            .. CorrectionAdded, "DataQuery.Answer", "DataQuery.AnsweredAt", "DataQuery.AnsweredBy", "DataQuery.CorrectionId", "Participant.Severity",
+            "Participant.Version", "Participant.MisStratified", "Participant.IneligibleAfterRandomization",
+        ],
+        ["CorrectRecord"] =
+        [
+            .. CorrectionAdded, "Participant.IneligibleAfterRandomization", "Participant.MisStratified", "Participant.Severity", "Participant.Site",
+            "Participant.Version",
+        ],
         ["RequestReport"] =
         [
             "Report.Attempts", "Report.CreatedAt", "Report.GeneratedAt", "Report.Id", "Report.Kind", "Report.LastError", "Report.RequestedBy",
@@ -200,6 +224,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "CompleteParticipant", "RecordParticipantEvent", "RequestReport", "StartReport", "CompleteReport", "StartProtocolDocument",
             "CompleteProtocolDocument", "permissionDenied", "RegisterTherapist", "AssignTherapist", "RecordSession", "StopTreatment",
             "CreateQuestionnaireLink", "AnswerQuestionnaire", "FreezeTrial",
+            "CorrectRecord", "DeclareIneligible", "RaiseDataQuery", "AnswerDataQuery",
         ];
         Assert.Empty(driven.Except(seen.Keys));
         foreach (var seed in seeds)
@@ -246,6 +271,12 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/formulations",
             new { rater = "R02", scores = tie, consensus = true, rationale = "agreed at the case conference" }));
 
+        var ineligible = await ScreenAsync(trialId);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{ineligible}/consent",
+            new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{ineligible}/ineligibility",
+            new { criterion = "bipolar", note = "history found in the records" }));
+
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[0]}/withdrawal",
             new { category = "other", reason = "moved to another city" }));
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[1]}/completion", null));
@@ -266,6 +297,18 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/treatment-stop",
             new { category = "clinicalDecision", note = "referred to inpatient care" }));
+
+        // Corrections after randomization: a stratification level (site) and an answer that makes the participant ineligible.
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[3]}/corrections",
+            new { field = "site", value = "AAA", reason = "wrong site picked" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[3]}/corrections",
+            new { field = "severity", value = 28, reason = "transcription error" }));
+
+        // A data query raised by the monitor and answered by the site with a correction.
+        var query = await server.Statistician.PostJsonAsync($"/api/participants/{randomized[2]}/queries", new { field = "severity", question = "Please check" });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, query);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/queries/{(await query.JsonAsync()).GetProperty("id").GetString()}/answer",
+            new { answer = "The form says 16.", correction = new { value = 16 } }));
 
         var requested = await server.Ethics.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "ethicsProgress" });
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Accepted, requested);

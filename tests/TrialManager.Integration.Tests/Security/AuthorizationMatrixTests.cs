@@ -57,6 +57,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("POST", "/api/participants/{participantId}/randomization",           U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/participants/{participantId}/withdrawal",              U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/participants/{participantId}/completion",              U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/ineligibility",           U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/participants/{participantId}/events",                  U,     U,      A,     F,     F,     F, F),
         new("GET",  "/api/participants/{participantId}/protocol-document",       U,     U,      A,     F,     F,     A, F),
         new("POST", "/api/participants/{participantId}/therapist",               U,     U,      A,     F,     F,     F, F),
@@ -72,6 +73,10 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("POST", "/api/alerts/{alertId:guid}/acknowledgement",                U,     U,      A,     F,     F,     F, F),
         new("GET",  "/api/trials/{trialId}/notifications",                       U,     U,      F,     F,     F,     A, F),
         new("GET",  "/api/trials/{trialId}/visits/due",                          U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/participants/{participantId}/corrections",             U,     U,      A,     F,     F,     F, A),
+        new("POST", "/api/participants/{participantId}/queries",                 U,     U,      F,     A,     F,     A, F),
+        new("POST", "/api/queries/{queryId:guid}/answer",                        U,     U,      A,     F,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/queries",                             U,     U,      A,     A,     F,     A, F),
 
         new("POST", "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, F),
         new("GET",  "/api/trials/{trialId}/reference-cases",                     U,     U,      F,     F,     F,     A, A),
@@ -140,6 +145,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         "POST /api/participants/{participantId}/measures",
         "GET /api/participants/{participantId}/measures",
         "POST /api/participants/{participantId}/questionnaire-links",
+        "POST /api/participants/{participantId}/corrections",
     ];
 
     /// <summary>
@@ -284,6 +290,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         .Replace("{reportId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{alertId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{freezeId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{queryId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)
         .Replace("/{documentName?}", string.Empty, StringComparison.Ordinal)
         .Replace("/{**path}", string.Empty, StringComparison.Ordinal);

@@ -146,7 +146,8 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
         foreach (var (row, key, body) in bodies)
         {
             var path = row.Pattern.Replace("{trialId}", trialId, StringComparison.Ordinal).Replace("{participantId}", participantId, StringComparison.Ordinal)
-                .Replace("{code}", "RC01", StringComparison.Ordinal).Replace("{alertId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+                .Replace("{code}", "RC01", StringComparison.Ordinal).Replace("{alertId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+                .Replace("{queryId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
             using var client = server.Client(key);
             foreach (var (unknown, text) in Misspellings(body!))
             {
@@ -295,6 +296,10 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             },
             "/api/alerts/{alertId:guid}/acknowledgement" => new JsonObject { ["action"] = "fuzz" },
             "/api/participants/{participantId}/questionnaire-links" => new JsonObject { ["instrument"] = "alliance12", ["session"] = 1 },
+            "/api/participants/{participantId}/ineligibility" => new JsonObject { ["criterion"] = "bipolar", ["note"] = "fuzz" },
+            "/api/participants/{participantId}/queries" => new JsonObject { ["field"] = "severity", ["question"] = "fuzz" },
+            "/api/queries/{queryId:guid}/answer" => new JsonObject { ["answer"] = "fuzz" },
+            "/api/participants/{participantId}/corrections" => new JsonObject { ["field"] = "severity", ["value"] = r.Next(5, 28), ["reason"] = "fuzz" },
             "/api/trials/{trialId}/reference-cases" => new JsonObject
             {
                 ["code"] = $"RC{r.Next(1000)}",
@@ -337,6 +342,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             .Replace("{alertId:guid}", Id(Guid.NewGuid().ToString()), StringComparison.Ordinal)
             .Replace("{token}", Id("not-a-token"), StringComparison.Ordinal)
             .Replace("{freezeId:guid}", Id(Guid.NewGuid().ToString()), StringComparison.Ordinal)
+            .Replace("{queryId:guid}", Id(Guid.NewGuid().ToString()), StringComparison.Ordinal)
             .Replace("{code}", Id(row.Pattern.Contains("reference-cases", StringComparison.Ordinal) ? "RC01" : "gad7"), StringComparison.Ordinal)
             .Replace("{documentName}", hostilePath ? Id("v1") : "v1", StringComparison.Ordinal)
             .Replace("/{documentName?}", hostilePath ? "/" + Id("v1") : string.Empty, StringComparison.Ordinal)

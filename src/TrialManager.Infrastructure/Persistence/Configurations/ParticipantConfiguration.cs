@@ -21,6 +21,8 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
         builder.Property(p => p.ExclusionReason).HasMaxLength(400);
         builder.Property(p => p.TherapistCode).HasMaxLength(40);
         builder.Property(p => p.TreatmentStopNote).HasMaxLength(2_000);
+        builder.Property(p => p.IneligibleCriterion).HasMaxLength(200);
+        builder.Property(p => p.IneligibleNote).HasMaxLength(2_000);
         // Every change bumps it: an update made from an older read of the participant changes no row and fails.
         builder.Property(p => p.Version).IsConcurrencyToken();
         builder.HasOne<Trial>().WithMany().HasForeignKey(p => p.TrialId).OnDelete(DeleteBehavior.Restrict);

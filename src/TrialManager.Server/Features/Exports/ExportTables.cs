@@ -147,20 +147,27 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             new("matched", "Whether the arm is the one the trial's hypothesis predicts for the formulation", "boolean", "design", Values: "true; false",
                 Missing: "empty when the hypothesis makes no prediction for the formulation", Derivation: "the trial definition's hypothesis", Source: "trial definition"),
             new("randomizedAt", "Time of randomization (UTC)", "datetime", "design", Unit: "ISO 8601", Source: "randomization"),
+            new("misStratified", "Whether a stratification variable was corrected after randomization", "boolean", "design", Values: "true; false",
+                Derivation: "the allocation and its stratum stand (analysed as randomized); see the participant's corrections", Source: "corrections"),
+            new("ineligibleAfterRandomization", "Whether corrected answers fail an eligibility criterion", "boolean", "design", Values: "true; false",
+                Derivation: "kept in the intention-to-treat set", Source: "corrections"),
         ];
 
         async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
         {
             // The randomization restrictions (block numbers and sizes, minimization scores) stay out: SPIRIT 16a.
-            var rows = db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id).OrderBy(a => a.ParticipantId)
-                .Select(a => new { a.ParticipantId, a.Site, a.Formulation, a.Stratum, a.Sequence, a.Arm, a.RandomizedAt })
+            var rows = (from a in db.Allocations.AsNoTracking()
+                        join p in db.Participants.AsNoTracking() on a.ParticipantId equals p.Id
+                        where a.TrialId == trial.Id
+                        orderby a.ParticipantId
+                        select new { a.ParticipantId, a.Site, a.Formulation, a.Stratum, a.Sequence, a.Arm, a.RandomizedAt, p.MisStratified, p.IneligibleAfterRandomization })
                 .AsAsyncEnumerable();
             await foreach (var a in rows.WithCancellation(ct))
             {
                 yield return
                 [
                     a.ParticipantId, a.Site, a.Formulation.Wire(), a.Stratum, Int(a.Sequence), a.Arm.Wire(), Bool(definition.Matched(a.Formulation, a.Arm)),
-                    Instant(a.RandomizedAt),
+                    Instant(a.RandomizedAt), Bool(a.MisStratified), Bool(a.IneligibleAfterRandomization),
                 ];
             }
         }

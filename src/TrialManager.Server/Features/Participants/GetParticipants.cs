@@ -25,7 +25,10 @@ public sealed class GetParticipantsHandler(TrialDbContext db, IActorAccessor act
         var actor = actors.Current;
         var participant = await db.LoadParticipantAsync(query.ParticipantId, actor, cancellationToken);
         var allocation = await db.Allocations.AsNoTracking().SingleOrDefaultAsync(a => a.ParticipantId == participant.Id, cancellationToken);
-        var view = ParticipantView.From(participant, allocation);
+        // In the order made: each correction's old value is the one before it, the first's the value as entered.
+        var corrections = (await db.Corrections.AsNoTracking().Where(c => c.ParticipantId == participant.Id).ToListAsync(cancellationToken))
+            .OrderBy(c => c.CorrectedAt).Select(CorrectionView.From).ToList();
+        var view = ParticipantView.From(participant, allocation) with { Corrections = corrections };
         return actor.Role == Roles.Therapist ? view.ForTherapist() : view;
     }
 

@@ -46,6 +46,10 @@ public static class ParticipantEndpoints
                 sender.Send(new WithdrawParticipant(participantId, body.Category, body.Reason), ct))
             .WithSummary("Withdraw the participant: a coded category (reports print only this) and an optional private note.");
 
+        coordinator.MapPost("/ineligibility", (string participantId, DeclareIneligibleRequest body, ISender sender, CancellationToken ct) =>
+                sender.Send(new DeclareIneligible(participantId, body.Criterion, body.Note), ct))
+            .WithSummary("Found ineligible after consent and before randomization: the criterion (reports count it) and an optional private note.");
+
         coordinator.MapPost("/completion", (string participantId, ISender sender, CancellationToken ct) =>
                 sender.Send(new CompleteParticipant(participantId), ct))
             .WithSummary("Mark a randomized participant as having completed the protocol.");

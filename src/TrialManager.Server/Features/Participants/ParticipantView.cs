@@ -37,7 +37,9 @@ public sealed record ParticipantView(
     AllocationView? Allocation,
     string? Therapist = null,
     IReadOnlyList<SessionView>? Sessions = null,
-    TreatmentStopView? TreatmentStop = null)
+    TreatmentStopView? TreatmentStop = null,
+    IReadOnlyList<CorrectionView>? Corrections = null,
+    IneligibilityView? Ineligibility = null)
 {
     public static ParticipantView From(Participant p, ParticipantAllocation? allocation) => new(
         p.Id, p.TrialId, p.Site, p.Status, p.ScreeningReasons, p.AgeYears, p.Severity, p.Exclusions, p.Motivation, p.Expectancy,
@@ -55,15 +57,33 @@ public sealed record ParticipantView(
         allocation is null ? null : AllocationView.From(allocation),
         p.TherapistCode,
         [.. p.Sessions.Select(SessionView.From)],
-        p.TreatmentStoppedAt is { } stopped ? new TreatmentStopView(p.TreatmentStopCategory!.Value.Wire(), p.TreatmentStopNote, stopped) : null);
+        p.TreatmentStoppedAt is { } stopped ? new TreatmentStopView(p.TreatmentStopCategory!.Value.Wire(), p.TreatmentStopNote, stopped) : null,
+        Ineligibility: p.IneligibleAt is { } found ? new IneligibilityView(p.IneligibleCriterion!, p.IneligibleNote, found) : null);
 
     /// <summary>What a therapist may read: their participant's record without the coordinator's private notes.</summary>
     public ParticipantView ForTherapist() => this with
     {
+        // Their sessions' corrections; the reasons for other corrections are the site's notes.
+        Corrections = Corrections?.Where(c => c.Target.StartsWith("session:", StringComparison.Ordinal)).ToList(),
         Withdrawal = Withdrawal is null ? null : Withdrawal with { Reason = null },
         TreatmentStop = TreatmentStop is null ? null : TreatmentStop with { Note = null },
+        Ineligibility = Ineligibility is null ? null : Ineligibility with { Note = null },
     };
 }
+
+/// <summary>One correction: the value before and after (as JSON), who made it, when and why.</summary>
+public sealed record CorrectionView(
+    Guid Id, string Target, string Field, System.Text.Json.JsonElement? OldValue, System.Text.Json.JsonElement? NewValue, string Reason,
+    string CorrectedBy, DateTimeOffset CorrectedAt, Guid? Query)
+{
+    public static CorrectionView From(Correction c) => new(c.Id, c.Target, c.Field, Parse(c.OldValue), Parse(c.NewValue), c.Reason, c.CorrectedBy, c.CorrectedAt, c.QueryId);
+
+    private static System.Text.Json.JsonElement? Parse(string? json) =>
+        json is null ? null : System.Text.Json.JsonDocument.Parse(json).RootElement.Clone();
+}
+
+/// <param name="Note">The coordinator's private note, if any; no report prints it.</param>
+public sealed record IneligibilityView(string Criterion, string? Note, DateTimeOffset FoundAt);
 
 /// <param name="Note">The coordinator's private note, if any; no report prints it.</param>
 public sealed record TreatmentStopView(string Category, string? Note, DateTimeOffset StoppedAt);

@@ -14,9 +14,11 @@ namespace TrialManager.Server.Features.Statistics;
 public sealed record StreamAllocations(string TrialId) : IStreamQuery<AllocationRow>;
 
 /// <param name="Matched">Whether the arm is the one the trial's hypothesis predicts for the formulation; null without a prediction.</param>
+/// <param name="MisStratified">A stratification variable was corrected after randomization: the allocation and its stratum stand.</param>
+/// <param name="IneligibleAfterRandomization">Corrected answers fail an eligibility criterion; kept in the intention-to-treat set.</param>
 public sealed record AllocationRow(
     string ParticipantId, string Site, Formulation Formulation, string Stratum, int Sequence, int? Block, int? BlockSize, ArmCode Arm,
-    DateTimeOffset RandomizedAt, bool? Matched);
+    DateTimeOffset RandomizedAt, bool? Matched, bool MisStratified, bool IneligibleAfterRandomization);
 
 public sealed class StreamAllocationsHandler(TrialDbContext db) : IStreamQueryHandler<StreamAllocations, AllocationRow>
 {
@@ -27,12 +29,14 @@ public sealed class StreamAllocationsHandler(TrialDbContext db) : IStreamQueryHa
         var definition = trial.Definition;
 
         // Ordered by the unique (trial, state key, sequence) index: the database streams without sorting.
+        // The flags are the participant's (the allocation row never changes), joined by primary key.
         var rows = db.Allocations.AsNoTracking()
             .Where(a => a.TrialId == query.TrialId)
-            .OrderBy(a => a.StateKey).ThenBy(a => a.Sequence)
-            .Select(a => new AllocationRow(
-                a.ParticipantId, a.Site, a.Formulation, a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Arm, a.RandomizedAt,
-                definition.Matched(a.Formulation, a.Arm)))
+            .Join(db.Participants, a => a.ParticipantId, p => p.Id, (a, p) => new { a, p.MisStratified, p.IneligibleAfterRandomization })
+            .OrderBy(x => x.a.StateKey).ThenBy(x => x.a.Sequence)
+            .Select(x => new AllocationRow(
+                x.a.ParticipantId, x.a.Site, x.a.Formulation, x.a.Stratum, x.a.Sequence, x.a.BlockNumber, x.a.BlockSize, x.a.Arm, x.a.RandomizedAt,
+                definition.Matched(x.a.Formulation, x.a.Arm), x.MisStratified, x.IneligibleAfterRandomization))
             .AsAsyncEnumerable();
         await foreach (var row in rows.WithCancellation(cancellationToken))
         {
@@ -60,9 +64,11 @@ public sealed class ListAllocationsHandler(TrialDbContext db) : IQueryHandler<Li
 
         // The unique (trial, state key, sequence) index is the keyset: each page starts where the last one ended.
         var rows = await allocations.OrderBy(a => a.StateKey).ThenBy(a => a.Sequence).Take(query.Page.Limit + 1)
-            .Select(a => new { Row = new AllocationRow(
-                a.ParticipantId, a.Site, a.Formulation, a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Arm, a.RandomizedAt,
-                definition.Matched(a.Formulation, a.Arm)), a.StateKey })
+            .Join(db.Participants, a => a.ParticipantId, p => p.Id, (a, p) => new { a, p.MisStratified, p.IneligibleAfterRandomization })
+            .OrderBy(x => x.a.StateKey).ThenBy(x => x.a.Sequence)
+            .Select(x => new { Row = new AllocationRow(
+                x.a.ParticipantId, x.a.Site, x.a.Formulation, x.a.Stratum, x.a.Sequence, x.a.BlockNumber, x.a.BlockSize, x.a.Arm, x.a.RandomizedAt,
+                definition.Matched(x.a.Formulation, x.a.Arm), x.MisStratified, x.IneligibleAfterRandomization), x.a.StateKey })
             .ToListAsync(cancellationToken);
         var page = Page<AllocationRowWithKey>.From(
             [.. rows.Select(r => new AllocationRowWithKey(r.Row, r.StateKey))], query.Page,
@@ -76,7 +82,7 @@ public sealed class ListAllocationsHandler(TrialDbContext db) : IQueryHandler<Li
 public static class AllocationCsv
 {
     // Columns are only ever added at the end (the contract's rule for exports).
-    public static readonly string[] Columns = ["participantId", "site", "formulation", "stratum", "sequence", "block", "blockSize", "arm", "randomizedAt", "matched"];
+    public static readonly string[] Columns = ["participantId", "site", "formulation", "stratum", "sequence", "block", "blockSize", "arm", "randomizedAt", "matched", "misStratified", "ineligibleAfterRandomization"];
 
     /// <summary>Writes the rows as RFC 4180 CSV, flushing as it goes so memory stays flat for any table size.</summary>
     public static async Task WriteAsync(IAsyncEnumerable<AllocationRow> rows, Stream body, CancellationToken cancellationToken)
@@ -92,6 +98,7 @@ public static class AllocationCsv
                     r.ParticipantId, r.Site, r.Formulation.Wire(), r.Stratum, Text(r.Sequence), Text(r.Block), Text(r.BlockSize), r.Arm.Wire(),
                     r.RandomizedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
                     r.Matched switch { true => "true", false => "false", null => string.Empty },
+                    r.MisStratified ? "true" : "false", r.IneligibleAfterRandomization ? "true" : "false",
                 ],
                 cancellationToken);
             if (++count % 1000 == 0)

@@ -31,7 +31,12 @@ public sealed record ConsortView(
     IReadOnlyDictionary<string, int> StoppedTreatment,
     IReadOnlyDictionary<string, int> LostToFollowUp,
     IReadOnlyDictionary<string, int> Analysed,
-    ConsortFormulation Formulation);
+    ConsortFormulation Formulation,
+    ConsortNotes Notes);
+
+/// <param name="MisStratified">Allocated participants whose stratification variable was corrected later (allocation and stratum stand).</param>
+/// <param name="IneligibleAfterRandomization">Allocated participants whose corrected answers fail a criterion; analysed as allocated.</param>
+public sealed record ConsortNotes(int MisStratified, int IneligibleAfterRandomization);
 
 /// <param name="PendingSecondRating">Drawn for double rating, waiting for the second independent rating.</param>
 /// <param name="PendingConsensus">Waiting for a consensus rating (the two raters disagreed, or the rating was indeterminate).</param>
@@ -71,11 +76,18 @@ public sealed class GetConsortHandler(TrialDbContext db) : IQueryHandler<GetCons
             .ToListAsync(cancellationToken);
         int Pending(FormulationAwaiting awaiting) => pending.Where(p => p.Awaiting == awaiting).Sum(p => p.Count);
 
+        // Pooled over arms: a note on data quality, readable by everyone who reads the flow.
+        var notes = await db.Participants.AsNoTracking()
+            .Where(p => p.TrialId == query.TrialId && (p.MisStratified || p.IneligibleAfterRandomization))
+            .Select(p => new { p.MisStratified, p.IneligibleAfterRandomization })
+            .ToListAsync(cancellationToken);
+
         var reasons = new Dictionary<string, int>
         {
             ["screenFailed"] = Count((s, _) => s == ParticipantStatus.ScreenFailed),
             ["declined"] = Count((s, _) => s == ParticipantStatus.Declined),
             ["excluded"] = Count((s, _) => s == ParticipantStatus.Excluded),
+            ["ineligible"] = Count((s, _) => s == ParticipantStatus.Ineligible),
             ["withdrawn"] = Count((s, arm) => s == ParticipantStatus.Withdrawn && arm is null),
         };
         return new ConsortView(
@@ -91,6 +103,7 @@ public sealed class GetConsortHandler(TrialDbContext db) : IQueryHandler<GetCons
             LostToFollowUp: ByArmWhere((s, _, c) => s == ParticipantStatus.Withdrawn && c == WithdrawalCategory.LostToFollowUp),
             Analysed: ByArmWhere((s, _, c) => !Left(s, c)),
             Formulation: new ConsortFormulation(
-                Pending(FormulationAwaiting.SecondRating), Pending(FormulationAwaiting.Consensus), Count((s, _) => s == ParticipantStatus.Excluded)));
+                Pending(FormulationAwaiting.SecondRating), Pending(FormulationAwaiting.Consensus), Count((s, _) => s == ParticipantStatus.Excluded)),
+            Notes: new ConsortNotes(notes.Count(n => n.MisStratified), notes.Count(n => n.IneligibleAfterRandomization)));
     }
 }

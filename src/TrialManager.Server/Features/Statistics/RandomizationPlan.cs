@@ -1,7 +1,9 @@
 using System.Text;
+using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Common;
+using TrialManager.Domain.Participants;
 using TrialManager.Domain.Randomization;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
@@ -41,7 +43,7 @@ public sealed record VerifyRandomizationPlan(string TrialId) : IQuery<Verificati
 
 /// <summary>
 /// <see cref="MisStratified"/> lists allocations made on a level that a correction recorded later changed: they stand
-/// (an allocation never changes) and are no mismatch. Corrections do not exist yet, so it is empty.
+/// (an allocation never changes) and are no mismatch.
 /// </summary>
 public sealed record VerificationView(bool Matches, int Checked, VerificationMismatch? FirstMismatch, IReadOnlyList<MisStratifiedAllocation> MisStratified);
 
@@ -107,7 +109,7 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
         var recorded = db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id)
             .Join(db.Participants, a => a.ParticipantId, p => p.Id, (a, p) => new
             {
-                a.Arm, a.Stratum, a.StateKey, a.Sequence, a.BlockNumber, a.BlockSize, a.Levels, a.Formulation, a.Site,
+                a.ParticipantId, a.RandomizedAt, a.Arm, a.Stratum, a.StateKey, a.Sequence, a.BlockNumber, a.BlockSize, a.Levels, a.Formulation, a.Site,
                 ParticipantSite = p.Site, p.PrimaryFormulation, p.Severity,
             })
             .OrderBy(a => a.StateKey).ThenBy(a => a.Sequence);
@@ -118,16 +120,45 @@ public sealed class RandomizationPlanHandler(TrialDbContext db)
         var before = await AllocatedAsync(trial.Id, cancellationToken);
         var rows = await recorded.ToListAsync(cancellationToken);
         var after = await AllocatedAsync(trial.Id, cancellationToken);
+        var corrections = (await db.Corrections.AsNoTracking()
+                .Where(c => c.TrialId == trial.Id && c.Target == Correction.ParticipantTarget && (c.Field == "site" || c.Field == "severity"))
+                .Select(c => new { c.ParticipantId, c.Field, c.OldValue, c.CorrectedAt })
+                .ToListAsync(cancellationToken))
+            .ToLookup(c => c.ParticipantId, StringComparer.Ordinal);
+
+        // A value as it was at randomization: the old value of the first correction made after it, else the value now.
+        T AtRandomization<T>(string participantId, DateTimeOffset randomizedAt, string field, T now) =>
+            corrections[participantId].Where(c => c.Field == field && c.CorrectedAt > randomizedAt).MinBy(c => c.CorrectedAt) is { OldValue: { } old }
+                ? JsonSerializer.Deserialize<T>(old)!
+                : now;
+
+        var stratifying = trial.Definition.Randomization.StratifyBy.Concat(trial.Definition.Randomization.Factors).ToHashSet(StringComparer.Ordinal);
+        var misStratified = new List<MisStratifiedAllocation>();
         var compared = rows
             .Where(a => a.Sequence <= before.GetValueOrDefault(a.StateKey) || a.Sequence > after.GetValueOrDefault(a.StateKey))
-            .Select(a => new RecordedAllocation(arms.IndexOf(a.Arm), a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Levels)
+            .Select(a =>
             {
-                // No correction exists yet, so the participant's values now are its values at randomization.
-                ParticipantLevels = ParticipantLevels(trial.Definition, a.ParticipantSite, a.PrimaryFormulation, a.Severity),
-                LevelCopies = [new(Factors.Formulation, a.Formulation.Wire()), new(Factors.Site, a.Site)],
-            });
+                // The participant's values at randomization are compared; a later correction is listed, not a mismatch.
+                var then = ParticipantLevels(trial.Definition,
+                    AtRandomization(a.ParticipantId, a.RandomizedAt, "site", a.ParticipantSite), a.PrimaryFormulation,
+                    AtRandomization(a.ParticipantId, a.RandomizedAt, "severity", a.Severity));
+                if (corrections.Contains(a.ParticipantId))
+                {
+                    var current = ParticipantLevels(trial.Definition, a.ParticipantSite, a.PrimaryFormulation, a.Severity);
+                    misStratified.AddRange(a.Levels
+                        .Where(l => stratifying.Contains(l.Key) && current.TryGetValue(l.Key, out var c) && c != l.Value && then.GetValueOrDefault(l.Key) == l.Value)
+                        .Select(l => new MisStratifiedAllocation(a.ParticipantId, a.Stratum, a.Sequence, l.Key, l.Value, current[l.Key])));
+                }
+
+                return new RecordedAllocation(arms.IndexOf(a.Arm), a.Stratum, a.Sequence, a.BlockNumber, a.BlockSize, a.Levels)
+                {
+                    ParticipantLevels = then,
+                    LevelCopies = [new(Factors.Formulation, a.Formulation.Wire()), new(Factors.Site, a.Site)],
+                };
+            })
+            .ToList();
         var result = randomizer.Verify(compared, before);
-        return new VerificationView(result.Matches, result.Checked, result.FirstMismatch, []);
+        return new VerificationView(result.Matches, result.Checked, result.FirstMismatch, misStratified);
     }
 
     private Task<Dictionary<string, int>> AllocatedAsync(string trialId, CancellationToken cancellationToken) =>
