@@ -129,6 +129,7 @@ public abstract partial class AnalysisExportTests(TrialServer server)
         Assert.All(allocations.Rows, a => Assert.Equal(
             (a["formulation"], a["arm"]) is ("cognitive", "moderator") or ("interpersonal", "mediator") ? "true" : "false", a["matched"]));
         Assert.Equal(2, allocations.Rows.Count);
+        Assert.All(allocations.Rows, a => Assert.Equal(("false", "false"), (a["misStratified"], a["ineligibleAfterRandomization"])));
 
         var ratings = zip.Csv("ratings.csv").Rows;
         Assert.Equal(2, ratings.Count);

@@ -120,7 +120,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "Measure.Answers.1", "Measure.Answers.2", "Measure.Answers.3", "Measure.Answers.4", "Measure.Answers.5", "Measure.Answers.6",
             "Measure.Answers.7", "Measure.Answers.8", "Measure.Answers.9", "Measure.Band", "Measure.CompletedOn", "Measure.Id", "Measure.Instrument",
             "Measure.ParticipantId", "Measure.Prorated", "Measure.RecordedAt", "Measure.RecordedBy", "Measure.Scores.total", "Measure.Session",
-            "Measure.TrialId", "Measure.Version", "QuestionnaireLink.MeasureId", "QuestionnaireLink.UsedAt",
+            "Measure.TrialId", "Measure.Version", "Measure.Visit", "QuestionnaireLink.MeasureId", "QuestionnaireLink.UsedAt",
             "SafetyAlert.AcknowledgedAt", "SafetyAlert.AcknowledgedBy", "SafetyAlert.Action", "SafetyAlert.Id", "SafetyAlert.Instrument", "SafetyAlert.Kind",
             "SafetyAlert.MeasureId", "SafetyAlert.ParticipantId", "SafetyAlert.RaisedAt", "SafetyAlert.Rule", "SafetyAlert.Site", "SafetyAlert.TrialId",
         ],
