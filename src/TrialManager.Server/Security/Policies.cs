@@ -51,7 +51,7 @@ public static class Policies
         [MeasureReaders] = [Roles.Coordinator, Roles.Therapist, Roles.Statistician, Roles.Assessor],
         [MeasureEntry] = [Roles.Coordinator, Roles.Therapist, Roles.Rater, Roles.Assessor],
         [DueList] = [Roles.Coordinator, Roles.Assessor],
-        [Correction] = [Roles.Coordinator, Roles.Therapist, Roles.Rater],
+        [Correction] = [Roles.Coordinator, Roles.Therapist, Roles.Rater, Roles.Assessor],
         [RaiseDataQuery] = [Roles.Statistician, Roles.Admin],
         [DataQueries] = [Roles.Coordinator, Roles.Statistician, Roles.Admin],
     };

@@ -157,6 +157,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         "POST /api/participants/{participantId}/measures",
         "GET /api/participants/{participantId}/measures",
         "GET /api/trials/{trialId}/visits/due",
+        "POST /api/participants/{participantId}/corrections",
     ];
 
     public static Expect Assessor(Row row) =>

@@ -133,6 +133,37 @@ public abstract class VisitApiTests(TrialServer server)
     }
 
     [ServerFact]
+    public async Task AnAssessor_CorrectsTheVisitMeasuresTheyEntered_ButNoSessionMeasureNorScreeningAnswer()
+    {
+        var trialId = await ScheduledTrialAsync(server);
+        var id = (await DocumentSupport.RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
+        var visit = await (await Assessor.PostJsonAsync($"/api/participants/{id}/measures", VisitMeasure("phq9", "baseline", 9))).JsonAsync();
+        var corrections = $"/api/participants/{id}/corrections";
+
+        var corrected = await Assessor.PostJsonAsync(corrections,
+            new { target = $"measure:{visit.GetProperty("id").GetString()}", field = "items.1", value = 3, reason = "misread the paper form" });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, corrected);
+        var correction = await corrected.JsonAsync();
+        Assert.Equal((1, 3), (correction.GetProperty("oldValue").GetInt32(), correction.GetProperty("newValue").GetInt32()));
+        var measures = await AllPagesAsync(Assessor, $"/api/participants/{id}/measures");
+        Assert.Equal(11.0, measures.Single().GetProperty("scores").GetProperty("total").GetDouble());
+
+        // A session's measure and the screening answers are not the assessor's to enter, so not to correct.
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Coordinator.PostJsonAsync($"/api/participants/{id}/sessions", new { number = 1, date = Today, attendance = "attended" }));
+        var session = await (await server.Coordinator.PostJsonAsync($"/api/participants/{id}/measures",
+            new { instrument = "phq9", session = 1, completedOn = Today, items = Answers(9) })).JsonAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await Assessor.PostJsonAsync(corrections,
+            new { target = $"measure:{session.GetProperty("id").GetString()}", field = "items.1", value = 3, reason = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Assessor.PostJsonAsync(corrections, new { field = "severity", value = 20, reason = "x" })).StatusCode);
+        Assert.Equal(9.0, (await AllPagesAsync(server.Coordinator, $"/api/participants/{id}/measures"))
+            .Single(m => m.GetProperty("session").ValueKind == JsonValueKind.Number).GetProperty("scores").GetProperty("total").GetDouble());
+    }
+
+    [ServerFact]
     public async Task DueList_HoldsOpenSessionsAndVisits_OverduePastTheirWindow_DoneOnesLeftOut_BySite()
     {
         var trialId = await ScheduledTrialAsync(server);

@@ -197,13 +197,15 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
     private async Task<(object? Old, object? New)> CorrectMeasureAsync(
         Actor actor, Participant participant, Guid id, string field, JsonElement value, CancellationToken cancellationToken)
     {
-        RequireRole(actor, "a measure", Roles.Coordinator, Roles.Therapist, Roles.Rater);
+        RequireRole(actor, "a measure", Roles.Coordinator, Roles.Therapist, Roles.Rater, Roles.Assessor);
         var measure = await db.Measures.SingleOrDefaultAsync(m => m.Id == id && m.ParticipantId == participant.Id, cancellationToken)
             ?? throw RequestValidationException.For("target", $"the participant has no measure {id}");
         var definition = (catalogue.Find(measure.Instrument, measure.Version) ?? catalogue.Find(measure.Instrument))!.Definition;
-        // The same roles as at entry: fidelity forms by raters (their own), questionnaires by coordinators and therapists.
+        // The same roles as at entry: fidelity forms by raters (their own), questionnaires by coordinators and therapists,
+        // visit measures also by assessors (never a session's: its logs would tell them the arm).
         if ((actor.Role == Roles.Therapist && definition.Respondent == InstrumentRespondent.Rater)
-            || (actor.Role == Roles.Rater && (definition.Respondent != InstrumentRespondent.Rater || measure.RecordedBy != actor.Name)))
+            || (actor.Role == Roles.Rater && (definition.Respondent != InstrumentRespondent.Rater || measure.RecordedBy != actor.Name))
+            || (actor.Role == Roles.Assessor && measure.Visit is null))
         {
             throw new ForbiddenException($"Your role does not enter this {definition.Code} measure, so it does not correct it.");
         }
