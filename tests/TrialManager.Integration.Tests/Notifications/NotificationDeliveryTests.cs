@@ -168,6 +168,25 @@ public abstract class NotificationDeliveryTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.Forbidden, (await coordinator.GetAsync($"/api/trials/{trialId}/notifications")).StatusCode);
         Assert.Single(smtp.Received);
         Assert.Single(_webhooks.Received);
+
+        // An alert that a correction raises (an answer misread at entry) is told like one raised at entry.
+        using var therapist = server.Client("dev-therapist");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await therapist.PostJsonAsync($"/api/participants/{participantId}/sessions",
+            new { number = 2, date = Today, attendance = "attended" }));
+        var calm = await therapist.PostJsonAsync($"/api/participants/{participantId}/measures", new
+        {
+            instrument = "phq9", session = 2, completedOn = Today,
+            items = Enumerable.Range(1, 9).ToDictionary(i => i.ToString(CultureInfo.InvariantCulture), _ => 0),
+        });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, calm);
+        var calmMeasure = await calm.JsonAsync();
+        Assert.Empty(calmMeasure.GetProperty("alerts").EnumerateArray());
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{participantId}/corrections", new
+        {
+            target = $"measure:{calmMeasure.GetProperty("id").GetString()}", field = "items.9", value = 1, reason = "the paper form was misread",
+        }));
+        await WithinAsync(TimeSpan.FromSeconds(10), () => Task.FromResult(smtp.Received.Count == 2 && _webhooks.Received.Count == 2 ? "both" : null),
+            () => "The alert raised by the correction was not mailed and posted within 10 s.\n" + server.Output());
     }
 
     [ServerFact]

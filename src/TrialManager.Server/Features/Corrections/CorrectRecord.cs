@@ -3,6 +3,7 @@ using FluentValidation;
 using Mediator;
 using TrialManager.Infrastructure.Instruments;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Features.Notifications;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Participants;
 
@@ -36,14 +37,15 @@ public sealed class CorrectRecordValidator : AbstractValidator<CorrectRecord>
     }
 }
 
-public sealed class CorrectRecordHandler(TrialDbContext db, InstrumentCatalogue catalogue, IActorAccessor actors, TimeProvider clock)
+public sealed class CorrectRecordHandler(
+    TrialDbContext db, InstrumentCatalogue catalogue, IActorAccessor actors, TimeProvider clock, NotificationOutbox notifications)
     : ICommandHandler<CorrectRecord, CorrectionView>
 {
     public async ValueTask<CorrectionView> Handle(CorrectRecord command, CancellationToken cancellationToken)
     {
         var actor = actors.Current;
         var participant = await db.LoadParticipantAsync(command.ParticipantId, actor, cancellationToken);
-        var correction = await new Corrector(db, catalogue, clock).CorrectAsync(
+        var correction = await new Corrector(db, catalogue, clock, notifications).CorrectAsync(
             actor, participant, command.Target, command.Field!, command.Value, command.Reason!.Trim(), null, cancellationToken);
         return CorrectionView.From(correction);
     }

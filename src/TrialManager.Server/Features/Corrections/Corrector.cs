@@ -8,6 +8,7 @@ using TrialManager.Domain.Therapy;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Instruments;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Features.Notifications;
 using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Corrections;
@@ -17,7 +18,7 @@ namespace TrialManager.Server.Features.Corrections;
 /// value becomes the corrected one and a <see cref="Correction"/> row keeps the old value, who, when and why. Shared by
 /// the corrections route and the answer to a data query.
 /// </summary>
-internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue, TimeProvider clock)
+internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue, TimeProvider clock, NotificationOutbox notifications)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -248,7 +249,9 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
         measure.Rescore(scored);
         // A corrected answer may cross an alert rule: raised once per rule and measure, as the site must act on it.
         var raised = await db.SafetyAlerts.AsNoTracking().Where(a => a.MeasureId == measure.Id).Select(a => a.Rule).ToListAsync(cancellationToken);
-        db.SafetyAlerts.AddRange(SafetyAlert.Raise(measure, participant.Site, scored.Alerts.Where(a => !raised.Contains(a.Rule)), clock.GetUtcNow()));
+        var alerts = SafetyAlert.Raise(measure, participant.Site, scored.Alerts.Where(a => !raised.Contains(a.Rule)), clock.GetUtcNow());
+        db.SafetyAlerts.AddRange(alerts);
+        await notifications.AddAlertsAsync(participant.TrialId, alerts, cancellationToken);
         object? oldAnswer = old is { } o ? (int)o : null;
         return (oldAnswer, (int)answers[item]!.Value);
     }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Instruments;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Features.Notifications;
 using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Corrections;
@@ -77,7 +78,8 @@ public sealed class AnswerDataQueryValidator : AbstractValidator<AnswerDataQuery
     }
 }
 
-public sealed class AnswerDataQueryHandler(TrialDbContext db, InstrumentCatalogue catalogue, IActorAccessor actors, TimeProvider clock)
+public sealed class AnswerDataQueryHandler(
+    TrialDbContext db, InstrumentCatalogue catalogue, IActorAccessor actors, TimeProvider clock, NotificationOutbox notifications)
     : ICommandHandler<AnswerDataQuery, DataQueryView>
 {
     public async ValueTask<DataQueryView> Handle(AnswerDataQuery command, CancellationToken cancellationToken)
@@ -99,7 +101,7 @@ public sealed class AnswerDataQueryHandler(TrialDbContext db, InstrumentCatalogu
         if (command.Correction is { } correction)
         {
             var participant = await db.LoadParticipantAsync(query.ParticipantId, actor, cancellationToken);
-            correctionId = (await new Corrector(db, catalogue, clock).CorrectAsync(
+            correctionId = (await new Corrector(db, catalogue, clock, notifications).CorrectAsync(
                 actor, participant, query.Target, query.Field, correction.Value, answer, query.Id, cancellationToken)).Id;
         }
 

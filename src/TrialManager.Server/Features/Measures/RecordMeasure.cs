@@ -113,17 +113,7 @@ public sealed class RecordMeasureHandler(
         var alerts = SafetyAlert.Raise(measure, participant.Site, scored.Alerts, now);
         db.Measures.Add(measure);
         db.SafetyAlerts.AddRange(alerts);
-        if (alerts.Count > 0)
-        {
-            // The trial's safety contacts are told in the same transaction's outbox: an alert is never committed untold.
-            var trial = await db.Trials.AsNoTracking().Where(t => t.Id == participant.TrialId).Select(t => t.Definition)
-                .SingleAsync(cancellationToken);
-            foreach (var alert in alerts)
-            {
-                notifications.Add(NotificationMessage.ForAlert(alert, notifications.Link($"/participants/{Uri.EscapeDataString(alert.ParticipantId)}")),
-                    trial.SafetyContacts);
-            }
-        }
+        await notifications.AddAlertsAsync(participant.TrialId, alerts, cancellationToken);
 
         return MeasureView.From(measure, alerts);
     }

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Measures;
 using TrialManager.Domain.Notifications;
 using TrialManager.Infrastructure.Notifications;
 using TrialManager.Infrastructure.Persistence;
@@ -28,6 +30,24 @@ public sealed class NotificationOutbox(TrialDbContext db, NotificationSettings s
         foreach (var row in rows)
         {
             afterCommit.Add(() => owedWork.Notification(row.Id));
+        }
+    }
+
+    /// <summary>
+    /// Tells the trial's safety contacts of each alert just raised, whether by a new measure or a corrected one, in the
+    /// same transaction's outbox: an alert is never committed untold.
+    /// </summary>
+    public async Task AddAlertsAsync(string trialId, IReadOnlyList<SafetyAlert> alerts, CancellationToken cancellationToken)
+    {
+        if (alerts.Count == 0)
+        {
+            return;
+        }
+
+        var definition = await db.Trials.AsNoTracking().Where(t => t.Id == trialId).Select(t => t.Definition).SingleAsync(cancellationToken);
+        foreach (var alert in alerts)
+        {
+            Add(NotificationMessage.ForAlert(alert, Link($"/participants/{Uri.EscapeDataString(alert.ParticipantId)}")), definition.SafetyContacts);
         }
     }
 }
