@@ -88,6 +88,12 @@ public abstract partial class RaterPageTests(TrialServer server)
         var participant = await (await server.Coordinator.GetAsync($"/api/participants/{waiting}")).JsonAsync();
         Assert.Equal(("formulated", "cognitive"), (participant.GetProperty("status").GetString(), participant.GetProperty("primaryFormulation").GetString()));
 
+        // The statistician sees each rater's status, from the same query as GET /api/trials/{trialId}/raters.
+        var statistics = await (await PageSignIn.SignedInClientAsync(server, "dev-statistician")).GetStringAsync(new Uri($"/trials/{trialId}/statistics", UriKind.Relative));
+        Assert.Contains("no reference cases", statistics, StringComparison.Ordinal);
+        // Certified (nothing to certify on), no practice, two blinded ratings (the consensus is not counted).
+        Assert.Matches("<tr><td>dev-rater</td><td>yes</td><td class=\"num\">0 of 0</td><td class=\"num\">[^<]+</td><td class=\"num\">2</td></tr>", statistics);
+
         void AssertBlind(string html)
         {
             foreach (var secret in new[] { "dev-rater-2", randomized, "private reasoning", "3 (major)", "stratum", "randomized", arm })
