@@ -25,6 +25,7 @@ public static class WebPages
     public static string HomeFor(string? role) => role switch
     {
         Roles.Admin => "/admin/trials",
+        Roles.Rater => "/raters/queue",
         _ => "/trials",
     };
 }

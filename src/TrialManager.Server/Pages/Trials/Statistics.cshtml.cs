@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using TrialManager.Server.Features.Exports;
+using TrialManager.Server.Features.Raters;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
@@ -29,6 +30,9 @@ public sealed class StatisticsModel(ISender sender) : TrialPageModel
     public ReliabilityView? Reliability { get; private set; }
 
     public VerificationView? Verification { get; private set; }
+
+    /// <summary>Each rater's certification and ratings made, from the same query as GET /api/trials/{trialId}/raters.</summary>
+    public TrialRatersView? Raters { get; private set; }
 
     public Task<IActionResult> OnGetAsync(CancellationToken ct) => Show(() => LoadAsync(ct));
 
@@ -84,5 +88,6 @@ public sealed class StatisticsModel(ISender sender) : TrialPageModel
 
         Balance = await sender.Send(new GetBalance(TrialId), ct);
         Reliability = await sender.Send(new GetReliability(TrialId), ct);
+        Raters = await sender.Send(new GetTrialRaters(TrialId), ct);
     }
 }

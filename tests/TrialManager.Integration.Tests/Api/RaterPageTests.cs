@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using TrialManager.Integration.Tests.Harness;
+
+namespace TrialManager.Integration.Tests.Api;
+
+/// <summary>The rater's queue page: the case material only, rated through the API's command, with the same rules.</summary>
+public abstract partial class RaterPageTests(TrialServer server)
+{
+    private static object Scores(int[] s) => new { cognitive = s[0], interpersonal = s[1], behavioral = s[2], environmental = s[3] };
+
+    private async Task<string> ConsentedAsync(string trialId)
+    {
+        var screened = await server.Coordinator.PostJsonAsync($"/api/trials/{trialId}/participants",
+            new { site = "AAA", ageYears = 30, severity = 15, exclusions = Array.Empty<string>(), motivation = 6, expectancy = 7 });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, screened);
+        var id = (await screened.JsonAsync()).GetProperty("id").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK,
+            await server.Coordinator.PostJsonAsync($"/api/participants/{id}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" }));
+        return id;
+    }
+
+    private async Task<List<JsonElement>> RatingsAsync(string id) =>
+        [.. (await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync()).GetProperty("ratings").EnumerateArray()];
+
+    private static async Task<HttpResponseMessage> PostRatingAsync(HttpClient pages, string html, string participantId, Dictionary<string, string> fields)
+    {
+        fields["ParticipantId"] = participantId;
+        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value);
+        using var body = new FormUrlEncodedContent(fields);
+        return await pages.PostAsync(new Uri("/raters/queue?handler=Rate", UriKind.Relative), body);
+    }
+
+    [ServerFact]
+    public async Task Rater_SeesTheirQueue_RatesOnThePage_AMissingScoreChangesNothing_AndNoArmOrOtherRatersScoresShow()
+    {
+        var definition = TestTrials.Definition();
+        definition["formulationRule"] = new { minMargin = 1, doubleRating = new { share = 1.0 } };
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+        var trialId = (string)definition["id"]!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "recruiting" }));
+
+        // One participant rated by both raters and randomized; one rated by the other rater, waiting for this one.
+        var randomized = await ConsentedAsync(trialId);
+        var waiting = await ConsentedAsync(trialId);
+        var other = server.Client("dev-rater-2");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await other.PostJsonAsync($"/api/participants/{randomized}/formulations", new { scores = Scores([0, 4, 1, 1]) }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK,
+            await server.Client("dev-rater").PostJsonAsync($"/api/participants/{randomized}/formulations", new { scores = Scores([0, 4, 1, 1]) }));
+        var allocation = await server.Coordinator.PostJsonAsync($"/api/participants/{randomized}/randomization", null);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, allocation);
+        var arm = (await allocation.JsonAsync()).GetProperty("arm").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await other.PostJsonAsync($"/api/participants/{waiting}/formulations",
+            new { scores = Scores([0, 4, 3, 1]), rationale = "other rater's private reasoning" }));
+
+        var pages = await PageSignIn.SignedInClientAsync(server, "dev-rater");
+        var queue = await pages.GetStringAsync(new Uri("/raters/queue", UriKind.Relative));
+        Assert.Contains(waiting, queue, StringComparison.Ordinal);
+        Assert.Contains("0 absent, 1 minor, 2 moderate, 3 major, 4 central", queue, StringComparison.Ordinal);
+        AssertBlind(queue);
+
+        // A missing score: the form again with the message, nothing recorded.
+        var missing = await PostRatingAsync(pages, queue, waiting, new() { ["Scores.Interpersonal"] = "1", ["Scores.Behavioral"] = "0", ["Scores.Environmental"] = "0" });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        var refused = await missing.Content.ReadAsStringAsync();
+        Assert.Contains("id=\"err-scores-cognitive\"", refused, StringComparison.Ordinal);
+        AssertBlind(refused);
+        Assert.Single(await RatingsAsync(waiting));
+
+        // A whole rating: recorded as this rater's, as the API would; the two disagree, so this rater owes a consensus.
+        var rated = await PostRatingAsync(pages, queue, waiting,
+            new() { ["Scores.Cognitive"] = "4", ["Scores.Interpersonal"] = "1", ["Scores.Behavioral"] = "0", ["Scores.Environmental"] = "0", ["Rationale"] = "rumination" });
+        Assert.Equal(HttpStatusCode.Redirect, rated.StatusCode);
+        var mine = (await RatingsAsync(waiting))[1];
+        Assert.Equal(("dev-rater", 4, false), (mine.GetProperty("rater").GetString(), mine.GetProperty("scores").GetProperty("cognitive").GetInt32(), mine.GetProperty("consensus").GetBoolean()));
+        var reliability = await (await server.Statistician.GetAsync($"/api/trials/{trialId}/reliability")).JsonAsync();
+        Assert.Equal(4, reliability.GetProperty("independentRatings").GetInt64()); // the randomized participant's two, and these two
+
+        var consensusPage = await pages.GetStringAsync(new Uri("/raters/queue", UriKind.Relative));
+        Assert.Contains("(consensus)", consensusPage, StringComparison.Ordinal);
+        Assert.Contains("4 (central)", consensusPage, StringComparison.Ordinal); // this rater's own rating, and only theirs
+        AssertBlind(consensusPage);
+        var agreed = await PostRatingAsync(pages, consensusPage, waiting,
+            new() { ["Scores.Cognitive"] = "4", ["Scores.Interpersonal"] = "2", ["Scores.Behavioral"] = "0", ["Scores.Environmental"] = "0" });
+        Assert.Equal(HttpStatusCode.Redirect, agreed.StatusCode);
+        Assert.True((await RatingsAsync(waiting))[2].GetProperty("consensus").GetBoolean());
+        var participant = await (await server.Coordinator.GetAsync($"/api/participants/{waiting}")).JsonAsync();
+        Assert.Equal(("formulated", "cognitive"), (participant.GetProperty("status").GetString(), participant.GetProperty("primaryFormulation").GetString()));
+
+        // The statistician sees each rater's status, from the same query as GET /api/trials/{trialId}/raters.
+        var statistics = await (await PageSignIn.SignedInClientAsync(server, "dev-statistician")).GetStringAsync(new Uri($"/trials/{trialId}/statistics", UriKind.Relative));
+        Assert.Contains("no reference cases", statistics, StringComparison.Ordinal);
+        // Certified (nothing to certify on), no practice, two blinded ratings (the consensus is not counted).
+        Assert.Matches("<tr><td>dev-rater</td><td>yes</td><td class=\"num\">0 of 0</td><td class=\"num\">[^<]+</td><td class=\"num\">2</td></tr>", statistics);
+
+        void AssertBlind(string html)
+        {
+            foreach (var secret in new[] { "dev-rater-2", randomized, "private reasoning", "3 (major)", "stratum", "randomized", arm })
+            {
+                Assert.False(html.Contains(secret, StringComparison.OrdinalIgnoreCase), $"The rater's page carries {secret}");
+            }
+        }
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenField();
+}
+
+[Collection(SqliteServerCollection.Name)]
+public sealed class RaterPageTests_Sqlite(SqliteTrialServer server) : RaterPageTests(server);
+
+[Collection(PostgresServerCollection.Name)]
+public sealed class RaterPageTests_Postgres(PostgresTrialServer server) : RaterPageTests(server), IRunsOnPostgres;
