@@ -253,7 +253,7 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<int>("Session")
+                    b.Property<int?>("Session")
                         .HasColumnType("integer");
 
                     b.Property<string>("TokenHash")
@@ -268,6 +268,10 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
 
                     b.Property<DateTimeOffset?>("UsedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Visit")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
 
                     b.HasKey("Id");
 

@@ -255,7 +255,7 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
-                    b.Property<int>("Session")
+                    b.Property<int?>("Session")
                         .HasColumnType("int");
 
                     b.Property<string>("TokenHash")
@@ -270,6 +270,10 @@ namespace TrialManager.Migrations.SqlServer.Migrations
 
                     b.Property<DateTimeOffset?>("UsedAt")
                         .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Visit")
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
 
                     b.HasKey("Id");
 

@@ -254,7 +254,7 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("Session")
+                    b.Property<int?>("Session")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("TokenHash")
@@ -268,6 +268,10 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("UsedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Visit")
+                        .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");

@@ -1,12 +1,13 @@
 using TrialManager.Domain.Common;
 using TrialManager.Domain.Instruments;
 using TrialManager.Domain.Participants;
+using TrialManager.Domain.Schedule;
 using TrialManager.Domain.Therapy;
 
 namespace TrialManager.Domain.Measures;
 
 /// <summary>
-/// A link the participant opens on their own phone to answer one instrument at one session, without an account. Only
+/// A link the participant opens on their own phone to answer one instrument at one session or visit, without an account. Only
 /// the SHA-256 of its token is kept, so a copy of the database yields no live link; it is used once and expires.
 /// </summary>
 public sealed class QuestionnaireLink
@@ -16,7 +17,8 @@ public sealed class QuestionnaireLink
         TokenHash = TrialId = ParticipantId = Instrument = CreatedBy = string.Empty;
     }
 
-    private QuestionnaireLink(Participant participant, string instrument, int session, string tokenHash, string createdBy, DateTimeOffset now, TimeSpan lifetime)
+    private QuestionnaireLink(
+        Participant participant, string instrument, int? session, string? visit, string tokenHash, string createdBy, DateTimeOffset now, TimeSpan lifetime)
     {
         Id = Guid.NewGuid();
         TokenHash = tokenHash;
@@ -24,6 +26,7 @@ public sealed class QuestionnaireLink
         ParticipantId = participant.Id;
         Instrument = instrument;
         Session = session;
+        Visit = visit;
         CreatedBy = createdBy;
         CreatedAt = now;
         ExpiresAt = now + lifetime;
@@ -38,8 +41,11 @@ public sealed class QuestionnaireLink
     public string ParticipantId { get; private set; }
     public string Instrument { get; private set; }
 
-    /// <summary>The session the answers belong to (a visit code joins it when visit measures arrive).</summary>
-    public int Session { get; private set; }
+    /// <summary>The session the answers belong to, or null for a visit's link.</summary>
+    public int? Session { get; private set; }
+
+    /// <summary>The schedule's visit the answers belong to, or null for a session's link.</summary>
+    public string? Visit { get; private set; }
 
     public string CreatedBy { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
@@ -58,16 +64,7 @@ public sealed class QuestionnaireLink
         Participant participant, InstrumentDefinition instrument, int session, IEnumerable<(string Instrument, int Session)> existing,
         string tokenHash, string createdBy, DateTimeOffset now, TimeSpan lifetime)
     {
-        if (instrument.Respondent != InstrumentRespondent.Participant)
-        {
-            throw new DomainValidationException("instrument", $"is answered by the {instrument.Respondent.Wire()}, not by the participant");
-        }
-
-        if (lifetime <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(lifetime), lifetime, "A link's lifetime must be positive.");
-        }
-
+        EnsureLinkable(instrument, lifetime);
         EnsureAnswerable(participant);
         var held = participant.Sessions.FirstOrDefault(s => s.Number == session)
             ?? throw new WorkflowConflictException($"Session {session} is not recorded for this participant; record the session first.");
@@ -81,7 +78,37 @@ public sealed class QuestionnaireLink
             throw new WorkflowConflictException($"{instrument.Code} is already recorded for session {session}.");
         }
 
-        return new QuestionnaireLink(participant, instrument.Code, session, tokenHash, createdBy, now, lifetime);
+        return new QuestionnaireLink(participant, instrument.Code, session, null, tokenHash, createdBy, now, lifetime);
+    }
+
+    /// <summary>
+    /// A link for one of the schedule's visit instruments at one of its visits, not yet recorded there, while the
+    /// participant is in the trial after randomization: the same checks as recording the visit measure.
+    /// </summary>
+    public static QuestionnaireLink ForVisit(
+        Participant participant, TrialSchedule? schedule, InstrumentDefinition instrument, string visit, IEnumerable<(string Instrument, string Visit)> existing,
+        string tokenHash, string createdBy, DateTimeOffset now, TimeSpan lifetime)
+    {
+        EnsureLinkable(instrument, lifetime);
+        if (schedule?.FindVisit(visit) is null)
+        {
+            throw new DomainValidationException("visit", schedule is null
+                ? "the trial has no schedule, so no visits; link the questionnaire to its session"
+                : $"is not a visit of the trial's schedule ({string.Join(", ", schedule.Visits.Select(v => v.Code))})");
+        }
+
+        if (!schedule.VisitInstruments.Contains(instrument.Code, StringComparer.Ordinal))
+        {
+            throw new DomainValidationException("instrument", $"is not a visit instrument of the trial's schedule ({string.Join(", ", schedule.VisitInstruments)})");
+        }
+
+        EnsureAnswerable(participant);
+        if (existing.Contains((instrument.Code, visit)))
+        {
+            throw new WorkflowConflictException($"{instrument.Code} is already recorded for visit {visit}.");
+        }
+
+        return new QuestionnaireLink(participant, instrument.Code, null, visit, tokenHash, createdBy, now, lifetime);
     }
 
     /// <summary>Marks the link answered by <paramref name="measure"/>; a used or expired link, or a withdrawn participant, refuses.</summary>
@@ -95,6 +122,19 @@ public sealed class QuestionnaireLink
         EnsureAnswerable(participant);
         UsedAt = now;
         MeasureId = measure.Id;
+    }
+
+    private static void EnsureLinkable(InstrumentDefinition instrument, TimeSpan lifetime)
+    {
+        if (instrument.Respondent != InstrumentRespondent.Participant)
+        {
+            throw new DomainValidationException("instrument", $"is answered by the {instrument.Respondent.Wire()}, not by the participant");
+        }
+
+        if (lifetime <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(lifetime), lifetime, "A link's lifetime must be positive.");
+        }
     }
 
     private static void EnsureAnswerable(Participant participant)

@@ -2,6 +2,7 @@ using TrialManager.Domain.Common;
 using TrialManager.Domain.Instruments;
 using TrialManager.Domain.Measures;
 using TrialManager.Domain.Participants;
+using TrialManager.Domain.Schedule;
 using TrialManager.Domain.Tests.Instruments;
 using TrialManager.Domain.Tests.Participants;
 using TrialManager.Domain.Therapy;
@@ -75,6 +76,85 @@ public sealed class QuestionnaireLinkTests
         p.StopTreatment(TreatmentStopCategory.ParticipantChoice, null, Walk.Now);
 
         Assert.Equal(1, Link(p).Session);
+    }
+
+    private static readonly TrialSchedule Schedule = new(4, 7, [new("baseline", 0, 7), new("week4", 28, 7)], ["sample"], ["sample"]);
+
+    private static QuestionnaireLink VisitLink(
+        Participant p, string visit = "week4", InstrumentDefinition? instrument = null, TrialSchedule? schedule = null, params (string, string)[] existing) =>
+        QuestionnaireLink.ForVisit(p, schedule ?? Schedule, instrument ?? SampleInstruments.Summed(), visit, existing, "hash", "coordinator", Walk.Now, Week);
+
+    [Fact]
+    public void ForVisit_AtAScheduledVisit_KeepsTheVisitAndNoSession()
+    {
+        var link = VisitLink(InTherapy());
+
+        Assert.Equal(("week4", (int?)null, "sample"), (link.Visit, link.Session, link.Instrument));
+        Assert.Equal(Walk.Now + Week, link.ExpiresAt);
+    }
+
+    [Fact]
+    public void ForVisit_InFollowUp_IsAllowed()
+    {
+        var p = InTherapy();
+        p.StopTreatment(TreatmentStopCategory.ParticipantChoice, null, Walk.Now);
+
+        Assert.Equal("baseline", VisitLink(p, "baseline").Visit);
+    }
+
+    [Theory]
+    [InlineData("week5")]
+    [InlineData("Week4")]
+    [InlineData("")]
+    public void ForVisit_AtAVisitNotInTheSchedule_IsRefusedOnVisit(string visit)
+    {
+        var error = Assert.Throws<DomainValidationException>(() => VisitLink(InTherapy(), visit));
+
+        Assert.Equal("visit", error.Field);
+        Assert.Contains("baseline, week4", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ForVisit_WithoutASchedule_IsRefusedOnVisit()
+    {
+        var p = InTherapy();
+
+        Assert.Equal("visit", Assert.Throws<DomainValidationException>(() =>
+            QuestionnaireLink.ForVisit(p, null, SampleInstruments.Summed(), "week4", [], "hash", "coordinator", Walk.Now, Week)).Field);
+    }
+
+    [Fact]
+    public void ForVisit_OfAnInstrumentNotAVisitInstrument_OrNotTheParticipants_IsRefusedOnInstrument()
+    {
+        var p = InTherapy();
+        var sessionsOnly = Schedule with { VisitInstruments = ["other"] };
+
+        Assert.Contains("not a visit instrument", Assert.Throws<DomainValidationException>(() => VisitLink(p, schedule: sessionsOnly)).Message, StringComparison.Ordinal);
+        Assert.Equal("instrument", Assert.Throws<DomainValidationException>(() => VisitLink(p, schedule: sessionsOnly)).Field);
+        Assert.Equal("instrument", Assert.Throws<DomainValidationException>(() => VisitLink(p, instrument: SampleInstruments.Log())).Field);
+    }
+
+    [Fact]
+    public void ForVisit_AlreadyRecordedAtThatVisit_IsAConflict_ButAnotherVisitIsNot()
+    {
+        var p = InTherapy();
+
+        Assert.Contains("already recorded for visit week4", Assert.Throws<WorkflowConflictException>(() =>
+            VisitLink(p, "week4", existing: ("sample", "week4"))).Message, StringComparison.Ordinal);
+        Assert.Equal("baseline", VisitLink(p, "baseline", existing: ("sample", "week4")).Visit);
+    }
+
+    [Theory]
+    [InlineData(ParticipantStatus.Eligible)]
+    [InlineData(ParticipantStatus.Consented)]
+    [InlineData(ParticipantStatus.Formulated)]
+    [InlineData(ParticipantStatus.Withdrawn)]
+    [InlineData(ParticipantStatus.Completed)]
+    public void ForVisit_OutsideTherapyAndFollowUp_IsAConflictNamingTheStatus(ParticipantStatus status)
+    {
+        var (p, _) = Walk.To(status);
+
+        Assert.Contains(status.Wire(), Assert.Throws<WorkflowConflictException>(() => VisitLink(p)).Message, StringComparison.Ordinal);
     }
 
     [Theory]

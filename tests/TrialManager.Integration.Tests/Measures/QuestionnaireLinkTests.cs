@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Documents;
 using TrialManager.Integration.Tests.Harness;
+using TrialManager.Integration.Tests.Visits;
 
 namespace TrialManager.Integration.Tests.Measures;
 
@@ -22,9 +23,9 @@ public abstract partial class QuestionnaireLinkTests(TrialServer server)
     private HttpClient Therapist => server.Client("dev-therapist");
 
     /// <summary>A randomized participant treated by the demo therapist, sessions 1 and 2 held, 3 a no-show.</summary>
-    private async Task<(string TrialId, string Id, string Arm)> InTherapyAsync()
+    private async Task<(string TrialId, string Id, string Arm)> InTherapyAsync(string? scheduledTrialId = null)
     {
-        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var trialId = scheduledTrialId ?? await TestTrials.CreateAsync(server, recruiting: true);
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
             new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
         var allocation = await DocumentSupport.RandomizedParticipantAsync(server, trialId);
@@ -38,9 +39,12 @@ public abstract partial class QuestionnaireLinkTests(TrialServer server)
         return (trialId, id, allocation.GetProperty("arm").GetString()!);
     }
 
-    private async Task<string> LinkAsync(HttpClient client, string participantId, string instrument, int session)
+    private Task<string> LinkAsync(HttpClient client, string participantId, string instrument, int session) =>
+        LinkAsync(client, participantId, new { instrument, session });
+
+    private async Task<string> LinkAsync(HttpClient client, string participantId, object body)
     {
-        var created = await client.PostJsonAsync($"/api/participants/{participantId}/questionnaire-links", new { instrument, session });
+        var created = await client.PostJsonAsync($"/api/participants/{participantId}/questionnaire-links", body);
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, created);
         return (await created.JsonAsync()).GetProperty("url").GetString()!;
     }
@@ -240,6 +244,46 @@ public abstract partial class QuestionnaireLinkTests(TrialServer server)
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal", new { category = "withdrewConsent", reason = "test" }));
         Assert.Equal(HttpStatusCode.NotFound, (await Phone().GetAsync(new Uri(open, UriKind.Relative))).StatusCode);
         await ProblemAssertions.AssertConflictNamingAsync(await server.Coordinator.PostJsonAsync(path, new { instrument = "phq9", session = 2 }), "withdrawn");
+    }
+
+    [ServerFact]
+    public async Task ACoordinatorsVisitLink_AnsweredOnThePhone_RecordsTheVisitMeasure_ThatTheBlindAssessorSees()
+    {
+        var (trialId, id, arm) = await InTherapyAsync(await VisitApiTests.ScheduledTrialAsync(server));
+        var path = $"/api/participants/{id}/questionnaire-links";
+
+        // The therapist knows the arm: the blind outcome visits are not theirs to link.
+        var forbidden = await Therapist.PostJsonAsync(path, new { instrument = "phq9", visit = "week4" });
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync(path, new { instrument = "phq9", visit = "week5" }))).AssertNames("visit");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync(path, new { instrument = "phq9", visit = "" }))).AssertNames("visit");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync(path, new { instrument = "alliance12", visit = "week4" }))).AssertNames("instrument");
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync(path, new { instrument = "ruptureLog", visit = "week4" }))).AssertNames("instrument");
+        Assert.Empty(await server.WithDbAsync(db => db.QuestionnaireLinks.Where(l => l.ParticipantId == id).ToListAsync()));
+
+        var url = await LinkAsync(server.Coordinator, id, new { instrument = "gad7", visit = "week4" });
+        var phone = Phone();
+        var page = RandomValues().Replace(WebUtility.HtmlDecode(await (await phone.GetAsync(new Uri(url, UriKind.Relative))).Content.ReadAsStringAsync()), string.Empty);
+        foreach (var secret in new[] { id, trialId, "AAA", "week4", "dev-coordinator", arm, "therapist" })
+        {
+            Assert.DoesNotContain(secret, page, StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await AnswerAsync(phone, url, Answers(0, 1, 2, 3, 0, 1, 2))).Response.StatusCode);
+
+        var seen = await server.Client("dev-assessor").GetAsync($"/api/participants/{id}/measures");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, seen);
+        var measure = Assert.Single((await seen.JsonAsync()).EnumerateArray());
+        Assert.Equal(("gad7", "week4"), (measure.GetProperty("instrument").GetString(), measure.GetProperty("visit").GetString()));
+        Assert.StartsWith("questionnaire-link:", measure.GetProperty("recordedBy").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Today, measure.GetProperty("completedOn").GetString());
+        await ProblemAssertions.AssertConflictNamingAsync(
+            await server.Coordinator.PostJsonAsync(path, new { instrument = "gad7", visit = "week4" }), "already recorded for visit week4");
+
+        // A trial without a schedule has no visits to link.
+        var (_, plain, _) = await InTherapyAsync();
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync(
+            $"/api/participants/{plain}/questionnaire-links", new { instrument = "phq9", visit = "week4" }))).AssertNames("visit");
     }
 
     [ServerFact]

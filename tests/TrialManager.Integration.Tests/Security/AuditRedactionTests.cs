@@ -113,7 +113,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         [
             "QuestionnaireLink.CreatedAt", "QuestionnaireLink.CreatedBy", "QuestionnaireLink.ExpiresAt", "QuestionnaireLink.Id", "QuestionnaireLink.Instrument",
             "QuestionnaireLink.MeasureId", "QuestionnaireLink.ParticipantId", "QuestionnaireLink.Session", "QuestionnaireLink.TokenHash", "QuestionnaireLink.TrialId",
-            "QuestionnaireLink.UsedAt",
+            "QuestionnaireLink.UsedAt", "QuestionnaireLink.Visit",
         ],
         ["AnswerQuestionnaire"] =
         [

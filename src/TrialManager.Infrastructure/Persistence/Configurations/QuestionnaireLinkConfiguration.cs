@@ -16,6 +16,7 @@ internal sealed class QuestionnaireLinkConfiguration : IEntityTypeConfiguration<
         builder.Property(l => l.TrialId).HasMaxLength(40);
         builder.Property(l => l.ParticipantId).HasMaxLength(64);
         builder.Property(l => l.Instrument).HasMaxLength(40);
+        builder.Property(l => l.Visit).HasMaxLength(40);
         builder.HasOne<Participant>().WithMany().HasForeignKey(l => l.ParticipantId).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Measure>().WithMany().HasForeignKey(l => l.MeasureId).OnDelete(DeleteBehavior.Restrict);
         // The page finds a link by its token's hash alone.

@@ -95,7 +95,7 @@ public sealed class AnswerQuestionnaireHandler(
             throw new RequestValidationException(missing);
         }
 
-        var measure = new RecordMeasure(link.ParticipantId, link.Instrument, link.Session, null, DateOnly.FromDateTime(now.UtcDateTime), command.Items);
+        var measure = new RecordMeasure(link.ParticipantId, link.Instrument, link.Session, link.Visit, DateOnly.FromDateTime(now.UtcDateTime), command.Items);
         var validation = await measureValidator.ValidateAsync(measure, cancellationToken);
         if (!validation.IsValid)
         {

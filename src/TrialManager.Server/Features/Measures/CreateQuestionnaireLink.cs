@@ -5,12 +5,13 @@ using TrialManager.Domain.Measures;
 using TrialManager.Infrastructure.Instruments;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
+using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Measures;
 
 /// <summary>
 /// POST /api/participants/{id}/questionnaire-links: a single-use link the participant opens on their phone to answer
-/// one of their own questionnaires at a session. The token is in the answer only; the database keeps its hash.
+/// one of their own questionnaires at a session or at a visit of the trial's schedule. The token is in the answer only; the database keeps its hash.
 /// </summary>
 public sealed record CreateQuestionnaireLink(string ParticipantId, string? Instrument, int? Session, string? Visit)
     : ICommand<QuestionnaireLinkView>, IAuditedCommand
@@ -30,9 +31,12 @@ public sealed class CreateQuestionnaireLinkValidator : AbstractValidator<CreateQ
         // The same checks as recording the measure, so a link never leads to answers the server would refuse.
         RuleFor(l => l.Instrument).NotEmpty().Must(code => catalogue.Find(code!) is not null)
             .WithMessage(l => $"is not an instrument of this server ({string.Join(", ", catalogue.All.Select(i => i.Definition.Code).Distinct())})");
-        RuleFor(l => l.Session).NotNull().WithMessage("is required: the session the answers belong to").InclusiveBetween(1, 200);
-        // Visit measures need the trial's schedule, which this server does not take yet: refused, never guessed.
-        RuleFor(l => l.Visit).Null().WithMessage("visit questionnaires are not supported yet; link the questionnaire to its session");
+        // Exactly one of the two, as for the measure itself: never guessed.
+        RuleFor(l => l.Session).NotNull().When(l => l.Visit is null)
+            .WithMessage("is required (or visit): the session number or the visit code the answers belong to");
+        RuleFor(l => l.Visit).Null().When(l => l.Session is not null).WithMessage("give session or visit, not both");
+        RuleFor(l => l.Session).InclusiveBetween(1, 200);
+        RuleFor(l => l.Visit).NotEmpty().MaximumLength(40).When(l => l.Visit is not null);
     }
 }
 
@@ -46,16 +50,37 @@ public sealed class CreateQuestionnaireLinkHandler(
         // A coordinator's own sites, a therapist's own participants; anyone else's is a 404.
         var participant = await db.LoadParticipantAsync(command.ParticipantId, actor, cancellationToken);
         var definition = catalogue.Find(command.Instrument!)!.Definition;
-        var existing = await db.Measures.AsNoTracking()
-            .Where(m => m.ParticipantId == participant.Id && m.Instrument == definition.Code && m.Session != null)
-            .Select(m => m.Session!.Value)
-            .ToListAsync(cancellationToken);
-
         var token = QuestionnaireTokens.NewToken();
         var now = clock.GetUtcNow();
-        var link = QuestionnaireLink.ForSession(
-            participant, definition, command.Session!.Value, existing.Select(s => (definition.Code, s)),
-            QuestionnaireTokens.Hash(token), actor.Name, now, settings.Lifetime);
+        QuestionnaireLink link;
+        if (command.Visit is { } visit)
+        {
+            // Visits are the blind assessor's outcome measures; the therapist knows the arm, so a therapist's link there
+            // would let the treating side choose when and whether the outcome is taken. Coordinators link visits.
+            if (actor.Role == Roles.Therapist)
+            {
+                throw new ForbiddenException("Visit questionnaires are linked by a coordinator; a therapist links the questionnaires of a session.");
+            }
+
+            var recorded = await db.Measures.AsNoTracking()
+                .Where(m => m.ParticipantId == participant.Id && m.Instrument == definition.Code && m.Visit != null)
+                .Select(m => m.Visit!)
+                .ToListAsync(cancellationToken);
+            link = QuestionnaireLink.ForVisit(
+                participant, (await db.ReadTrialAsync(participant.TrialId, cancellationToken)).Definition.Schedule, definition, visit,
+                recorded.Select(v => (definition.Code, v)), QuestionnaireTokens.Hash(token), actor.Name, now, settings.Lifetime);
+        }
+        else
+        {
+            var existing = await db.Measures.AsNoTracking()
+                .Where(m => m.ParticipantId == participant.Id && m.Instrument == definition.Code && m.Session != null)
+                .Select(m => m.Session!.Value)
+                .ToListAsync(cancellationToken);
+            link = QuestionnaireLink.ForSession(
+                participant, definition, command.Session!.Value, existing.Select(s => (definition.Code, s)),
+                QuestionnaireTokens.Hash(token), actor.Name, now, settings.Lifetime);
+        }
+
         db.QuestionnaireLinks.Add(link);
         return new QuestionnaireLinkView(QuestionnaireTokens.PathOf(token), link.ExpiresAt);
     }

@@ -21,7 +21,7 @@ public static class MeasureEndpoints
                 // No Location header: the link is a credential, handed over in the body only.
                 Results.Json(await sender.Send(new CreateQuestionnaireLink(participantId, body.Instrument, body.Session, body.Visit), ct), statusCode: StatusCodes.Status201Created))
             .WithTags("Measures").RequireAuthorization(Policies.CoordinatorOrTherapist)
-            .WithSummary("A single-use link (with its expiry) the participant opens on their phone to answer one of their questionnaires at a session.");
+            .WithSummary("A single-use link (with its expiry) the participant opens on their phone to answer one of their questionnaires at a session or, linked by a coordinator, at a scheduled visit.");
 
         app.MapGet("/api/participants/{participantId}/measures", async (string participantId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
                 http.PagedList(await sender.Send(new GetMeasures(participantId), ct), page,
