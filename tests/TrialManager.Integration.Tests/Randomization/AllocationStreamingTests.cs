@@ -13,7 +13,8 @@ namespace TrialManager.Integration.Tests.Randomization;
 
 /// <summary>
 /// The allocation export streams: a 1,000,000-row table goes out as CSV while the process's managed heap stays
-/// flat; the JSON list is paged (the contract), so it answers one page of it. Rows are bulk-copied from one real allocation inside SQLite (seconds), not randomized one by one.
+/// flat; the JSON list is paged (the contract), so it answers one page of it. Rows are bulk-copied from one real allocation
+/// and its participant inside SQLite (seconds), not randomized one by one.
 /// </summary>
 [Collection(SqliteServerCollection.Name)]
 public sealed class AllocationStreamingTests(SqliteTrialServer server, ITestOutputHelper output)
@@ -48,6 +49,7 @@ public sealed class AllocationStreamingTests(SqliteTrialServer server, ITestOutp
 
         // Leave the shared database lean for the tests after this one.
         await server.WithDbAsync(db => db.Allocations.Where(a => a.TrialId == trial && a.ParticipantId != seedParticipant).ExecuteDeleteAsync());
+        await server.WithDbAsync(db => db.Participants.Where(p => p.TrialId == trial && p.Id.StartsWith("bulk-")).ExecuteDeleteAsync());
     }
 
     private async Task WaitForOwedDocumentsAsync()
@@ -62,23 +64,28 @@ public sealed class AllocationStreamingTests(SqliteTrialServer server, ITestOutp
         }
     }
 
-    /// <summary>Copies one allocation row <paramref name="copies"/> times with fresh participant ids and the next sequences.</summary>
+    /// <summary>
+    /// Copies one allocation row <paramref name="copies"/> times with fresh participant ids and the next sequences, each
+    /// with a copy of its participant row: the export reads the participant's correction flags beside the allocation.
+    /// </summary>
     private async Task CopyAllocationAsync(string trial, string participant, int copies)
     {
         var connectionString = await server.WithDbAsync(db => Task.FromResult(db.Database.GetConnectionString()!));
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync();
-        await using (var pragma = connection.CreateCommand())
-        {
-            // The copies have no participant rows; only the export reads them.
-            pragma.CommandText = "PRAGMA foreign_keys = OFF;";
-            await pragma.ExecuteNonQueryAsync();
-        }
+        await CopyRowsAsync(connection, "Participants", "\"Id\" = $participant", copies, participant, trial,
+            c => c switch { "Id" => "'bulk-' || n", _ => null });
+        await CopyRowsAsync(connection, "Allocations", "\"ParticipantId\" = $participant AND a.\"TrialId\" = $trial", copies, participant, trial,
+            c => c switch { "ParticipantId" => "'bulk-' || n", "Sequence" => "n + 1", _ => null });
+    }
 
+    private static async Task CopyRowsAsync(
+        SqliteConnection connection, string table, string where, int copies, string participant, string trial, Func<string, string?> replaced)
+    {
         var columns = new List<string>();
         await using (var info = connection.CreateCommand())
         {
-            info.CommandText = "SELECT name FROM pragma_table_info('Allocations')";
+            info.CommandText = $"SELECT name FROM pragma_table_info('{table}')";
             await using var reader = await info.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
@@ -86,17 +93,11 @@ public sealed class AllocationStreamingTests(SqliteTrialServer server, ITestOutp
             }
         }
 
-        var select = columns.Select(c => c switch
-        {
-            "ParticipantId" => "'bulk-' || n",
-            "Sequence" => "n + 1",
-            _ => $"a.\"{c}\"",
-        });
         await using var copy = connection.CreateCommand();
         copy.CommandText = $"""
             WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < $copies)
-            INSERT INTO "Allocations" ({string.Join(", ", columns.Select(c => $"\"{c}\""))})
-            SELECT {string.Join(", ", select)} FROM seq, "Allocations" a WHERE a."ParticipantId" = $participant AND a."TrialId" = $trial
+            INSERT INTO "{table}" ({string.Join(", ", columns.Select(c => $"\"{c}\""))})
+            SELECT {string.Join(", ", columns.Select(c => replaced(c) ?? $"a.\"{c}\""))} FROM seq, "{table}" a WHERE a.{where}
             """;
         copy.Parameters.AddWithValue("$copies", copies);
         copy.Parameters.AddWithValue("$participant", participant);
