@@ -206,16 +206,25 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
     private string ItemScales => string.Join("; ", catalogue.All.Select(i =>
         $"{i.Definition.Code} {i.Definition.Version}: " + string.Join(", ", i.Definition.Scales.Select(s => $"{s.Min}-{s.Max}").Distinct())));
 
+    /// <summary>The columns that name a measure, first in item_responses.csv and scores.csv alike.</summary>
+    private ExportColumn[] MeasureKeyColumns =>
+    [
+        new("measureId", "Id of the completed instrument (as GET /api/participants/{id}/measures shows it)", "string", "id", Source: "measure"),
+        ParticipantId,
+        new("instrument", "Instrument code", "categorical", "id", Values: InstrumentCodes, Source: "instrument catalogue"),
+        new("version", "Instrument version", "string", "id", Source: "instrument catalogue"),
+        new("session", "Session the instrument was completed at", "integer", "id", Missing: "empty for a visit measure", Source: "measure"),
+        new("visit", "Visit of the trial's schedule the instrument was completed at", "string", "id", Missing: "empty for a session measure", Source: "measure"),
+    ];
+
+    private static string[] MeasureKey(MeasureRow m) =>
+        [m.Id.ToString(), m.ParticipantId, m.Instrument, m.Version, Int(m.Session), m.Visit ?? string.Empty];
+
     private ExportTable ItemResponses()
     {
         List<ExportColumn> columns =
         [
-            new("measureId", "Id of the completed instrument (as GET /api/participants/{id}/measures shows it)", "string", "id", Source: "measure"),
-            ParticipantId,
-            new("instrument", "Instrument code", "categorical", "id", Values: InstrumentCodes, Source: "instrument catalogue"),
-            new("version", "Instrument version", "string", "id", Source: "instrument catalogue"),
-            new("session", "Session the instrument was completed at", "integer", "process", Missing: "empty for a visit measure", Source: "measure"),
-            new("visit", "Visit of the trial's schedule the instrument was completed at", "string", "outcome", Missing: "empty for a session measure", Source: "measure"),
+            .. MeasureKeyColumns,
             new("item", "Item id within the instrument", "string", "id", Source: "instrument catalogue"),
             new("value", "The answer given", "integer", "process", Values: ItemScales, Missing: "an unanswered item has no row",
                 Derivation: "as answered; anchors and coded meanings at GET /api/instruments/{code}", Source: "measure"),
@@ -226,12 +235,12 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             await foreach (var m in Measures().WithCancellation(ct))
             {
                 var items = catalogue.Find(m.Instrument, m.Version)?.Definition.Items.Select(i => i.Id) ?? m.Answers.Keys.Order(StringComparer.Ordinal);
-                var id = m.Id.ToString();
+                var key = MeasureKey(m);
                 foreach (var item in items)
                 {
                     if (m.Answers.TryGetValue(item, out var value))
                     {
-                        yield return [id, m.ParticipantId, m.Instrument, m.Version, Int(m.Session), m.Visit ?? string.Empty, item, Int(value)];
+                        yield return [.. key, item, Int(value)];
                     }
                 }
             }
@@ -246,12 +255,7 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             .GroupBy(s => s.Item1, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         List<ExportColumn> columns =
         [
-            new("measureId", "Id of the completed instrument (as GET /api/participants/{id}/measures shows it)", "string", "id", Source: "measure"),
-            ParticipantId,
-            new("instrument", "Instrument code", "categorical", "id", Values: InstrumentCodes, Source: "instrument catalogue"),
-            new("version", "Instrument version", "string", "id", Source: "instrument catalogue"),
-            new("session", "Session the instrument was completed at", "integer", "process", Missing: "empty for a visit measure", Source: "measure"),
-            new("visit", "Visit of the trial's schedule the instrument was completed at", "string", "outcome", Missing: "empty for a session measure", Source: "measure"),
+            .. MeasureKeyColumns,
             new("completedDay", "Day the instrument was completed", "integer", "process", Unit: "days from randomization", Missing: NotRandomized, Source: "measure"),
             new("total", "Total score", "number", "process", Missing: "empty when the instrument has no total or too many items were missing",
                 Derivation: "the instrument's scoring rule (sum or mean of its items), prorated by its missing-item rule", Source: "server scoring"),
@@ -271,7 +275,7 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             {
                 yield return
                 [
-                    m.Id.ToString(), m.ParticipantId, m.Instrument, m.Version, Int(m.Session), m.Visit ?? string.Empty, Day(m.CompletedOn, m.RandomizedAt),
+                    .. MeasureKey(m), Day(m.CompletedOn, m.RandomizedAt),
                     Number(m.Scores.GetValueOrDefault(Domain.Instruments.InstrumentDefinition.TotalScore)),
                     .. subscales.Select(g => Number(m.Scores.GetValueOrDefault(g.Key))),
                     m.Band ?? string.Empty, Bool(m.Prorated),
