@@ -235,11 +235,11 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
         var answers = measure.Answers.ToDictionary(a => a.Key, a => (decimal?)a.Value, StringComparer.Ordinal);
         answers.TryGetValue(item, out var old);
         answers[item] = value.GetDecimal();
-        var previousTotal = (await db.Measures.AsNoTracking()
-                .Where(m => m.ParticipantId == participant.Id && m.Instrument == measure.Instrument && m.Session < measure.Session)
-                .Select(m => new { m.Session, m.Scores })
-                .ToListAsync(cancellationToken))
-            .OrderBy(m => m.Session).Select(m => m.Scores.GetValueOrDefault(InstrumentDefinition.TotalScore)).LastOrDefault(t => t is not null);
+        var earlier = await db.Measures.AsNoTracking()
+            .Where(m => m.ParticipantId == participant.Id && m.Instrument == measure.Instrument && m.Id != measure.Id)
+            .Select(m => new { m.Session, m.CompletedOn, m.Scores })
+            .ToListAsync(cancellationToken);
+        var previousTotal = PreviousTotal.Before(earlier.Select(m => (m.Session, m.CompletedOn, m.Scores)), measure.Session, measure.CompletedOn);
         var outcome = MeasureScorer.Score(definition, answers, previousTotal);
         if (outcome.Measure is not { } scored)
         {

@@ -89,12 +89,8 @@ public sealed class RecordMeasureHandler(
             .Where(m => m.ParticipantId == participant.Id && m.Instrument == definition.Code)
             .Select(m => new { m.Session, m.Visit, m.CompletedOn, m.Scores })
             .ToListAsync(cancellationToken);
-        // Deterioration is measured against the participant's latest total before this session, or for a visit before
-        // the day it was completed.
-        var previousTotal = (command.Visit is null
-                ? earlier.Where(m => m.Session < command.Session).OrderBy(m => m.Session)
-                : earlier.Where(m => m.CompletedOn < command.CompletedOn).OrderBy(m => m.CompletedOn))
-            .Select(m => m.Scores.GetValueOrDefault(InstrumentDefinition.TotalScore)).LastOrDefault(t => t is not null);
+        var previousTotal = PreviousTotal.Before(
+            earlier.Select(m => (m.Session, m.CompletedOn, m.Scores)), command.Visit is null ? command.Session : null, command.CompletedOn!.Value);
 
         var outcome = MeasureScorer.Score(definition, command.Items!, previousTotal);
         if (outcome.Measure is not { } scored)
