@@ -27,9 +27,7 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
         CancellationToken cancellationToken)
     {
         target ??= Correction.ParticipantTarget;
-        var (kind, key) = target.IndexOf(':', StringComparison.Ordinal) is var colon and > 0
-            ? (target[..colon], target[(colon + 1)..])
-            : (target, string.Empty);
+        var (kind, key) = Split(target);
         var trial = await db.ReadTrialAsync(participant.TrialId, cancellationToken);
         var (oldValue, newValue) = kind switch
         {
@@ -46,6 +44,10 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
         return correction;
     }
 
+    /// <summary>"measure:{id}" -> ("measure", "{id}"); "participant" -> ("participant", "").</summary>
+    private static (string Kind, string Key) Split(string target) =>
+        target.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? (target[..colon], target[(colon + 1)..]) : (target, string.Empty);
+
     private static readonly string[] RatingFields = ["cognitive", "interpersonal", "behavioral", "environmental", "rationale"];
     private static readonly string[] SessionFields = ["date", "attendance"];
 
@@ -55,7 +57,7 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
     /// </summary>
     public static async Task EnsureTargetAsync(TrialDbContext db, Participant participant, string target, string field, CancellationToken cancellationToken)
     {
-        var (kind, key) = target.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? (target[..colon], target[(colon + 1)..]) : (target, string.Empty);
+        var (kind, key) = Split(target);
         var (exists, known) = kind switch
         {
             Correction.ParticipantTarget => (true, Wire.TryParse<ParticipantField>(field, out _)),
