@@ -113,17 +113,7 @@ public sealed class Measure
         Participant participant, TrialSchedule? schedule, ScoredMeasure scored, string visit, DateOnly completedOn,
         IEnumerable<(string Instrument, string? Visit)> existing, string recordedBy, DateTimeOffset now)
     {
-        if (schedule?.FindVisit(visit) is null)
-        {
-            throw new DomainValidationException("visit", schedule is null
-                ? "the trial has no schedule, so no visits; record the measure at its session"
-                : $"is not a visit of the trial's schedule ({string.Join(", ", schedule.Visits.Select(v => v.Code))})");
-        }
-
-        if (!schedule.VisitInstruments.Contains(scored.Instrument, StringComparer.Ordinal))
-        {
-            throw new DomainValidationException("instrument", $"is not a visit instrument of the trial's schedule ({string.Join(", ", schedule.VisitInstruments)})");
-        }
+        TrialSchedule.EnsureVisitInstrument(schedule, visit, scored.Instrument, "record the measure at its session");
 
         if (participant.Status is not (ParticipantStatus.Randomized or ParticipantStatus.FollowUp) || participant.RandomizedAt is not { } randomizedAt)
         {

@@ -90,17 +90,7 @@ public sealed class QuestionnaireLink
         string tokenHash, string createdBy, DateTimeOffset now, TimeSpan lifetime)
     {
         EnsureLinkable(instrument, lifetime);
-        if (schedule?.FindVisit(visit) is null)
-        {
-            throw new DomainValidationException("visit", schedule is null
-                ? "the trial has no schedule, so no visits; link the questionnaire to its session"
-                : $"is not a visit of the trial's schedule ({string.Join(", ", schedule.Visits.Select(v => v.Code))})");
-        }
-
-        if (!schedule.VisitInstruments.Contains(instrument.Code, StringComparer.Ordinal))
-        {
-            throw new DomainValidationException("instrument", $"is not a visit instrument of the trial's schedule ({string.Join(", ", schedule.VisitInstruments)})");
-        }
+        TrialSchedule.EnsureVisitInstrument(schedule, visit, instrument.Code, "link the questionnaire to its session");
 
         EnsureAnswerable(participant);
         if (existing.Contains((instrument.Code, visit)))

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using TrialManager.Domain.Common;
 using TrialManager.Domain.Instruments;
 
@@ -22,6 +23,25 @@ public sealed record TrialSchedule(
     public const string VisitCodePattern = "^[a-zA-Z][a-zA-Z0-9]{0,39}$";
 
     public ScheduledVisit? FindVisit(string code) => Visits.FirstOrDefault(v => string.Equals(v.Code, code, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Refuses (a 400 on <c>visit</c> or <c>instrument</c>) a visit that is not one of the schedule's, or an instrument
+    /// not among its visit instruments; <paramref name="withoutSchedule"/> tells what to do instead when there is none.
+    /// </summary>
+    public static void EnsureVisitInstrument([NotNull] TrialSchedule? schedule, string visit, string instrument, string withoutSchedule)
+    {
+        if (schedule?.FindVisit(visit) is null)
+        {
+            throw new DomainValidationException("visit", schedule is null
+                ? $"the trial has no schedule, so no visits; {withoutSchedule}"
+                : $"is not a visit of the trial's schedule ({string.Join(", ", schedule.Visits.Select(v => v.Code))})");
+        }
+
+        if (!schedule.VisitInstruments.Contains(instrument, StringComparer.Ordinal))
+        {
+            throw new DomainValidationException("instrument", $"is not a visit instrument of the trial's schedule ({string.Join(", ", schedule.VisitInstruments)})");
+        }
+    }
 
     /// <summary>
     /// What is wrong with a schedule, keyed by its path under <c>schedule</c> (e.g. <c>visits[1].code</c>). The
