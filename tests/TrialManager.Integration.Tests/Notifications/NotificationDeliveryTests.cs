@@ -16,7 +16,7 @@ namespace TrialManager.Integration.Tests.Notifications;
 /// after the restart.
 /// </summary>
 [Trait("Category", "Slow")]
-public abstract class NotificationDeliveryTests : IAsyncDisposable
+public abstract class NotificationDeliveryTests : IAsyncLifetime
 {
     private const string Secret = "whsec-0123456789abcdef0123456789abcdef";
     private const string SmtpUser = "trialmanager";
@@ -245,13 +245,16 @@ public abstract class NotificationDeliveryTests : IAsyncDisposable
         Assert.Contains(trialId, email.Message.Subject, StringComparison.Ordinal);
     }
 
-    public virtual async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xunit 2 never calls the latter on a test class, which left each PostgreSQL
+    // test's cluster running and every data directory behind after the run.
+    public virtual async Task DisposeAsync()
     {
         _webhooks.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         await Task.Yield();
         Directory.Delete(_dataDirectory, recursive: true);
-        GC.SuppressFinalize(this);
     }
 }
 
@@ -278,7 +281,7 @@ public sealed class NotificationDeliveryTests_Postgres : NotificationDeliveryTes
         };
     }
 
-    public override async ValueTask DisposeAsync()
+    public override async Task DisposeAsync()
     {
         Npgsql.NpgsqlConnection.ClearAllPools();
         if (_cluster is not null)
