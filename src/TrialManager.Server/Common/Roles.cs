@@ -17,5 +17,8 @@ public static class Roles
     /// <summary>Enters the visit instruments, blind to the arm: nothing an assessor can read names one.</summary>
     public const string Assessor = "assessor";
 
-    public static readonly IReadOnlyList<string> All = [Coordinator, Statistician, Ethics, Admin, Therapist, Rater, Assessor];
+    /// <summary>The data and safety monitoring board: the only readers of closed (by-arm) reports.</summary>
+    public const string Dsmb = "dsmb";
+
+    public static readonly IReadOnlyList<string> All = [Coordinator, Statistician, Ethics, Admin, Therapist, Rater, Assessor, Dsmb];
 }

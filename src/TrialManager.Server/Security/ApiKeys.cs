@@ -23,7 +23,8 @@ public sealed class ApiKeyStore
     /// <summary>Development-only keys, one per role, published in the README and docs/api.md.</summary>
     public static readonly IReadOnlyList<(string Key, string Role)> DemoKeys =
         [("dev-coordinator", Roles.Coordinator), ("dev-statistician", Roles.Statistician), ("dev-ethics", Roles.Ethics), ("dev-admin", Roles.Admin),
-         ("dev-therapist", Roles.Therapist), ("dev-assessor", Roles.Assessor), ("dev-rater", Roles.Rater), ("dev-rater-2", Roles.Rater)];
+         ("dev-therapist", Roles.Therapist), ("dev-assessor", Roles.Assessor), ("dev-rater", Roles.Rater), ("dev-rater-2", Roles.Rater),
+         ("dev-dsmb", Roles.Dsmb)];
 
     private readonly (ApiKey Key, byte[] Hash)[] _keys;
 

@@ -161,6 +161,18 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         "POST /api/participants/{participantId}/corrections",
     ];
 
+    /// <summary>
+    /// The DSMB's column, like the therapist's: the board reads closed reports (added with them); until then it has the
+    /// any-role routes only, and everything else is a 403.
+    /// </summary>
+    public static readonly HashSet<string> DsmbRoutes = [];
+
+    public static Expect Dsmb(Row row) =>
+        row.NoKey is A or S || row.Pattern == "/denied" ? row.Coordinator
+        : DsmbRoutes.Contains($"{row.Method} {row.Pattern}") ? A
+        : new[] { row.Coordinator, row.Statistician, row.Ethics, row.Admin }.All(e => e == A) ? A
+        : F;
+
     public static Expect Assessor(Row row) =>
         row.NoKey is A or S || row.Pattern == "/denied" ? row.Coordinator
         : AssessorRoutes.Contains($"{row.Method} {row.Pattern}") ? A
@@ -212,6 +224,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
             ("admin", "dev-admin", r => r.Admin),
             ("therapist", "dev-therapist", Therapist),
             ("assessor", "dev-assessor", Assessor),
+            ("dsmb", "dev-dsmb", Dsmb),
             ("rater", "dev-rater", r => r.Rater),
         };
 
