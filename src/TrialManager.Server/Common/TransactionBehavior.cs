@@ -20,6 +20,7 @@ public sealed class TransactionBehavior<TMessage, TResponse>(
         TResponse response;
         try
         {
+            // A two-phase command's handler reads first; its base class enters between the phases.
             if (message is not IReadsBeforeWriteGate)
             {
                 await transaction.EnterAsync(cancellationToken);

@@ -22,9 +22,10 @@ public sealed record StartProtocolDocument(string ParticipantId) : ICommand<Prot
 }
 
 public sealed class StartProtocolDocumentHandler(TrialDbContext db, WriteTransaction transaction, ProtocolLibrary protocols)
-    : ICommandHandler<StartProtocolDocument, ProtocolDocumentModel?>
+    : TwoPhaseCommandHandler<StartProtocolDocument, ProtocolDocumentModel, ProtocolDocumentModel?>(transaction)
 {
-    public async ValueTask<ProtocolDocumentModel?> Handle(StartProtocolDocument command, CancellationToken cancellationToken)
+    protected override async ValueTask<Prepared<ProtocolDocumentModel, ProtocolDocumentModel?>> PrepareAsync(
+        StartProtocolDocument command, CancellationToken cancellationToken)
     {
         var status = await db.ProtocolDocuments
                          .Where(d => d.ParticipantId == command.ParticipantId)
@@ -33,7 +34,7 @@ public sealed class StartProtocolDocumentHandler(TrialDbContext db, WriteTransac
                      ?? throw new NotFoundException($"No protocol document is owed to {command.ParticipantId}.");
         if (status == DocumentStatus.Ready)
         {
-            return null;
+            return Prepared<ProtocolDocumentModel, ProtocolDocumentModel?>.AnswerWith(null);
         }
 
         var participant = await db.Participants.AsNoTracking().SingleAsync(p => p.Id == command.ParticipantId, cancellationToken);
@@ -41,15 +42,7 @@ public sealed class StartProtocolDocumentHandler(TrialDbContext db, WriteTransac
         var trial = await db.Trials.AsNoTracking().SingleAsync(t => t.Id == participant.TrialId, cancellationToken);
         var protocol = protocols.Get(allocation.Formulation.Wire(), allocation.Arm.Wire());
 
-        await transaction.EnterAsync(cancellationToken);
-        var document = await db.ProtocolDocuments.SingleAsync(d => d.ParticipantId == command.ParticipantId, cancellationToken);
-        if (document.Status == DocumentStatus.Ready)
-        {
-            return null; // a duplicate job finished it meanwhile
-        }
-
-        document.MarkRunning();
-        return new ProtocolDocumentModel(
+        return Prepared<ProtocolDocumentModel, ProtocolDocumentModel?>.Apply(new ProtocolDocumentModel(
             participant.Id, participant.Site, trial.Id, trial.Definition.Title, trial.Definition.Registration ?? "not registered",
             allocation.Formulation.Wire(),
             [.. participant.Ratings.Select(r => new ProtocolDocumentRating(
@@ -57,6 +50,19 @@ public sealed class StartProtocolDocumentHandler(TrialDbContext db, WriteTransac
             allocation.Arm.Wire(), allocation.Stratum, allocation.RandomizedAt,
             protocol, protocol.Version, protocol.Sha256,
             // Dated by the allocation, so a retry renders the very same document.
-            allocation.RandomizedAt);
+            allocation.RandomizedAt));
+    }
+
+    protected override async ValueTask<ProtocolDocumentModel?> ApplyAsync(
+        StartProtocolDocument command, ProtocolDocumentModel model, CancellationToken cancellationToken)
+    {
+        var document = await db.ProtocolDocuments.SingleAsync(d => d.ParticipantId == command.ParticipantId, cancellationToken);
+        if (document.Status == DocumentStatus.Ready)
+        {
+            return null; // a duplicate job finished it meanwhile
+        }
+
+        document.MarkRunning();
+        return model;
     }
 }

@@ -27,17 +27,16 @@ public sealed record RandomizationOutcome(AllocationView Allocation, bool Create
 
 public sealed class RandomizeParticipantHandler(
     TrialDbContext db, WriteTransaction transaction, IActorAccessor actors, TimeProvider clock, AfterCommit afterCommit, IOwedWork owedWork)
-    : ICommandHandler<RandomizeParticipant, RandomizationOutcome>
+    : TwoPhaseCommandHandler<RandomizeParticipant, RandomizeParticipantHandler.ToRandomize, RandomizationOutcome>(transaction)
 {
-    public async ValueTask<RandomizationOutcome> Handle(RandomizeParticipant command, CancellationToken cancellationToken)
+    protected override async ValueTask<Prepared<ToRandomize, RandomizationOutcome>> PrepareAsync(RandomizeParticipant command, CancellationToken cancellationToken) =>
+        await ReadAsync(command.ParticipantId, cancellationToken) is { } read
+            ? Prepared<ToRandomize, RandomizationOutcome>.Apply(read)
+            : Prepared<ToRandomize, RandomizationOutcome>.AnswerWith(await RepeatAsync(command.ParticipantId, cancellationToken));
+
+    protected override async ValueTask<RandomizationOutcome> ApplyAsync(RandomizeParticipant command, ToRandomize read, CancellationToken cancellationToken)
     {
         var actor = actors.Current;
-        if (await ReadAsync(command.ParticipantId, cancellationToken) is not ToRandomize read)
-        {
-            return await RepeatAsync(command.ParticipantId, cancellationToken);
-        }
-
-        await transaction.EnterAsync(cancellationToken);
         var current = await CurrentAsync(read, cancellationToken);
         if (current.ParticipantVersion != read.Participant.Version || current.TrialStatus != read.Trial.Status)
         {
@@ -129,7 +128,7 @@ public sealed class RandomizeParticipantHandler(
     private static readonly CompiledPerModel<Func<TrialDbContext, string, CancellationToken, Task<Trial>>> TrialQuery = new(() =>
         EF.CompileAsyncQuery((TrialDbContext db, string trialId, CancellationToken _) => db.Trials.AsNoTracking().Single(t => t.Id == trialId)));
 
-    private sealed record ToRandomize(
+    public sealed record ToRandomize(
         Participant Participant, Trial Trial, Randomizer Randomizer, Formulation Formulation,
         IReadOnlyDictionary<string, string> Levels, string StateKey);
 
