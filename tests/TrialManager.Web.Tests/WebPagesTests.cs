@@ -1,4 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
@@ -129,6 +133,131 @@ public sealed partial class WebPagesTests(WebServer server) : IClassFixture<WebS
         await Expect(admin.GetByRole(AriaRole.Status).First).ToContainTextAsync("intact");
         await Expect(admin.Locator("tbody")).ToContainTextAsync("dev-coordinator");
         await server.ScreenshotAsync(admin, "admin-audit");
+    }
+
+    [Fact]
+    public async Task TwoRaters_DisagreeOnTheirQueues_AndReachAConsensus_NeitherSeeingTheOthersScoresNorAnArm()
+    {
+        // Every participant is drawn for a second rating; one is formulated by both raters and randomized (its arm must
+        // never reach a rater's page), the other is the case the raters take to a consensus on their pages.
+        var trialId = WebServer.NewTrialId("web-raters");
+        var definition = JsonNode.Parse(server.TrialDefinition(trialId))!;
+        definition["formulationRule"] = JsonNode.Parse("""{ "minMargin": 1, "doubleRating": { "share": 1.0 } }""");
+        using var admin = server.Api("dev-admin");
+        using var coordinator = server.Api("dev-coordinator");
+        using var rater1Api = server.Api("dev-rater");
+        using var rater2Api = server.Api("dev-rater-2");
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/api/trials", new StringContent(definition.ToJsonString(), Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/trials/{trialId}/status", new { status = "recruiting" })).StatusCode);
+        var randomized = await ConsentedAsync("NYC");
+        foreach (var rater in new[] { rater1Api, rater2Api })
+        {
+            (await rater.PostAsJsonAsync($"/api/participants/{randomized}/formulations",
+                new { scores = new { cognitive = 0, interpersonal = 4, behavioral = 1, environmental = 0 } })).EnsureSuccessStatusCode();
+        }
+
+        var allocation = await coordinator.PostAsync($"/api/participants/{randomized}/randomization", null);
+        Assert.Equal(HttpStatusCode.Created, allocation.StatusCode);
+        var arm = JsonDocument.Parse(await allocation.Content.ReadAsStringAsync()).RootElement.GetProperty("arm").GetString()!;
+        var id = await ConsentedAsync("CHI");
+        using var statistician = server.Api("dev-statistician");
+        Assert.Contains(id, await statistician.GetStringAsync($"/api/trials/{trialId}/double-ratings?limit=1000"), StringComparison.Ordinal);
+
+        // The first rater rates on the queue page: cognitive leads.
+        var first = await server.SignInAsync("dev-rater");
+        Assert.EndsWith("/raters/queue", first.Url);
+        var firstCase = first.Locator("section.card", new() { HasText = id });
+        await Expect(firstCase).ToContainTextAsync("0 absent, 1 minor, 2 moderate, 3 major, 4 central");
+        await AssertBlindAsync(first, "cognitive 1 (minor), interpersonal 4 (central)");
+        await RateAsync(firstCase, [4, 1, 0, 0]);
+        await Expect(first.Locator(".notice")).ToContainTextAsync($"Rating of {id} recorded.");
+        await Expect(first.Locator("section.card", new() { HasText = id })).ToHaveCountAsync(0);
+        Assert.Equal(("formulationPending", "secondRating"), await FormulationAsync());
+        var ethics = await server.SignInAsync("dev-ethics");
+        await ethics.GotoAsync($"/trials/{trialId}/ethics");
+        await Expect(ethics.Locator("#consort svg")).ToContainTextAsync("of them waiting for a second rating: 1");
+
+        // The second rater sees the case, without the first rater's scores, and disagrees: interpersonal leads.
+        var second = await server.SignInAsync("dev-rater-2");
+        var secondCase = second.Locator("section.card", new() { HasText = id });
+        await Expect(secondCase.GetByRole(AriaRole.Button, new() { Name = "Save rating" })).ToBeVisibleAsync();
+        await AssertBlindAsync(second, "cognitive 4 (central), interpersonal 1 (minor)");
+        await RateAsync(secondCase, [1, 4, 0, 0]);
+        await Expect(second.Locator(".notice")).ToContainTextAsync($"Rating of {id} recorded.");
+
+        // Awaiting a consensus: so the API says, and so both raters' queues and the coordinator's page show it.
+        Assert.Equal(("formulationPending", "consensus"), await FormulationAsync());
+        secondCase = second.Locator("section.card", new() { HasText = id });
+        await Expect(secondCase.Locator("h2")).ToHaveTextAsync($"{id} (consensus)");
+        await Expect(secondCase).ToContainTextAsync("cognitive 1 (minor), interpersonal 4 (central), behavioral 0 (absent), environmental 0 (absent)");
+        await AssertBlindAsync(second, "cognitive 4 (central), interpersonal 1 (minor)");
+        await ethics.ReloadAsync();
+        await Expect(ethics.Locator("#consort svg")).ToContainTextAsync("of them waiting for a consensus rating: 1");
+        await Expect(ethics.Locator("#consort svg")).Not.ToContainTextAsync("second rating");
+        var desk = await server.SignInAsync("dev-coordinator");
+        await desk.GotoAsync($"/participants/{id}");
+        await Expect(desk.GetByRole(AriaRole.Heading, new() { Name = "Consensus formulation" })).ToBeVisibleAsync();
+        await Expect(desk.Locator(".warn", new() { HasText = "The two independent ratings disagree on the primary formulation" })).ToBeVisibleAsync();
+
+        // The raters agree it between them; the first records it from their queue, and it decides.
+        await first.ReloadAsync();
+        firstCase = first.Locator("section.card", new() { HasText = id });
+        await Expect(firstCase.Locator("h2")).ToHaveTextAsync($"{id} (consensus)");
+        await Expect(firstCase).ToContainTextAsync("cognitive 4 (central), interpersonal 1 (minor), behavioral 0 (absent), environmental 0 (absent)");
+        await AssertBlindAsync(first, "cognitive 1 (minor), interpersonal 4 (central)");
+        await server.ScreenshotAsync(first, "rater-consensus");
+        await RateAsync(firstCase, [3, 4, 0, 0], "Save consensus rating");
+        await Expect(first.Locator(".notice")).ToContainTextAsync($"Consensus rating of {id} recorded.");
+        await Expect(first.Locator("section.card", new() { HasText = id })).ToHaveCountAsync(0);
+        await second.ReloadAsync();
+        await Expect(second.Locator("section.card", new() { HasText = id })).ToHaveCountAsync(0);
+
+        await ethics.ReloadAsync();
+        await Expect(ethics.Locator("#consort svg")).Not.ToContainTextAsync("waiting for a");
+        var record = JsonDocument.Parse(await coordinator.GetStringAsync($"/api/participants/{id}")).RootElement;
+        Assert.Equal(("formulated", "interpersonal", 3), (record.GetProperty("status").GetString(), record.GetProperty("primaryFormulation").GetString(), record.GetProperty("decidingRating").GetInt32()));
+        Assert.Equal(
+            ["dev-rater False", "dev-rater-2 False", "dev-rater True"],
+            record.GetProperty("ratings").EnumerateArray().Select(r => $"{r.GetProperty("rater").GetString()} {r.GetProperty("consensus").GetBoolean()}"));
+
+        async Task<string> ConsentedAsync(string site)
+        {
+            var screened = await coordinator.PostAsJsonAsync($"/api/trials/{trialId}/participants",
+                new { site, ageYears = 40, severity = 18, exclusions = Array.Empty<string>(), motivation = 6, expectancy = 7 });
+            Assert.Equal(HttpStatusCode.Created, screened.StatusCode);
+            var participant = JsonDocument.Parse(await screened.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            (await coordinator.PostAsJsonAsync($"/api/participants/{participant}/consent", new { consentVersion = "1.0", consentedOn = "2026-11-20" })).EnsureSuccessStatusCode();
+            return participant;
+        }
+
+        async Task<(string?, string?)> FormulationAsync()
+        {
+            var p = JsonDocument.Parse(await coordinator.GetStringAsync($"/api/participants/{id}")).RootElement;
+            return (p.GetProperty("status").GetString(), p.GetProperty("awaitingFormulation").GetString());
+        }
+
+        // A rater's page: never the other rater's scores or name, the randomized participant, its arm or any arm's name.
+        async Task AssertBlindAsync(IPage page, string othersScores)
+        {
+            var html = WebUtility.HtmlDecode(await page.ContentAsync());
+            foreach (var secret in new[] { othersScores, randomized, arm, "mediator", "moderator", "stratum", "randomized" })
+            {
+                Assert.False(html.Contains(secret, StringComparison.OrdinalIgnoreCase), $"The rater's page carries {secret}");
+            }
+
+            // The other rater's name (the second rater's own name, dev-rater-2, contains the first's).
+            Assert.DoesNotMatch(page == first ? "dev-rater-2" : "dev-rater(?!-2)", html);
+        }
+    }
+
+    private static async Task RateAsync(ILocator form, int[] scores, string button = "Save rating")
+    {
+        foreach (var (factor, score) in new[] { "Cognitive", "Interpersonal", "Behavioral", "Environmental" }.Zip(scores))
+        {
+            await form.GetByLabel(factor, new() { Exact = true }).FillAsync(score.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        await form.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
     }
 
     [Fact]

@@ -109,6 +109,17 @@ public sealed class EthicsReportTemplateTests
     }
 
     [Fact]
+    public void Render_PrintsTheAnchoredScale_BelowTheFactorScoresReliability()
+    {
+        var model = DocumentSamples.EthicsReport(
+            reliability: new(0.71, 0.054, 64, 0.828, 0.68, 0.69, [new FactorIcc("cognitive", 0.62, 0.47, 0.74, 64)]));
+
+        var text = new PdfText(EthicsReportTemplate.Render(model));
+
+        Assert.True(text.Contains("0 absent, 1 minor, 2 moderate, 3 major, 4 central"), "The factor scores' anchors are missing from the report.");
+    }
+
+    [Fact]
     public void Render_WithoutReliability_SaysThereAreNotEnoughDoubleRatedCases()
     {
         var text = new PdfText(EthicsReportTemplate.Render(DocumentSamples.EthicsReport(reliability: null)));

@@ -103,6 +103,89 @@ public abstract partial class RaterPageTests(TrialServer server)
         }
     }
 
+    private static async Task<HttpResponseMessage> PostPracticeAsync(HttpClient pages, string html, string trialId, string code, int?[] s)
+    {
+        var fields = new Dictionary<string, string>
+        {
+            ["TrialId"] = trialId,
+            ["Code"] = code,
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value),
+        };
+        foreach (var (name, score) in new[] { "Cognitive", "Interpersonal", "Behavioral", "Environmental" }.Zip(s))
+        {
+            if (score is { } v)
+            {
+                fields["Scores." + name] = v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        using var body = new FormUrlEncodedContent(fields);
+        return await pages.PostAsync(new Uri("/raters/practice?handler=Practise", UriKind.Relative), body);
+    }
+
+    [ServerFact]
+    public async Task Rater_PractisesOnThePage_SeesTheMaterialNeverTheExpertsAnswer_ThenWhetherItAgreed_AndTheirOwnStatusOnly()
+    {
+        var definition = TestTrials.Definition();
+        definition["formulationRule"] = new { minMargin = 1, certification = new { minAgreement = 0.5, minCases = 2 } };
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+        var trialId = (string)definition["id"]!;
+        foreach (var (code, scores, primary) in new[] { ("RC01", new[] { 4, 1, 0, 0 }, "cognitive"), ("RC02", [0, 3, 1, 0], "interpersonal") })
+        {
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/reference-cases",
+                new { code, scores = Scores(scores), primary, material = $"Material of {code}: low mood since the move." }));
+        }
+
+        // Another rater practised first (and disagreed): nothing of it shows on this rater's page.
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Client("dev-rater-2").PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC01/ratings", new { scores = Scores([0, 0, 4, 0]) }));
+
+        var pages = await PageSignIn.SignedInClientAsync(server, "dev-rater");
+        var page = WebUtility.HtmlDecode(await pages.GetStringAsync(new Uri("/raters/practice", UriKind.Relative)));
+        Assert.Contains("Material of RC01: low mood since the move.", page, StringComparison.Ordinal);
+        Assert.Contains("Material of RC02", page, StringComparison.Ordinal);
+        Assert.Contains("0 absent, 1 minor, 2 moderate, 3 major, 4 central", page, StringComparison.Ordinal);
+        Assert.Contains("You are not certified for this trial yet. 0 of 0 practised cases agreed", page, StringComparison.Ordinal);
+        Assert.Contains("at least 0.5 over at least 2 cases", page, StringComparison.Ordinal);
+        AssertShowsNoAnswer(page);
+
+        // A missing score: the form again with the message next to it, nothing recorded.
+        var missing = await PostPracticeAsync(pages, page, trialId, "RC01", [null, 1, 0, 0]);
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("id=\"err-scores-cognitive\"", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var listed = await (await server.Client("dev-rater").GetAsync($"/api/trials/{trialId}/reference-cases")).JsonAsync();
+        Assert.All(listed.EnumerateArray(), c => Assert.False(c.GetProperty("practised").GetBoolean()));
+
+        // Agreeing with the experts on RC01: told so, one case of two, not yet certified.
+        Assert.Equal(HttpStatusCode.Redirect, (await PostPracticeAsync(pages, page, trialId, "RC01", [3, 1, 1, 0])).StatusCode);
+        page = WebUtility.HtmlDecode(await pages.GetStringAsync(new Uri("/raters/practice", UriKind.Relative)));
+        Assert.Contains("Practice rating of RC01 recorded: your primary formulation agreed with the experts'. You are not certified for trial", page, StringComparison.Ordinal);
+        Assert.Contains("1 of 1 practised cases agreed", page, StringComparison.Ordinal);
+        Assert.Contains("Practised: your primary formulation agreed with the experts'.", page, StringComparison.Ordinal);
+        AssertShowsNoAnswer(page);
+
+        // Disagreeing on RC02 still certifies (half of two cases reach 0.5); the first rating counts, a repeat is refused.
+        Assert.Equal(HttpStatusCode.Redirect, (await PostPracticeAsync(pages, page, trialId, "RC02", [4, 0, 0, 0])).StatusCode);
+        page = WebUtility.HtmlDecode(await pages.GetStringAsync(new Uri("/raters/practice", UriKind.Relative)));
+        Assert.Contains($"did not agree with the experts'. You are certified for trial {trialId}.", page, StringComparison.Ordinal);
+        Assert.Contains("You are certified for this trial. 1 of 2 practised cases agreed", page, StringComparison.Ordinal);
+        AssertShowsNoAnswer(page);
+        var repeat = await PostPracticeAsync(pages, page, trialId, "RC02", [0, 3, 1, 0]);
+        Assert.Equal(HttpStatusCode.BadRequest, repeat.StatusCode);
+        Assert.Contains("already practised on reference case RC02", await repeat.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var raters = await (await server.Admin.GetAsync($"/api/trials/{trialId}/raters")).JsonAsync();
+        var me = raters.GetProperty("raters").EnumerateArray().Single(r => r.GetProperty("rater").GetString() == "dev-rater");
+        Assert.Equal((2, 1, true), (me.GetProperty("practice").GetProperty("cases").GetInt32(), me.GetProperty("practice").GetProperty("agreed").GetInt32(), me.GetProperty("certified").GetBoolean()));
+
+        static void AssertShowsNoAnswer(string html)
+        {
+            Assert.DoesNotContain("dev-rater-2", html, StringComparison.Ordinal);
+            // No score is ever filled in or printed with its anchor: neither the experts' nor another rater's.
+            Assert.DoesNotMatch("\\d \\((absent|minor|moderate|major|central)\\)", html);
+            Assert.DoesNotMatch("name=\"Scores\\.[A-Za-z]+\"[^>]*value=\"\\d\"", html);
+        }
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Harness;
 
 namespace TrialManager.Integration.Tests.Instruments;
@@ -10,16 +11,49 @@ public abstract class InstrumentApiTests(TrialServer server)
     [ServerFact]
     public async Task ListInstruments_GivesEveryShippedInstrument_ByCode_ToEveryRole()
     {
-        foreach (var key in new[] { "dev-coordinator", "dev-statistician", "dev-ethics", "dev-admin" })
+        foreach (var key in new[] { "dev-coordinator", "dev-statistician", "dev-ethics", "dev-admin", "dev-rater" })
         {
             var response = await server.Client(key).GetAsync("/api/instruments");
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var codes = (await response.JsonAsync()).EnumerateArray().Select(i => i.GetProperty("code").GetString()).ToList();
             Assert.Equal(
-                ["alliance12", "fidelity-behavioral", "fidelity-cognitive", "fidelity-environmental", "fidelity-interpersonal", "gad7", "phq9", "ruptureLog", "techniqueDose"],
+                ["alliance12", "fidelity-behavioral", "fidelity-cognitive", "fidelity-environmental", "fidelity-interpersonal", "formulation", "gad7", "phq9", "ruptureLog", "techniqueDose"],
                 codes);
         }
+    }
+
+    [ServerFact]
+    public async Task GetFormulation_GivesTheRatersTheAnchoredScale_AndThePrimaryRule_ButNotTheAssessor()
+    {
+        var response = await server.Client("dev-rater").GetAsync("/api/instruments/formulation");
+
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
+        var formulation = await response.JsonAsync();
+        Assert.Equal("rater", formulation.GetProperty("respondent").GetString());
+        var items = formulation.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["cognitive", "interpersonal", "behavioral", "environmental"], items.Select(i => i.GetProperty("id").GetString()));
+        foreach (var item in items)
+        {
+            var scale = item.GetProperty("scale");
+            Assert.Equal((0, 4), (scale.GetProperty("min").GetInt32(), scale.GetProperty("max").GetInt32()));
+            Assert.Equal(
+                ["0 absent", "1 minor", "2 moderate", "3 major", "4 central"],
+                scale.GetProperty("anchors").EnumerateArray().Select(a => $"{a.GetProperty("value").GetInt32()} {a.GetProperty("label").GetString()}"));
+        }
+
+        Assert.Equal("none", formulation.GetProperty("scoring").GetProperty("method").GetString());
+        Assert.Equal("refuse", formulation.GetProperty("scoring").GetProperty("missing").GetProperty("policy").GetString());
+        var rule = formulation.GetProperty("primaryRule").GetString()!;
+        Assert.Contains("formulationRule.minMargin", rule, StringComparison.Ordinal);
+        Assert.Contains("indeterminate", rule, StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, (await (await server.Coordinator.GetAsync("/api/instruments/phq9")).JsonAsync()).GetProperty("primaryRule").ValueKind);
+
+        // An assessor enters the instruments the participant answers only, and the formulation is a rater's.
+        var assessor = server.Client("dev-assessor");
+        Assert.Equal(HttpStatusCode.Forbidden, (await assessor.GetAsync("/api/instruments/formulation")).StatusCode);
+        var shown = (await (await assessor.GetAsync("/api/instruments?limit=1000")).JsonAsync()).EnumerateArray().Select(i => i.GetProperty("code").GetString());
+        Assert.DoesNotContain("formulation", shown);
     }
 
     [ServerFact]

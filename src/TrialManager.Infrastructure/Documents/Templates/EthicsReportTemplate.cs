@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrialManager.Domain.Participants;
 using TrialManager.Domain.Statistics;
 using TrialManager.Infrastructure.Documents.Layout;
 
@@ -80,6 +81,7 @@ public static class EthicsReportTemplate
                 .Rows(model.SafetyByMonth, m => [m.Month, Int(m.AdverseEvents), Int(m.SeriousAdverseEvents), Int(m.ProtocolDeviations)]))
             .Heading("Formulation reliability", 2)
             .Add(Reliability(model.Reliability))
+            .When(model.Reliability is { Icc.Count: > 0 }, d => d.Note(FactorScale))
             .Heading("Audit trail", 2)
             .Paragraph(model.Audit.Valid
                 ? $"The audit chain was verified at report time: **valid**, {Int(model.Audit.Events)} events, each linked to the hash of the one before."
@@ -175,6 +177,11 @@ public static class EthicsReportTemplate
             yield return ["", "events", .. arms.Select(_ => ""), Int(h.EventsBefore)];
         }
     }
+
+    /// <summary>The scale the ICC rows are about: a reader needs the anchors to judge what a disagreement of one point means.</summary>
+    private static string FactorScale =>
+        "Each factor score is a rater's anchored 0-4 score: "
+        + string.Join(", ", FormulationScores.Anchors.Select((anchor, score) => $"{Int(score)} {anchor}")) + ".";
 
     private static Block Reliability(ReliabilitySummary? r)
     {

@@ -110,7 +110,8 @@ public static class Charts
         const int width = 720, boxHeight = 58;
         var armWidth = Math.Min(300, (width - 40) / Math.Max(1, arms.Count) - 20);
         var reasons = c.Excluded.Reasons.Where(r => r.Value > 0).ToList();
-        var exLineCount = 1 + reasons.Count + (c.AwaitingRandomization > 0 ? 1 : 0);
+        var waiting = Waiting(c);
+        var exLineCount = 1 + reasons.Count + (c.AwaitingRandomization > 0 ? 1 : 0) + waiting.Count;
         var height = 10 + boxHeight + 24 + (22 + 16 * exLineCount) + 22 + 3 * (boxHeight + 36) + boxHeight + 12;
         var svg = Open(width, height, $"CONSORT flow: {c.Assessed} assessed, {c.Excluded.Total} excluded, {c.Randomized} randomized");
         svg.Append("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path class=\"arrowhead\" d=\"M0,0 L10,5 L0,10 z\"/></marker></defs>");
@@ -123,6 +124,7 @@ public static class Charts
         if (c.AwaitingRandomization > 0)
         {
             exLines.Add($"Still in screening, consent or formulation: {c.AwaitingRandomization}");
+            exLines.AddRange(waiting.Select(w => $"– {w}"));
         }
 
         var exHeight = 22 + 16 * exLines.Count;
@@ -151,6 +153,16 @@ public static class Charts
 
         return Close(svg);
     }
+
+    /// <summary>
+    /// The formulation steps a case waits in before randomization (issue 15: "cases waiting for a second rating or
+    /// consensus appear as such"); pooled counts, never by arm.
+    /// </summary>
+    public static IReadOnlyList<string> Waiting(ConsortView c) =>
+    [
+        .. c.Formulation.PendingSecondRating > 0 ? [$"of them waiting for a second rating: {c.Formulation.PendingSecondRating}"] : Array.Empty<string>(),
+        .. c.Formulation.PendingConsensus > 0 ? [$"of them waiting for a consensus rating: {c.Formulation.PendingConsensus}"] : Array.Empty<string>(),
+    ];
 
     private static void Box(StringBuilder svg, int x, int y, int w, int h, string title, string count)
     {
