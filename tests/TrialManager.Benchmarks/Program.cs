@@ -12,7 +12,8 @@ internal static class BenchmarkMain
     // Pick suites with --filter, e.g. `-- --filter '*PermutedBlock*'`; see docs/benchmarks.md.
     // `-- http-randomization sqlite|postgres` is a measured load run over HTTP instead (Http/HttpRandomizationLoad.cs);
     // `-- http-lists sqlite|postgres` measures the paged lists over 100,000 participants (Http/HttpListLoad.cs);
-    // `-- http-measures sqlite|postgres` records session measures and reads the participant record (Http/HttpMeasureLoad.cs).
+    // `-- http-measures sqlite|postgres` records session measures and reads the participant record (Http/HttpMeasureLoad.cs);
+    // `-- http-due sqlite|postgres` reads the due list of a site of 2,000 followed participants (Http/HttpDueListLoad.cs).
     public static async Task<int> Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "http-randomization")
@@ -28,6 +29,11 @@ internal static class BenchmarkMain
         if (args.Length > 0 && args[0] == "http-measures")
         {
             return await Http.HttpMeasureLoad.RunAsync(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "http-due")
+        {
+            return await Http.HttpDueListLoad.RunAsync(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args);

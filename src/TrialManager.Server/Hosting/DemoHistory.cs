@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Bogus;
 using Mediator;
 using TrialManager.Domain.Common;
@@ -5,6 +6,7 @@ using TrialManager.Domain.Demo;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Therapy;
 using TrialManager.Domain.Trials;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Measures;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Raters;
@@ -18,8 +20,12 @@ namespace TrialManager.Server.Hosting;
 /// <see cref="DemoClock"/> set to its date; a step schedules the participant's next ones, so enrolments and other
 /// participants' sessions interleave in date order, as they would have happened.
 /// </summary>
-internal sealed class DemoHistory(IServiceProvider services, CreateTrial trial, Faker faker, int seed)
+internal sealed class DemoHistory(IServiceProvider services, CreateTrial trial, Faker faker, int seed, DateTimeOffset today)
 {
+    /// <summary>The visits' assessor: the Development key's, so the demo's visit measures are entered by the role that enters them.</summary>
+    private static readonly ClaimsPrincipal Assessor = new(new ClaimsIdentity(
+        [new Claim(ClaimTypes.Name, "dev-assessor"), new Claim(ClaimTypes.Role, Roles.Assessor)], "demo-seed"));
+
     private readonly PriorityQueue<Func<Task>, (DateTimeOffset At, long Order)> agenda = new();
     private readonly Dictionary<string, int> assignedPerSite = [];
     private long order;
@@ -30,6 +36,7 @@ internal sealed class DemoHistory(IServiceProvider services, CreateTrial trial, 
 
     public int SessionCount { get; private set; }
     public int MeasureCount { get; private set; }
+    public int VisitMeasureCount { get; private set; }
 
     public void Schedule(DateTimeOffset at, Func<Task> step) => agenda.Enqueue(step, (at, order++));
 
@@ -134,6 +141,7 @@ internal sealed class DemoHistory(IServiceProvider services, CreateTrial trial, 
         }
 
         var after = new DateTimeOffset(firstSession.AddDays(course.Sessions[lastSession - 1].Day + 1), TimeSpan.Zero);
+        ScheduleVisits(index, id, stage, course.Sessions.Where(s => s.Number <= lastSession).ToList(), now, firstSession);
         switch (stage)
         {
             case 5:
@@ -168,6 +176,88 @@ internal sealed class DemoHistory(IServiceProvider services, CreateTrial trial, 
 
             await SendAsync(new RecordMeasure(id, instrument, session.Number, null, date, items.ToDictionary(i => i.Key, i => (decimal?)i.Value)));
             MeasureCount++;
+        }
+    }
+
+    /// <summary>
+    /// The schedule's visits (docs/demo-data.md, "Visits"): an assessor records PHQ-9 and GAD-7 at baseline, at the end of
+    /// treatment (at the last session, before a completion closes the record) and, for those still in treatment, at
+    /// follow-up; each visit is missed with probability <see cref="MissedVisit"/>, and none is recorded after today, so the
+    /// due list has overdue and due visits. Drawn from a stream of their own, so the sessions' draws stay as they were.
+    /// </summary>
+    private void ScheduleVisits(int index, string id, int stage, List<DemoSession> sessions, DateTimeOffset randomizedAt, DateTime firstSession)
+    {
+        var random = new Random(unchecked((seed * 31) + (index * 7919) + 104_729));
+        var phq = sessions.Where(s => s.Phq9 is not null).Select(s => s.Phq9!).ToList();
+        if (phq.Count == 0)
+        {
+            return;
+        }
+
+        // Baseline within three days of randomization (after it, before the first session a week later).
+        var visits = new List<(string Code, DateTimeOffset At, IReadOnlyDictionary<string, int> Phq9)>
+        {
+            ("baseline", randomizedAt.AddDays(random.Next(0, 4)).AddHours(1), phq[0]),
+        };
+        if (stage is 5 or 7)
+        {
+            visits.Add(("endOfTreatment", new DateTimeOffset(firstSession.AddDays(sessions[^1].Day).AddHours(2), TimeSpan.Zero), phq[^1]));
+        }
+
+        if (stage == 5)
+        {
+            visits.Add(("followUp", randomizedAt.AddDays(210 + random.Next(-5, 11)), phq[^1]));
+        }
+
+        foreach (var (code, at, phq9) in visits)
+        {
+            var missed = random.NextDouble() < MissedVisit;
+            var gad7 = Gad7(phq9.Values.Sum(), random);
+            if (!missed && at < today)
+            {
+                Schedule(at, () => VisitAsync(id, code, phq9, gad7));
+            }
+        }
+    }
+
+    public const double MissedVisit = 0.1;
+
+    /// <summary>GAD-7 answers with a total of round(0.7 x the PHQ-9 total), spread one point at a time (at most 3 an item).</summary>
+    private static Dictionary<string, int> Gad7(int phqTotal, Random random)
+    {
+        var items = Enumerable.Range(1, 7).ToDictionary(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => 0);
+        for (var left = Math.Min(21, (int)Math.Round(0.7 * phqTotal, MidpointRounding.AwayFromZero)); left > 0; left--)
+        {
+            var open = items.Where(i => i.Value < 3).Select(i => i.Key).ToArray();
+            items[open[random.Next(open.Length)]]++;
+        }
+
+        return items;
+    }
+
+    private async Task VisitAsync(string id, string visit, IReadOnlyDictionary<string, int> phq9, IReadOnlyDictionary<string, int> gad7)
+    {
+        var date = DateOnly.FromDateTime(now.UtcDateTime);
+        foreach (var (instrument, items) in new[] { ("phq9", phq9), ("gad7", gad7) })
+        {
+            await SendAsAsync(Assessor, new RecordMeasure(id, instrument, null, visit, date, items.ToDictionary(i => i.Key, i => (decimal?)i.Value)));
+            VisitMeasureCount++;
+        }
+    }
+
+    /// <summary>A command as a user of the given role, as the API would see them (the actor is read from the request's user).</summary>
+    private async Task<T> SendAsAsync<T>(ClaimsPrincipal user, ICommand<T> command)
+    {
+        var http = services.GetRequiredService<IHttpContextAccessor>();
+        var outside = http.HttpContext;
+        http.HttpContext = new DefaultHttpContext { User = user };
+        try
+        {
+            return await SendAsync(command);
+        }
+        finally
+        {
+            http.HttpContext = outside;
         }
     }
 

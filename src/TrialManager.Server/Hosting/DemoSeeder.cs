@@ -72,7 +72,7 @@ public static class DemoSeeder
 
         var today = clock.GetUtcNow().UtcDateTime.Date;
         var start = new DateTimeOffset(today.AddDays(-HistoryDays), TimeSpan.Zero).AddHours(8);
-        var history = new DemoHistory(services, definition, new Faker { Random = new Randomizer(seed) }, seed);
+        var history = new DemoHistory(services, definition, new Faker { Random = new Randomizer(seed) }, seed, new DateTimeOffset(today, TimeSpan.Zero));
         try
         {
             clock.Set(start);
@@ -95,8 +95,8 @@ public static class DemoSeeder
         }
 
         logger.LogInformation(
-            "Seeded the demo trial {TrialId} with {Count} participants, {Therapists} therapists, {Sessions} sessions and {Measures} measures.",
-            definition.Id, participants, history.Therapists.Count, history.SessionCount, history.MeasureCount);
+            "Seeded the demo trial {TrialId} with {Count} participants, {Therapists} therapists, {Sessions} sessions, {Measures} session measures and {VisitMeasures} visit measures.",
+            definition.Id, participants, history.Therapists.Count, history.SessionCount, history.MeasureCount, history.VisitMeasureCount);
     }
 
     // Chosen by index, not by the faker, so the rest of the demo data stays as it was.

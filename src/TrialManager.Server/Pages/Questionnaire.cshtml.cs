@@ -20,8 +20,9 @@ public sealed class QuestionnaireModel(ISender sender, FailedSignInLimiter limit
     private const string Unusable = "This link cannot be used: it has already been used, it has expired, or it is not complete. " +
         "If you were asked to fill in a questionnaire, please ask your therapist or the study team for a new link.";
 
+    /// <summary>Null for a token of only spaces (the binder turns a blank string into null): then no token at all.</summary>
     [FromRoute]
-    public string Token { get; set; } = string.Empty;
+    public string? Token { get; set; }
 
     public QuestionnaireForm? Form { get; private set; }
 
@@ -65,7 +66,7 @@ public sealed class QuestionnaireModel(ISender sender, FailedSignInLimiter limit
         HttpContext.User = QuestionnaireLinkActor.PrincipalFor(Form.LinkId);
         try
         {
-            await sender.Send(new AnswerQuestionnaire(Token, items), ct);
+            await sender.Send(new AnswerQuestionnaire(Token ?? string.Empty, items), ct);
             Answered = true;
             return Page();
         }
@@ -102,7 +103,7 @@ public sealed class QuestionnaireModel(ISender sender, FailedSignInLimiter limit
             return TooMany();
         }
 
-        Form = await sender.Send(new OpenQuestionnaire(Token), ct);
+        Form = await sender.Send(new OpenQuestionnaire(Token ?? string.Empty), ct);
         if (Form is not null)
         {
             return null;

@@ -117,7 +117,7 @@ public static class HttpListLoad
     private static void Print(string name, Measure m) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{name}: p50 {m.P50:F1} ms, p99 {m.P99:F1} ms, {m.Rate:F0} requests/s, errors {m.Errors}"));
 
-    private static WebApplicationFactory<Program> Start(Dictionary<string, string> settings)
+    internal static WebApplicationFactory<Program> Start(Dictionary<string, string> settings)
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "TrialManager.sln")))
@@ -244,7 +244,7 @@ public static class HttpListLoad
         return measure;
     }
 
-    private static HttpClient Client(Uri address, string? key)
+    internal static HttpClient Client(Uri address, string? key)
     {
         var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients }) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(5) };
         if (key is not null)
@@ -255,7 +255,7 @@ public static class HttpListLoad
         return client;
     }
 
-    private static void Check(HttpResponseMessage response, HttpStatusCode expected)
+    internal static void Check(HttpResponseMessage response, HttpStatusCode expected)
     {
         if (response.StatusCode != expected)
         {
@@ -263,6 +263,6 @@ public static class HttpListLoad
         }
     }
 
-    private static double Percentile(List<double> sorted, double p) =>
+    internal static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Max(0, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }

@@ -39,6 +39,7 @@ public abstract class DemoSeedingTests(TrialServer server)
         }
 
         await AssertTherapyIsSeededAsync(participants);
+        await AssertVisitsAreSeededAsync(participants);
 
         // The second rater makes reliability computable, and the trail of the seeding verifies.
         var reliability = await (await server.Statistician.GetAsync($"/api/trials/{DemoTrial}/reliability")).JsonAsync();
@@ -48,6 +49,25 @@ public abstract class DemoSeedingTests(TrialServer server)
         // Seeding again leaves the existing demo trial alone.
         await DemoSeeder.SeedAsync(server.Factory.Services, environment);
         Assert.Equal(48, (await (await server.Coordinator.GetAsync($"/api/trials/{DemoTrial}/participants")).JsonAsync()).GetArrayLength());
+    }
+
+    private async Task AssertVisitsAreSeededAsync(List<JsonElement> participants)
+    {
+        // The schedule's visit instruments, entered by the assessor (who enters them), at the schedule's visits.
+        var visitMeasures = new List<JsonElement>();
+        foreach (var p in participants.Where(p => p.GetProperty("status").GetString() is "randomized" or "withdrawn" or "completed"))
+        {
+            var all = await (await server.Statistician.GetAsync($"/api/participants/{p.GetProperty("id").GetString()}/measures?limit=1000")).JsonAsync();
+            visitMeasures.AddRange(all.EnumerateArray().Where(m => m.GetProperty("visit").ValueKind == JsonValueKind.String));
+        }
+
+        Assert.All(visitMeasures, m => Assert.Equal("dev-assessor", m.GetProperty("recordedBy").GetString()));
+        Assert.Equal(["gad7", "phq9"], visitMeasures.Select(m => m.GetProperty("instrument").GetString()).Distinct().Order());
+        Assert.Equal(["baseline", "endOfTreatment", "followUp"], visitMeasures.Select(m => m.GetProperty("visit").GetString()).Distinct().Order());
+
+        // Some visits were missed or are not done yet, so the coordinators' due list has something on it.
+        var due = await (await server.Coordinator.GetAsync($"/api/trials/{DemoTrial}/visits/due?limit=1000")).JsonAsync();
+        Assert.True(due.GetArrayLength() > 0, "The demo's due list is empty.");
     }
 
     private async Task AssertTherapyIsSeededAsync(List<JsonElement> participants)
@@ -71,7 +91,8 @@ public abstract class DemoSeedingTests(TrialServer server)
         Assert.True(sessions.Count(s => s.GetProperty("attendance").GetString() == "attended") >= 10);
         Assert.False(string.IsNullOrEmpty(record.GetProperty("therapist").GetString()));
 
-        var measures = (await (await server.Statistician.GetAsync($"/api/participants/{completed}/measures?limit=1000")).JsonAsync()).EnumerateArray().ToList();
+        var measures = (await (await server.Statistician.GetAsync($"/api/participants/{completed}/measures?limit=1000")).JsonAsync()).EnumerateArray()
+            .Where(m => m.GetProperty("session").ValueKind == JsonValueKind.Number).ToList();
         var byInstrument = measures.GroupBy(m => m.GetProperty("instrument").GetString()!).ToDictionary(g => g.Key, g => g.ToList());
         Assert.Equal(["alliance12", "phq9", "ruptureLog", "techniqueDose"], byInstrument.Keys.Order());
         Assert.All(byInstrument.Values, list => Assert.True(list.Count >= 8));

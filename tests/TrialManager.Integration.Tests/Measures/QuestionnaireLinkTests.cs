@@ -172,7 +172,7 @@ public abstract partial class QuestionnaireLinkTests(TrialServer server)
         Assert.Equal(HttpStatusCode.OK, (await AnswerAsync(Phone(), used, Answers(0, 1, 2, 3, 0, 1, 2))).Response.StatusCode);
 
         var refusals = new List<string>();
-        foreach (var url in new[] { expired, used, "/q/" + new string('A', 43), "/q/x", "/q/" + new string('z', 500) })
+        foreach (var url in new[] { expired, used, "/q/" + new string('A', 43), "/q/x", "/q/" + new string('z', 500), "/q/%20" })
         {
             var response = await Phone().GetAsync(new Uri(url, UriKind.Relative));
             Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);

@@ -26,6 +26,7 @@ public static class WebPages
     {
         Roles.Admin => "/admin/trials",
         Roles.Rater => "/raters/queue",
+        Roles.Therapist => "/therapists/me/participants",
         _ => "/trials",
     };
 }

@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using TrialManager.Domain.Instruments;
+using TrialManager.Domain.Measures;
+using TrialManager.Domain.Participants;
+using TrialManager.Domain.Therapy;
+using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Instruments;
+using TrialManager.Infrastructure.Persistence;
+
+namespace TrialManager.Benchmarks.Http;
+
+/// <summary>
+/// A measured run of the due list (issue 16, performance): <c>GET /api/trials/{trialId}/visits/due?site=AAA</c> for a
+/// site of 2,000 followed participants (and the whole trial: 500 more at each of three other sites), on Kestrel (loopback), read by one client
+/// (latency) and by 16 (throughput), beside a minimal ASP.NET Core endpoint measured the same way in the same run.
+/// The participants are written straight through EF with the domain's own methods (screened, consented, formulated,
+/// randomized over the last 300 days, a therapist assigned, the sessions held so far recorded, and PHQ-9 and GAD-7 at
+/// the visits whose window has closed, scored by the server's scorer), with some sessions and visits left undone so the
+/// list has due and overdue entries; writing them over HTTP would time the write path, not the list.
+/// Usage: <c>dotnet run -c Release --project tests/TrialManager.Benchmarks -- http-due sqlite|postgres [per site]</c>.
+/// </summary>
+public static class HttpDueListLoad
+{
+    private static readonly string[] Sites = ["AAA", "BBB", "CCC", "DDD"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var provider = args.Length > 0 ? args[0] : "sqlite";
+        var perSite = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2_000;
+        Console.WriteLine($"http-due {provider}: {perSite} followed participants at site AAA, {perSite / 4} at each of the {Sites.Length - 1} others, "
+            + $"{Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Trim()}");
+
+        var reference = await MinimalEndpointAsync();
+        Print("minimal ASP.NET Core endpoint (same-run reference)", reference);
+
+        var directory = Directory.CreateTempSubdirectory("trialmanager-due-").FullName;
+        PostgresCluster? cluster = null;
+        try
+        {
+            var settings = new Dictionary<string, string> { ["TrialManager:DataDirectory"] = directory };
+            if (provider == "postgres")
+            {
+                cluster = await PostgresCluster.StartAsync(durable: true);
+                settings["Database:Provider"] = "PostgreSql";
+                settings["Database:MigrateOnStart"] = "true";
+                settings["ConnectionStrings:TrialManager"] = cluster.ConnectionString("bench");
+            }
+            else
+            {
+                settings["Database:Provider"] = "Sqlite";
+            }
+
+            await using var factory = HttpListLoad.Start(settings);
+            var address = new Uri(factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+            using var coordinator = HttpListLoad.Client(address, "dev-coordinator");
+            using var admin = HttpListLoad.Client(address, "dev-admin");
+            var trialId = await CreateTrialAsync(admin);
+            await SeedAsync(factory.Services, trialId, perSite);
+
+            using var first = await coordinator.GetAsync($"/api/trials/{trialId}/visits/due?site=AAA&limit=1000");
+            HttpListLoad.Check(first, HttpStatusCode.OK);
+            var entries = (await first.Content.ReadFromJsonAsync<List<System.Text.Json.JsonElement>>())!;
+            Console.WriteLine($"due list of site AAA: {entries.Count} entries on its first page of 1,000 "
+                + $"({entries.Count(e => e.GetProperty("status").GetString() == "overdue")} overdue)");
+
+            // Few requests: on a shared machine one due list can take most of a second, and the run must stay short.
+            var scenarios = new (string Name, string Path, int Clients, int Requests)[]
+            {
+                ("reference: GET /api/instruments/phq9 (authenticated, from memory), 1 client", "/api/instruments/phq9", 1, 100),
+                ($"due list, site AAA ({perSite:N0} followed), first page, 1 client", $"/api/trials/{trialId}/visits/due?site=AAA", 1, 50),
+                ($"due list, site AAA ({perSite:N0} followed), first page, 16 clients", $"/api/trials/{trialId}/visits/due?site=AAA", 16, 96),
+                ($"due list, whole trial ({perSite + ((Sites.Length - 1) * (perSite / 4)):N0} followed), first page, 1 client", $"/api/trials/{trialId}/visits/due", 1, 50),
+            };
+            foreach (var (name, path, clients, requests) in scenarios)
+            {
+                Print(name, await MeasureAsync(coordinator, path, clients, requests));
+            }
+
+            Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg").Trim()}");
+            return 0;
+        }
+        finally
+        {
+            if (cluster is not null)
+            {
+                NpgsqlConnection.ClearAllPools();
+                await cluster.DisposeAsync();
+            }
+
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private sealed record Timing(double P50, double P99, double Rate, int Errors);
+
+    private static void Print(string name, Timing m) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{name}: p50 {m.P50:F2} ms, p99 {m.P99:F2} ms, {m.Rate:F0} requests/s, errors {m.Errors}"));
+
+    private static async Task<string> CreateTrialAsync(HttpClient admin)
+    {
+        var trial = "due-" + Guid.NewGuid().ToString("N")[..8];
+        HttpListLoad.Check(await admin.PostAsJsonAsync("/api/trials", new
+        {
+            id = trial, title = "Due-list benchmark", targetEnrollment = 100_000, sites = Sites,
+            formulations = new[] { "cognitive", "interpersonal" },
+            arms = new object[] { new { code = "mediator", ratio = 1 }, new { code = "moderator", ratio = 1 } },
+            randomization = new { method = "permutedBlocks", blockSizes = new[] { 2, 4, 6 }, stratifyBy = new[] { "formulation", "site" } },
+            eligibility = new { minAge = 18, maxAge = 70, minSeverity = 5, maxSeverity = 27, exclusions = Array.Empty<string>() },
+            formulationRule = new { minMargin = 1 },
+            schedule = new
+            {
+                sessions = 16, sessionIntervalDays = 7,
+                visits = new object[]
+                {
+                    new { code = "baseline", day = 0, window = 7 }, new { code = "endOfTreatment", day = 119, window = 14 },
+                    new { code = "followUp", day = 210, window = 21 },
+                },
+                sessionInstruments = new[] { "alliance12", "phq9", "ruptureLog", "techniqueDose" },
+                visitInstruments = new[] { "phq9", "gad7" },
+            },
+        }), HttpStatusCode.Created);
+        HttpListLoad.Check(await admin.PostAsJsonAsync($"/api/trials/{trial}/status", new { status = "recruiting" }), HttpStatusCode.OK);
+        return trial;
+    }
+
+    /// <summary>
+    /// At site AAA <paramref name="perSite"/> participants (a quarter as many at each other site), randomized i mod 300 days ago, each with the sessions held by
+    /// today (every fifth participant missing the latest) and both visit instruments at every visit whose window has
+    /// closed (every seventh participant missing one visit).
+    /// </summary>
+    private static async Task SeedAsync(IServiceProvider services, string trialId, int perSite)
+    {
+        var watch = Stopwatch.StartNew();
+        var catalogue = services.GetRequiredService<InstrumentCatalogue>();
+        var phq9 = catalogue.Find("phq9")!.Definition;
+        var gad7 = catalogue.Find("gad7")!.Definition;
+        var now = DateTimeOffset.UtcNow;
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        var sessions = 0;
+        var measures = 0;
+        const int batch = 250;
+        var total = 0;
+        foreach (var site in Sites)
+        {
+            var count = site == Sites[0] ? perSite : perSite / 4;
+            total += count;
+            await using (var scope = services.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
+                var trial = await db.Trials.AsNoTracking().SingleAsync(t => t.Id == trialId);
+                db.Therapists.Add(Therapist.Register(trial, $"T-{site}", site, [ArmCode.Mediator, ArmCode.Moderator], now.AddDays(-400)));
+                await db.SaveChangesAsync();
+            }
+
+            for (var from = 0; from < count; from += batch)
+            {
+                await using var scope = services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<TrialDbContext>();
+                var trial = await db.Trials.AsNoTracking().SingleAsync(t => t.Id == trialId);
+                var schedule = trial.Definition.Schedule!;
+                var therapist = await db.Therapists.AsNoTracking().SingleAsync(t => t.TrialId == trialId && t.Code == $"T-{site}");
+                for (var i = from; i < Math.Min(count, from + batch); i++)
+                {
+                    var randomizedAt = now.AddDays(-(i % 300) - 1);
+                    var randomizedOn = DateOnly.FromDateTime(randomizedAt.UtcDateTime);
+                    var p = Participant.Screen($"{site}-{i:D5}", trial, new ScreeningAnswers(site, 30, 15, [], null, null), randomizedAt.AddDays(-10));
+                    p.Consent("1.0", randomizedOn.AddDays(-9));
+                    // A scores record of its own: EF owns it with its rating, so one instance cannot serve two.
+                    p.RateFormulation(trial.Definition, "R01", new FormulationScores(4, 1, 0, 0), false, null, randomizedAt.AddDays(-5));
+                    p.MarkRandomized(randomizedAt);
+                    p.AssignTherapist(therapist, i % 2 == 0 ? ArmCode.Mediator : ArmCode.Moderator);
+                    var held = Math.Min(schedule.Sessions, ((today.DayNumber - randomizedOn.DayNumber) / schedule.SessionIntervalDays) + 1);
+                    for (var n = 1; n <= held - (i % 5 == 0 ? 1 : 0); n++)
+                    {
+                        p.RecordSession(n, randomizedOn.AddDays((n - 1) * schedule.SessionIntervalDays), SessionAttendance.Attended, therapist.Code, now);
+                        sessions++;
+                    }
+
+                    db.Participants.Add(p);
+                    foreach (var visit in schedule.Visits.Where((v, k) => randomizedOn.AddDays(v.Day + v.Window) < today && !(i % 7 == 0 && k == i % 3)))
+                    {
+                        foreach (var definition in new[] { phq9, gad7 })
+                        {
+                            var answers = definition.Items.ToDictionary(item => item.Id, item => (decimal?)(item.Id == "9" ? 0 : 1));
+                            var scored = MeasureScorer.Score(definition, answers).Measure!;
+                            db.Measures.Add(Measure.AtVisit(p, schedule, scored, visit.Code, randomizedOn.AddDays(visit.Day), [], "dev-assessor", now));
+                            measures++;
+                        }
+                    }
+                }
+
+                await db.SaveChangesAsync();
+            }
+        }
+
+        Console.WriteLine($"seeded {total:N0} participants, {sessions:N0} sessions, {measures:N0} visit measures in {watch.Elapsed.TotalSeconds:F0} s");
+    }
+
+    private static async Task<Timing> MeasureAsync(HttpClient client, string path, int clients, int requests)
+    {
+        await RunAsync(client, path, clients, Math.Max(10, requests / 5));
+        var watch = Stopwatch.StartNew();
+        var (latencies, errors) = await RunAsync(client, path, clients, requests);
+        var rate = requests / watch.Elapsed.TotalSeconds;
+        latencies.Sort();
+        return new Timing(HttpListLoad.Percentile(latencies, 0.50), HttpListLoad.Percentile(latencies, 0.99), rate, errors);
+    }
+
+    private static async Task<(List<double> Latencies, int Errors)> RunAsync(HttpClient client, string path, int clients, int requests)
+    {
+        var remaining = requests;
+        var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+        var errors = 0;
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Decrement(ref remaining) >= 0)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var response = await client.GetAsync(path);
+                await response.Content.LoadIntoBufferAsync();
+                latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        })));
+        return ([.. latencies], errors);
+    }
+
+    /// <summary>The same-run reference: a minimal endpoint on Kestrel (loopback), read by one client as the due list is.</summary>
+    private static async Task<Timing> MinimalEndpointAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var app = builder.Build();
+        app.MapGet("/ping", () => "pong");
+        await app.StartAsync();
+        using var http = HttpListLoad.Client(new Uri(app.Urls.First()), null);
+        var measure = await MeasureAsync(http, "/ping", 1, 1_000);
+        await app.StopAsync();
+        return measure;
+    }
+}
