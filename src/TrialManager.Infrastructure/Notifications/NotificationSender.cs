@@ -100,6 +100,7 @@ public sealed class NotificationSender(NotificationSettings settings, TimeProvid
     private static string Title(NotificationKind kind) => kind switch
     {
         NotificationKind.SafetyAlert => "Safety alert",
+        NotificationKind.Unblinding => "Unblinding",
         _ => kind.ToString(),
     };
 
