@@ -199,6 +199,33 @@ public abstract class ReportSignatureTests(TrialServer server)
             await server.Ethics.PostJsonAsync($"/api/reports/{reportId}/signatures", new { meaning = "approved", key = "dev-ethics" }), "failed");
     }
 
+    [ServerFact]
+    public async Task EthicsPage_SignsAReadyReport_WithTheKeyReEntered_AndShowsTheSignature()
+    {
+        var (reportId, _, _) = await ReadyReportAsync();
+        var trialId = await server.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(
+            db.Reports.Where(r => r.Id == Guid.Parse(reportId)).Select(r => r.TrialId)));
+        var page = await PageSignIn.SignedInClientAsync(server, "dev-ethics");
+        var path = $"/trials/{trialId}/ethics";
+        var html = await page.GetStringAsync(new Uri(path, UriKind.Relative));
+        Assert.Contains($"name=\"reportId\" value=\"{reportId}\"", html, StringComparison.Ordinal);
+        var token = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value);
+
+        async Task<HttpResponseMessage> SignAsync(string key) => await page.PostAsync(new Uri(path + "?handler=Sign", UriKind.Relative), new FormUrlEncodedContent(
+            new Dictionary<string, string> { ["reportId"] = reportId, ["meaning"] = "reviewed", ["key"] = key, ["__RequestVerificationToken"] = token }));
+
+        var wrong = await SignAsync("dev-admin");
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.Contains("not your own key", WebUtility.HtmlDecode(await wrong.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignAsync("dev-ethics")).StatusCode);
+
+        var shown = WebUtility.HtmlDecode(await page.GetStringAsync(new Uri(path, UriKind.Relative)));
+        Assert.Contains("reviewed by dev-ethics (ethics)", shown, StringComparison.Ordinal);
+        var signature = Assert.Single(await server.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.ReportSignatures.Where(s => s.ReportId == Guid.Parse(reportId)))));
+        Assert.Equal(("dev-ethics", SignatureMeaning.Reviewed), (signature.Signer, signature.Meaning));
+    }
+
     [Fact]
     public void Audience_OfEveryKind_IsItsBoard_EthicsForTheProgressReport_DsmbForTheClosedOne()
     {
