@@ -22,6 +22,77 @@ namespace TrialManager.Migrations.SqlServer.Migrations
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("TrialManager.Domain.Blinding.BlindingGuess", b =>
+                {
+                    b.Property<string>("ParticipantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Assessor")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Guess")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTimeOffset>("GuessedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("TrialId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.HasKey("ParticipantId", "Assessor");
+
+                    b.HasIndex("TrialId");
+
+                    b.ToTable("BlindingGuesses", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Blinding.Unblinding", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ParticipantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("TrialId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<DateTimeOffset>("UnblindedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("UnblindedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ParticipantId", "UnblindedBy");
+
+                    b.HasIndex("TrialId", "UnblindedAt");
+
+                    b.ToTable("Unblindings", (string)null);
+                });
+
             modelBuilder.Entity("TrialManager.Domain.Documents.DataFreeze", b =>
                 {
                     b.Property<Guid>("Id")
@@ -151,6 +222,46 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                     b.HasIndex("TrialId", "CreatedAt");
 
                     b.ToTable("Reports", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Documents.ReportSignature", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ContentSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Meaning")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTimeOffset>("SignedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Signer")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContentSha256");
+
+                    b.HasIndex("ReportId", "SignedAt");
+
+                    b.ToTable("ReportSignatures", (string)null);
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Measures.Measure", b =>
@@ -996,6 +1107,24 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                     b.ToTable("SiteCounters", (string)null);
                 });
 
+            modelBuilder.Entity("TrialManager.Domain.Blinding.BlindingGuess", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Participants.Participant", null)
+                        .WithMany()
+                        .HasForeignKey("ParticipantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Blinding.Unblinding", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Participants.Participant", null)
+                        .WithMany()
+                        .HasForeignKey("ParticipantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TrialManager.Domain.Documents.DataFreeze", b =>
                 {
                     b.HasOne("TrialManager.Domain.Trials.Trial", null)
@@ -1010,6 +1139,15 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                     b.HasOne("TrialManager.Domain.Trials.Trial", null)
                         .WithMany()
                         .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Documents.ReportSignature", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Documents.Report", null)
+                        .WithMany()
+                        .HasForeignKey("ReportId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -17,6 +17,79 @@ namespace TrialManager.Migrations.Sqlite.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("TrialManager.Domain.Blinding.BlindingGuess", b =>
+                {
+                    b.Property<string>("ParticipantId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Assessor")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Guess")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GuessedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TrialId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ParticipantId", "Assessor");
+
+                    b.HasIndex("TrialId");
+
+                    b.ToTable("BlindingGuesses", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Blinding.Unblinding", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ParticipantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TrialId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UnblindedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UnblindedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ParticipantId", "UnblindedBy");
+
+                    b.HasIndex("TrialId", "UnblindedAt");
+
+                    b.ToTable("Unblindings", (string)null);
+                });
+
             modelBuilder.Entity("TrialManager.Domain.Documents.DataFreeze", b =>
                 {
                     b.Property<Guid>("Id")
@@ -149,6 +222,47 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.HasIndex("TrialId", "CreatedAt");
 
                     b.ToTable("Reports", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Documents.ReportSignature", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Meaning")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Signer")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContentSha256");
+
+                    b.HasIndex("ReportId", "SignedAt");
+
+                    b.ToTable("ReportSignatures", (string)null);
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Measures.Measure", b =>
@@ -1006,6 +1120,24 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.ToTable("SiteCounters", (string)null);
                 });
 
+            modelBuilder.Entity("TrialManager.Domain.Blinding.BlindingGuess", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Participants.Participant", null)
+                        .WithMany()
+                        .HasForeignKey("ParticipantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Blinding.Unblinding", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Participants.Participant", null)
+                        .WithMany()
+                        .HasForeignKey("ParticipantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TrialManager.Domain.Documents.DataFreeze", b =>
                 {
                     b.HasOne("TrialManager.Domain.Trials.Trial", null)
@@ -1020,6 +1152,15 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.HasOne("TrialManager.Domain.Trials.Trial", null)
                         .WithMany()
                         .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Domain.Documents.ReportSignature", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Documents.Report", null)
+                        .WithMany()
+                        .HasForeignKey("ReportId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -6,6 +6,7 @@ namespace TrialManager.Domain.Notifications;
 public enum NotificationKind
 {
     SafetyAlert,
+    Unblinding,
 }
 
 public enum NotificationChannel
@@ -39,6 +40,15 @@ public sealed record NotificationMessage(
         NotificationKind.SafetyAlert, alert.Id, alert.TrialId, alert.Site, alert.ParticipantId, alert.Instrument, alert.Rule,
         $"Safety alert '{alert.Rule}' on {alert.Instrument} for participant {alert.ParticipantId} at site {alert.Site}",
         alert.RaisedAt, link);
+
+    /// <summary>
+    /// An unblinding: who was told a participant's arm, and when. Never the arm, and not the reason (free text written
+    /// by the person unblinded; the DSMB reads it): the contacts learn that blinding was broken and where to look.
+    /// </summary>
+    public static NotificationMessage ForUnblinding(Blinding.Unblinding unblinding, string site, string link) => new(
+        NotificationKind.Unblinding, unblinding.Id, unblinding.TrialId, site, unblinding.ParticipantId, null, null,
+        $"The arm of participant {unblinding.ParticipantId} at site {site} was revealed to {unblinding.UnblindedBy} ({unblinding.Role})",
+        unblinding.UnblindedAt, link);
 }
 
 /// <summary>

@@ -22,6 +22,9 @@ public sealed record TrialSchedule(
     public const int MaxIntervalDays = 365;
     public const string VisitCodePattern = "^[a-zA-Z][a-zA-Z0-9]{0,39}$";
 
+    /// <summary>The last visit (the latest day), where an assessor guesses the arm; null without visits.</summary>
+    public ScheduledVisit? LastVisit => Visits.Count == 0 ? null : Visits.MaxBy(v => v.Day);
+
     public ScheduledVisit? FindVisit(string code) => Visits.FirstOrDefault(v => string.Equals(v.Code, code, StringComparison.Ordinal));
 
     /// <summary>
@@ -157,4 +160,8 @@ public sealed record TrialSchedule(
 }
 
 /// <summary>An assessment visit: due in [<see cref="Day"/> - <see cref="Window"/>, Day + Window], days from randomization.</summary>
-public sealed record ScheduledVisit(string Code, int Day, int Window);
+public sealed record ScheduledVisit(string Code, int Day, int Window)
+{
+    /// <summary>The first day of the visit's window for a participant randomized on <paramref name="randomizedOn"/>.</summary>
+    public DateOnly OpensOn(DateOnly randomizedOn) => randomizedOn.AddDays(Day - Window);
+}

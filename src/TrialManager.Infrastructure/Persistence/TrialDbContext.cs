@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Blinding;
 using TrialManager.Domain.Documents;
 using TrialManager.Domain.Measures;
 using TrialManager.Domain.Notifications;
@@ -25,6 +26,9 @@ public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : D
     public DbSet<SiteCounter> SiteCounters => Set<SiteCounter>();
     public DbSet<ProtocolDocument> ProtocolDocuments => Set<ProtocolDocument>();
     public DbSet<Report> Reports => Set<Report>();
+    public DbSet<ReportSignature> ReportSignatures => Set<ReportSignature>();
+    public DbSet<Unblinding> Unblindings => Set<Unblinding>();
+    public DbSet<BlindingGuess> BlindingGuesses => Set<BlindingGuess>();
     public DbSet<DataFreeze> Freezes => Set<DataFreeze>();
     public DbSet<ReferenceCase> ReferenceCases => Set<ReferenceCase>();
     public DbSet<PracticeRating> PracticeRatings => Set<PracticeRating>();

@@ -30,6 +30,7 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
             BadHttpRequestException bad => Problems.WriteAsync(context, bad.StatusCode, "Bad request", BadRequestDetail(bad)),
             NotFoundException nf => Problems.WriteAsync(context, 404, "Not found", nf.Message),
             ForbiddenException f => Forbidden(context, f),
+            ReauthenticationRequiredException r => Reauthenticate(context, r),
             WorkflowConflictException c => Problems.WriteAsync(context, 409, "Not allowed in the current state", c.Message),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => Task.CompletedTask,
             _ when IsDatabaseUnavailable(exception) => Unavailable(context, exception),
@@ -41,8 +42,16 @@ public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> log
 
     private static async Task Forbidden(HttpContext context, ForbiddenException forbidden)
     {
-        await context.RequestServices.GetRequiredService<Security.SecurityAudit>().PermissionDeniedAsync(context, "site");
+        await context.RequestServices.GetRequiredService<Security.SecurityAudit>().PermissionDeniedAsync(context, forbidden.AuditReason);
         await Problems.WriteAsync(context, 403, "Forbidden", forbidden.Message);
+    }
+
+    private static Task Reauthenticate(HttpContext context, ReauthenticationRequiredException required)
+    {
+        // RFC 9470 (step-up authentication): the client's identity provider is asked for a token no older than max_age.
+        context.Response.Headers.WWWAuthenticate =
+            $"Bearer error=\"insufficient_user_authentication\", error_description=\"A recent sign-in is required\", max_age={required.MaxAgeSeconds}";
+        return Problems.WriteAsync(context, 401, "Fresh sign-in required", required.Message);
     }
 
     private Task Unavailable(HttpContext context, Exception exception)

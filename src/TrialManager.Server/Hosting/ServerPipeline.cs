@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Scalar.AspNetCore;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Audit;
+using TrialManager.Server.Features.Blinding;
 using TrialManager.Server.Features.Corrections;
 using TrialManager.Server.Features.Documents;
 using TrialManager.Server.Features.Exports;
@@ -52,6 +53,7 @@ public static class ServerPipeline
         app.MapCorrectionEndpoints();
         app.MapStatisticsEndpoints();
         app.MapDocumentEndpoints();
+        app.MapBlindingEndpoints();
         app.MapExportEndpoints();
         app.MapAuditEndpoints();
         app.MapInstrumentEndpoints();

@@ -24,6 +24,7 @@ public static class AuthenticationSetup
         services.AddSingleton(_ => new SignInAuditSchedule(configuration, TimeProvider.System));
         services.AddScoped<IActorAccessor, HttpActorAccessor>();
         services.AddScoped<SecurityAudit>();
+        services.AddScoped<Reauthentication>();
         services.AddSingleton<PermissionDenials>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
@@ -163,6 +164,11 @@ public sealed record JwtSettings(
         }
 
         claims.AddRange(roles.Select(r => new Claim(ClaimTypes.Role, r)));
+        // When the token was issued: signing a report takes a token issued minutes ago as re-authentication.
+        if (token.FindFirstValue("iat") is { } issuedAt)
+        {
+            claims.Add(new Claim(Reauthentication.IssuedAtClaim, issuedAt));
+        }
 
         return new ClaimsPrincipal(new ClaimsIdentity(claims, JwtBearerDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
     }

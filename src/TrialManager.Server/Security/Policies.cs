@@ -24,6 +24,18 @@ public static class Policies
     public const string MeasureEntry = "measure-entry";
     public const string DueList = "due-list";
 
+    /// <summary>A report is signed by its audience (ethics, dsmb); the handler matches the role to the report's kind.</summary>
+    public const string ReportSigners = "report-signers";
+
+    /// <summary>Whoever receives reports may check one: the boards and the admin.</summary>
+    public const string ReportVerification = "report-verification";
+
+    /// <summary>Unblinding: a blind assessor, or an admin acting for someone who needs the arm.</summary>
+    public const string Unblinding = "unblinding";
+
+    public const string Assessor = "assessor";
+    public const string Dsmb = "dsmb";
+
     /// <summary>Whoever enters something may correct it; the handler checks the role against the target.</summary>
     public const string Correction = "correction";
 
@@ -51,6 +63,11 @@ public static class Policies
         [MeasureReaders] = [Roles.Coordinator, Roles.Therapist, Roles.Statistician, Roles.Assessor],
         [MeasureEntry] = [Roles.Coordinator, Roles.Therapist, Roles.Rater, Roles.Assessor],
         [DueList] = [Roles.Coordinator, Roles.Assessor],
+        [ReportSigners] = [Roles.Ethics, Roles.Dsmb],
+        [ReportVerification] = [Roles.Ethics, Roles.Dsmb, Roles.Admin],
+        [Unblinding] = [Roles.Assessor, Roles.Admin],
+        [Assessor] = [Roles.Assessor],
+        [Dsmb] = [Roles.Dsmb],
         [Correction] = [Roles.Coordinator, Roles.Therapist, Roles.Rater, Roles.Assessor],
         [RaiseDataQuery] = [Roles.Statistician, Roles.Admin],
         [DataQueries] = [Roles.Coordinator, Roles.Statistician, Roles.Admin],

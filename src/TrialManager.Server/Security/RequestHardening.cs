@@ -8,6 +8,11 @@ public static class RequestHardening
     /// <summary>The largest request body (Kestrel is told the same, so it refuses before reading).</summary>
     public const long MaxRequestBodyBytes = 256 * 1024;
 
+    /// <summary>A PDF sent for verification (a report with its signature pages) may be larger than any JSON body.</summary>
+    public const long MaxDocumentBodyBytes = 32 * 1024 * 1024;
+
+    public const string DocumentUploadPath = "/api/reports/verification";
+
     /// <summary>Security headers on every response, errors included: set when the response starts, after any handler cleared it.</summary>
     public static Task SecurityHeaders(HttpContext context, RequestDelegate next)
     {
@@ -44,11 +49,18 @@ public static class RequestHardening
     {
         var request = context.Request;
         var max = MaxRequestBodyBytes;
+        if (request.Path.Equals(DocumentUploadPath, StringComparison.OrdinalIgnoreCase)
+            && context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            max = MaxDocumentBodyBytes;
+            limit.MaxRequestBodySize = max;
+        }
+
         if (request.ContentLength is { } length)
         {
             if (length > max)
             {
-                await TooLarge(context);
+                await TooLarge(context, max);
                 return;
             }
         }
@@ -64,14 +76,14 @@ public static class RequestHardening
                     buffer.Write(chunk, 0, read);
                     if (buffer.Length > max)
                     {
-                        await TooLarge(context);
+                        await TooLarge(context, max);
                         return;
                     }
                 }
             }
             catch (BadHttpRequestException bad) when (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
             {
-                await TooLarge(context);
+                await TooLarge(context, max);
                 return;
             }
 
@@ -83,7 +95,7 @@ public static class RequestHardening
         await next(context);
     }
 
-    private static Task TooLarge(HttpContext context) =>
+    private static Task TooLarge(HttpContext context, long max) =>
         Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Request body too large",
-            $"The request body must not exceed {MaxRequestBodyBytes / 1024} KiB.");
+            $"The request body must not exceed {max / 1024} KiB.");
 }

@@ -187,6 +187,22 @@ public abstract class NotificationDeliveryTests : IAsyncLifetime
         }));
         await WithinAsync(TimeSpan.FromSeconds(10), () => Task.FromResult(smtp.Received.Count == 2 && _webhooks.Received.Count == 2 ? "both" : null),
             () => "The alert raised by the correction was not mailed and posted within 10 s.\n" + server.Output());
+
+        // An unblinding is told to the same contacts (issue 17): who was told, not the arm and not the reason.
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await admin.PostJsonAsync($"/api/participants/{participantId}/unblinding",
+            new { reason = "the treating psychiatrist needs the arm" }));
+        await WithinAsync(TimeSpan.FromSeconds(10), () => Task.FromResult(smtp.Received.Count == 3 && _webhooks.Received.Count == 3 ? "both" : null),
+            () => "The unblinding was not mailed and posted within 10 s.\n" + server.Output());
+        var unblindingMail = smtp.Received.Last();
+        Assert.Equal($"[TrialManager] Unblinding in {trialId}, site AAA, participant {participantId}", unblindingMail.Message.Subject);
+        Assert.Contains("dev-admin", unblindingMail.Message.TextBody, StringComparison.Ordinal);
+        var unblindingHook = _webhooks.Received.Last();
+        Assert.Equal("unblinding", JsonDocument.Parse(unblindingHook.Body).RootElement.GetProperty("kind").GetString());
+        foreach (var told in new[] { unblindingMail.Message.Subject + unblindingMail.Message.TextBody, Encoding.UTF8.GetString(unblindingHook.Body) })
+        {
+            AssertNamesNoAllocation(told, arm, stratum);
+            Assert.DoesNotContain("psychiatrist", told, StringComparison.Ordinal);
+        }
     }
 
     [ServerFact]

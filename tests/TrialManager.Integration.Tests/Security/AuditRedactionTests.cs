@@ -150,6 +150,18 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "Report.Attempts", "Report.CreatedAt", "Report.GeneratedAt", "Report.Id", "Report.Kind", "Report.LastError", "Report.RequestedBy",
             "Report.Scheduled", "Report.Sha256", "Report.Status", "Report.TrialId",
         ],
+        ["SignReport"] =
+        [
+            "ReportSignature.ContentSha256", "ReportSignature.Id", "ReportSignature.Meaning", "ReportSignature.ReportId", "ReportSignature.Role",
+            "ReportSignature.SignedAt", "ReportSignature.Signer",
+        ],
+        // Who was told an arm and why; never the arm itself (the row has none).
+        ["UnblindParticipant"] =
+        [
+            "Unblinding.Id", "Unblinding.ParticipantId", "Unblinding.Reason", "Unblinding.Role", "Unblinding.TrialId", "Unblinding.UnblindedAt",
+            "Unblinding.UnblindedBy",
+        ],
+        ["RecordBlindingGuess"] = ["BlindingGuess.Assessor", "BlindingGuess.Guess", "BlindingGuess.GuessedAt", "BlindingGuess.ParticipantId", "BlindingGuess.TrialId"],
         ["FreezeTrial"] = ["DataFreeze.FrozenAt", "DataFreeze.FrozenBy", "DataFreeze.Id", "DataFreeze.Sha256", "DataFreeze.TrialId"],
         ["StartReport"] = ["Report.Attempts", "Report.Status"],
         ["CompleteReport"] = ["Report.GeneratedAt", "Report.Sha256", "Report.Status"],
@@ -224,7 +236,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "CompleteParticipant", "RecordParticipantEvent", "RequestReport", "StartReport", "CompleteReport", "StartProtocolDocument",
             "CompleteProtocolDocument", "permissionDenied", "RegisterTherapist", "AssignTherapist", "RecordSession", "StopTreatment",
             "CreateQuestionnaireLink", "AnswerQuestionnaire", "FreezeTrial",
-            "CorrectRecord", "DeclareIneligible", "RaiseDataQuery", "AnswerDataQuery",
+            "CorrectRecord", "DeclareIneligible", "RaiseDataQuery", "AnswerDataQuery", "SignReport", "UnblindParticipant",
         ];
         Assert.Empty(driven.Except(seen.Keys));
         foreach (var seed in seeds)
@@ -318,6 +330,11 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         {
             await DocumentSupport.WaitForProtocolDocumentAsync(coordinator, id, TimeSpan.FromSeconds(120));
         }
+
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Ethics.PostJsonAsync(
+            $"/api/reports/{(await requested.JsonAsync()).GetProperty("id").GetString()}/signatures", new { meaning = "approved", key = "dev-ethics" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/participants/{randomized[3]}/unblinding",
+            new { reason = "the treating psychiatrist asked" }));
 
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Statistician.PostJsonAsync($"/api/trials/{trialId}/freezes", null));
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "paused" }));

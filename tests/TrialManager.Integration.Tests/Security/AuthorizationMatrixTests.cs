@@ -101,6 +101,12 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/api/trials/{trialId}/reports",                             U,     U,      F,     F,     A,     A, F),
         new("GET",  "/api/reports/{reportId:guid}",                              U,     U,      F,     F,     A,     A, F),
         new("GET",  "/api/reports/{reportId:guid}/pdf",                          U,     U,      F,     F,     A,     A, F),
+        new("POST", "/api/reports/{reportId:guid}/signatures",                   U,     U,      F,     F,     A,     F, F),
+        new("POST", "/api/reports/verification",                                 U,     U,      F,     F,     A,     A, F),
+
+        new("POST", "/api/participants/{participantId}/unblinding",              U,     U,      F,     F,     F,     A, F),
+        new("POST", "/api/participants/{participantId}/blinding-guess",          U,     U,      F,     F,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/blinding",                            U,     U,      F,     F,     F,     F, F),
 
         new("GET",  "/api/instruments",                                          U,     U,      A,     A,     A,     A, A),
         new("GET",  "/api/instruments/{code}",                                   U,     U,      A,     A,     A,     A, A),
@@ -162,13 +168,20 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         "GET /api/participants/{participantId}/measures",
         "GET /api/trials/{trialId}/visits/due",
         "POST /api/participants/{participantId}/corrections",
+        "POST /api/participants/{participantId}/unblinding",
+        "POST /api/participants/{participantId}/blinding-guess",
     ];
 
     /// <summary>
     /// The DSMB's column, like the therapist's: the board reads closed reports (added with them); until then it has the
     /// any-role routes only, and everything else is a 403.
     /// </summary>
-    public static readonly HashSet<string> DsmbRoutes = [];
+    public static readonly HashSet<string> DsmbRoutes =
+    [
+        "POST /api/reports/{reportId:guid}/signatures",
+        "POST /api/reports/verification",
+        "GET /api/trials/{trialId}/blinding",
+    ];
 
     public static Expect Dsmb(Row row) =>
         row.NoKey is A or S || row.Pattern == "/denied" ? row.Coordinator

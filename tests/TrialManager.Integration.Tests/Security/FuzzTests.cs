@@ -147,7 +147,8 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
         {
             var path = row.Pattern.Replace("{trialId}", trialId, StringComparison.Ordinal).Replace("{participantId}", participantId, StringComparison.Ordinal)
                 .Replace("{code}", "RC01", StringComparison.Ordinal).Replace("{alertId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-                .Replace("{queryId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+                .Replace("{queryId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+                .Replace("{reportId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
             using var client = server.Client(key);
             foreach (var (unknown, text) in Misspellings(body!))
             {
@@ -256,7 +257,9 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             row.Statistician == AuthorizationMatrixTests.Expect.Allowed ? "dev-statistician" :
             row.Ethics == AuthorizationMatrixTests.Expect.Allowed ? "dev-ethics" :
             row.Admin == AuthorizationMatrixTests.Expect.Allowed ? "dev-admin" :
-            AuthorizationMatrixTests.Therapist(row) == AuthorizationMatrixTests.Expect.Allowed ? "dev-therapist" : "dev-rater";
+            AuthorizationMatrixTests.Therapist(row) == AuthorizationMatrixTests.Expect.Allowed ? "dev-therapist" :
+            AuthorizationMatrixTests.Assessor(row) == AuthorizationMatrixTests.Expect.Allowed ? "dev-assessor" :
+            AuthorizationMatrixTests.Dsmb(row) == AuthorizationMatrixTests.Expect.Allowed ? "dev-dsmb" : "dev-rater";
 
         // A whole definition, with a schedule so that its members are misspelled and fuzzed too.
         static JsonObject TrialBody(Random r)
@@ -311,6 +314,9 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             {
                 ["scores"] = new JsonObject { ["cognitive"] = 3, ["interpersonal"] = 1, ["behavioral"] = 0, ["environmental"] = 1 },
             },
+            "/api/reports/{reportId:guid}/signatures" => new JsonObject { ["meaning"] = r.Next(2) == 0 ? "reviewed" : "approved", ["key"] = "dev-ethics" },
+            "/api/participants/{participantId}/unblinding" => new JsonObject { ["reason"] = "fuzz" },
+            "/api/participants/{participantId}/blinding-guess" => new JsonObject { ["guess"] = r.Next(2) == 0 ? "dontKnow" : "mediator" },
             "/api/trials/{trialId}/power-simulation" => new JsonObject
             {
                 ["hypothesis"] = new JsonObject { ["cognitive"] = "moderator" }, ["interaction"] = 0.5, ["trials"] = 100,

@@ -68,6 +68,13 @@ public abstract class AssessorBlindingTests(TrialServer server)
         await Send("POST", measures, new { instrument = "phq9", session = 1, completedOn = today, items = new Dictionary<string, int> { ["1"] = 1 } });
         await Send("POST", measures, new { instrument = "phq9", session = 1, visit = "baseline", weeks = 3, completedOn = today, items = new Dictionary<string, int> { ["1"] = 1 } });
         await Send("GET", measures, null);
+        // Guesses: a code that is no arm of the trial, and one before the last visit; neither answer lists the arms.
+        var guess = $"/api/participants/{id}/blinding-guess";
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send("POST", guess, new { guess = "placebo" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Send("POST", guess, new { guess = "comparator" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await Send("POST", guess, new { guess = "dontKnow" })).StatusCode);
+        await Send("POST", $"/api/participants/{id}/unblinding", new { reason = "" });
+        await Send("GET", $"/api/trials/{trialId}/blinding", null);
         await Send("GET", $"/api/participants/{id}/protocol-document", null);
         await Send("GET", $"/api/trials/{trialId}/visits/due?site=AAA", null);
         await Send("GET", $"/api/trials/{trialId}/visits/due?status=nonsense", null);

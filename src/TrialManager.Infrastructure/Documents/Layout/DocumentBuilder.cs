@@ -118,7 +118,7 @@ public sealed class DocumentBuilder(DocumentInfo info)
     /// random uuids into the XMP metadata. Overwrite them in place with values derived from the document
     /// id, of the same length so no offset moves: the same document gives the same bytes.
     /// </summary>
-    private static byte[] WithStableIdentifiers(byte[] pdf, string id)
+    internal static byte[] WithStableIdentifiers(byte[] pdf, string id)
     {
         var seen = new List<string>();
         foreach (var key in new[] { "/BaseFont/"u8.ToArray(), "/FontName/"u8.ToArray() })

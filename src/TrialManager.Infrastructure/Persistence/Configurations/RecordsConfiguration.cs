@@ -75,3 +75,20 @@ internal sealed class DataFreezeConfiguration : IEntityTypeConfiguration<DataFre
         builder.HasOne<Trial>().WithMany().HasForeignKey(f => f.TrialId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class ReportSignatureConfiguration : IEntityTypeConfiguration<ReportSignature>
+{
+    public void Configure(EntityTypeBuilder<ReportSignature> builder)
+    {
+        // Rows are only ever added: a signature is never changed or withdrawn.
+        builder.ToTable("ReportSignatures");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).ValueGeneratedNever();
+        builder.Property(s => s.Signer).HasMaxLength(100);
+        builder.Property(s => s.Role).HasMaxLength(32);
+        builder.Property(s => s.ContentSha256).HasMaxLength(64);
+        builder.HasOne<Report>().WithMany().HasForeignKey(s => s.ReportId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasIndex(s => new { s.ReportId, s.SignedAt });
+        builder.HasIndex(s => s.ContentSha256);
+    }
+}

@@ -19,6 +19,13 @@ public sealed class GetReportPdfHandler(TrialDbContext db, DocumentStore store) 
             throw new Domain.Common.WorkflowConflictException($"The report is {report.Status.Wire()}; its PDF exists once it is ready.");
         }
 
+        // Signed: the content followed by a page per signature; the stored content itself never changes.
+        var signatures = await db.SignaturesOfAsync(report.Id, cancellationToken);
+        if (signatures.Count > 0)
+        {
+            return new MemoryStream(SignedReportPdf.Render(report, await SignedReportPdf.ContentAsync(store, report.Sha256, cancellationToken), signatures), writable: false);
+        }
+
         return store.Open(report.Sha256) ?? throw new NotFoundException("The report's file is missing from the document store.");
     }
 }

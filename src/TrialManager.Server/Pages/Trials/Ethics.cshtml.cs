@@ -13,7 +13,7 @@ namespace TrialManager.Server.Pages.Trials;
 
 /// <summary>The ethics board's view: the CONSORT flow, recruitment, and the reports (download, request a new one).</summary>
 [PagePolicy(Policies.Reports)]
-public sealed class EthicsModel(ISender sender) : TrialPageModel
+public sealed class EthicsModel(ISender sender, SecurityAudit securityAudit) : TrialPageModel
 {
     [FromRoute]
     public string TrialId { get; set; } = string.Empty;
@@ -28,6 +28,13 @@ public sealed class EthicsModel(ISender sender) : TrialPageModel
 
     public IReadOnlyList<ReportView> Reports { get; private set; } = [];
 
+    /// <summary>The signatures of the listed reports, by report.</summary>
+    public ILookup<Guid, SignatureView> Signatures { get; private set; } = Array.Empty<SignatureView>().ToLookup(s => s.ReportId);
+
+    /// <summary>The board member may sign the reports of their audience (the ethics progress report).</summary>
+    public bool MaySign(ReportView report) =>
+        report.Status == TrialManager.Domain.Documents.DocumentStatus.Ready && Actor.Role == ReportAudience.SignerOf(report.Kind);
+
     /// <summary>Older reports, while more remain.</summary>
     public string? NextLink { get; private set; }
 
@@ -39,6 +46,24 @@ public sealed class EthicsModel(ISender sender) : TrialPageModel
         var report = await sender.Send(new RequestReport(TrialId, "ethicsProgress"), ct);
         Notice = $"Report requested ({report.Id.ToString()[..8]}…); it is {report.Status.Wire()}. Refresh to see it ready.";
         return Redirect($"/trials/{TrialId}/ethics#reports");
+    });
+
+    /// <summary>Signing re-enters the key the page was signed in with: the same command and checks as the API's.</summary>
+    public Task<IActionResult> OnPostSignAsync(Guid reportId, string? meaning, string? key, CancellationToken ct) => Attempt("sign", async () =>
+    {
+        await LoadAsync(null, ct);
+        try
+        {
+            var signature = await sender.Send(new SignReport(reportId, meaning, key), ct);
+            Notice = $"Report {reportId.ToString()[..8]}… signed ({signature.Meaning.Wire()}) at {signature.SignedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC.";
+            return Redirect($"/trials/{TrialId}/ethics#reports");
+        }
+        catch (ForbiddenException e) when (e.AuditReason == "signatureKey")
+        {
+            // A wrong key is told on the form, and counted like the API's refusal.
+            await securityAudit.PermissionDeniedAsync(HttpContext, e.AuditReason);
+            throw RequestValidationException.For("key", e.Message);
+        }
     });
 
     public async Task<IActionResult> OnGetPdfAsync(Guid reportId, CancellationToken ct)
@@ -63,6 +88,7 @@ public sealed class EthicsModel(ISender sender) : TrialPageModel
         BySite = data.RecruitmentBySite;
         var page = await sender.Send(new ListReports(TrialId, PageRequest.From(null, after)), ct);
         Reports = page.Items;
+        Signatures = (await sender.Send(new ListReportSignatures([.. Reports.Select(r => r.Id)]), ct)).ToLookup(s => s.ReportId);
         NextLink = page.Next is { } next ? PageResults.NextPageLink(Request, next, "handler") + "#reports" : null;
     }
 }
