@@ -66,6 +66,11 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
                 await body.WriteAsync(Utf8.GetBytes(CodebookHtml(trial, codebook)), cancellationToken);
                 return null;
             });
+            await EntryAsync(AnalysisScript.FileName, async body =>
+            {
+                await body.WriteAsync(Utf8.GetBytes(AnalysisScript.For(trial.Definition)), cancellationToken);
+                return null;
+            });
             await EntryAsync("manifest.json", async body =>
             {
                 await body.WriteAsync(Manifest(trial, takenAt, freezeId, files), cancellationToken);
