@@ -73,11 +73,14 @@ alliance <- session_totals(alliance_instrument, "alliance")
 
 # Technique dose: the sum of the dose items, only where every one of them was answered.
 d <- items[items$instrument == dose_instrument & !is.na(items$session) & items$item %in% dose_items, ]
-d$value <- as.numeric(d$value)
-dose <- aggregate(value ~ participantId + session, data = d, FUN = function(v) c(sum = sum(v), n = length(v)))
-dose <- data.frame(participantId = dose$participantId, session = as.integer(dose$session),
-                   dose = dose$value[, "sum"], answered = dose$value[, "n"])
-dose <- dose[dose$answered == length(dose_items), c("participantId", "session", "dose")]
+dose <- data.frame(participantId = character(0), session = integer(0), dose = numeric(0))
+if (nrow(d) > 0) {
+  d$value <- as.numeric(d$value)
+  sums <- aggregate(value ~ participantId + session, data = d, FUN = function(v) c(sum = sum(v), n = length(v)))
+  sums <- data.frame(participantId = sums$participantId, session = as.integer(sums$session),
+                     dose = sums$value[, "sum"], answered = sums$value[, "n"])
+  dose <- sums[sums$answered == length(dose_items), c("participantId", "session", "dose")]
+}
 
 attended <- sessions[sessions$attendance == "attended", c("participantId", "session")]
 attended$session <- as.integer(attended$session)
@@ -91,14 +94,15 @@ panel_base$formulation <- factor(panel_base$formulation, levels = sort(unique(pa
 panel_base$cell <- interaction(panel_base$arm, panel_base$formulation, sep = ".", drop = FALSE)
 
 y <- merge(panel_base, symptom, by = "participantId")
+if (nrow(y) == 0) fail("No %s session totals of randomized participants with a therapist: nothing to analyse.", symptom_instrument)
 y$week <- y$session - 1
 last_session <- max(y$session)
 last_week <- last_session - 1
 
 # Alliance centred within person: on the mean of the participant's recorded alliance totals; the person mean itself,
 # centred on the grand mean, stays in the model as the between-person part.
-person_mean <- aggregate(alliance ~ participantId, data = alliance, FUN = mean)
-names(person_mean)[2] <- "alliance_pm"
+person_mean <- data.frame(participantId = alliance$participantId, alliance_pm = alliance$alliance)
+if (nrow(alliance) > 0) person_mean <- aggregate(alliance_pm ~ participantId, data = person_mean, FUN = mean)
 previous <- merge(attended, alliance, by = c("participantId", "session"))
 previous <- merge(previous, person_mean, by = "participantId")
 previous$alliance_c <- previous$alliance - previous$alliance_pm
@@ -155,15 +159,15 @@ if (length(predicted) > 0) {
 }
 
 # (b) Mediator-arm mechanism: the previous session's within-person alliance, by arm.
-if ("mediator" %in% arms) {
+if ("mediator" %in% arms && nrow(lagged) > 0) {
   fit_b <- fit(total ~ formulation + cell:week + alliance_pm + arm:alliance_c + (1 + week | participantId) + (1 | therapist), lagged)
   effect("mediator_lagged_alliance", "b", fit_b, c("armmediator:alliance_c" = 1),
          "Mediator arm: symptom points per point of the previous session's alliance, centred on the participant's mean")
 }
 
 # (c) Moderator-arm mechanism: the lagged within-person alliance x the previous session's technique dose (centred), by arm.
-if ("moderator" %in% arms) {
-  dosed <- lagged[!is.na(lagged$dose_c), ]
+dosed <- lagged[!is.na(lagged$dose_c), ]
+if ("moderator" %in% arms && nrow(dosed) > 0) {
   fit_c <- fit(total ~ formulation + cell:week + alliance_pm + arm:(alliance_c * dose_c) + (1 + week | participantId) + (1 | therapist), dosed)
   effect("moderator_lagged_alliance", "c", fit_c, c("armmoderator:alliance_c" = 1),
          sprintf("Moderator arm: symptom points per point of the previous session's centred alliance, at a dose of %g", dose_centre))
@@ -173,6 +177,7 @@ if ("moderator" %in% arms) {
          "Moderator arm: centred alliance x centred technique dose of the previous session")
 }
 
+if (length(results) == 0) fail("The data hold none of the pre-specified effects (no hypothesis, no lagged alliance): nothing written.")
 results <- do.call(rbind, results)
 dir.create(results_dir, showWarnings = FALSE, recursive = TRUE)
 write.csv(results, file.path(results_dir, "results.csv"), row.names = FALSE, fileEncoding = "UTF-8")
