@@ -57,6 +57,13 @@ public static class DemoSeeder
         var path = Path.Combine(AppContext.BaseDirectory, "protocols", "demo-trial.json");
         var definition = JsonSerializer.Deserialize<CreateTrial>(await File.ReadAllTextAsync(path), json)
             ?? throw new InvalidOperationException($"{path} is empty.");
+        // The demo's allocations follow from the seeder's seed as well, so every value of the demo is the same on every
+        // run (the R test of the planted effects depends on it); a real trial's seed is drawn by the server and secret.
+        if (definition.Randomization is { } randomization && randomization.Seed is null or { ValueKind: JsonValueKind.Null })
+        {
+            definition = definition with { Randomization = randomization with { Seed = JsonSerializer.SerializeToElement(RandomizationSeed(seed)) } };
+        }
+
         if (await db.Trials.AnyAsync(t => t.Id == definition.Id))
         {
             logger.LogInformation("The demo trial {TrialId} already exists; nothing was seeded.", definition.Id);
@@ -98,6 +105,11 @@ public static class DemoSeeder
             "Seeded the demo trial {TrialId} with {Count} participants, {Therapists} therapists, {Sessions} sessions, {Measures} session measures and {VisitMeasures} visit measures.",
             definition.Id, participants, history.Therapists.Count, history.SessionCount, history.MeasureCount, history.VisitMeasureCount);
     }
+
+    /// <summary>The demo trial's randomization seed: 64 hex characters derived from the seeder's seed.</summary>
+    internal static string RandomizationSeed(int seed) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            "trialmanager-demo/" + seed.ToString(CultureInfo.InvariantCulture))));
 
     // Chosen by index, not by the faker, so the rest of the demo data stays as it was.
     internal static readonly string[] DemoWithdrawalCategories = ["movedAway", "withdrewConsent", "lostToFollowUp"];

@@ -17,7 +17,7 @@ public abstract partial class AnalysisExportTests(TrialServer server)
     private static readonly string[] Files =
     [
         "participants.csv", "ratings.csv", "allocations.csv", "sessions.csv", "item_responses.csv", "scores.csv", "visits.csv", "events.csv",
-        "codebook.csv", "codebook.html", "manifest.json",
+        "codebook.csv", "codebook.html", "analysis.R", "manifest.json",
     ];
 
     private HttpClient Therapist => server.Client("dev-therapist");
@@ -92,6 +92,13 @@ public abstract partial class AnalysisExportTests(TrialServer server)
         });
         var html = zip.Text("codebook.html");
         Assert.All(codebook, r => Assert.Contains($"<td>{r["variable"]}</td>", html, StringComparison.Ordinal));
+
+        // The pre-specified analysis, with this trial's parameters from its definition (run on the demo trial by DemoAnalysisTests).
+        var script = zip.Text("analysis.R");
+        Assert.Contains($"trial_id <- \"{trialId}\"\n", script, StringComparison.Ordinal);
+        Assert.Contains("arms <- c(\"mediator\", \"moderator\")\n", script, StringComparison.Ordinal);
+        Assert.Contains("hypothesis <- c(\"cognitive\" = \"moderator\", \"interpersonal\" = \"mediator\")\n", script, StringComparison.Ordinal);
+        Assert.DoesNotContain("#@TRIAL PARAMETERS@", script, StringComparison.Ordinal);
 
         // The manifest: every other file with its SHA-256 and, for the tables, its row count.
         var manifest = zip.Manifest;

@@ -4,26 +4,27 @@ using System.Globalization;
 namespace TrialManager.Integration.Tests.Harness;
 
 /// <summary>
-/// R, the outside reference for the agreement statistics: <c>Rscript</c> with the psych package, from Debian's
-/// packages (r-base-core, r-cran-psych). As root the packages are installed when missing, once per test run
+/// R, the outside reference for the agreement statistics and the runner of the export's analysis.R: <c>Rscript</c> with
+/// the R packages a test needs, from Debian's packages (r-base-core and r-cran-*: psych for the agreement statistics;
+/// lme4, jsonlite and digest for analysis.R). As root the packages are installed when missing, once per test run
 /// (<see cref="SystemPackages"/>); otherwise the tests that need R fail with the command to run (R is part of what
 /// the tests need, like PostgreSQL).
 /// </summary>
 public static class RStatistics
 {
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
-    private static string? _installProblem;
-    private static bool _checked;
+    /// <summary>What the export's analysis.R loads (docs/api.md, "Analysis export").</summary>
+    public static readonly string[] AnalysisPackages = ["lme4", "jsonlite", "digest"];
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<string?>>> Installs = new();
 
     /// <summary>Runs an R script (text) with the given arguments and returns its standard output.</summary>
     public static async Task<string> RunAsync(string script, params string[] arguments)
     {
-        await EnsureInstalledAsync();
         var file = Path.Combine(Path.GetTempPath(), $"tm-r-{Guid.NewGuid():N}.R");
         await File.WriteAllTextAsync(file, script);
         try
         {
-            var (code, output, error) = await ExecAsync("Rscript", ["--vanilla", file, .. arguments], TimeSpan.FromMinutes(2));
+            var (code, output, error) = await RunFileAsync(file, ["psych"], arguments);
             if (code != 0)
             {
                 throw new InvalidOperationException($"Rscript exited {code}:\n{error}\n{output}");
@@ -35,6 +36,13 @@ public static class RStatistics
         {
             File.Delete(file);
         }
+    }
+
+    /// <summary>Runs an R script file with <c>Rscript --vanilla</c> once the R packages are there; its exit code, output and error output.</summary>
+    public static async Task<(int Code, string Output, string Error)> RunFileAsync(string file, IReadOnlyList<string> packages, IReadOnlyList<string> arguments)
+    {
+        await EnsureInstalledAsync(packages);
+        return await ExecAsync("Rscript", ["--vanilla", file, .. arguments], TimeSpan.FromMinutes(3));
     }
 
     /// <summary>Reads lines "name value" (what the scripts print with %.17g) into a dictionary.</summary>
@@ -50,36 +58,21 @@ public static class RStatistics
                     var v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture),
                 });
 
-    private static async Task EnsureInstalledAsync()
+    private static async Task EnsureInstalledAsync(IReadOnlyList<string> packages)
     {
-        await InstallGate.WaitAsync();
-        try
+        var debs = packages.Select(p => "r-cran-" + p.ToLowerInvariant()).Prepend("r-base-core").ToList();
+        var problem = await Installs.GetOrAdd(string.Join(' ', debs), _ => new Lazy<Task<string?>>(() => SystemPackages.EnsureAsync(() => HasPackagesAsync(packages), debs))).Value;
+        if (problem is not null)
         {
-            if (!_checked)
-            {
-                _checked = true;
-                _installProblem = await InstallProblemAsync();
-            }
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-
-        if (_installProblem is not null)
-        {
-            throw new InvalidOperationException(_installProblem);
+            throw new InvalidOperationException(problem);
         }
     }
 
-    private static Task<string?> InstallProblemAsync() =>
-        SystemPackages.EnsureAsync(HasPsychAsync, ["r-base-core", "r-cran-psych"]);
-
-    private static async Task<bool> HasPsychAsync()
+    private static async Task<bool> HasPackagesAsync(IReadOnlyList<string> packages)
     {
         try
         {
-            var (code, _, _) = await ExecAsync("Rscript", ["--vanilla", "-e", "library(psych)"], TimeSpan.FromMinutes(1));
+            var (code, _, _) = await ExecAsync("Rscript", ["--vanilla", "-e", string.Concat(packages.Select(p => $"library({p});"))], TimeSpan.FromMinutes(1));
             return code == 0;
         }
         catch (System.ComponentModel.Win32Exception)

@@ -66,6 +66,11 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
                 await body.WriteAsync(Utf8.GetBytes(CodebookHtml(trial, codebook)), cancellationToken);
                 return null;
             });
+            await EntryAsync(AnalysisScript.FileName, async body =>
+            {
+                await body.WriteAsync(Utf8.GetBytes(AnalysisScript.For(trial.Definition)), cancellationToken);
+                return null;
+            });
             await EntryAsync("manifest.json", async body =>
             {
                 await body.WriteAsync(Manifest(trial, takenAt, freezeId, files), cancellationToken);
@@ -161,7 +166,8 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
             .Append("</head><body>\n<h1>Codebook: ").Append(E(trial.Definition.Title)).Append("</h1>\n")
             .Append("<p>Roles: id names a record; baseline is measured before randomization and independent of it (a candidate moderator); ")
             .Append("process is measured during treatment and may depend on the arm (a candidate mediator); design is fixed by the design and the allocation; ")
-            .Append("outcome is what the trial is judged on.</p>\n<table>\n<tr>");
+            .Append("outcome is what the trial is judged on.</p>\n")
+            .Append("<p>analysis.R in this export fits the trial's pre-specified models on these files (its header says how to run it).</p>\n<table>\n<tr>");
         foreach (var name in CodebookColumns)
         {
             html.Append("<th>").Append(name).Append("</th>");
