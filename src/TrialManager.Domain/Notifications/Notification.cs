@@ -1,4 +1,6 @@
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Measures;
+using TrialManager.Domain.Participants;
 
 namespace TrialManager.Domain.Notifications;
 
@@ -6,6 +8,9 @@ namespace TrialManager.Domain.Notifications;
 public enum NotificationKind
 {
     SafetyAlert,
+
+    /// <summary>An adverse event that meets a seriousness criterion, recorded or corrected to serious.</summary>
+    SeriousAdverseEvent,
 }
 
 public enum NotificationChannel
@@ -39,6 +44,19 @@ public sealed record NotificationMessage(
         NotificationKind.SafetyAlert, alert.Id, alert.TrialId, alert.Site, alert.ParticipantId, alert.Instrument, alert.Rule,
         $"Safety alert '{alert.Rule}' on {alert.Instrument} for participant {alert.ParticipantId} at site {alert.Site}",
         alert.RaisedAt, link);
+
+    /// <summary>
+    /// A serious adverse event: its criteria and the day it occurred, never its description (free text that may name a
+    /// person or the therapy) and never the arm.
+    /// </summary>
+    public static NotificationMessage ForEvent(string trialId, string site, string studyId, ParticipantEvent recorded, DateTimeOffset now, string link)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        var criteria = string.Join(", ", (recorded.Serious ?? []).Select(c => c.Wire()));
+        return new(
+            NotificationKind.SeriousAdverseEvent, recorded.Id, trialId, site, studyId, null, null,
+            $"Serious adverse event ({criteria}) on {recorded.OccurredOn:yyyy-MM-dd} for participant {studyId} at site {site}", now, link);
+    }
 }
 
 /// <summary>

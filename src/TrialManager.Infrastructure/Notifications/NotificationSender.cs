@@ -91,7 +91,9 @@ public sealed class NotificationSender(NotificationSettings settings, TimeProvid
         body.AppendLine(CultureInfo.InvariantCulture, $"Time (UTC):  {m.OccurredAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}")
             .AppendLine(CultureInfo.InvariantCulture, $"Open:        {m.Link}")
             .AppendLine()
-            .AppendLine("The participant's site acknowledges the alert in TrialManager with the action taken.")
+            .AppendLine(m.Kind == NotificationKind.SeriousAdverseEvent
+                ? "An admin or the DSMB records the medical review of the event in TrialManager."
+                : "The participant's site acknowledges the alert in TrialManager with the action taken.")
             .AppendLine("This message is sent to the trial's safety contacts; it names no treatment arm.");
         message.Body = new TextPart("plain") { Text = body.ToString() };
         return message;
@@ -100,6 +102,7 @@ public sealed class NotificationSender(NotificationSettings settings, TimeProvid
     private static string Title(NotificationKind kind) => kind switch
     {
         NotificationKind.SafetyAlert => "Safety alert",
+        NotificationKind.SeriousAdverseEvent => "Serious adverse event",
         _ => kind.ToString(),
     };
 
