@@ -33,18 +33,19 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
         target ??= Correction.ParticipantTarget;
         var (kind, key) = Split(target);
         var trial = await db.ReadTrialAsync(participant.TrialId, cancellationToken);
+        var now = clock.GetUtcNow();
         var (oldValue, newValue) = kind switch
         {
             Correction.ParticipantTarget when key.Length == 0 => await CorrectParticipantAsync(actor, participant, trial.Definition, field, value, cancellationToken),
             "rating" when int.TryParse(key, out var number) => CorrectRating(actor, participant, trial.Definition, number, field, value),
             "session" when int.TryParse(key, out var number) => CorrectSession(actor, participant, number, field, value),
             "measure" when Guid.TryParse(key, out var id) => await CorrectMeasureAsync(actor, participant, id, field, value, cancellationToken),
-            "event" when Guid.TryParse(key, out var id) => await CorrectEventAsync(actor, participant, id, target, field, value, reason, queryId, cancellationToken),
+            "event" when Guid.TryParse(key, out var id) => await CorrectEventAsync(actor, participant, id, target, field, value, reason, queryId, now, cancellationToken),
             _ => throw RequestValidationException.For("target", "must be participant, rating:N, session:N, measure:{id} or event:{id}"),
         };
 
         var correction = new Correction(
-            participant, target, field, Serialize(oldValue), Serialize(newValue), reason, actor.Name, clock.GetUtcNow(), queryId);
+            participant, target, field, Serialize(oldValue), Serialize(newValue), reason, actor.Name, now, queryId);
         db.Corrections.Add(correction);
         return correction;
     }
@@ -273,7 +274,7 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
     /// </summary>
     private async Task<(object? Old, object? New)> CorrectEventAsync(
         Actor actor, Participant participant, Guid id, string target, string field, JsonElement value, string reason, Guid? queryId,
-        CancellationToken cancellationToken)
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         RequireRole(actor, "events", Roles.Coordinator);
         var recorded = participant.Events.FirstOrDefault(e => e.Id == id) ?? throw RequestValidationException.For("target", $"the participant has no event {id}");
@@ -301,7 +302,7 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
         if (oldType is { } type)
         {
             db.Corrections.Add(new Correction(
-                participant, target, "type", Serialize(type), Serialize(recorded.Type), reason, actor.Name, clock.GetUtcNow(), queryId));
+                participant, target, "type", Serialize(type), Serialize(recorded.Type), reason, actor.Name, now, queryId));
         }
 
         if (!wasSerious && recorded.IsSerious)
