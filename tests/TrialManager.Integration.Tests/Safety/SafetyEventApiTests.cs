@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Documents;
@@ -12,7 +13,7 @@ namespace TrialManager.Integration.Tests.Safety;
 /// Issue 17's safety reporting over HTTP: adverse events carry their structured fields, serious ones are listed until an
 /// admin or the DSMB has reviewed them, a safety alert becomes an event in one step, and events are corrected with reasons.
 /// </summary>
-public abstract class SafetyEventApiTests(TrialServer server)
+public abstract partial class SafetyEventApiTests(TrialServer server)
 {
     private static readonly string Today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
@@ -169,6 +170,44 @@ public abstract class SafetyEventApiTests(TrialServer server)
         await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync(path, body), eventId);
         Assert.Single(await EventsOfRecordAsync(id));
     }
+
+    [ServerFact]
+    public async Task TheRecordPage_AsksForTheSafetyFields_RecordsThem_AndAMissingOneRecordsNothing()
+    {
+        var (_, id) = await RandomizedAsync();
+        var pages = await PageSignIn.SignedInClientAsync(server, "dev-coordinator");
+        var page = new Uri($"/participants/{id}", UriKind.Relative);
+        var html = await pages.GetStringAsync(page);
+        foreach (var field in new[] { "name=\"Serious\" value=\"hospitalisation\"", "name=\"Severity\"", "name=\"Relatedness\"", "name=\"Outcome\"", "name=\"Expected\"", "name=\"ResolvedOn\"" })
+        {
+            Assert.Contains(field, html, StringComparison.Ordinal);
+        }
+
+        async Task PostAsync(Dictionary<string, string> fields)
+        {
+            fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(await pages.GetStringAsync(page)).Groups[1].Value);
+            using var body = new FormUrlEncodedContent(fields);
+            using var _ = await pages.PostAsync(new Uri($"/participants/{id}?handler=Event", UriKind.Relative), body);
+        }
+
+        var fields = new Dictionary<string, string>
+        {
+            ["Type"] = "adverseEvent", ["OccurredOn"] = Today, ["Description"] = "headache", ["Severity"] = "mild", ["Relatedness"] = "unlikely",
+            ["Outcome"] = "recovering",
+        };
+        await PostAsync(new Dictionary<string, string>(fields));
+        Assert.Empty(await EventsOfRecordAsync(id)); // expectedness not answered: nothing recorded, never defaulted
+
+        fields["Expected"] = "false";
+        await PostAsync(fields);
+        var e = Assert.Single(await EventsOfRecordAsync(id));
+        Assert.Equal(("adverseEvent", 0, "mild", false, "recovering"), (e.GetProperty("type").GetString(), e.GetProperty("serious").GetArrayLength(),
+            e.GetProperty("severity").GetString(), e.GetProperty("expected").GetBoolean(), e.GetProperty("outcome").GetString()));
+        Assert.Contains("<td>unlikely</td>", await pages.GetStringAsync(page), StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenField();
 
     [ServerFact]
     public async Task CorrectingAnEvent_KeepsTheOriginalInTheRawRows_AndToSerious_MakesTheTypeFollow()
