@@ -1302,16 +1302,55 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                             b1.Property<int>("Number")
                                 .HasColumnType("integer");
 
+                            b1.Property<Guid?>("AlertId")
+                                .HasColumnType("uuid");
+
                             b1.Property<string>("Description")
                                 .IsRequired()
                                 .HasMaxLength(4000)
                                 .HasColumnType("character varying(4000)");
 
+                            b1.Property<bool?>("Expected")
+                                .HasColumnType("boolean");
+
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("uuid");
+
                             b1.Property<DateOnly>("OccurredOn")
                                 .HasColumnType("date");
 
+                            b1.Property<string>("Outcome")
+                                .HasMaxLength(32)
+                                .HasColumnType("character varying(32)");
+
                             b1.Property<DateTimeOffset>("RecordedAt")
                                 .HasColumnType("timestamp with time zone");
+
+                            b1.Property<string>("Relatedness")
+                                .HasMaxLength(32)
+                                .HasColumnType("character varying(32)");
+
+                            b1.Property<DateOnly?>("ResolvedOn")
+                                .HasColumnType("date");
+
+                            b1.Property<string>("ReviewComment")
+                                .HasMaxLength(4000)
+                                .HasColumnType("character varying(4000)");
+
+                            b1.Property<DateTimeOffset?>("ReviewedAt")
+                                .HasColumnType("timestamp with time zone");
+
+                            b1.Property<string>("ReviewedBy")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)");
+
+                            b1.Property<string>("Serious")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)");
+
+                            b1.Property<string>("Severity")
+                                .HasMaxLength(32)
+                                .HasColumnType("character varying(32)");
 
                             b1.Property<string>("Type")
                                 .IsRequired()
@@ -1319,6 +1358,9 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                                 .HasColumnType("character varying(32)");
 
                             b1.HasKey("ParticipantId", "Number");
+
+                            b1.HasIndex("Id")
+                                .IsUnique();
 
                             b1.ToTable("ParticipantEvents", (string)null);
 

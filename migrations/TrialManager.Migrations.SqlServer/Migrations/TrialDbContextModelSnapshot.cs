@@ -1304,16 +1304,55 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                             b1.Property<int>("Number")
                                 .HasColumnType("int");
 
+                            b1.Property<Guid?>("AlertId")
+                                .HasColumnType("uniqueidentifier");
+
                             b1.Property<string>("Description")
                                 .IsRequired()
                                 .HasMaxLength(4000)
                                 .HasColumnType("nvarchar(4000)");
 
+                            b1.Property<bool?>("Expected")
+                                .HasColumnType("bit");
+
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("uniqueidentifier");
+
                             b1.Property<DateOnly>("OccurredOn")
                                 .HasColumnType("date");
 
+                            b1.Property<string>("Outcome")
+                                .HasMaxLength(32)
+                                .HasColumnType("nvarchar(32)");
+
                             b1.Property<DateTimeOffset>("RecordedAt")
                                 .HasColumnType("datetimeoffset");
+
+                            b1.Property<string>("Relatedness")
+                                .HasMaxLength(32)
+                                .HasColumnType("nvarchar(32)");
+
+                            b1.Property<DateOnly?>("ResolvedOn")
+                                .HasColumnType("date");
+
+                            b1.Property<string>("ReviewComment")
+                                .HasMaxLength(4000)
+                                .HasColumnType("nvarchar(4000)");
+
+                            b1.Property<DateTimeOffset?>("ReviewedAt")
+                                .HasColumnType("datetimeoffset");
+
+                            b1.Property<string>("ReviewedBy")
+                                .HasMaxLength(200)
+                                .HasColumnType("nvarchar(200)");
+
+                            b1.Property<string>("Serious")
+                                .HasMaxLength(200)
+                                .HasColumnType("nvarchar(200)");
+
+                            b1.Property<string>("Severity")
+                                .HasMaxLength(32)
+                                .HasColumnType("nvarchar(32)");
 
                             b1.Property<string>("Type")
                                 .IsRequired()
@@ -1321,6 +1360,9 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                                 .HasColumnType("nvarchar(32)");
 
                             b1.HasKey("ParticipantId", "Number");
+
+                            b1.HasIndex("Id")
+                                .IsUnique();
 
                             b1.ToTable("ParticipantEvents", (string)null);
 

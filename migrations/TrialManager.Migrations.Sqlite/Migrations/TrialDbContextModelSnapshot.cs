@@ -1318,16 +1318,55 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                             b1.Property<int>("Number")
                                 .HasColumnType("INTEGER");
 
+                            b1.Property<Guid?>("AlertId")
+                                .HasColumnType("TEXT");
+
                             b1.Property<string>("Description")
                                 .IsRequired()
                                 .HasMaxLength(4000)
                                 .HasColumnType("TEXT");
 
+                            b1.Property<bool?>("Expected")
+                                .HasColumnType("INTEGER");
+
+                            b1.Property<Guid>("Id")
+                                .HasColumnType("TEXT");
+
                             b1.Property<DateOnly>("OccurredOn")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Outcome")
+                                .HasMaxLength(32)
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("RecordedAt")
                                 .IsRequired()
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Relatedness")
+                                .HasMaxLength(32)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<DateOnly?>("ResolvedOn")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("ReviewComment")
+                                .HasMaxLength(4000)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("ReviewedAt")
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("ReviewedBy")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Serious")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT");
+
+                            b1.Property<string>("Severity")
+                                .HasMaxLength(32)
                                 .HasColumnType("TEXT");
 
                             b1.Property<string>("Type")
@@ -1336,6 +1375,9 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                                 .HasColumnType("TEXT");
 
                             b1.HasKey("ParticipantId", "Number");
+
+                            b1.HasIndex("Id")
+                                .IsUnique();
 
                             b1.ToTable("ParticipantEvents", (string)null);
 

@@ -1,4 +1,6 @@
+using TrialManager.Domain.Common;
 using TrialManager.Domain.Measures;
+using TrialManager.Domain.Participants;
 
 namespace TrialManager.Domain.Notifications;
 
@@ -7,6 +9,9 @@ public enum NotificationKind
 {
     SafetyAlert,
     Unblinding,
+
+    /// <summary>An adverse event that meets a seriousness criterion, recorded or corrected to serious.</summary>
+    SeriousAdverseEvent,
 }
 
 public enum NotificationChannel
@@ -49,6 +54,19 @@ public sealed record NotificationMessage(
         NotificationKind.Unblinding, unblinding.Id, unblinding.TrialId, site, unblinding.ParticipantId, null, null,
         $"The arm of participant {unblinding.ParticipantId} at site {site} was revealed to {unblinding.UnblindedBy} ({unblinding.Role})",
         unblinding.UnblindedAt, link);
+
+    /// <summary>
+    /// A serious adverse event: its criteria and the day it occurred, never its description (free text that may name a
+    /// person or the therapy) and never the arm.
+    /// </summary>
+    public static NotificationMessage ForEvent(string trialId, string site, string studyId, ParticipantEvent recorded, DateTimeOffset now, string link)
+    {
+        ArgumentNullException.ThrowIfNull(recorded);
+        var criteria = string.Join(", ", (recorded.Serious ?? []).Select(c => c.Wire()));
+        return new(
+            NotificationKind.SeriousAdverseEvent, recorded.Id, trialId, site, studyId, null, null,
+            $"Serious adverse event ({criteria}) on {recorded.OccurredOn:yyyy-MM-dd} for participant {studyId} at site {site}", now, link);
+    }
 }
 
 /// <summary>

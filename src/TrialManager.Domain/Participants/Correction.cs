@@ -36,7 +36,7 @@ public sealed class Correction
     public string TrialId { get; private set; }
     public string ParticipantId { get; private set; }
 
-    /// <summary><c>participant</c>, <c>rating:N</c>, <c>session:N</c> or <c>measure:{id}</c>.</summary>
+    /// <summary><c>participant</c>, <c>rating:N</c>, <c>session:N</c>, <c>measure:{id}</c> or <c>event:{id}</c>.</summary>
     public string Target { get; private set; }
 
     public string Field { get; private set; }

@@ -306,13 +306,46 @@ public sealed class Participant
         CompletedAt = now;
     }
 
-    public ParticipantEvent RecordEvent(ParticipantEventType type, DateOnly occurredOn, string description, DateTimeOffset now)
+    /// <summary>
+    /// Records an adverse event (with its safety <paramref name="details"/>, consistent by <see cref="AdverseEventRules"/>)
+    /// or a protocol deviation (without them); <paramref name="alertId"/> names the safety alert it was recorded from.
+    /// </summary>
+    public ParticipantEvent RecordEvent(
+        ParticipantEventType type, DateOnly occurredOn, string description, AdverseEventDetails? details, DateTimeOffset now, Guid? alertId = null)
     {
+        if (AdverseEventRules.Check(type, occurredOn, details).FirstOrDefault() is { Key: { } field, Value: { } error })
+        {
+            throw new DomainValidationException(field, error);
+        }
+
         Fire(Trigger.RecordEvent, "recording an event");
-        var recorded = new ParticipantEvent(_events.Count + 1, type, occurredOn, description, now);
+        var recorded = new ParticipantEvent(_events.Count + 1, type, occurredOn, description, details, alertId, now);
         _events.Add(recorded);
         return recorded;
     }
+
+    /// <summary>Records the medical review of a serious adverse event: once, and only of a serious one (409 otherwise).</summary>
+    public ParticipantEvent ReviewEvent(Guid eventId, string reviewer, string comment, DateTimeOffset now)
+    {
+        var recorded = Event(eventId);
+        recorded.Review(reviewer, comment, now);
+        Version++;
+        return recorded;
+    }
+
+    /// <summary>
+    /// Corrects one value of an event (validated as at entry) and returns the one it replaces; correcting <c>serious</c>
+    /// makes the type follow it, and <paramref name="oldType"/> is then the type it replaced.
+    /// </summary>
+    public object? CorrectEvent(Guid eventId, EventField field, object? value, out ParticipantEventType? oldType)
+    {
+        var old = Event(eventId).Correct(field, value, out oldType);
+        Version++;
+        return old;
+    }
+
+    private ParticipantEvent Event(Guid eventId) =>
+        _events.FirstOrDefault(e => e.Id == eventId) ?? throw new DomainValidationException("target", $"the participant has no event {eventId}");
 
     /// <summary>
     /// Assigns the therapist who treats this randomized participant; refused (409) when the therapist works at another

@@ -91,9 +91,12 @@ public sealed class NotificationSender(NotificationSettings settings, TimeProvid
         body.AppendLine(CultureInfo.InvariantCulture, $"Time (UTC):  {m.OccurredAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}")
             .AppendLine(CultureInfo.InvariantCulture, $"Open:        {m.Link}")
             .AppendLine()
-            .AppendLine(m.Kind == NotificationKind.SafetyAlert
-                ? "The participant's site acknowledges the alert in TrialManager with the action taken."
-                : "The unblinding, with its reason, is on the participant's record for the DSMB and in the audit trail.")
+            .AppendLine(m.Kind switch
+            {
+                NotificationKind.SeriousAdverseEvent => "An admin or the DSMB records the medical review of the event in TrialManager.",
+                NotificationKind.Unblinding => "The unblinding, with its reason, is on the participant's record for the DSMB and in the audit trail.",
+                _ => "The participant's site acknowledges the alert in TrialManager with the action taken.",
+            })
             .AppendLine("This message is sent to the trial's safety contacts; it names no treatment arm.");
         message.Body = new TextPart("plain") { Text = body.ToString() };
         return message;
@@ -103,6 +106,7 @@ public sealed class NotificationSender(NotificationSettings settings, TimeProvid
     {
         NotificationKind.SafetyAlert => "Safety alert",
         NotificationKind.Unblinding => "Unblinding",
+        NotificationKind.SeriousAdverseEvent => "Serious adverse event",
         _ => kind.ToString(),
     };
 

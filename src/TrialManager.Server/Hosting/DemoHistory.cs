@@ -146,7 +146,8 @@ internal sealed class DemoHistory(IServiceProvider services, CreateTrial trial, 
         {
             case 5:
                 Schedule(new DateTimeOffset(firstSession.AddDays(3 * DemoModel.SessionIntervalDays + 2), TimeSpan.Zero),
-                    () => SendAsync(new RecordParticipantEvent(id, "adverseEvent", DateOnly.FromDateTime(now.UtcDateTime.AddDays(-1)), "Headache after session")));
+                    () => SendAsync(new RecordParticipantEvent(id, "adverseEvent", DateOnly.FromDateTime(now.UtcDateTime.AddDays(-1)), "Headache after session",
+                        Serious: [], Severity: "mild", Relatedness: "unlikely", Expected: true, Outcome: "recovered", ResolvedOn: DateOnly.FromDateTime(now.UtcDateTime))));
                 break;
             case 6:
                 var category = DemoSeeder.DemoWithdrawalCategories[index / 9 % DemoSeeder.DemoWithdrawalCategories.Length];

@@ -13,6 +13,7 @@ using TrialManager.Server.Features.Instruments;
 using TrialManager.Server.Features.Measures;
 using TrialManager.Server.Features.Notifications;
 using TrialManager.Server.Features.Participants;
+using TrialManager.Server.Features.Safety;
 using TrialManager.Server.Features.Statistics;
 using TrialManager.Server.Features.Therapy;
 using TrialManager.Server.Features.Trials;
@@ -48,6 +49,7 @@ public static class ServerPipeline
         app.MapTherapyEndpoints();
         app.MapRaterEndpoints();
         app.MapMeasureEndpoints();
+        app.MapSafetyEndpoints();
         app.MapNotificationEndpoints();
         app.MapVisitEndpoints();
         app.MapCorrectionEndpoints();

@@ -43,6 +43,9 @@ public static class Policies
     public const string RaiseDataQuery = "raise-data-query";
     public const string DataQueries = "data-queries";
 
+    /// <summary>The medical review of serious adverse events: an admin or the DSMB.</summary>
+    public const string SafetyReview = "safety-review";
+
     public static readonly IReadOnlyDictionary<string, string[]> RolesByPolicy = new Dictionary<string, string[]>
     {
         [AnyRole] = [.. Roles.All],
@@ -71,5 +74,6 @@ public static class Policies
         [Correction] = [Roles.Coordinator, Roles.Therapist, Roles.Rater, Roles.Assessor],
         [RaiseDataQuery] = [Roles.Statistician, Roles.Admin],
         [DataQueries] = [Roles.Coordinator, Roles.Statistician, Roles.Admin],
+        [SafetyReview] = [Roles.Admin, Roles.Dsmb],
     };
 }

@@ -223,8 +223,8 @@ public sealed class ParticipantLifecycleTests
     {
         var (participant, _) = Walk.To(Randomized);
 
-        participant.RecordEvent(ParticipantEventType.AdverseEvent, new DateOnly(2026, 11, 21), "headache", Walk.Now);
-        var second = participant.RecordEvent(ParticipantEventType.ProtocolDeviation, new DateOnly(2026, 11, 22), "missed session", Walk.Now);
+        participant.RecordEvent(ParticipantEventType.AdverseEvent, new DateOnly(2026, 11, 21), "headache", AdverseEventTests.Mild, Walk.Now);
+        var second = participant.RecordEvent(ParticipantEventType.ProtocolDeviation, new DateOnly(2026, 11, 22), "missed session", null, Walk.Now);
 
         Assert.Equal(2, second.Number);
         Assert.Equal([ParticipantEventType.AdverseEvent, ParticipantEventType.ProtocolDeviation], participant.Events.Select(e => e.Type));
@@ -292,7 +292,7 @@ public sealed class ParticipantLifecycleTests
             case Command.Randomize: p.MarkRandomized(Walk.Now); break;
             case Command.Withdraw: p.Withdraw(WithdrawalCategory.Other, "reason", Walk.Now); break;
             case Command.Complete: p.Complete(Walk.Now); break;
-            case Command.RecordEvent: p.RecordEvent(ParticipantEventType.AdverseEvent, new DateOnly(2026, 11, 21), "headache", Walk.Now); break;
+            case Command.RecordEvent: p.RecordEvent(ParticipantEventType.AdverseEvent, new DateOnly(2026, 11, 21), "headache", AdverseEventTests.Mild, Walk.Now); break;
             case Command.AssignTherapist: p.AssignTherapist(Walk.Therapist(trial, "T02"), ArmCode.Mediator); break;
             case Command.RecordSession: p.RecordSession(p.Sessions.Count + 1, DateOnly.FromDateTime(Walk.Now.UtcDateTime), Domain.Therapy.SessionAttendance.Attended, "T01", Walk.Now); break;
             case Command.StopTreatment: p.StopTreatment(Domain.Therapy.TreatmentStopCategory.ClinicalDecision, "note", Walk.Now); break;

@@ -39,7 +39,7 @@ public abstract class NonLatinTextTests(TrialServer server)
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/formulations",
             new { rater = "R02", scores, consensus = false, rationale }));
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/events",
-            new { type = "adverseEvent", occurredOn = "2026-11-21", description }));
+            TestEvents.Body("adverseEvent", "2026-11-21", description)));
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/withdrawal",
             new { category = "adverseEvent", reason }));
 

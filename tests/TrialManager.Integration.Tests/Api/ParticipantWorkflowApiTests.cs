@@ -217,7 +217,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
 
         foreach (var type in new[] { "adverseEvent", "seriousAdverseEvent", "protocolDeviation" })
         {
-            var response = await Coordinator.PostJsonAsync($"/api/participants/{id}/events", new { type, occurredOn = "2026-11-21", description = "noted" });
+            var response = await Coordinator.PostJsonAsync($"/api/participants/{id}/events", TestEvents.Body(type, "2026-11-21", "noted"));
             await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, response);
             Assert.Equal(type, (await response.JsonAsync()).GetProperty("type").GetString());
         }
@@ -231,7 +231,7 @@ public abstract class ParticipantWorkflowApiTests(TrialServer server)
         Assert.Equal("2026-11-21", record.GetProperty("events")[0].GetProperty("occurredOn").GetString());
 
         var eligible = await EligibleAsync(trialId);
-        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{eligible}/events", new { type = "adverseEvent", occurredOn = "2026-11-21", description = "x" }), "eligible");
+        await ProblemAssertions.AssertConflictNamingAsync(await Coordinator.PostJsonAsync($"/api/participants/{eligible}/events", TestEvents.Body("adverseEvent", "2026-11-21", "x")), "eligible");
     }
 
     [ServerFact]

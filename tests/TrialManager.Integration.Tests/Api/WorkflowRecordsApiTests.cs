@@ -119,7 +119,7 @@ public abstract class WorkflowRecordsApiTests(TrialServer server)
         var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
         await Rate(id, "R02", [0, 4, 0, 0]);
         await Coordinator.PostJsonAsync($"/api/participants/{id}/randomization", null);
-        await Coordinator.PostJsonAsync($"/api/participants/{id}/events", new { type = "adverseEvent", occurredOn = "2026-11-21", description = "headache" });
+        await Coordinator.PostJsonAsync($"/api/participants/{id}/events", TestEvents.Body("adverseEvent", "2026-11-21", "headache"));
         await Coordinator.PostJsonAsync($"/api/participants/{id}/completion", null);
         var other = await EligibleAsync(trialId);
         await Coordinator.PostJsonAsync($"/api/participants/{other}/withdrawal", new { category = "withdrewConsent", reason = "lost interest" });

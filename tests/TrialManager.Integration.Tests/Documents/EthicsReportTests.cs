@@ -81,7 +81,7 @@ public abstract class EthicsReportTests(TrialServer server)
         foreach (var id in new[] { randomized, formulated })
         {
             var recorded = await server.Coordinator.PostJsonAsync($"/api/participants/{id}/events",
-                new { type = "adverseEvent", occurredOn = Today, description = "Headache after the session" });
+                TestEvents.Body("adverseEvent", Today, "Headache after the session"));
             Assert.Equal(HttpStatusCode.Created, recorded.StatusCode);
         }
 
@@ -128,7 +128,7 @@ public abstract class EthicsReportTests(TrialServer server)
         var second = (await RandomizedParticipantAsync(server, trialId, "BBB")).GetProperty("participantId").GetString()!;
         var never = await TestTrials.FormulatedParticipantAsync(server, trialId);
         async Task EventAsync(string id, string type, string on) => Assert.Equal(HttpStatusCode.Created, (await server.Coordinator.PostJsonAsync(
-            $"/api/participants/{id}/events", new { type, occurredOn = on, description = "Dr. Jane Doe saw MRN 4471-2290" })).StatusCode);
+            $"/api/participants/{id}/events", TestEvents.Body(type, on, "Dr. Jane Doe saw MRN 4471-2290"))).StatusCode);
         var firstId = first.GetProperty("participantId").GetString()!;
         await EventAsync(firstId, "adverseEvent", Today);
         await EventAsync(firstId, "adverseEvent", Today);

@@ -50,7 +50,7 @@ public abstract partial class AnalysisExportTests(TrialServer server)
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await Therapist.PostJsonAsync($"/api/participants/{id}/measures",
             new { instrument = "alliance12", session = 1, completedOn = Today, items = alliance }));
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/events",
-            new { type = "adverseEvent", occurredOn = Today, description = Private + "event" }));
+            TestEvents.Body("adverseEvent", Today, Private + "event")));
 
         var withdrawn = (await DocumentSupport.RandomizedParticipantAsync(server, trialId, site: "BBB", lead: "interpersonal")).GetProperty("participantId").GetString()!;
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{withdrawn}/withdrawal",
@@ -152,6 +152,11 @@ public abstract partial class AnalysisExportTests(TrialServer server)
         Assert.Equal(Enumerable.Range(1, 9).Select(i => i.ToString(CultureInfo.InvariantCulture)), items.Where(i => i["instrument"] == "phq9").Select(i => i["item"]));
         Assert.All(items, i => Assert.Equal(scores.Single(s => s["instrument"] == i["instrument"])["measureId"], i["measureId"]));
         Assert.Equal([("adverseEvent", "0")], zip.Csv("events.csv").Rows.Select(e => (e["type"], e["occurredDay"])));
+        // The safety fields coded, one boolean per seriousness criterion; no free text.
+        Assert.Equal(
+            [("false", "false", "false", "mild", "unlikely", "false", "recovering", "", "", "false")],
+            zip.Csv("events.csv").Rows.Select(e => (e["serious"], e["serious_hospitalisation"], e["serious_death"], e["severity"], e["relatedness"],
+                e["expected"], e["outcome"], e["resolvedDay"], e["reviewed"], e["fromAlert"])));
         Assert.Empty(zip.Csv("visits.csv").Rows);
 
         foreach (var (name, bytes) in zip.Entries)

@@ -206,6 +206,52 @@ public abstract class NotificationDeliveryTests : IAsyncLifetime
     }
 
     [ServerFact]
+    public async Task ASeriousAdverseEvent_IsMailedAndPosted_WithinAMinute_NamingNoArm_AndSoIsAnEventCorrectedToSerious()
+    {
+        await using var smtp = await SmtpSink.StartAsync(_smtpPort, SmtpUser, SmtpPassword);
+        await using var server = await StartServerAsync();
+        var (trialId, participantId, arm, stratum, _) = await RaiseSelfHarmAlertAsync(server);
+        await WithinAsync(TimeSpan.FromMinutes(1), () => Task.FromResult(smtp.Received.Count == 1 && _webhooks.Received.Count == 1 ? "alert" : null),
+            () => "The alert's notifications did not arrive.\n" + server.Output());
+        using var coordinator = server.Client("dev-coordinator");
+        var serious = new Dictionary<string, object?>(TestEvents.Body("seriousAdverseEvent", Today, "Admitted after an overdose; named the therapy's mediator work"))
+        {
+            ["serious"] = new[] { "hospitalisation", "lifeThreatening" },
+        };
+        var recorded = await coordinator.PostJsonAsync($"/api/participants/{participantId}/events", serious);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, recorded);
+        var eventId = (await recorded.JsonAsync()).GetProperty("id").GetString();
+
+        var email = await WithinAsync(TimeSpan.FromMinutes(1), () => Task.FromResult(smtp.Received.Skip(1).FirstOrDefault()),
+            () => "No e-mail of the serious adverse event within a minute.\n" + server.Output());
+        Assert.Equal(Contacts, email.EnvelopeTo.Order(StringComparer.Ordinal));
+        Assert.Equal($"[TrialManager] Serious adverse event in {trialId}, site AAA, participant {participantId}", email.Message.Subject);
+        Assert.Contains("hospitalisation, lifeThreatening", email.Message.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("overdose", email.Message.TextBody, StringComparison.Ordinal); // the description is free text: never sent
+        AssertNamesNoAllocation(email.Message.Subject + email.Message.TextBody, arm, stratum);
+        var hook = await WithinAsync(TimeSpan.FromMinutes(1), () => Task.FromResult(_webhooks.Received.Skip(1).FirstOrDefault()),
+            () => "No webhook of the serious adverse event within a minute.\n" + server.Output());
+        Assert.True(SignatureVerifies(hook, Secret));
+        var body = JsonDocument.Parse(hook.Body).RootElement;
+        Assert.Equal(("seriousAdverseEvent", eventId, participantId), (body.GetProperty("kind").GetString(), body.GetProperty("subjectId").GetString(),
+            body.GetProperty("studyId").GetString()));
+        AssertNamesNoAllocation(Encoding.UTF8.GetString(hook.Body), arm, stratum);
+
+        // A non-serious event notifies nobody; corrected to serious, it is told as at entry.
+        var mild = await coordinator.PostJsonAsync($"/api/participants/{participantId}/events", TestEvents.Body("adverseEvent", Today, "headache"));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, mild);
+        var mildId = (await mild.JsonAsync()).GetProperty("id").GetString();
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{participantId}/corrections",
+            new { target = $"event:{mildId}", field = "serious", value = new[] { "otherImportant" }, reason = "reassessed by the site physician" }));
+        var corrected = await WithinAsync(TimeSpan.FromMinutes(1), () => Task.FromResult(smtp.Received.Skip(2).FirstOrDefault()),
+            () => "No e-mail of the event corrected to serious within a minute.\n" + server.Output());
+        Assert.Contains("otherImportant", corrected.Message.TextBody, StringComparison.Ordinal);
+        await WithinAsync(TimeSpan.FromMinutes(1), () => Task.FromResult(_webhooks.Received.Count == 3 ? "three" : null),
+            () => "No webhook of the event corrected to serious within a minute.");
+        Assert.Equal(3, smtp.Received.Count);
+    }
+
+    [ServerFact]
     public async Task AnSmtpServerDownAtFirst_StillGetsTheEmail_ThroughTheRetries_AndTheFailureIsRecordedWithoutSecrets()
     {
         await using var server = await StartServerAsync();

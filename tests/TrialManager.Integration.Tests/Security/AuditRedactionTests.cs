@@ -40,6 +40,14 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         "Correction.ParticipantId", "Correction.QueryId", "Correction.Reason", "Correction.Target", "Correction.TrialId",
     ];
 
+    private static readonly string[] EventRecorded =
+    [
+        "ParticipantEvent.AlertId", "ParticipantEvent.Description", "ParticipantEvent.Expected", "ParticipantEvent.Id", "ParticipantEvent.Number",
+        "ParticipantEvent.OccurredOn", "ParticipantEvent.Outcome", "ParticipantEvent.ParticipantId", "ParticipantEvent.RecordedAt",
+        "ParticipantEvent.Relatedness", "ParticipantEvent.ResolvedOn", "ParticipantEvent.ReviewComment", "ParticipantEvent.ReviewedAt",
+        "ParticipantEvent.ReviewedBy", "ParticipantEvent.Serious", "ParticipantEvent.Severity", "ParticipantEvent.Type",
+    ];
+
     private static readonly string[] DocumentOwed =
     [
         "ProtocolDocument.Attempts", "ProtocolDocument.GeneratedAt", "ProtocolDocument.LastError", "ProtocolDocument.ParticipantId", "ProtocolDocument.ProtocolId",
@@ -97,11 +105,9 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         ],
         ["WithdrawParticipant"] = ["Participant.Status", "Participant.Version", "Participant.WithdrawalCategory", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation", "Participant.WithdrawnAt"],
         ["CompleteParticipant"] = ["Participant.CompletedAt", "Participant.Status", "Participant.Version"],
-        ["RecordParticipantEvent"] =
-        [
-            "ParticipantEvent.Description", "ParticipantEvent.Number", "ParticipantEvent.OccurredOn", "ParticipantEvent.ParticipantId",
-            "ParticipantEvent.RecordedAt", "ParticipantEvent.Type", "Participant.Version",
-        ],
+        ["RecordParticipantEvent"] = [.. EventRecorded, "Participant.Version"],
+        ["ReviewEvent"] = ["ParticipantEvent.ReviewComment", "ParticipantEvent.ReviewedAt", "ParticipantEvent.ReviewedBy", "Participant.Version"],
+        ["RecordAlertEvent"] = [.. EventRecorded, "Participant.Version", "SafetyAlert.AcknowledgedAt", "SafetyAlert.AcknowledgedBy", "SafetyAlert.Action"],
         ["RegisterTherapist"] = ["Therapist.Arms", "Therapist.Code", "Therapist.RegisteredAt", "Therapist.Site", "Therapist.TrialId"],
         ["AssignTherapist"] = ["Participant.TherapistCode", "Participant.Version"],
         ["RecordSession"] =
@@ -143,7 +149,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         ["CorrectRecord"] =
         [
             .. CorrectionAdded, "Participant.IneligibleAfterRandomization", "Participant.MisStratified", "Participant.Severity", "Participant.Site",
-            "Participant.Version",
+            "Participant.Version", "ParticipantEvent.Severity",
         ],
         ["RequestReport"] =
         [
@@ -237,6 +243,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "CompleteProtocolDocument", "permissionDenied", "RegisterTherapist", "AssignTherapist", "RecordSession", "StopTreatment",
             "CreateQuestionnaireLink", "AnswerQuestionnaire", "FreezeTrial",
             "CorrectRecord", "DeclareIneligible", "RaiseDataQuery", "AnswerDataQuery", "SignReport", "UnblindParticipant",
+            "ReviewEvent", "RecordAlertEvent",
         ];
         Assert.Empty(driven.Except(seen.Keys));
         foreach (var seed in seeds)
@@ -294,6 +301,14 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[1]}/completion", null));
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/events",
             new { type = "protocolDeviation", occurredOn = "2026-11-21", description = "session held by phone" }));
+        // A serious adverse event, reviewed by the DSMB, then corrected.
+        var serious = await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/events", TestEvents.Body("seriousAdverseEvent", "2026-11-21", "admitted overnight"));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, serious);
+        var seriousId = (await serious.JsonAsync()).GetProperty("id").GetString();
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Client("dev-dsmb").PostJsonAsync($"/api/events/{seriousId}/review",
+            new { comment = "expected course, no action" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/corrections",
+            new { target = $"event:{seriousId}", field = "severity", value = "moderate", reason = "severity misread" }));
 
         // Therapy: a therapist (the demo therapist key's name), assigned, a session recorded by them, a treatment stop.
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
@@ -307,6 +322,11 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         var (answered, _) = await QuestionnairePage.AnswerAsync(QuestionnairePage.Phone(server), (await link.JsonAsync()).GetProperty("url").GetString()!,
             QuestionnairePage.Answers(1, 1, 1, 1, 1, 1, 1, 1, 1));
         Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        // The alert it raised becomes an adverse event in one step.
+        var alert = (await (await coordinator.GetAsync($"/api/trials/{trialId}/alerts")).JsonAsync()).EnumerateArray()
+            .First(a => a.GetProperty("participantId").GetString() == randomized[2]);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await coordinator.PostJsonAsync($"/api/alerts/{alert.GetProperty("id").GetString()}/event",
+            TestEvents.Body("adverseEvent", DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), "passive thoughts, safety plan")));
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{randomized[2]}/treatment-stop",
             new { category = "clinicalDecision", note = "referred to inpatient care" }));
 

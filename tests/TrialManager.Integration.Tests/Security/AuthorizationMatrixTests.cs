@@ -71,6 +71,9 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("POST", "/api/participants/{participantId}/questionnaire-links",     U,     U,      A,     F,     F,     F, F),
         new("GET",  "/api/trials/{trialId}/alerts",                              U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/alerts/{alertId:guid}/acknowledgement",                U,     U,      A,     F,     F,     F, F),
+        new("POST", "/api/alerts/{alertId:guid}/event",                          U,     U,      A,     F,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/events",                              U,     U,      F,     F,     F,     A, F),
+        new("POST", "/api/events/{eventId:guid}/review",                         U,     U,      F,     F,     F,     A, F),
         new("GET",  "/api/trials/{trialId}/notifications",                       U,     U,      F,     F,     F,     A, F),
         new("GET",  "/api/trials/{trialId}/visits/due",                          U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/participants/{participantId}/corrections",             U,     U,      A,     F,     F,     F, A),
@@ -173,14 +176,16 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
     ];
 
     /// <summary>
-    /// The DSMB's column, like the therapist's: the board reads closed reports (added with them); until then it has the
-    /// any-role routes only, and everything else is a 403.
+    /// The DSMB's column, like the therapist's: the board lists serious adverse events and records their medical review
+    /// (and reads closed reports, added with them); beyond these and the any-role routes everything is a 403.
     /// </summary>
     public static readonly HashSet<string> DsmbRoutes =
     [
         "POST /api/reports/{reportId:guid}/signatures",
         "POST /api/reports/verification",
         "GET /api/trials/{trialId}/blinding",
+        "GET /api/trials/{trialId}/events",
+        "POST /api/events/{eventId:guid}/review",
     ];
 
     public static Expect Dsmb(Row row) =>
@@ -320,6 +325,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         .Replace("{code}", "phq9", StringComparison.Ordinal)
         .Replace("{reportId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{alertId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{eventId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{freezeId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{queryId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
         .Replace("{documentName}", "v1", StringComparison.Ordinal)

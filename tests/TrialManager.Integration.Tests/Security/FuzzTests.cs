@@ -110,7 +110,9 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
         Assert.Equal(before["Trials"] + Made("/api/trials", 201), after["Trials"]);
         Assert.Equal(before["Participants"] + screened, after["Participants"]);
         Assert.Equal(before["FormulationRatings"] + Made("/api/participants/{participantId}/formulations", 200), after["FormulationRatings"]);
-        Assert.Equal(before["ParticipantEvents"] + Made("/api/participants/{participantId}/events", 201), after["ParticipantEvents"]);
+        Assert.Equal(
+            before["ParticipantEvents"] + Made("/api/participants/{participantId}/events", 201) + Made("/api/alerts/{alertId:guid}/event", 201),
+            after["ParticipantEvents"]);
         Assert.Equal(before["Allocations"] + randomized, after["Allocations"]);
         Assert.Equal(before["ProtocolDocuments"] + randomized, after["ProtocolDocuments"]);
         Assert.InRange(after["RandomizationStates"], before["RandomizationStates"], before["RandomizationStates"] + randomized);
@@ -148,7 +150,8 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             var path = row.Pattern.Replace("{trialId}", trialId, StringComparison.Ordinal).Replace("{participantId}", participantId, StringComparison.Ordinal)
                 .Replace("{code}", "RC01", StringComparison.Ordinal).Replace("{alertId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
                 .Replace("{queryId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-                .Replace("{reportId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+                .Replace("{reportId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+                .Replace("{eventId:guid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
             using var client = server.Client(key);
             foreach (var (unknown, text) in Misspellings(body!))
             {
@@ -261,6 +264,12 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             AuthorizationMatrixTests.Assessor(row) == AuthorizationMatrixTests.Expect.Allowed ? "dev-assessor" :
             AuthorizationMatrixTests.Dsmb(row) == AuthorizationMatrixTests.Expect.Allowed ? "dev-dsmb" : "dev-rater";
 
+        static JsonObject AdverseEventBody() => new()
+        {
+            ["type"] = "seriousAdverseEvent", ["occurredOn"] = "2026-11-21", ["description"] = "fuzz", ["serious"] = new JsonArray("hospitalisation"),
+            ["severity"] = "severe", ["relatedness"] = "possible", ["expected"] = false, ["outcome"] = "recovered", ["resolvedOn"] = "2026-11-22",
+        };
+
         // A whole definition, with a schedule so that its members are misspelled and fuzzed too.
         static JsonObject TrialBody(Random r)
         {
@@ -286,7 +295,8 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
                 ["rationale"] = "fuzz",
             },
             "/api/participants/{participantId}/withdrawal" => new JsonObject { ["category"] = "other", ["reason"] = "fuzz" },
-            "/api/participants/{participantId}/events" => new JsonObject { ["type"] = "adverseEvent", ["occurredOn"] = "2026-11-21", ["description"] = "fuzz" },
+            "/api/participants/{participantId}/events" or "/api/alerts/{alertId:guid}/event" => AdverseEventBody(),
+            "/api/events/{eventId:guid}/review" => new JsonObject { ["comment"] = "fuzz" },
             "/api/trials/{trialId}/reports" => new JsonObject { ["kind"] = "ethicsProgress" },
             "/api/trials/{trialId}/therapists" => new JsonObject { ["code"] = $"T{r.Next(1000)}", ["site"] = "AAA", ["arms"] = new JsonArray("mediator") },
             "/api/participants/{participantId}/therapist" => new JsonObject { ["therapist"] = "T1" },
@@ -346,6 +356,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             .Replace("{participantId}", Id(participantId), StringComparison.Ordinal)
             .Replace("{reportId:guid}", Id(reportId), StringComparison.Ordinal)
             .Replace("{alertId:guid}", Id(Guid.NewGuid().ToString()), StringComparison.Ordinal)
+            .Replace("{eventId:guid}", Id(Guid.NewGuid().ToString()), StringComparison.Ordinal)
             .Replace("{token}", Id("not-a-token"), StringComparison.Ordinal)
             .Replace("{freezeId:guid}", Id(Guid.NewGuid().ToString()), StringComparison.Ordinal)
             .Replace("{queryId:guid}", Id(Guid.NewGuid().ToString()), StringComparison.Ordinal)
@@ -382,7 +393,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
 
     private static string Query(Random random)
     {
-        var names = new[] { "status", "site", "search", "trialId", "after", "limit", "documentName", "kind", "format" };
+        var names = new[] { "status", "site", "search", "trialId", "after", "limit", "documentName", "kind", "format", "review" };
         var values = HostileStrings.Take(HostileStrings.Length - 1).Concat(["-5", "abc", "99999999999999999999", "0", "1e9", "randomized", "%FF"]).ToArray();
         return string.Join("&", Enumerable.Range(0, random.Next(1, 4)).Select(_ =>
             $"{names[random.Next(names.Length)]}={Uri.EscapeDataString(values[random.Next(values.Length)]).Replace("%25FF", "%FF", StringComparison.Ordinal)}"));

@@ -37,7 +37,7 @@ public abstract class SiteLimitTests(TrialServer server)
             new(HttpMethod.Post, $"/api/participants/{id}/withdrawal") { Content = JsonContent.Create(new { category = "other", reason = "test" }) },
             new(HttpMethod.Post, $"/api/participants/{id}/events")
             {
-                Content = JsonContent.Create(new { type = "adverseEvent", occurredOn = "2026-11-21", description = "x" }),
+                Content = JsonContent.Create(TestEvents.Body("adverseEvent", "2026-11-21", "x")),
             },
             new(HttpMethod.Get, $"/api/participants/{id}/protocol-document"),
         ];

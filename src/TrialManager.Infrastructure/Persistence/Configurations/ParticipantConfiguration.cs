@@ -58,6 +58,11 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
             e.HasKey("ParticipantId", nameof(ParticipantEvent.Number));
             e.Property(x => x.Number).ValueGeneratedNever();
             e.Property(x => x.Description).HasMaxLength(4_000);
+            // Older rows got their ids in the migration that added the column.
+            e.HasIndex(x => x.Id).IsUnique();
+            e.Property(x => x.Serious).HasJsonConversion().HasMaxLength(200);
+            e.Property(x => x.ReviewedBy).HasMaxLength(200);
+            e.Property(x => x.ReviewComment).HasMaxLength(4_000);
         });
         builder.Navigation(p => p.Events).UsePropertyAccessMode(PropertyAccessMode.Field);
 

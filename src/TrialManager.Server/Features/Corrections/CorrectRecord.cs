@@ -24,12 +24,12 @@ public sealed record CorrectRecordRequest(string? Target, string? Field, JsonEle
 
 public sealed class CorrectRecordValidator : AbstractValidator<CorrectRecord>
 {
-    public const string TargetPattern = "^(participant|rating:[0-9]{1,3}|session:[0-9]{1,3}|measure:[0-9a-fA-F-]{36})$";
+    public const string TargetPattern = "^(participant|rating:[0-9]{1,3}|session:[0-9]{1,3}|measure:[0-9a-fA-F-]{36}|event:[0-9a-fA-F-]{36})$";
 
     public CorrectRecordValidator()
     {
         RuleFor(c => c.Target).Matches(TargetPattern)
-            .WithMessage("must be participant, rating:N, session:N or measure:{id}").When(c => c.Target is not null);
+            .WithMessage("must be participant, rating:N, session:N, measure:{id} or event:{id}").When(c => c.Target is not null);
         RuleFor(c => c.Field).NotEmpty().WithMessage("is required: the name of the corrected value, e.g. severity").MaximumLength(60);
         RuleFor(c => c.Value).Must(v => v.ValueKind != JsonValueKind.Undefined)
             .WithMessage("is required: the corrected value (null clears an optional answer)");

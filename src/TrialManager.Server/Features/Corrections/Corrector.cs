@@ -20,7 +20,11 @@ namespace TrialManager.Server.Features.Corrections;
 /// </summary>
 internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue, TimeProvider clock, NotificationOutbox notifications)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Enums (attendance, an event's codes) as their wire names, like the API writes them.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
 
     public async Task<Correction> CorrectAsync(
         Actor actor, Participant participant, string? target, string field, JsonElement value, string reason, Guid? queryId,
@@ -29,20 +33,24 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
         target ??= Correction.ParticipantTarget;
         var (kind, key) = Split(target);
         var trial = await db.ReadTrialAsync(participant.TrialId, cancellationToken);
+        var now = clock.GetUtcNow();
         var (oldValue, newValue) = kind switch
         {
             Correction.ParticipantTarget when key.Length == 0 => await CorrectParticipantAsync(actor, participant, trial.Definition, field, value, cancellationToken),
             "rating" when int.TryParse(key, out var number) => CorrectRating(actor, participant, trial.Definition, number, field, value),
             "session" when int.TryParse(key, out var number) => CorrectSession(actor, participant, number, field, value),
             "measure" when Guid.TryParse(key, out var id) => await CorrectMeasureAsync(actor, participant, id, field, value, cancellationToken),
-            _ => throw RequestValidationException.For("target", "must be participant, rating:N, session:N or measure:{id}"),
+            "event" when Guid.TryParse(key, out var id) => await CorrectEventAsync(actor, participant, id, target, field, value, reason, queryId, now, cancellationToken),
+            _ => throw RequestValidationException.For("target", "must be participant, rating:N, session:N, measure:{id} or event:{id}"),
         };
 
         var correction = new Correction(
-            participant, target, field, Serialize(oldValue), Serialize(newValue), reason, actor.Name, clock.GetUtcNow(), queryId);
+            participant, target, field, Serialize(oldValue), Serialize(newValue), reason, actor.Name, now, queryId);
         db.Corrections.Add(correction);
         return correction;
     }
+
+    private static readonly string[] EventFields = [.. Enum.GetValues<EventField>().Select(f => f.Wire())];
 
     /// <summary>"measure:{id}" -> ("measure", "{id}"); "participant" -> ("participant", "").</summary>
     private static (string Kind, string Key) Split(string target) =>
@@ -65,6 +73,7 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
             "session" => (int.TryParse(key, out var n) && participant.Sessions.Any(s => s.Number == n), SessionFields.Contains(field)),
             "measure" => (Guid.TryParse(key, out var id) && await db.Measures.AnyAsync(m => m.Id == id && m.ParticipantId == participant.Id, cancellationToken),
                 field == "completedOn" || field.StartsWith("items.", StringComparison.Ordinal)),
+            "event" => (Guid.TryParse(key, out var id) && participant.Events.Any(e => e.Id == id), EventFields.Contains(field)),
             _ => (false, false),
         };
         if (!exists)
@@ -257,6 +266,81 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
         object? oldAnswer = old is { } o ? (int)o : null;
         return (oldAnswer, (int)answers[item]!.Value);
     }
+
+    /// <summary>
+    /// An event's value, by the coordinator who records events. Correcting <c>serious</c> makes the type follow it, kept
+    /// as a second correction of <c>type</c> with the same reason; an event that becomes serious is told to the safety
+    /// contacts as at entry.
+    /// </summary>
+    private async Task<(object? Old, object? New)> CorrectEventAsync(
+        Actor actor, Participant participant, Guid id, string target, string field, JsonElement value, string reason, Guid? queryId,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        RequireRole(actor, "events", Roles.Coordinator);
+        var recorded = participant.Events.FirstOrDefault(e => e.Id == id) ?? throw RequestValidationException.For("target", $"the participant has no event {id}");
+        if (!Wire.TryParse<EventField>(field, out var which) || !EventFields.Contains(field))
+        {
+            throw RequestValidationException.For("field", $"must be one of {string.Join(", ", EventFields)}");
+        }
+
+        object? parsed = which switch
+        {
+            EventField.OccurredOn => Date(value, new DateOnly(2000, 1, 1)),
+            EventField.Description => Text(value, null, "must be the event's description", 4_000).Trim(),
+            EventField.Serious => Criteria(value),
+            EventField.Severity => Code<EventSeverity>(value),
+            EventField.Relatedness => Code<EventRelatedness>(value),
+            EventField.Expected => value.ValueKind is JsonValueKind.True or JsonValueKind.False
+                ? value.GetBoolean()
+                : throw RequestValidationException.For("value", "must be true or false"),
+            EventField.Outcome => Code<EventOutcome>(value),
+            EventField.ResolvedOn => value.ValueKind == JsonValueKind.Null ? null : Date(value, new DateOnly(2000, 1, 1)),
+            _ => throw new ArgumentOutOfRangeException(nameof(field)),
+        };
+        var wasSerious = recorded.IsSerious;
+        var old = participant.CorrectEvent(id, which, parsed, out var oldType);
+        if (oldType is { } type)
+        {
+            db.Corrections.Add(new Correction(
+                participant, target, "type", Serialize(type), Serialize(recorded.Type), reason, actor.Name, now, queryId));
+        }
+
+        if (!wasSerious && recorded.IsSerious)
+        {
+            await notifications.AddSeriousEventAsync(participant, recorded, cancellationToken);
+        }
+
+        return (old, parsed);
+    }
+
+    private static List<SeriousnessCriterion> Criteria(JsonElement value)
+    {
+        var criteria = new List<SeriousnessCriterion>();
+        if (value.ValueKind == JsonValueKind.Array && value.GetArrayLength() <= 5)
+        {
+            foreach (var c in value.EnumerateArray())
+            {
+                if (c.ValueKind != JsonValueKind.String || !Wire.TryParse<SeriousnessCriterion>(c.GetString(), out var criterion))
+                {
+                    break;
+                }
+
+                criteria.Add(criterion);
+            }
+
+            if (criteria.Count == value.GetArrayLength())
+            {
+                return criteria;
+            }
+        }
+
+        throw RequestValidationException.For("value", "must be the list of seriousness criteria met (death, lifeThreatening, hospitalisation, disability, otherImportant), [] when none");
+    }
+
+    private static T Code<T>(JsonElement value) where T : struct, Enum =>
+        value.ValueKind == JsonValueKind.String && Wire.TryParse<T>(value.GetString(), out var code)
+            ? code
+            : throw RequestValidationException.For("value", $"must be one of {string.Join(", ", Enum.GetValues<T>().Select(v => v.Wire()))}");
 
     private static void RequireRole(Actor actor, string what, params string[] roles)
     {

@@ -33,7 +33,7 @@ public sealed class RaiseDataQueryValidator : AbstractValidator<RaiseDataQuery>
     public RaiseDataQueryValidator()
     {
         RuleFor(q => q.Target).Matches(CorrectRecordValidator.TargetPattern)
-            .WithMessage("must be participant, rating:N, session:N or measure:{id}").When(q => q.Target is not null);
+            .WithMessage("must be participant, rating:N, session:N, measure:{id} or event:{id}").When(q => q.Target is not null);
         RuleFor(q => q.Field).NotEmpty().WithMessage("is required: the name of the value asked about, e.g. severity").MaximumLength(60);
         RuleFor(q => q.Question).NotEmpty().WithMessage("is required: what the site should check").MaximumLength(2_000);
     }

@@ -318,22 +318,48 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             new("type", "Event type", "categorical", "outcome", Values: string.Join("; ", Enum.GetValues<ParticipantEventType>().Select(t => t.Wire())), Source: "event record"),
             new("occurredDay", "Day the event occurred", "integer", "outcome", Unit: "days from randomization", Missing: NotRandomized,
                 Derivation: "negative before randomization", Source: "event record"),
+            new("serious", "Whether the adverse event meets a seriousness criterion", "boolean", "outcome", Values: "true; false", Missing: NoSafetyFields,
+                Derivation: "true when any serious_ column is true", Source: "event record"),
+            .. Enum.GetValues<SeriousnessCriterion>().Select(c => new ExportColumn($"serious_{c.Wire()}", $"Seriousness criterion {c.Wire()} met",
+                "boolean", "outcome", Values: "true; false", Missing: NoSafetyFields, Source: "event record")),
+            new("severity", "Severity of the adverse event", "categorical", "outcome", Values: Codes<EventSeverity>(), Missing: NoSafetyFields, Source: "event record"),
+            new("relatedness", "Relatedness of the adverse event to the therapy", "categorical", "outcome", Values: Codes<EventRelatedness>(),
+                Missing: NoSafetyFields, Source: "event record"),
+            new("expected", "Whether the adverse event was expected", "boolean", "outcome", Values: "true; false", Missing: NoSafetyFields, Source: "event record"),
+            new("outcome", "Outcome of the adverse event", "categorical", "outcome", Values: Codes<EventOutcome>(), Missing: NoSafetyFields, Source: "event record"),
+            new("resolvedDay", "Day the adverse event resolved", "integer", "outcome", Unit: "days from randomization",
+                Missing: "empty while unresolved, for protocol deviations, or " + NotRandomized, Derivation: "negative before randomization", Source: "event record"),
+            new("reviewed", "Whether the serious adverse event has had its medical review", "boolean", "process", Values: "true; false",
+                Missing: "empty for events that are not serious", Source: "medical review"),
+            new("fromAlert", "Whether the event was recorded from a safety alert of an instrument", "boolean", "process", Values: "true; false", Source: "event record"),
         ];
 
         async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
         {
             await foreach (var p in ParticipantsAsync(ct))
             {
-                // The description is the coordinator's free text: not exported.
+                // The description and the review's comment are free text: not exported.
                 foreach (var e in p.Events)
                 {
-                    yield return [p.Id, Int(e.Number), e.Type.Wire(), Day(e.OccurredOn, p.RandomizedAt)];
+                    var criteria = e.Serious;
+                    yield return
+                    [
+                        p.Id, Int(e.Number), e.Type.Wire(), Day(e.OccurredOn, p.RandomizedAt),
+                        Bool(criteria is null ? null : criteria.Count > 0),
+                        .. Enum.GetValues<SeriousnessCriterion>().Select(c => Bool(criteria?.Contains(c))),
+                        e.Severity?.Wire() ?? string.Empty, e.Relatedness?.Wire() ?? string.Empty, Bool(e.Expected), e.Outcome?.Wire() ?? string.Empty,
+                        Day(e.ResolvedOn, p.RandomizedAt), Bool(e.IsSerious ? e.ReviewedAt is not null : null), Bool(e.AlertId is not null),
+                    ];
                 }
             }
         }
 
         return new ExportTable("events.csv", columns, Rows);
     }
+
+    private const string NoSafetyFields = "empty for protocol deviations and for adverse events recorded before the field existed";
+
+    private static string Codes<T>() where T : struct, Enum => string.Join("; ", Enum.GetValues<T>().Select(v => v.Wire()));
 
     private IAsyncEnumerable<Participant> ParticipantsAsync(CancellationToken ct) => ParticipantPagesAsync(db, trial.Id, ct);
 

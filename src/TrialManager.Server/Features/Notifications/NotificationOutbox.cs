@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Measures;
 using TrialManager.Domain.Notifications;
+using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Notifications;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
@@ -49,5 +50,22 @@ public sealed class NotificationOutbox(TrialDbContext db, NotificationSettings s
         {
             Add(NotificationMessage.ForAlert(alert, Link($"/participants/{Uri.EscapeDataString(alert.ParticipantId)}")), definition.SafetyContacts);
         }
+    }
+
+    /// <summary>
+    /// Tells the trial's safety contacts of an event that has just become serious, whether recorded so or corrected to
+    /// serious, in the same transaction's outbox.
+    /// </summary>
+    public async Task AddSeriousEventAsync(Participant participant, ParticipantEvent recorded, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(participant);
+        if (!recorded.IsSerious)
+        {
+            return;
+        }
+
+        var definition = await db.Trials.AsNoTracking().Where(t => t.Id == participant.TrialId).Select(t => t.Definition).SingleAsync(cancellationToken);
+        var link = Link($"/participants/{Uri.EscapeDataString(participant.Id)}");
+        Add(NotificationMessage.ForEvent(participant.TrialId, participant.Site, participant.Id, recorded, clock.GetUtcNow(), link), definition.SafetyContacts);
     }
 }

@@ -54,12 +54,12 @@ public static class ParticipantEndpoints
                 sender.Send(new CompleteParticipant(participantId), ct))
             .WithSummary("Mark a randomized participant as having completed the protocol.");
 
-        coordinator.MapPost("/events", async (string participantId, RecordParticipantEventRequest body, ISender sender, CancellationToken ct) =>
+        coordinator.MapPost("/events", async (string participantId, EventEntryRequest body, ISender sender, CancellationToken ct) =>
             {
-                var recorded = await sender.Send(new RecordParticipantEvent(participantId, body.Type, body.OccurredOn, body.Description), ct);
+                var recorded = await sender.Send(RecordParticipantEvent.From(participantId, body), ct);
                 return Results.Created($"/api/participants/{participantId}", recorded);
             })
-            .WithSummary("Record an adverse event, serious adverse event or protocol deviation.");
+            .WithSummary("Record an adverse event (serious, severity, relatedness, expected, outcome required; resolvedOn optional), serious adverse event (notifies the safety contacts) or protocol deviation.");
 
         participants.MapGet("/protocol-document", async (string participantId, ISender sender, HttpContext http, CancellationToken ct) =>
             {

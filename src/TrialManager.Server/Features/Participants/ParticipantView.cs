@@ -111,10 +111,23 @@ public sealed record RatingView(
         new(r.Number, r.Rater, r.Scores, r.Consensus, r.Rationale, r.Primary, r.RatedAt, FormulationAgreement.IsBlind(r, randomizedAt), r.EnteredBy);
 }
 
-public sealed record EventView(int Number, ParticipantEventType Type, DateOnly OccurredOn, string Description, DateTimeOffset RecordedAt)
+/// <summary>
+/// An event as recorded. Adverse events carry their safety fields (null on protocol deviations, and on events recorded
+/// before the fields existed); <c>alertId</c> names the safety alert it was recorded from; a serious event carries its
+/// medical review once made.
+/// </summary>
+public sealed record EventView(
+    int Number, ParticipantEventType Type, DateOnly OccurredOn, string Description, DateTimeOffset RecordedAt, Guid Id,
+    IReadOnlyList<SeriousnessCriterion>? Serious, EventSeverity? Severity, EventRelatedness? Relatedness, bool? Expected, EventOutcome? Outcome,
+    DateOnly? ResolvedOn, Guid? AlertId, EventReviewView? Review)
 {
-    public static EventView From(ParticipantEvent e) => new(e.Number, e.Type, e.OccurredOn, e.Description, e.RecordedAt);
+    public static EventView From(ParticipantEvent e) => new(
+        e.Number, e.Type, e.OccurredOn, e.Description, e.RecordedAt, e.Id, e.Serious, e.Severity, e.Relatedness, e.Expected, e.Outcome, e.ResolvedOn,
+        e.AlertId, e.ReviewedAt is { } at ? new EventReviewView(e.ReviewedBy!, at, e.ReviewComment!) : null);
 }
+
+/// <summary>The medical review of a serious adverse event: who, when, and their comment.</summary>
+public sealed record EventReviewView(string ReviewedBy, DateTimeOffset ReviewedAt, string Comment);
 
 /// <summary>The one allocation a coordinator learns: the one just made.</summary>
 public sealed record AllocationView(string ParticipantId, ArmCode Arm, string Stratum, int Sequence, DateTimeOffset RandomizedAt)

@@ -50,6 +50,25 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
     [BindProperty]
     public string? Description { get; set; }
 
+    // An adverse event's safety fields; the selects start blank and the expectedness radios unticked, so nothing is defaulted.
+    [BindProperty]
+    public List<string> Serious { get; set; } = [];
+
+    [BindProperty]
+    public string? Severity { get; set; }
+
+    [BindProperty]
+    public string? Relatedness { get; set; }
+
+    [BindProperty]
+    public bool? Expected { get; set; }
+
+    [BindProperty]
+    public string? Outcome { get; set; }
+
+    [BindProperty]
+    public DateOnly? ResolvedOn { get; set; }
+
     public ParticipantView? Participant { get; private set; }
 
     public TrialView? Trial { get; private set; }
@@ -119,9 +138,15 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
 
     public Task<IActionResult> OnPostEventAsync(CancellationToken ct) => Step("event", ct, async () =>
     {
-        var recorded = await sender.Send(new RecordParticipantEvent(Id, Type, OccurredOn, Description), ct);
+        // A deviation sends none of the safety fields; for an adverse event the unticked criteria are the empty list (not serious).
+        var adverse = !string.Equals(Type, "protocolDeviation", StringComparison.OrdinalIgnoreCase);
+        var recorded = await sender.Send(adverse
+            ? new RecordParticipantEvent(Id, Type, OccurredOn, Description, Serious, Blank(Severity), Blank(Relatedness), Expected, Blank(Outcome), ResolvedOn)
+            : new RecordParticipantEvent(Id, Type, OccurredOn, Description), ct);
         return $"Event {recorded.Number} recorded.";
     });
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
     /// <summary>The protocol PDF when ready; otherwise back to the record with its generation status.</summary>
     public async Task<IActionResult> OnGetProtocolAsync(CancellationToken ct)
