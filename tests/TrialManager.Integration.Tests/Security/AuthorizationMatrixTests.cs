@@ -122,6 +122,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("*",    "/trials/{trialId}/statistics",                              S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/simulation",                              S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/ethics",                                  S,     S,      S,     S,     S,     S, S),
+        new("*",    "/trials/{trialId}/dsmb",                                    S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/visits",                                  S,     S,      S,     S,     S,     S, S),
         new("*",    "/participants/{id}",                                        S,     S,      S,     S,     S,     S, S),
         new("*",    "/raters/queue",                                             S,     S,      S,     S,     S,     S, S),
@@ -162,10 +163,16 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
     ];
 
     /// <summary>
-    /// The DSMB's column, like the therapist's: the board reads closed reports (added with them); until then it has the
-    /// any-role routes only, and everything else is a 403.
+    /// The DSMB's column, like the therapist's: the board requests and reads reports (the closed ones only it), besides
+    /// the any-role routes; everything else is a 403.
     /// </summary>
-    public static readonly HashSet<string> DsmbRoutes = [];
+    public static readonly HashSet<string> DsmbRoutes =
+    [
+        "POST /api/trials/{trialId}/reports",
+        "GET /api/trials/{trialId}/reports",
+        "GET /api/reports/{reportId:guid}",
+        "GET /api/reports/{reportId:guid}/pdf",
+    ];
 
     public static Expect Dsmb(Row row) =>
         row.NoKey is A or S || row.Pattern == "/denied" ? row.Coordinator

@@ -1,0 +1,14 @@
+using TrialManager.Domain.Documents;
+using TrialManager.Server.Common;
+
+namespace TrialManager.Server.Features.Documents;
+
+/// <summary>
+/// Who may request and read each kind of report. The closed DSMB report compares the arms: the board alone requests or
+/// reads it, and to everyone else it does not exist (404, left out of lists), so not even its timing leaks. The open
+/// ethics report is for everyone the reports route admits (ethics, dsmb, admin).
+/// </summary>
+public static class ReportAudience
+{
+    public static bool MayRead(Actor actor, ReportKind kind) => kind != ReportKind.DsmbClosed || actor.Role == Roles.Dsmb;
+}
