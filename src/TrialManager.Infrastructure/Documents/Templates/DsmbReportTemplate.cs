@@ -88,6 +88,7 @@ public static class DsmbReportTemplate
                 model.Fidelity, f => [f.Figure], f => f.Means, arms, "No fidelity ratings yet."))
             .Heading("Formulation reliability", 2)
             .Add(ReportBlocks.Reliability(model.Reliability))
+            .When(model.Reliability is { Icc.Count: > 0 }, d => d.Note(ReportBlocks.FactorScale))
             .Heading("Audit trail", 2)
             .ForEach(ReportBlocks.Audit(model.Audit), (b, p) => b.Paragraph(p))
             .Render();

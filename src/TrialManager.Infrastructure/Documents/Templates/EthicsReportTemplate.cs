@@ -93,6 +93,7 @@ public static class EthicsReportTemplate
                 .Row("Corrections recorded (each with its reason)", Int(model.DataQuality.Corrections)))
             .Heading("Formulation reliability", 2)
             .Add(ReportBlocks.Reliability(model.Reliability))
+            .When(model.Reliability is { Icc.Count: > 0 }, d => d.Note(ReportBlocks.FactorScale))
             .Heading("Audit trail", 2)
             .ForEach(ReportBlocks.Audit(model.Audit), (b, p) => b.Paragraph(p))
             .Render();

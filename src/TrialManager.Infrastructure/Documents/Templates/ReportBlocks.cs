@@ -1,4 +1,5 @@
 using System.Globalization;
+using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Documents.Layout;
 
 namespace TrialManager.Infrastructure.Documents.Templates;
@@ -30,6 +31,11 @@ internal static class ReportBlocks
 
         return table;
     }
+
+    /// <summary>The scale the ICC rows are about: a reader needs the anchors to judge what a disagreement of one point means.</summary>
+    public static string FactorScale =>
+        "Each factor score is a rater's anchored 0-4 score: "
+        + string.Join(", ", FormulationScores.Anchors.Select((anchor, score) => $"{Int(score)} {anchor}")) + ".";
 
     /// <summary>The audit chain as verified at report time, and its head, so a later rewrite of the trail shows.</summary>
     public static IEnumerable<string> Audit(AuditChainAtReport audit)
