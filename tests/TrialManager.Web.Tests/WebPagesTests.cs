@@ -346,6 +346,36 @@ public sealed partial class WebPagesTests(WebServer server) : IClassFixture<WebS
     }
 
     [Fact]
+    public async Task DsmbMember_RequestsAndDownloadsTheClosedReport_WhichTheEthicsPageNeverLists()
+    {
+        var trialId = await server.CreateRecruitingTrialAsync("web-dsmb");
+        await server.RandomizeParticipantAsync(trialId, "NYC", "cognitive");
+
+        var page = await server.SignInAsync("dev-dsmb");
+        await page.Locator("li.trial", new() { HasText = trialId }).GetByRole(AriaRole.Link, new() { Name = "DSMB reports" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Request a closed DSMB report" }).ClickAsync();
+        await Expect(page.Locator(".notice")).ToContainTextAsync("dsmbClosed report requested");
+        var pdfLink = page.Locator("#reports").GetByRole(AriaRole.Link, new() { Name = "PDF" }).First;
+        for (var i = 0; i < 60 && !await pdfLink.IsVisibleAsync(); i++)
+        {
+            await Task.Delay(500);
+            await page.ReloadAsync();
+        }
+
+        await Expect(page.Locator("#reports")).ToContainTextAsync("closed (by arm)");
+        await server.ScreenshotAsync(page, "dsmb-reports");
+        var download = await page.RunAndWaitForDownloadAsync(() => pdfLink.ClickAsync());
+        var text = string.Join(" ", new PdfText(await File.ReadAllBytesAsync(await download.PathAsync())).RawPages);
+        Assert.Contains("Closed DSMB report", text, StringComparison.Ordinal);
+
+        var ethics = await server.SignInAsync("dev-ethics");
+        await ethics.GotoAsync($"/trials/{trialId}/ethics");
+        await Expect(ethics.Locator("#reports")).Not.ToContainTextAsync("dsmbClosed");
+        var denied = await ethics.GotoAsync($"/trials/{trialId}/dsmb");
+        Assert.Equal((int)HttpStatusCode.Forbidden, denied!.Status);
+    }
+
+    [Fact]
     public async Task Coordinator_IsRefusedAStatisticianPage_AndTheSessionOpensNoApi()
     {
         var trialId = await server.CreateRecruitingTrialAsync("web-deny");

@@ -80,10 +80,14 @@ public sealed class ProtocolDocument : OwedDocument
 
 public enum ReportKind
 {
+    /// <summary>Open, pooled over the arms: for the ethics board (and anyone who may read reports).</summary>
     EthicsProgress,
+
+    /// <summary>Closed, by arm: requested and read by the data and safety monitoring board alone.</summary>
+    DsmbClosed,
 }
 
-/// <summary>A report for the ethics board, requested by a person or by the schedule.</summary>
+/// <summary>A report for the ethics board or the DSMB, requested by a person or (the ethics report) by the schedule.</summary>
 public sealed class Report : OwedDocument
 {
     private Report()

@@ -36,4 +36,30 @@ public static class Eligibility
 
         return reasons;
     }
+
+    /// <summary>
+    /// The criterion a reason of <see cref="FailedCriteria"/> names, without the participant's value (the age or score),
+    /// so reasons can be counted in a report: "age below the minimum", "exclusion criterion: psychosis".
+    /// </summary>
+    public static string Criterion(string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        const string exclusion = "exclusion criterion present: ";
+        if (reason.StartsWith(exclusion, StringComparison.Ordinal))
+        {
+            return "exclusion criterion: " + reason[exclusion.Length..];
+        }
+
+        foreach (var variable in new[] { "age", "severity" })
+        {
+            if (reason.StartsWith(variable + " ", StringComparison.Ordinal))
+            {
+                return reason.Contains(" is below ", StringComparison.Ordinal) ? $"{variable} below the minimum"
+                    : reason.Contains(" is above ", StringComparison.Ordinal) ? $"{variable} above the maximum"
+                    : "other";
+            }
+        }
+
+        return "other";
+    }
 }

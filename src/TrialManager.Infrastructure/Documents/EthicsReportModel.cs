@@ -1,20 +1,52 @@
 namespace TrialManager.Infrastructure.Documents;
 
-/// <summary>The periodic report to the ethics board: aggregates only, no participant identifiers.</summary>
+/// <summary>
+/// The periodic report to the ethics board: open, so aggregates pooled over the arms only (no comparison between arms,
+/// no arm named), and no participant identifiers.
+/// </summary>
 public sealed record EthicsReportModel(
     TrialIdentity Trial,
     DateTimeOffset GeneratedAt,
     IReadOnlyList<ProtocolVersionInUse> Protocols,
     IReadOnlyList<SiteRecruitment> RecruitmentBySite,
     IReadOnlyList<MonthlyCount> RecruitmentByMonth,
-    ConsortCounts Consort,
-    IReadOnlyList<StratumArmCounts> Balance,
-    IReadOnlyList<WithdrawalCount> Withdrawals,
-    IReadOnlyList<HarmsCount> Harms,
+    PooledConsort Consort,
+    IReadOnlyList<ReasonCount> ScreenFailures,
+    IReadOnlyList<ReasonCount> Withdrawals,
+    IReadOnlyList<PooledHarms> Harms,
     IReadOnlyList<SafetyMonth> SafetyByMonth,
+    DataQuality DataQuality,
     ReliabilitySummary? Reliability,
     AuditChainAtReport Audit,
     int MinCellSize);
+
+/// <summary>
+/// The CONSORT flow pooled over the arms. After allocation: withdrawals split into lost to follow-up, withdrew consent
+/// and other withdrawals (who stay analysed), and treatment stops apart (still followed up, analysed).
+/// </summary>
+public sealed record PooledConsort(
+    int Assessed,
+    int Excluded,
+    IReadOnlyList<ReasonCount> ExcludedByReason,
+    int PendingSecondRating,
+    int PendingConsensus,
+    int ExcludedByFormulation,
+    int AwaitingRandomization,
+    int Randomized,
+    int StoppedTreatment,
+    int LostToFollowUp,
+    int WithdrewConsent,
+    int OtherWithdrawals,
+    int Completed,
+    int Analysed,
+    int MisStratified,
+    int IneligibleAfterRandomization);
+
+/// <summary>Harms of one event type pooled over the arms: participants with at least one event beside the events.</summary>
+public sealed record PooledHarms(SafetyEventKind Kind, int WithEvent, int Events, int WithEventBefore, int EventsBefore);
+
+/// <summary>The data-cleaning loop: data queries still open, answered, and corrections recorded (each with its reason).</summary>
+public sealed record DataQuality(int OpenQueries, int AnsweredQueries, int Corrections);
 
 public sealed record TrialIdentity(string Id, string Title, string Registration, string Status, int TargetEnrollment, bool HasComparator = false);
 
@@ -34,14 +66,22 @@ public sealed record ArmCounts(int Mediator, int Moderator, int Comparator = 0)
 
 public sealed record ReasonCount(string Reason, int Count);
 
+/// <summary>The CONSORT flow by arm, as GET /consort serves it (for the closed DSMB report).</summary>
 public sealed record ConsortCounts(
     int Assessed,
     int Excluded,
     IReadOnlyList<ReasonCount> ExcludedByReason,
+    int PendingSecondRating,
+    int PendingConsensus,
+    int ExcludedByFormulation,
+    int AwaitingRandomization,
     int Randomized,
     ArmCounts Allocated,
     ArmCounts Withdrawn,
-    ArmCounts Completed);
+    ArmCounts Completed,
+    ArmCounts StoppedTreatment,
+    ArmCounts LostToFollowUp,
+    ArmCounts Analysed);
 
 public sealed record StratumArmCounts(string Stratum, ArmCounts Counts);
 

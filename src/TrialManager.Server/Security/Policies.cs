@@ -11,6 +11,9 @@ public static class Policies
     public const string Statistician = "statistician";
     public const string StatisticsOverview = "statistics-overview";
     public const string Reports = "reports";
+
+    /// <summary>The data and safety monitoring board's own page (its closed reports).</summary>
+    public const string Dsmb = "dsmb";
     public const string Admin = "admin";
     public const string Therapist = "therapist";
     public const string CoordinatorOrTherapist = "coordinator-or-therapist";
@@ -53,7 +56,8 @@ public static class Policies
         [CoordinatorOrAdmin] = [Roles.Coordinator, Roles.Admin],
         [Statistician] = [Roles.Statistician],
         [StatisticsOverview] = [Roles.Statistician, Roles.Ethics, Roles.Admin],
-        [Reports] = [Roles.Ethics, Roles.Admin],
+        [Reports] = [Roles.Ethics, Roles.Dsmb, Roles.Admin],
+        [Dsmb] = [Roles.Dsmb],
         [Admin] = [Roles.Admin],
         [Therapist] = [Roles.Therapist],
         [CoordinatorOrTherapist] = [Roles.Coordinator, Roles.Therapist],

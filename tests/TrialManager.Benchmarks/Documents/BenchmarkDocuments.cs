@@ -53,19 +53,25 @@ internal static class BenchmarkDocuments
         var withdrawn = people.Where(p => p.Withdrawal is not null).ToList();
         var harms = EventTypes.Select(e => new HarmsCount(e.Kind, e.Type, new ArmCounts(random.Next(5, 200), random.Next(5, 200)),
             new ArmCounts(random.Next(200, 400), random.Next(200, 400)), random.Next(0, 20), random.Next(20, 40))).ToList();
+        var allocated = Count(people, p => p.Arm);
+        var lost = withdrawn.Count(p => p.Withdrawal == "lostToFollowUp");
+        var consent = withdrawn.Count(p => p.Withdrawal == "withdrewConsent");
         return new EthicsReportModel(
             new TrialIdentity("RELMED-01", "Relationship as mediator or moderator of change", "ISRCTN12345678", "Recruiting", 12_000),
             Generated,
-            [.. library.All.Select(p => new ProtocolVersionInUse(p.Id, p.Version, p.Sha256))],
+            [.. library.All.Select(p => new ProtocolVersionInUse(string.Empty, p.Version, p.Sha256))],
             [.. people.GroupBy(p => p.Site).OrderBy(g => g.Key).Select(g => new SiteRecruitment(g.Key, g.Count(), 1000))],
             [.. people.GroupBy(p => p.Month).OrderBy(g => g.Key).Select(g => new MonthlyCount(g.Key, g.Count()))],
-            new ConsortCounts(
-                participants + excluded.Sum(e => e.Count), excluded.Sum(e => e.Count), excluded, participants,
-                Count(people, p => p.Arm), Count(withdrawn, p => p.Arm), Count(people.Where(p => p.Withdrawal is null && p.Completed), p => p.Arm)),
-            [.. people.GroupBy(p => $"{p.Formulation} / {p.Site}").OrderBy(g => g.Key).Select(g => new StratumArmCounts(g.Key, Count(g, p => p.Arm)))],
-            [.. withdrawn.GroupBy(p => p.Withdrawal!).OrderBy(g => g.Key).Select(g => new WithdrawalCount(g.Key, Count(g, p => p.Arm)))],
-            harms,
+            new PooledConsort(
+                participants + excluded.Sum(e => e.Count), excluded.Sum(e => e.Count), excluded, 40, 12, 388, 150, participants,
+                StoppedTreatment: participants / 20, LostToFollowUp: lost, WithdrewConsent: consent, OtherWithdrawals: withdrawn.Count - lost - consent,
+                Completed: people.Count(p => p.Withdrawal is null && p.Completed), Analysed: allocated.Total - lost - consent,
+                MisStratified: 7, IneligibleAfterRandomization: 2),
+            [new ReasonCount("age below the minimum", 610), new ReasonCount("exclusion criterion: psychosis", 1600)],
+            [.. withdrawn.GroupBy(p => p.Withdrawal!).OrderBy(g => g.Key).Select(g => new ReasonCount(g.Key, g.Count()))],
+            [.. harms.Select(h => new PooledHarms(h.Kind, h.WithEvent.Total, h.Events.Total, h.WithEventBefore, h.EventsBefore))],
             [.. people.Select(p => p.Month).Distinct().Order().Select(m => new SafetyMonth(m, random.Next(20, 60), random.Next(0, 5), random.Next(10, 40)))],
+            new DataQuality(31, 412, 287),
             new ReliabilitySummary(0.74, 0.021, 1480, 0.83),
             new AuditChainAtReport(true, 212_418, new AuditHead(212_418, "3f9a1c0e5b7d2468ace13579bdf02468ace13579bdf02468ace13579bdf0246a")),
             MinCellSize: 5);

@@ -56,4 +56,26 @@ public sealed class EligibilityTests
         Assert.Equal(3, p.Motivation);
         Assert.Equal(4, p.Expectancy);
     }
+
+    [Fact]
+    public void Criterion_OfEveryReason_NamesItsBoundOrExclusion_NeverTheParticipantsValue()
+    {
+        // Over a grid of answers: every reason maps to the bound it breaks, and no criterion carries the age or score.
+        foreach (var age in new[] { 0, 17, 18, 40, 65, 66, 120 })
+        {
+            foreach (var severity in new[] { 0, 9, 10, 27, 28, 99 })
+            {
+                var answers = new ScreeningAnswers("AAA", age, severity, ["bipolar"], null, null);
+                var criteria = Eligibility.FailedCriteria(Criteria, answers).Select(Eligibility.Criterion).ToList();
+
+                Assert.Equal(age < 18, criteria.Contains("age below the minimum"));
+                Assert.Equal(age > 65, criteria.Contains("age above the maximum"));
+                Assert.Equal(severity < 10, criteria.Contains("severity below the minimum"));
+                Assert.Equal(severity > 27, criteria.Contains("severity above the maximum"));
+                Assert.Contains("exclusion criterion: bipolar", criteria);
+                Assert.DoesNotContain("other", criteria);
+                Assert.All(criteria, c => Assert.DoesNotMatch("[0-9]", c));
+            }
+        }
+    }
 }

@@ -10,55 +10,49 @@ public sealed class EthicsReportTemplateTests
     private static string S(long n) => n.ToString(CultureInfo.InvariantCulture);
 
     [Fact]
-    public void Render_ShowsEveryConsortCountInTheFigureAndTheTable()
+    public void Render_ShowsEveryPooledConsortCountInTheFigureAndTheTable()
     {
         var model = DocumentSamples.EthicsReport();
         var c = model.Consort;
 
         var text = new PdfText(EthicsReportTemplate.Render(model));
 
-        Assert.True(text.Contains($"Assessed for eligibility (n = {S(c.Assessed)})"));
-        Assert.True(text.Contains($"Excluded (n = {S(c.Excluded)})"));
-        Assert.True(text.Contains($"Randomized (n = {S(c.Randomized)})"));
-        Assert.True(text.Contains($"Allocated to relationship as mediator (n = {S(c.Allocated.Mediator)})"));
-        Assert.True(text.Contains($"Allocated to relationship as moderator (n = {S(c.Allocated.Moderator)})"));
-        foreach (var n in new[] { c.Withdrawn.Mediator, c.Withdrawn.Moderator, c.Completed.Mediator, c.Completed.Moderator })
+        foreach (var (box, row, n) in new[]
         {
-            Assert.True(text.Contains($"(n = {S(n)})"), $"Flow box with n = {n} is missing.");
+            ("Assessed for eligibility", "Assessed for eligibility", c.Assessed), ("Excluded", "Excluded", c.Excluded),
+            ("Randomized", "Randomized", c.Randomized), ("pending second rating", "Pending second rating", c.PendingSecondRating),
+            ("pending consensus", "Pending consensus", c.PendingConsensus), ("excluded by formulation", "Excluded by formulation", c.ExcludedByFormulation),
+            ("awaiting randomization", "Awaiting randomization", c.AwaitingRandomization),
+            ("Lost to follow-up", "Lost to follow-up", c.LostToFollowUp), ("Withdrew consent", "Withdrew consent", c.WithdrewConsent),
+            ("Other withdrawals", "Other withdrawals, still analysed", c.OtherWithdrawals),
+            ("Stopped treatment", "Stopped treatment, still followed up", c.StoppedTreatment),
+            ("Analysed", "Analysed (intention to treat)", c.Analysed), ("Completed", "Completed", c.Completed),
+        })
+        {
+            Assert.True(text.Contains($"{box} (n = {S(n)})"), $"Flow box '{box} (n = {n})' is missing.");
+            Assert.True(text.Contains($"{row} {S(n)}"), $"Table row '{row} {n}' is missing.");
         }
 
         foreach (var reason in c.ExcludedByReason)
         {
-            Assert.True(text.Contains(reason.Reason));
             Assert.True(text.Contains($"{reason.Reason} (n = {S(reason.Count)})"));
         }
 
-        foreach (var total in new[] { c.Allocated.Total, c.Withdrawn.Total, c.Completed.Total })
-        {
-            Assert.True(text.ContainsNumber(S(total)), $"Total {total} is missing.");
-        }
+        Assert.True(text.Contains($"Mis-stratified (allocation and stratum stand) {S(c.MisStratified)}"));
+        Assert.True(text.Contains($"Ineligible after randomization (analysed as allocated) {S(c.IneligibleAfterRandomization)}"));
     }
 
     [Fact]
-    public void Render_ThreeArmTrial_ShowsTheComparatorInTheFlowAndEveryByArmTable()
+    public void Render_NamesNoArm_OutsideTheTrialsOwnTitle()
     {
-        var two = DocumentSamples.EthicsReport(minCellSize: 1);
-        var model = two with
+        var model = DocumentSamples.EthicsReport(minCellSize: 1);
+
+        var text = new PdfText(EthicsReportTemplate.Render(model)).All.Replace(model.Trial.Title, "", StringComparison.Ordinal);
+
+        foreach (var arm in new[] { "mediator", "moderator", "comparator" })
         {
-            Trial = two.Trial with { HasComparator = true },
-            Consort = two.Consort with { Allocated = new ArmCounts(144, 143, 141), Withdrawn = new ArmCounts(21, 18, 17), Completed = new ArmCounts(66, 62, 59) },
-            Balance = [new StratumArmCounts("cognitive / Valencia", new ArmCounts(36, 35, 37))],
-        };
-
-        var text = new PdfText(EthicsReportTemplate.Render(model));
-        var twoArms = new PdfText(EthicsReportTemplate.Render(two));
-
-        Assert.True(text.Contains("Allocated to comparator (n = 141)"));
-        Assert.True(text.Contains("Withdrawn (n = 17)"));
-        Assert.True(text.Contains("Completed (n = 59)"));
-        Assert.True(text.ContainsNumber(S(144 + 143 + 141)), "The allocated total counts the comparator.");
-        Assert.True(text.ContainsNumber("108"), "The stratum's total counts the comparator.");
-        Assert.False(twoArms.Contains("Comparator"));
+            Assert.DoesNotContain(arm, text, StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     [Fact]
@@ -74,37 +68,32 @@ public sealed class EthicsReportTemplateTests
         {
             S(model.Trial.TargetEnrollment), S(model.Audit.Events), "0.71", "0.054", "64", "82.8%", "47.8%", "0.68", "0.69",
             "0.62 (95% CI 0.47 to 0.74; n = 64)", "ICC(1,1), behavioral score",
+            $"Open data queries {S(model.DataQuality.OpenQueries)}", $"Answered data queries {S(model.DataQuality.AnsweredQueries)}",
+            $"Corrections recorded (each with its reason) {S(model.DataQuality.Corrections)}",
         };
         numbers.AddRange(model.RecruitmentBySite.SelectMany(s => new[] { S(s.Count), S(s.TargetShare) }));
         numbers.AddRange(model.RecruitmentByMonth.SelectMany(m => new[] { m.Month, S(m.Count) }));
-        numbers.AddRange(model.Balance.SelectMany(b => new[] { b.Counts.Mediator, b.Counts.Moderator, b.Counts.Total }.Select(n => S(n))));
-        numbers.AddRange(model.Withdrawals.SelectMany(w => new[] { w.Counts.Mediator, w.Counts.Moderator, w.Counts.Total }.Select(n => S(n))));
-        numbers.AddRange(model.Harms.SelectMany(e => new[]
-        {
-            e.WithEvent.Mediator, e.WithEvent.Moderator, e.WithEvent.Total, e.Events.Mediator, e.Events.Moderator, e.Events.Total, e.WithEventBefore, e.EventsBefore,
-        }.Select(n => S(n))));
+        numbers.AddRange(model.ScreenFailures.Select(r => $"{r.Reason} {S(r.Count)}"));
+        numbers.AddRange(model.Withdrawals.Select(w => $"{DocumentLabels.WithdrawalCategory(w.Reason)} {S(w.Count)}"));
+        numbers.AddRange(model.Harms.Select(e => $"participants {S(e.WithEvent)} {S(e.WithEventBefore)} events {S(e.Events)} {S(e.EventsBefore)}"));
         numbers.Add(model.Audit.Head!.Hash);
         numbers.AddRange(model.SafetyByMonth.SelectMany(m => new[] { m.Month, S(m.AdverseEvents), S(m.SeriousAdverseEvents), S(m.ProtocolDeviations) }));
-        numbers.AddRange(model.Protocols.SelectMany(p => new[] { p.Id, p.Sha256 }));
+        numbers.AddRange(model.Protocols.SelectMany(p => new[] { p.Version, p.Sha256 }));
 
         Assert.All(numbers, n => Assert.True(text.ContainsNumber(n) || text.Contains(n), $"'{n}' is missing from the report."));
-        Assert.True(text.Contains("Relationship as mediator"));
-        Assert.True(text.Contains("Relationship as moderator"));
         Assert.True(text.Contains("valid"));
     }
 
     [Fact]
-    public void Render_HidesSmallBreakdownCells_AndWhatWouldGiveThemAway_ButNotTheConsortTotals()
+    public void Render_HidesSmallBreakdownCells_ButNotTheConsortCounts()
     {
         var model = DocumentSamples.EthicsReport(minCellSize: 5);
 
         var text = new PdfText(EthicsReportTemplate.Render(model));
 
-        // Lost to follow-up 4 / 5 / 9: the 4 is small; its column total (withdrawn, mediator: 21) is printed, so the
-        // smallest other positive count of that column (5, moved away) is hidden too, and so on until no line has one.
-        Assert.True(text.Contains("Lost to follow-up <5"), text.All);
-        Assert.True(text.Contains("Moved away * <5"), text.All);
-        Assert.True(text.Contains($"Withdrawn {S(model.Consort.Withdrawn.Mediator)} {S(model.Consort.Withdrawn.Moderator)} {S(model.Consort.Withdrawn.Total)}"));
+        Assert.True(text.Contains("Clinical decision <5"), text.All);
+        Assert.True(text.Contains("severity above the maximum <5"), text.All);
+        Assert.True(text.Contains($"Ineligible after randomization (analysed as allocated) {S(model.Consort.IneligibleAfterRandomization)}"));
         Assert.True(text.Contains("shown as <5"));
     }
 
@@ -162,7 +151,10 @@ public sealed class EthicsReportTemplateTests
 
         Walk(typeof(EthicsReportModel));
 
-        Assert.Contains("ConsortCounts.Assessed", names);
+        Assert.Contains("PooledConsort.Assessed", names);
+        // Pooled by construction: nothing in the open report's model can hold a figure per arm.
+        Assert.DoesNotContain(names, n => n.Contains("Arm", StringComparison.Ordinal) || n.Contains("Mediator", StringComparison.Ordinal));
+        Assert.False(seen.Contains(typeof(ArmCounts)) || seen.Contains(typeof(ArmMeans)), "The ethics model reaches a by-arm type.");
         Assert.DoesNotContain(names, n => n.Contains("StudyId", StringComparison.Ordinal) || n.Contains("Participant", StringComparison.Ordinal));
     }
 }

@@ -20,6 +20,7 @@ public sealed class RenderedPageTests
             ["protocol-interpersonal-mediator"] = ProtocolDocumentTemplate.Render(DocumentSamples.ProtocolDocument()),
             ["protocol-cognitive-moderator"] = ProtocolDocumentTemplate.Render(DocumentSamples.ProtocolDocument("cognitive", "moderator")),
             ["ethics-report"] = EthicsReportTemplate.Render(DocumentSamples.EthicsReport(months: 26)),
+            ["dsmb-report"] = DsmbReportTemplate.Render(DocumentSamples.DsmbReport(comparator: true)),
         };
 
         if (DocumentFonts.CjkFontPath is not null)

@@ -131,6 +131,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("*",    "/trials/{trialId}/statistics",                              S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/simulation",                              S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/ethics",                                  S,     S,      S,     S,     S,     S, S),
+        new("*",    "/trials/{trialId}/dsmb",                                    S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/visits",                                  S,     S,      S,     S,     S,     S, S),
         new("*",    "/participants/{id}",                                        S,     S,      S,     S,     S,     S, S),
         new("*",    "/raters/queue",                                             S,     S,      S,     S,     S,     S, S),
@@ -176,11 +177,16 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
     ];
 
     /// <summary>
-    /// The DSMB's column, like the therapist's: the board lists serious adverse events and records their medical review
-    /// (and reads closed reports, added with them); beyond these and the any-role routes everything is a 403.
+    /// The DSMB's column, like the therapist's: the board requests and reads reports (the closed ones only it) and signs
+    /// its own, reads the blinding summary, lists serious adverse events and records their medical review, besides the
+    /// any-role routes; everything else is a 403.
     /// </summary>
     public static readonly HashSet<string> DsmbRoutes =
     [
+        "POST /api/trials/{trialId}/reports",
+        "GET /api/trials/{trialId}/reports",
+        "GET /api/reports/{reportId:guid}",
+        "GET /api/reports/{reportId:guid}/pdf",
         "POST /api/reports/{reportId:guid}/signatures",
         "POST /api/reports/verification",
         "GET /api/trials/{trialId}/blinding",

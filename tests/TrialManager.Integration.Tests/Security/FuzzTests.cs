@@ -139,6 +139,9 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
                 ["trials"] = 10, ["participantsPerTrial"] = 20, ["seed"] = "fuzz",
                 ["strata"] = new JsonArray(new JsonObject { ["levels"] = new JsonObject { ["formulation"] = "cognitive", ["site"] = "AAA" }, ["weight"] = 1 }),
             }))
+            // The board's own kind, by the board: misspelled members are refused before the closed report is queued.
+            .Append((Row: AuthorizationMatrixTests.Matrix.Single(r => r.Method == "POST" && r.Pattern == "/api/trials/{trialId}/reports"), Key: "dev-dsmb",
+                Body: (JsonObject?)new JsonObject { ["kind"] = "dsmbClosed" }))
             .ToList();
         Assert.True(bodies.Count >= 9, $"{bodies.Count} request bodies"); // every POST body of the matrix, and the design simulation
 

@@ -28,13 +28,14 @@ public sealed class GenerateReportHandler(
     {
         try
         {
-            if (await sender.Send(new StartReport(request.ReportId), cancellationToken) is not { } trialId)
+            if (await sender.Send(new StartReport(request.ReportId), cancellationToken) is not { } started)
             {
                 return Unit.Value;
             }
 
-            var model = await BuildModelAsync(trialId, cancellationToken);
-            var pdf = await background.RunAsync(() => EthicsReportTemplate.Render(model), cancellationToken);
+            var pdf = started.Kind == ReportKind.DsmbClosed
+                ? await RenderAsync(await BuildDsmbModelAsync(started.TrialId, cancellationToken), DsmbReportTemplate.Render, cancellationToken)
+                : await RenderAsync(await BuildEthicsModelAsync(started.TrialId, cancellationToken), EthicsReportTemplate.Render, cancellationToken);
             var sha256 = await store.SaveAsync(pdf, cancellationToken);
             await sender.Send(new CompleteReport(request.ReportId, sha256), cancellationToken);
         }
@@ -48,7 +49,13 @@ public sealed class GenerateReportHandler(
         return Unit.Value;
     }
 
-    private async Task<EthicsReportModel> BuildModelAsync(string trialId, CancellationToken cancellationToken)
+    private Task<byte[]> RenderAsync<TModel>(TModel model, Func<TModel, byte[]> render, CancellationToken cancellationToken) =>
+        background.RunAsync(() => render(model), cancellationToken);
+
+    /// <summary>The figures both reports share, read from the API's own queries.</summary>
+    private sealed record Figures(EthicsReportData Data, ConsortView Consort, BalanceView Balance, ReliabilityView Reliability, AuditChainAtReport Audit);
+
+    private async Task<Figures> ReadAsync(string trialId, CancellationToken cancellationToken)
     {
         // The data (with the audit chain head) first: the verification after it then covers the head the report prints.
         var data = await sender.Send(new GetEthicsReportData(trialId), cancellationToken);
@@ -56,30 +63,79 @@ public sealed class GenerateReportHandler(
         var balance = await sender.Send(new GetBalance(trialId), cancellationToken);
         var reliability = await sender.Send(new GetReliability(trialId), cancellationToken);
         var audit = await sender.Send(new VerifyAuditChain(), cancellationToken);
+        return new Figures(data, consort, balance, reliability, new AuditChainAtReport(audit.Valid, audit.Events, data.AuditHead));
+    }
 
-        static ArmCounts Arms(IReadOnlyDictionary<string, int> counts) =>
-            new(counts.GetValueOrDefault("mediator"), counts.GetValueOrDefault("moderator"), counts.GetValueOrDefault("comparator"));
-
+    /// <summary>The open report: every figure pooled over the arms (their totals), so it compares nothing between them.</summary>
+    private async Task<EthicsReportModel> BuildEthicsModelAsync(string trialId, CancellationToken cancellationToken)
+    {
+        var (data, consort, _, reliability, audit) = await ReadAsync(trialId, cancellationToken);
+        var consortByArm = Consort(consort);
+        var withdrewConsent = consortByArm.Allocated.Total - consortByArm.Analysed.Total - consortByArm.LostToFollowUp.Total;
         return new EthicsReportModel(
             data.Trial,
             data.GeneratedAt,
-            data.Protocols,
+            // Protocol ids name their arm; the version and hash identify the approved text without it.
+            [.. data.Protocols.Select(p => new ProtocolVersionInUse(string.Empty, p.Version, p.Sha256)).Distinct()
+                .OrderBy(p => p.Sha256, StringComparer.Ordinal)],
             data.RecruitmentBySite,
             data.RecruitmentByMonth,
-            new ConsortCounts(
-                consort.Assessed, consort.Excluded.Total,
-                [.. consort.Excluded.Reasons.Select(r => new ReasonCount(r.Key, r.Value))],
-                consort.Randomized, Arms(consort.Allocated), Arms(consort.Withdrawn), Arms(consort.Completed)),
-            [.. balance.Strata.Select(s => new StratumArmCounts(s.Stratum, Arms(s.Counts)))],
-            data.Withdrawals,
-            data.Harms,
+            new PooledConsort(
+                consortByArm.Assessed, consortByArm.Excluded, consortByArm.ExcludedByReason,
+                consortByArm.PendingSecondRating, consortByArm.PendingConsensus, consortByArm.ExcludedByFormulation,
+                consortByArm.AwaitingRandomization, consortByArm.Randomized,
+                consortByArm.StoppedTreatment.Total, consortByArm.LostToFollowUp.Total, withdrewConsent,
+                consortByArm.Withdrawn.Total - consortByArm.LostToFollowUp.Total - withdrewConsent,
+                consortByArm.Completed.Total, consortByArm.Analysed.Total,
+                consort.Notes.MisStratified, consort.Notes.IneligibleAfterRandomization),
+            data.ScreenFailures,
+            [.. data.Withdrawals.Select(w => new ReasonCount(w.Category, w.Counts.Total))],
+            [.. data.Harms.Select(h => new PooledHarms(h.Kind, h.WithEvent.Total, h.Events.Total, h.WithEventBefore, h.EventsBefore))],
             data.SafetyByMonth,
-            reliability is { Kappa: { } k, StandardError: { } se, Agreement: { } agreement }
-                ? new ReliabilitySummary(
-                    k, se, reliability.N, agreement, reliability.FleissKappa, reliability.KrippendorffAlpha,
-                    [.. reliability.Icc.Select(i => new FactorIcc(i.Key, i.Value.Value, i.Value.Lower, i.Value.Upper, i.Value.N))])
-                : null,
-            new AuditChainAtReport(audit.Valid, audit.Events, data.AuditHead),
+            data.DataQuality,
+            Reliability(reliability),
+            audit,
             settings.MinCellSize);
     }
+
+    /// <summary>The closed report: the same figures by arm, with the measures' figures beside them.</summary>
+    private async Task<DsmbReportModel> BuildDsmbModelAsync(string trialId, CancellationToken cancellationToken)
+    {
+        var (data, consort, balance, reliability, audit) = await ReadAsync(trialId, cancellationToken);
+        var measures = await sender.Send(new GetDsmbReportData(trialId), cancellationToken);
+        return new DsmbReportModel(
+            data.Trial,
+            data.GeneratedAt,
+            data.RecruitmentBySite,
+            data.RecruitmentByMonth,
+            Consort(consort),
+            [.. balance.Strata.Select(s => new StratumArmCounts(s.Stratum, Arms(s.Counts)))],
+            data.MisStratified,
+            data.IneligibleAfterRandomization,
+            data.Withdrawals,
+            data.Harms,
+            measures.Trajectories,
+            measures.Alliance,
+            measures.Fidelity,
+            Reliability(reliability),
+            audit);
+    }
+
+    private static ArmCounts Arms(IReadOnlyDictionary<string, int> counts) =>
+        new(counts.GetValueOrDefault("mediator"), counts.GetValueOrDefault("moderator"), counts.GetValueOrDefault("comparator"));
+
+    private static ConsortCounts Consort(ConsortView consort) => new(
+        consort.Assessed, consort.Excluded.Total,
+        [.. consort.Excluded.Reasons.Select(r => new ReasonCount(r.Key, r.Value))],
+        consort.Formulation.PendingSecondRating, consort.Formulation.PendingConsensus, consort.Formulation.ExcludedByFormulation,
+        consort.AwaitingRandomization, consort.Randomized,
+        Arms(consort.Allocated), Arms(consort.Withdrawn), Arms(consort.Completed),
+        Arms(consort.StoppedTreatment), Arms(consort.LostToFollowUp), Arms(consort.Analysed));
+
+    private static ReliabilitySummary? Reliability(ReliabilityView reliability) =>
+        reliability is { Kappa: { } k, StandardError: { } se, Agreement: { } agreement }
+            ? new ReliabilitySummary(
+                k, se, reliability.N, agreement, reliability.FleissKappa, reliability.KrippendorffAlpha,
+                [.. reliability.Icc.Select(i => new FactorIcc(i.Key, i.Value.Value, i.Value.Lower, i.Value.Upper, i.Value.N))])
+            : null;
 }

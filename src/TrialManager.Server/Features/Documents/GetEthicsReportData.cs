@@ -14,8 +14,9 @@ using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumArmCou
 namespace TrialManager.Server.Features.Documents;
 
 /// <summary>
-/// The report's figures that no other query serves: recruitment, withdrawals by category, harms, protocol versions, and
-/// the audit chain head (the last event's sequence and stored hash).
+/// The reports' figures that no other query serves: recruitment, screen failures by criterion, withdrawals by category,
+/// harms, the allocation flags, data quality, protocol versions, and the audit chain head (the last event's sequence and
+/// stored hash). By arm where an arm applies: the ethics report pools them, the closed DSMB report shows them.
 /// </summary>
 public sealed record GetEthicsReportData(string TrialId) : IQuery<EthicsReportData>;
 
@@ -28,7 +29,11 @@ public sealed record EthicsReportData(
     IReadOnlyList<WithdrawalCount> Withdrawals,
     IReadOnlyList<HarmsCount> Harms,
     IReadOnlyList<SafetyMonth> SafetyByMonth,
-    AuditHead? AuditHead);
+    AuditHead? AuditHead,
+    IReadOnlyList<ReasonCount> ScreenFailures,
+    DataQuality DataQuality,
+    ArmCounts MisStratified,
+    ArmCounts IneligibleAfterRandomization);
 
 public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider clock) : IQueryHandler<GetEthicsReportData, EthicsReportData>
 {
@@ -89,6 +94,23 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
                 g.Count(e => e.Type == ParticipantEventType.ProtocolDeviation)))
             .ToList();
 
+        // Participants per failed criterion (one may fail several), counted without their values.
+        var screenReasons = await db.Participants.AsNoTracking()
+            .Where(p => p.TrialId == trial.Id && p.Status == ParticipantStatus.ScreenFailed)
+            .Select(p => p.ScreeningReasons).ToListAsync(cancellationToken);
+        var screenFailures = screenReasons.SelectMany(r => r.Select(Eligibility.Criterion).Distinct())
+            .GroupBy(c => c).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new ReasonCount(g.Key, g.Count())).ToList();
+
+        var flagged = await db.Participants.AsNoTracking()
+            .Where(p => p.TrialId == trial.Id && (p.MisStratified || p.IneligibleAfterRandomization))
+            .Select(p => new { p.Id, p.MisStratified, p.IneligibleAfterRandomization }).ToListAsync(cancellationToken);
+        var misStratified = Count(flagged.Where(f => f.MisStratified && armOf.ContainsKey(f.Id)).Select(f => armOf[f.Id]));
+        var ineligible = Count(flagged.Where(f => f.IneligibleAfterRandomization && armOf.ContainsKey(f.Id)).Select(f => armOf[f.Id]));
+
+        var openQueries = await db.DataQueries.CountAsync(q => q.TrialId == trial.Id && q.AnsweredAt == null, cancellationToken);
+        var answeredQueries = await db.DataQueries.CountAsync(q => q.TrialId == trial.Id && q.AnsweredAt != null, cancellationToken);
+        var corrections = await db.Corrections.CountAsync(c => c.TrialId == trial.Id, cancellationToken);
+
         var participantIds = allocations.Select(a => a.ParticipantId).ToList();
         var protocols = await db.ProtocolDocuments.AsNoTracking()
             .Where(p => p.Status == DocumentStatus.Ready && participantIds.Contains(p.ParticipantId))
@@ -99,7 +121,8 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
                 d.Arms.Any(a => a.Code == ArmCode.Comparator)),
             clock.GetUtcNow(),
             [.. protocols.OrderBy(p => p.ProtocolId, StringComparer.Ordinal).Select(p => new ProtocolVersionInUse(p.ProtocolId!, p.ProtocolVersion!, p.ProtocolSha256!))],
-            bySite, byMonth, withdrawals, harms, safetyByMonth, head);
+            bySite, byMonth, withdrawals, harms, safetyByMonth, head,
+            screenFailures, new DataQuality(openQueries, answeredQueries, corrections), misStratified, ineligible);
     }
 
     private static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);

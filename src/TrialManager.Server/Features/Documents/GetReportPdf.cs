@@ -9,11 +9,11 @@ namespace TrialManager.Server.Features.Documents;
 
 public sealed record GetReportPdf(Guid ReportId) : IQuery<Stream>;
 
-public sealed class GetReportPdfHandler(TrialDbContext db, DocumentStore store) : IQueryHandler<GetReportPdf, Stream>
+public sealed class GetReportPdfHandler(TrialDbContext db, DocumentStore store, IActorAccessor actors) : IQueryHandler<GetReportPdf, Stream>
 {
     public async ValueTask<Stream> Handle(GetReportPdf query, CancellationToken cancellationToken)
     {
-        var report = await db.LoadReportAsync(query.ReportId, cancellationToken);
+        var report = await db.LoadReportAsync(query.ReportId, actors.Current, cancellationToken);
         if (report.Status != DocumentStatus.Ready || report.Sha256 is null)
         {
             throw new Domain.Common.WorkflowConflictException($"The report is {report.Status.Wire()}; its PDF exists once it is ready.");

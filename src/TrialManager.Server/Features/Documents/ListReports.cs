@@ -8,10 +8,10 @@ using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Documents;
 
-/// <summary>GET /api/trials/{trialId}/reports: a page of the trial's reports, newest first.</summary>
+/// <summary>GET /api/trials/{trialId}/reports: a page of the trial's reports the caller may read, newest first.</summary>
 public sealed record ListReports(string TrialId, PageRequest Page) : IQuery<Page<ReportView>>;
 
-public sealed class ListReportsHandler(TrialDbContext db) : IQueryHandler<ListReports, Page<ReportView>>
+public sealed class ListReportsHandler(TrialDbContext db, IActorAccessor actors) : IQueryHandler<ListReports, Page<ReportView>>
 {
     public async ValueTask<Page<ReportView>> Handle(ListReports query, CancellationToken cancellationToken)
     {
@@ -20,7 +20,13 @@ public sealed class ListReportsHandler(TrialDbContext db) : IQueryHandler<ListRe
             throw new NotFoundException($"No trial with id {query.TrialId}.");
         }
 
+        // Closed reports are left out for anyone but the DSMB: their existence and timing stay with the board.
         var reports = db.Reports.AsNoTracking().Where(r => r.TrialId == query.TrialId);
+        if (!ReportAudience.MayRead(actors.Current, ReportKind.DsmbClosed))
+        {
+            reports = reports.Where(r => r.Kind != ReportKind.DsmbClosed);
+        }
+
         if (query.Page.Key(2) is [var createdAt, var id])
         {
             var after = PageRequest.Instant(createdAt);

@@ -1,21 +1,22 @@
-using TrialManager.Domain.Common;
 using TrialManager.Domain.Documents;
 using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Documents;
 
-/// <summary>Who signs a report: its audience, one role per kind.</summary>
+/// <summary>
+/// Who may request, read and sign each kind of report. The closed DSMB report compares the arms: the board alone
+/// requests or reads it, and to everyone else it does not exist (404, left out of lists), so not even its timing leaks.
+/// The open ethics report is for everyone the reports route admits (ethics, dsmb, admin). A report is signed by its
+/// audience: the ethics board signs the progress report, the DSMB its closed report.
+/// </summary>
 public static class ReportAudience
 {
-    // By wire name, so that a kind is found here as soon as it exists (dsmbClosed comes with the closed report).
-    private static readonly Dictionary<string, string> Signers = new(StringComparer.Ordinal)
+    public static bool MayRead(Actor actor, ReportKind kind) => kind != ReportKind.DsmbClosed || actor.Role == Roles.Dsmb;
+
+    public static string SignerOf(ReportKind kind) => kind switch
     {
-        ["ethicsProgress"] = Roles.Ethics,
-        ["dsmbClosed"] = Roles.Dsmb,
+        ReportKind.EthicsProgress => Roles.Ethics,
+        ReportKind.DsmbClosed => Roles.Dsmb,
+        _ => throw new InvalidOperationException($"Report kind {kind} has no signing audience."),
     };
-
-    public static string SignerOf(ReportKind kind) => SignerOf(kind.Wire());
-
-    public static string SignerOf(string kind) =>
-        Signers.TryGetValue(kind, out var role) ? role : throw new InvalidOperationException($"Report kind {kind} has no signing audience.");
 }

@@ -40,7 +40,7 @@ public sealed class SignReportHandler(TrialDbContext db, IActorAccessor actors, 
     public async ValueTask<SignatureView> Handle(SignReport command, CancellationToken cancellationToken)
     {
         var actor = actors.Current;
-        var report = await db.LoadReportAsync(command.ReportId, cancellationToken);
+        var report = await db.LoadReportAsync(command.ReportId, actor, cancellationToken); // a closed report is a 404 to all but the DSMB
         var audience = ReportAudience.SignerOf(report.Kind);
         if (actor.Role != audience)
         {

@@ -12,12 +12,14 @@ using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumArmCou
 
 namespace TrialManager.Server.Features.Documents;
 
-/// <summary>Marks the report running and returns its trial; null when it is already ready.</summary>
-public sealed record StartReport(Guid ReportId) : ICommand<string?>;
+/// <summary>Marks the report running and returns its trial and kind; null when it is already ready.</summary>
+public sealed record StartReport(Guid ReportId) : ICommand<StartedReport?>;
 
-public sealed class StartReportHandler(TrialDbContext db) : ICommandHandler<StartReport, string?>
+public sealed record StartedReport(string TrialId, ReportKind Kind);
+
+public sealed class StartReportHandler(TrialDbContext db) : ICommandHandler<StartReport, StartedReport?>
 {
-    public async ValueTask<string?> Handle(StartReport command, CancellationToken cancellationToken)
+    public async ValueTask<StartedReport?> Handle(StartReport command, CancellationToken cancellationToken)
     {
         var report = await db.Reports.SingleOrDefaultAsync(r => r.Id == command.ReportId, cancellationToken)
             ?? throw new NotFoundException($"No report with id {command.ReportId}.");
@@ -27,6 +29,6 @@ public sealed class StartReportHandler(TrialDbContext db) : ICommandHandler<Star
         }
 
         report.MarkRunning();
-        return report.TrialId;
+        return new StartedReport(report.TrialId, report.Kind);
     }
 }

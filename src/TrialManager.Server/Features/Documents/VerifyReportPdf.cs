@@ -5,6 +5,7 @@ using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Layout;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Documents;
 
@@ -25,7 +26,7 @@ public sealed record VerifiedSignature(string Signer, string Role, SignatureMean
 /// </summary>
 public sealed record ReportVerification(bool Matches, string Sha256, bool SignedCopy, VerifiedReport? Report, IReadOnlyList<VerifiedSignature> Signatures, string Detail);
 
-public sealed class VerifyReportPdfHandler(TrialDbContext db, DocumentStore store) : IQueryHandler<VerifyReportPdf, ReportVerification>
+public sealed class VerifyReportPdfHandler(TrialDbContext db, DocumentStore store, IActorAccessor actors) : IQueryHandler<VerifyReportPdf, ReportVerification>
 {
     public async ValueTask<ReportVerification> Handle(VerifyReportPdf query, CancellationToken cancellationToken)
     {
@@ -58,8 +59,10 @@ public sealed class VerifyReportPdfHandler(TrialDbContext db, DocumentStore stor
         return new(false, sha256, false, null, [], "No stored report has this content.");
     }
 
-    private Task<Report?> ReadyAsync(string sha256, CancellationToken cancellationToken) =>
-        db.Reports.AsNoTracking().Where(r => r.Sha256 == sha256 && r.Status == DocumentStatus.Ready).OrderBy(r => r.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+    // A closed report does not exist for those who may not read it: verifying one tells them nothing either.
+    private async Task<Report?> ReadyAsync(string sha256, CancellationToken cancellationToken) =>
+        await db.Reports.AsNoTracking().Where(r => r.Sha256 == sha256 && r.Status == DocumentStatus.Ready).OrderBy(r => r.CreatedAt).FirstOrDefaultAsync(cancellationToken)
+            is { } report && ReportAudience.MayRead(actors.Current, report.Kind) ? report : null;
 
     private static VerifiedReport Describe(Report r) => new(r.Id, r.TrialId, r.Kind, r.Sha256!, r.GeneratedAt);
 

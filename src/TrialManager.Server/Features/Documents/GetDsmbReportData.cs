@@ -1,0 +1,100 @@
+using System.Globalization;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using TrialManager.Domain.Common;
+using TrialManager.Domain.Instruments;
+using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Documents;
+using TrialManager.Infrastructure.Instruments;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
+
+namespace TrialManager.Server.Features.Documents;
+
+/// <summary>
+/// The closed report's figures from the measures, by arm: outcome trajectories (each participant-answered questionnaire
+/// with severity bands, at each session and visit), the working alliance by formulation, and fidelity and
+/// differentiation from the fidelity forms' item tags. Only allocated participants count.
+/// </summary>
+public sealed record GetDsmbReportData(string TrialId) : IQuery<DsmbReportData>;
+
+public sealed record DsmbReportData(IReadOnlyList<OutcomeMeans> Trajectories, IReadOnlyList<AllianceMeans> Alliance, IReadOnlyList<FidelityMeans> Fidelity);
+
+public sealed class GetDsmbReportDataHandler(TrialDbContext db, InstrumentCatalogue catalogue) : IQueryHandler<GetDsmbReportData, DsmbReportData>
+{
+    /// <summary>The alliance questionnaire of the contract's session instruments.</summary>
+    public const string AllianceInstrument = "alliance12";
+
+    public async ValueTask<DsmbReportData> Handle(GetDsmbReportData query, CancellationToken cancellationToken)
+    {
+        var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
+        var allocated = (await db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id)
+                .Select(a => new { a.ParticipantId, a.Arm, a.Formulation }).ToListAsync(cancellationToken))
+            .ToDictionary(a => a.ParticipantId, a => (a.Arm, a.Formulation));
+        var measures = (await db.Measures.AsNoTracking().Where(m => m.TrialId == trial.Id).ToListAsync(cancellationToken))
+            .Where(m => allocated.ContainsKey(m.ParticipantId))
+            .Select(m => (Measure: m, Definition: catalogue.Find(m.Instrument, m.Version)?.Definition, allocated[m.ParticipantId].Arm))
+            .Where(m => m.Definition is not null)
+            .ToList();
+
+        static double? Total(Domain.Measures.Measure m) => m.Scores.GetValueOrDefault(InstrumentDefinition.TotalScore);
+
+        // Time points in the order of the schedule: a session at its nominal day, a visit at its day (visits first on a tie).
+        var schedule = trial.Definition.Schedule;
+        var interval = schedule?.SessionIntervalDays ?? 7;
+        (int Day, int Visit, string Label) TimePoint(Domain.Measures.Measure m) => m.Visit is { } visit
+            ? (schedule?.FindVisit(visit)?.Day ?? int.MaxValue, 0, visit)
+            : ((m.Session ?? 0) * interval, 1, "session " + (m.Session ?? 0).ToString(CultureInfo.InvariantCulture));
+        var trajectories = measures
+            .Where(m => m.Definition!.Respondent == InstrumentRespondent.Participant && m.Definition.BandList.Count > 0 && Total(m.Measure) is not null)
+            .GroupBy(m => (m.Measure.Instrument, Point: TimePoint(m.Measure)))
+            .OrderBy(g => g.Key.Instrument, StringComparer.Ordinal).ThenBy(g => g.Key.Point.Day).ThenBy(g => g.Key.Point.Visit)
+            .ThenBy(g => g.Key.Point.Label, StringComparer.Ordinal)
+            .Select(g => new OutcomeMeans(g.Key.Instrument, g.Key.Point.Label, Means(g.Select(m => (m.Arm, Total(m.Measure)!.Value)))))
+            .ToList();
+
+        // Alliance: each participant's mean over their sessions, then the mean of those per formulation and arm.
+        var alliance = measures
+            .Where(m => m.Measure.Instrument == AllianceInstrument && Total(m.Measure) is not null)
+            .GroupBy(m => m.Measure.ParticipantId)
+            .Select(g => (allocated[g.Key].Formulation, allocated[g.Key].Arm, Value: g.Average(m => Total(m.Measure)!.Value)))
+            .GroupBy(p => p.Formulation).OrderBy(g => g.Key)
+            .Select(g => new AllianceMeans(g.Key.Wire(), Means(g.Select(p => (p.Arm, p.Value)))))
+            .ToList();
+
+        var profiles = measures.Where(m => m.Definition!.Items.Any(i => i.Tag is not null))
+            .Select(m => (m.Arm, Profile: FidelityProfile.Of(m.Definition!, m.Measure.Answers)))
+            .ToList();
+        var fidelity = new List<FidelityMeans>();
+        if (profiles.Count > 0)
+        {
+            foreach (var (dimension, select) in new (string, Func<FidelityProfile, IReadOnlyDictionary<FidelityTag, double?>>)[]
+                         { ("Adherence", p => p.Adherence), ("Competence", p => p.Competence) })
+            {
+                fidelity.AddRange(Enum.GetValues<FidelityTag>().Select(tag => new FidelityMeans(
+                    $"{dimension}: {TagLabel(tag)}",
+                    Means(profiles.Where(p => select(p.Profile)[tag] is not null).Select(p => (p.Arm, select(p.Profile)[tag]!.Value))))));
+            }
+
+            fidelity.Add(new FidelityMeans("Differentiation (own arm's prescribed minus the other's)", Means(profiles
+                .Select(p => (p.Arm, Value: p.Profile.Differentiation(p.Arm.Wire()))).Where(p => p.Value is not null).Select(p => (p.Arm, p.Value!.Value)))));
+        }
+
+        return new DsmbReportData(trajectories, alliance, fidelity);
+    }
+
+    private static string TagLabel(FidelityTag tag) => tag switch
+    {
+        FidelityTag.PrescribedMediator => "items prescribed as mediator",
+        FidelityTag.PrescribedModerator => "items prescribed as moderator",
+        FidelityTag.Shared => "items shared by both arms",
+        _ => "proscribed items",
+    };
+
+    private static ArmMeans Means(IEnumerable<(ArmCode Arm, double Value)> values)
+    {
+        var list = values.ToList();
+        Mean? Of(ArmCode arm) => list.Where(v => v.Arm == arm).Select(v => v.Value).ToList() is { Count: > 0 } xs ? new Mean(xs.Average(), xs.Count) : null;
+        return new ArmMeans(Of(ArmCode.Mediator), Of(ArmCode.Moderator), Of(ArmCode.Comparator));
+    }
+}
