@@ -37,7 +37,6 @@ public static class Policies
     public const string Unblinding = "unblinding";
 
     public const string Assessor = "assessor";
-    public const string Dsmb = "dsmb";
 
     /// <summary>Whoever enters something may correct it; the handler checks the role against the target.</summary>
     public const string Correction = "correction";
@@ -74,7 +73,6 @@ public static class Policies
         [ReportVerification] = [Roles.Ethics, Roles.Dsmb, Roles.Admin],
         [Unblinding] = [Roles.Assessor, Roles.Admin],
         [Assessor] = [Roles.Assessor],
-        [Dsmb] = [Roles.Dsmb],
         [Correction] = [Roles.Coordinator, Roles.Therapist, Roles.Rater, Roles.Assessor],
         [RaiseDataQuery] = [Roles.Statistician, Roles.Admin],
         [DataQueries] = [Roles.Coordinator, Roles.Statistician, Roles.Admin],

@@ -230,7 +230,7 @@ public abstract class ReportSignatureTests(TrialServer server)
     public void Audience_OfEveryKind_IsItsBoard_EthicsForTheProgressReport_DsmbForTheClosedOne()
     {
         Assert.Equal("ethics", ReportAudience.SignerOf(ReportKind.EthicsProgress));
-        Assert.Equal("dsmb", ReportAudience.SignerOf("dsmbClosed"));
+        Assert.Equal("dsmb", ReportAudience.SignerOf(ReportKind.DsmbClosed));
         Assert.All(Enum.GetValues<ReportKind>(), k => Assert.NotEmpty(ReportAudience.SignerOf(k)));
     }
 }
