@@ -120,7 +120,7 @@ public static partial class DefinitionVersions
         }
 
         var changes = amendment.Changes;
-        if (changes.IsEmpty)
+        if (changes.IsEmpty())
         {
             throw new DomainValidationException("changes", "must change at least one of addSites, targetEnrollment, consentVersion, protocolVersions");
         }

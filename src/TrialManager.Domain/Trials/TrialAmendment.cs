@@ -27,5 +27,5 @@ public sealed record AmendmentChanges(
     string? ConsentVersion,
     IReadOnlyDictionary<string, string> ProtocolVersions)
 {
-    public bool IsEmpty => AddSites.Count == 0 && TargetEnrollment is null && ConsentVersion is null && ProtocolVersions.Count == 0;
+    public bool IsEmpty() => AddSites.Count == 0 && TargetEnrollment is null && ConsentVersion is null && ProtocolVersions.Count == 0;
 }

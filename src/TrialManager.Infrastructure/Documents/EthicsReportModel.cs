@@ -16,7 +16,9 @@ public sealed record EthicsReportModel(
     AuditChainAtReport Audit,
     int MinCellSize);
 
-public sealed record TrialIdentity(string Id, string Title, string Registration, string Status, int TargetEnrollment, bool HasComparator = false);
+/// <param name="DefinitionVersion">The trial definition version in force when the report was made (1.0 until an amendment).</param>
+public sealed record TrialIdentity(
+    string Id, string Title, string Registration, string Status, int TargetEnrollment, bool HasComparator = false, string DefinitionVersion = "1.0");
 
 public sealed record ProtocolVersionInUse(string Id, string Version, string Sha256);
 

@@ -102,7 +102,8 @@ public sealed class QuestionnaireModel(ISender sender, FailedSignInLimiter limit
             return TooMany();
         }
 
-        Form = await sender.Send(new OpenQuestionnaire(Token), ct);
+        // A blank route value (/q/%20) binds as null: refused like any unknown token, never looked up.
+        Form = string.IsNullOrWhiteSpace(Token) ? null : await sender.Send(new OpenQuestionnaire(Token), ct);
         if (Form is not null)
         {
             return null;
