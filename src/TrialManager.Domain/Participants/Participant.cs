@@ -162,14 +162,15 @@ public sealed class Participant
     /// </summary>
     public void Reconsent(string consentVersion, DateOnly reconsentedOn, string? currentVersion)
     {
-        if (ConsentVersion is null || !DefinitionVersions.NeedsReconsent(ConsentVersion, currentVersion) || consentVersion != currentVersion)
+        EnsureAllowed(Trigger.Reconsent, "re-consent");
+        if (!DefinitionVersions.NeedsReconsent(ConsentVersion, currentVersion) || consentVersion != currentVersion)
         {
             throw new WorkflowConflictException(
-                $"The participant is {Status.Wire()} and consented under version {ConsentVersion ?? "none"}; " + (currentVersion is null
+                $"The participant is {Status.Wire()}; they consented under version {ConsentVersion}, and " + (currentVersion is null
                     ? "the trial has no newer consent version to re-consent under."
                     : DefinitionVersions.NeedsReconsent(ConsentVersion, currentVersion)
                         ? $"re-consent takes the trial's current consent version {currentVersion}."
-                        : $"that is already the trial's current consent version {currentVersion}."));
+                        : $"that is the trial's current consent version {currentVersion}."));
         }
 
         if (reconsentedOn < ConsentedOn)
