@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 
 #nullable disable
@@ -707,6 +708,9 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                     b.Property<DateTimeOffset?>("RandomizedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateOnly?>("ReconsentedOn")
+                        .HasColumnType("date");
+
                     b.Property<DateTimeOffset>("ScreenedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -948,13 +952,21 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
+                    b.Property<string>("Amendments")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(100000)
+                        .HasColumnType("character varying(100000)")
+                        .HasDefaultValue("[]");
 
-                    b.Property<string>("Definition")
+                    b.Property<string>("BaseDefinition")
                         .IsRequired()
                         .HasMaxLength(20000)
-                        .HasColumnType("character varying(20000)");
+                        .HasColumnType("character varying(20000)")
+                        .HasColumnName("Definition");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Seed")
                         .IsRequired()

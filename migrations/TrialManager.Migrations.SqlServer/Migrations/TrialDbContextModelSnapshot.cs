@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 
 #nullable disable
@@ -709,6 +710,9 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                     b.Property<DateTimeOffset?>("RandomizedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<DateOnly?>("ReconsentedOn")
+                        .HasColumnType("date");
+
                     b.Property<DateTimeOffset>("ScreenedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -950,13 +954,21 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("nvarchar(40)");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("datetimeoffset");
+                    b.Property<string>("Amendments")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(100000)
+                        .HasColumnType("nvarchar(max)")
+                        .HasDefaultValue("[]");
 
-                    b.Property<string>("Definition")
+                    b.Property<string>("BaseDefinition")
                         .IsRequired()
                         .HasMaxLength(20000)
-                        .HasColumnType("nvarchar(max)");
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("Definition");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("datetimeoffset");
 
                     b.Property<string>("Seed")
                         .IsRequired()

@@ -3,6 +3,7 @@ using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Persistence;
 
 #nullable disable
@@ -715,6 +716,9 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<string>("RandomizedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateOnly?>("ReconsentedOn")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ScreenedAt")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -961,13 +965,21 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("CreatedAt")
+                    b.Property<string>("Amendments")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(100000)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("[]");
 
-                    b.Property<string>("Definition")
+                    b.Property<string>("BaseDefinition")
                         .IsRequired()
                         .HasMaxLength(20000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Definition");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Seed")

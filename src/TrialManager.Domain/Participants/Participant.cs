@@ -34,7 +34,7 @@ public sealed class Participant
     private enum Trigger
     {
         Consent, Decline, DecideFormulation, AddRating, Randomize, Withdraw, Complete, RecordEvent, AssignTherapist, RecordSession, StopTreatment,
-        DeclareIneligible,
+        DeclareIneligible, Reconsent,
     }
 
     private readonly List<FormulationRating> _ratings = [];
@@ -82,6 +82,9 @@ public sealed class Participant
 
     public string? ConsentVersion { get; private set; }
     public DateOnly? ConsentedOn { get; private set; }
+
+    /// <summary>When the participant last re-consented under a newer consent version (<see cref="ConsentVersion"/> is that version).</summary>
+    public DateOnly? ReconsentedOn { get; private set; }
     public DateTimeOffset? DeclinedAt { get; private set; }
 
     public Formulation? PrimaryFormulation { get; private set; }
@@ -151,6 +154,33 @@ public sealed class Participant
         trial.EnsureRecruiting("screening");
         var reasons = Eligibility.FailedCriteria(trial.Definition.Eligibility, answers);
         return new Participant(id, trial.Id, answers, reasons, now);
+    }
+
+    /// <summary>
+    /// Consents again under the trial's current consent version after an amendment introduced it; the status stays as it
+    /// is. Only the current version, only when it is newer than the one signed, never before the first consent.
+    /// </summary>
+    public void Reconsent(string consentVersion, DateOnly reconsentedOn, string? currentVersion)
+    {
+        EnsureAllowed(Trigger.Reconsent, "re-consent");
+        if (!DefinitionVersions.NeedsReconsent(ConsentVersion, currentVersion) || consentVersion != currentVersion)
+        {
+            throw new WorkflowConflictException(
+                $"The participant is {Status.Wire()}; they consented under version {ConsentVersion}, and " + (currentVersion is null
+                    ? "the trial has no newer consent version to re-consent under."
+                    : DefinitionVersions.NeedsReconsent(ConsentVersion, currentVersion)
+                        ? $"re-consent takes the trial's current consent version {currentVersion}."
+                        : $"that is the trial's current consent version {currentVersion}."));
+        }
+
+        if (reconsentedOn < ConsentedOn)
+        {
+            throw new DomainValidationException("consentedOn", "must not be before the first consent");
+        }
+
+        Fire(Trigger.Reconsent, "re-consent");
+        ConsentVersion = consentVersion;
+        ReconsentedOn = reconsentedOn;
     }
 
     public void Consent(string consentVersion, DateOnly consentedOn)
@@ -595,17 +625,20 @@ public sealed class Participant
             .Permit(Trigger.Decline, ParticipantStatus.Declined)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn);
         m.Configure(ParticipantStatus.Consented)
+            .PermitReentry(Trigger.Reconsent)
             .Permit(Trigger.DeclareIneligible, ParticipantStatus.Ineligible)
             .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
             .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.FormulationPending)
+            .PermitReentry(Trigger.Reconsent)
             .Permit(Trigger.DeclareIneligible, ParticipantStatus.Ineligible)
             .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
             .PermitReentry(Trigger.AddRating)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
             .PermitReentry(Trigger.RecordEvent);
         m.Configure(ParticipantStatus.Formulated)
+            .PermitReentry(Trigger.Reconsent)
             .Permit(Trigger.DeclareIneligible, ParticipantStatus.Ineligible)
             .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
             .PermitReentry(Trigger.AddRating)
@@ -619,6 +652,7 @@ public sealed class Participant
             .PermitDynamic(Trigger.DecideFormulation, () => _decidedStatus, "primary formulation", FormulationOutcomes)
             .PermitReentry(Trigger.AddRating);
         m.Configure(ParticipantStatus.Randomized)
+            .PermitReentry(Trigger.Reconsent)
             .PermitReentry(Trigger.AddRating)
             .Permit(Trigger.Complete, ParticipantStatus.Completed)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)
@@ -628,6 +662,7 @@ public sealed class Participant
             .Permit(Trigger.StopTreatment, ParticipantStatus.FollowUp);
         // Therapy stopped: follow-up goes on; sessions held before the stop can still be recorded.
         m.Configure(ParticipantStatus.FollowUp)
+            .PermitReentry(Trigger.Reconsent)
             .PermitReentry(Trigger.AddRating)
             .Permit(Trigger.Complete, ParticipantStatus.Completed)
             .Permit(Trigger.Withdraw, ParticipantStatus.Withdrawn)

@@ -12,17 +12,19 @@ public sealed class Trial
 {
     private enum Trigger { Open, Pause, Resume, Close }
 
+    private TrialDefinition? _definition;
+
     private Trial()
     {
         Id = string.Empty;
         Seed = string.Empty;
-        Definition = null!;
+        BaseDefinition = null!;
     }
 
     public Trial(TrialDefinition definition, string seed, DateTimeOffset createdAt)
     {
         Id = definition.Id;
-        Definition = definition;
+        BaseDefinition = definition;
         Seed = seed;
         SeedDerivation = KeyDerivation.Current;
         Status = TrialStatus.Draft;
@@ -30,7 +32,24 @@ public sealed class Trial
     }
 
     public string Id { get; private set; }
-    public TrialDefinition Definition { get; private set; }
+
+    /// <summary>The definition as the trial was created (version 1.0): never changed, so it stays auditable.</summary>
+    public TrialDefinition BaseDefinition { get; private set; }
+
+    /// <summary>The amendments in the order they were recorded, each with a greater version.</summary>
+    public IReadOnlyList<TrialAmendment> Amendments { get; private set; } = [];
+
+    /// <summary>The definition in force: the base with every amendment applied (the design itself never changes).</summary>
+    public TrialDefinition Definition => _definition ??= DefinitionVersions.Apply(BaseDefinition, Amendments);
+
+    /// <summary>The version of the definition in force, named by every report and export.</summary>
+    public string DefinitionVersion => DefinitionVersions.Current(Amendments);
+
+    /// <summary>The consent version participants must have signed; null until an amendment introduces one.</summary>
+    public string? ConsentVersion => DefinitionVersions.ConsentVersion(Amendments);
+
+    /// <summary>Protocol text id to the version an amendment put in force; texts not named use their base version.</summary>
+    public IReadOnlyDictionary<string, string> ProtocolVersions => DefinitionVersions.ProtocolVersions(Amendments);
 
     /// <summary>The randomization seed. Shown to statisticians only.</summary>
     public string Seed { get; private set; }
@@ -68,6 +87,17 @@ public sealed class Trial
 
         machine.Fire(t);
         return true;
+    }
+
+    /// <summary>
+    /// Records an amendment after <see cref="DefinitionVersions.Check"/>; <paramref name="fixedMembersNamed"/> are the
+    /// design members the request named, which make it a conflict.
+    /// </summary>
+    public void Amend(TrialAmendment amendment, IReadOnlyCollection<string> fixedMembersNamed, IProtocolTextVersions protocols)
+    {
+        DefinitionVersions.Check(Status, Definition, Amendments, amendment, fixedMembersNamed, protocols);
+        Amendments = [.. Amendments, amendment];
+        _definition = null;
     }
 
     public void EnsureRecruiting(string action)

@@ -48,7 +48,9 @@ public sealed record PooledHarms(SafetyEventKind Kind, int WithEvent, int Events
 /// <summary>The data-cleaning loop: data queries still open, answered, and corrections recorded (each with its reason).</summary>
 public sealed record DataQuality(int OpenQueries, int AnsweredQueries, int Corrections);
 
-public sealed record TrialIdentity(string Id, string Title, string Registration, string Status, int TargetEnrollment, bool HasComparator = false);
+/// <param name="DefinitionVersion">The trial definition version in force when the report was made (1.0 until an amendment).</param>
+public sealed record TrialIdentity(
+    string Id, string Title, string Registration, string Status, int TargetEnrollment, bool HasComparator = false, string DefinitionVersion = "1.0");
 
 public sealed record ProtocolVersionInUse(string Id, string Version, string Sha256);
 

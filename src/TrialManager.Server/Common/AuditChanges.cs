@@ -67,7 +67,8 @@ public static class AuditChanges
                 values[field] = Concealed;
             }
 
-            if (name == "Trial" && values["Definition"]?["Randomization"] is JsonObject design)
+            // Events written before amendments named the base definition "Definition".
+            if (name == "Trial" && (values["BaseDefinition"] ?? values["Definition"])?["Randomization"] is JsonObject design)
             {
                 foreach (var field in RestrictedDesign.Where(design.ContainsKey))
                 {

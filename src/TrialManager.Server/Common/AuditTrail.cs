@@ -60,7 +60,7 @@ public sealed class AuditTrail(TrialDbContext db, IActorAccessor actors, TimePro
     {
         (Trial, nameof(Trial.Seed), _) => "[concealed]",
         (RandomizationState, nameof(RandomizationState.State), _) => "[concealed]",
-        (Trial, nameof(Trial.Definition), TrialDefinition d) => d with
+        (Trial, nameof(Trial.BaseDefinition), TrialDefinition d) => d with
         {
             Randomization = d.Randomization with { BlockSizes = [], Probability = null },
         },

@@ -11,7 +11,7 @@ namespace TrialManager.Domain.Tests.Participants;
 /// </summary>
 public sealed class ParticipantLifecycleTests
 {
-    public enum Command { Consent, Decline, Rating, Consensus, Randomize, Withdraw, Complete, RecordEvent, AssignTherapist, RecordSession, StopTreatment, DeclareIneligible }
+    public enum Command { Consent, Decline, Rating, Consensus, Randomize, Withdraw, Complete, RecordEvent, AssignTherapist, RecordSession, StopTreatment, DeclareIneligible, Reconsent }
 
     // null: the command is refused with a WorkflowConflictException naming the current status.
     private static readonly Dictionary<(ParticipantStatus, Command), ParticipantStatus?> Table = Build();
@@ -72,6 +72,12 @@ public sealed class ParticipantLifecycleTests
         t[(FollowUp, Command.RecordSession)] = FollowUp;
 
         t[(Withdrawn, Command.RecordEvent)] = Withdrawn;
+
+        // Re-consent under a newer consent version: for everyone still in the trial after consent; the status stays.
+        foreach (var s in new[] { Consented, FormulationPending, Formulated, Randomized, FollowUp })
+        {
+            t[(s, Command.Reconsent)] = s;
+        }
 
         t[(Completed, Command.Rating)] = Completed;
         t[(Completed, Command.RecordEvent)] = Completed;
@@ -155,6 +161,7 @@ public sealed class ParticipantLifecycleTests
             [Command.RecordSession] = "RecordSession",
             [Command.StopTreatment] = "StopTreatment",
             [Command.DeclareIneligible] = "DeclareIneligible",
+            [Command.Reconsent] = "Reconsent",
         };
         foreach (var status in Enum.GetValues<ParticipantStatus>())
         {
@@ -297,6 +304,7 @@ public sealed class ParticipantLifecycleTests
             case Command.RecordSession: p.RecordSession(p.Sessions.Count + 1, DateOnly.FromDateTime(Walk.Now.UtcDateTime), Domain.Therapy.SessionAttendance.Attended, "T01", Walk.Now); break;
             case Command.StopTreatment: p.StopTreatment(Domain.Therapy.TreatmentStopCategory.ClinicalDecision, "note", Walk.Now); break;
             case Command.DeclareIneligible: p.DeclareIneligible("bipolar", "history found in the records", Walk.Now); break;
+            case Command.Reconsent: p.Reconsent("2.0", new DateOnly(2026, 11, 21), "2.0"); break;
             default: throw new ArgumentOutOfRangeException(nameof(command));
         }
     }

@@ -147,6 +147,50 @@ public sealed class ProtocolLibraryTests
     }
 
     [Fact]
+    public void Load_ALaterVersion_IsKeptBesideTheBase_AndServedOnlyWhenATrialNamesIt()
+    {
+        var folder = CopyOfTheTexts();
+        try
+        {
+            var baseText = File.ReadAllText(Path.Combine(folder, "cognitive-mediator.md"));
+            var baseVersion = ProtocolLibrary.Load(folder).Get("cognitive", "mediator").Version;
+            File.WriteAllText(Path.Combine(folder, "cognitive-mediator@9.1.md"),
+                baseText.Replace($"version: {baseVersion}", "version: 9.1", StringComparison.Ordinal) + "\nA sentence the amendment added.\n");
+
+            var library = ProtocolLibrary.Load(folder);
+
+            Assert.Equal(baseVersion, library.Get("cognitive", "mediator").Version);
+            Assert.Equal(baseVersion, library.Get("cognitive", "mediator", new Dictionary<string, string>()).Version);
+            var amended = library.Get("cognitive", "mediator", new Dictionary<string, string> { ["cognitive-mediator"] = "9.1" });
+            Assert.Equal(("cognitive-mediator", "9.1", "cognitive-mediator@9.1.md"), (amended.Id, amended.Version, amended.FileName));
+            Assert.NotEqual(library.Get("cognitive", "mediator").Sha256, amended.Sha256);
+            Assert.True(library.Exists("cognitive-mediator", "9.1"));
+            Assert.False(library.Exists("cognitive-mediator", "9.2"));
+            Assert.Equal(baseVersion, library.Base("cognitive-mediator"));
+            Assert.Null(library.Base("no-such-text"));
+
+            // The version in the file name and the front matter must agree.
+            File.Move(Path.Combine(folder, "cognitive-mediator@9.1.md"), Path.Combine(folder, "cognitive-mediator@9.2.md"));
+            Assert.Contains("cognitive-mediator@9.2.md", Assert.Throws<ProtocolLibraryException>(() => ProtocolLibrary.Load(folder)).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static string CopyOfTheTexts()
+    {
+        var folder = Directory.CreateTempSubdirectory("protocols-").FullName;
+        foreach (var file in Directory.GetFiles(DocumentSamples.ProtocolsDirectory, "*.md"))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+
+        return folder;
+    }
+
+    [Fact]
     public void Load_MissingFolder_Throws() =>
         Assert.Throws<ProtocolLibraryException>(() => ProtocolLibrary.Load(Path.Combine(Path.GetTempPath(), "no-such-protocols-folder")));
 

@@ -225,6 +225,21 @@ public abstract partial class AnalysisExportTests(TrialServer server)
     public async Task Odm_EveryOidReferencedIsDefined_EveryCodedValueIsInItsCodeList_AndEverySubjectsDataIsThere()
     {
         var (trialId, id, withdrawn) = await TrialWithDataAsync();
+        // Corrections (a screening answer, twice, and a PHQ-9 item) and an amendment: the ODM carries both.
+        foreach (var (value, reason) in new[] { (16, "transcription error"), (17, "second look at the form") })
+        {
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/corrections",
+                new { field = "severity", value, reason }));
+        }
+
+        var phq9Id = (await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync()).EnumerateArray()
+            .Single(m => m.GetProperty("instrument").GetString() == "phq9").GetProperty("id").GetString();
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/corrections",
+            new { target = $"measure:{phq9Id}", field = "items.2", value = 3, reason = "misread the form" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/amendments", new
+        {
+            version = "1.1", effectiveOn = "2026-12-05", ethicsApproval = new { reference = "IRB-2026-114", date = "2026-12-04" }, changes = new { targetEnrollment = 300 },
+        }));
 
         var response = await server.Statistician.GetAsync($"/api/trials/{trialId}/export?format=odm");
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
@@ -270,6 +285,28 @@ public abstract partial class AnalysisExportTests(TrialServer server)
         Assert.Equal(21, treated.Descendants(ns + "ItemData").Count(d => ((string)d.Attribute("ItemOID")!).Count(c => c == '.') == 2));
         Assert.Equal("1", (string?)treated.Elements(ns + "StudyEventData").Single(e => (string?)e.Attribute("StudyEventOID") == "SE.SESSION").Attribute("StudyEventRepeatKey"));
         Assert.DoesNotContain(Private, odm.ToString(), StringComparison.Ordinal);
+
+        // The definition version, and corrections as audit records on the corrected item: who (a defined user), where (the
+        // participant's site, a defined location), when, why; and the original value in the annotations.
+        Assert.Equal("Trial definition version 1.1", (string?)odm.Descendants(ns + "MetaDataVersion").Single().Attribute("Description"));
+        Assert.Equal("1.1", (await DownloadAsync($"/api/trials/{trialId}/export")).Manifest.GetProperty("definitionVersion").GetString());
+        Assert.Equal("dev-coordinator", (string?)odm.Descendants(ns + "User").Single(u => (string?)u.Attribute("OID") == "USR.dev-coordinator").Element(ns + "LoginName"));
+        var severity = treated.Descendants(ns + "ItemData").Single(d => (string?)d.Attribute("ItemOID") == "IT.SEVERITY");
+        Assert.Equal("17", (string?)severity.Attribute("Value"));
+        var audit = severity.Element(ns + "AuditRecord")!;
+        Assert.Equal("USR.dev-coordinator", (string?)audit.Element(ns + "UserRef")!.Attribute("UserOID"));
+        Assert.Equal("LOC.AAA", (string?)audit.Element(ns + "LocationRef")!.Attribute("LocationOID"));
+        Assert.InRange(DateTimeOffset.Parse((string)audit.Element(ns + "DateTimeStamp")!, CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow);
+        Assert.Equal("second look at the form", (string?)audit.Element(ns + "ReasonForChange"));
+        var notes = severity.Elements(ns + "Annotation").Select(a => (string)a.Element(ns + "Comment")!).ToList();
+        Assert.Equal(2, notes.Count);
+        Assert.Contains("original value 15, corrected value 16. Reason: transcription error", notes[0], StringComparison.Ordinal);
+        Assert.Contains("original value 16, corrected value 17", notes[1], StringComparison.Ordinal);
+        var answer = treated.Descendants(ns + "ItemData").Single(d => (string?)d.Attribute("ItemOID") == "IT.phq9.2");
+        Assert.Equal(("3", "misread the form"), ((string)answer.Attribute("Value")!, (string)answer.Element(ns + "AuditRecord")!.Element(ns + "ReasonForChange")!));
+        Assert.Contains("original value 2", (string)answer.Element(ns + "Annotation")!.Element(ns + "Comment")!, StringComparison.Ordinal);
+        Assert.All(treated.Descendants(ns + "ItemData").Where(d => (string?)d.Attribute("ItemOID") is not ("IT.SEVERITY" or "IT.phq9.2")),
+            d => Assert.Null(d.Element(ns + "AuditRecord")));
     }
 
     [ServerFact]

@@ -31,7 +31,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         "Participant.Site", "Participant.Status", "Participant.Version", "Participant.TrialId", "Participant.WithdrawalCategory", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation",
         "Participant.WithdrawnAt", "Participant.TherapistCode", "Participant.TreatmentStopCategory", "Participant.TreatmentStopNote",
         "Participant.TreatmentStoppedAt", "Participant.MisStratified", "Participant.IneligibleAfterRandomization", "Participant.IneligibleCriterion",
-        "Participant.IneligibleNote", "Participant.IneligibleAt",
+        "Participant.IneligibleNote", "Participant.IneligibleAt", "Participant.ReconsentedOn",
     ];
 
     private static readonly string[] CorrectionAdded =
@@ -59,20 +59,29 @@ public abstract partial class AuditRedactionTests(TrialServer server)
     {
         ["CreateTrial"] =
         [
-            "Trial.CreatedAt", "Trial.Id", "Trial.Seed", "Trial.SeedDerivation", "Trial.Status",
-            "Trial.Definition.AllocationFactors", "Trial.Definition.Arms[].Code", "Trial.Definition.Arms[].Ratio", "Trial.Definition.Eligibility.Exclusions",
-            "Trial.Definition.Eligibility.MaxAge", "Trial.Definition.Eligibility.MaxSeverity", "Trial.Definition.Eligibility.MinAge",
-            "Trial.Definition.Eligibility.MinSeverity", "Trial.Definition.FormulationRule.Certification", "Trial.Definition.FormulationRule.DoubleRating", "Trial.Definition.FormulationRule.MinMargin", "Trial.Definition.Formulations", "Trial.Definition.Hypothesis", "Trial.Definition.Id",
-            "Trial.Definition.Randomization.BlockSizes", "Trial.Definition.Randomization.Factors", "Trial.Definition.Randomization.Imbalance",
-            "Trial.Definition.Randomization.Method", "Trial.Definition.Randomization.Probability", "Trial.Definition.Randomization.SeverityCutoff",
-            "Trial.Definition.Randomization.StratifyBy", "Trial.Definition.Registration", "Trial.Definition.SafetyContacts", "Trial.Definition.Sites", "Trial.Definition.TargetEnrollment",
-            "Trial.Definition.Title", "Trial.Definition.Schedule", "Trial.Definition.Schedule.Sessions", "Trial.Definition.Schedule.SessionIntervalDays",
-            "Trial.Definition.Schedule.Visits[].Code", "Trial.Definition.Schedule.Visits[].Day", "Trial.Definition.Schedule.Visits[].Window",
-            "Trial.Definition.Schedule.SessionInstruments", "Trial.Definition.Schedule.VisitInstruments",
+            "Trial.Amendments", "Trial.CreatedAt", "Trial.Id", "Trial.Seed", "Trial.SeedDerivation", "Trial.Status",
+            "Trial.BaseDefinition.AllocationFactors", "Trial.BaseDefinition.Arms[].Code", "Trial.BaseDefinition.Arms[].Ratio", "Trial.BaseDefinition.Eligibility.Exclusions",
+            "Trial.BaseDefinition.Eligibility.MaxAge", "Trial.BaseDefinition.Eligibility.MaxSeverity", "Trial.BaseDefinition.Eligibility.MinAge",
+            "Trial.BaseDefinition.Eligibility.MinSeverity", "Trial.BaseDefinition.FormulationRule.Certification", "Trial.BaseDefinition.FormulationRule.DoubleRating", "Trial.BaseDefinition.FormulationRule.MinMargin", "Trial.BaseDefinition.Formulations", "Trial.BaseDefinition.Hypothesis", "Trial.BaseDefinition.Id",
+            "Trial.BaseDefinition.Randomization.BlockSizes", "Trial.BaseDefinition.Randomization.Factors", "Trial.BaseDefinition.Randomization.Imbalance",
+            "Trial.BaseDefinition.Randomization.Method", "Trial.BaseDefinition.Randomization.Probability", "Trial.BaseDefinition.Randomization.SeverityCutoff",
+            "Trial.BaseDefinition.Randomization.StratifyBy", "Trial.BaseDefinition.Registration", "Trial.BaseDefinition.SafetyContacts", "Trial.BaseDefinition.Sites", "Trial.BaseDefinition.TargetEnrollment",
+            "Trial.BaseDefinition.Title", "Trial.BaseDefinition.Schedule", "Trial.BaseDefinition.Schedule.Sessions", "Trial.BaseDefinition.Schedule.SessionIntervalDays",
+            "Trial.BaseDefinition.Schedule.Visits[].Code", "Trial.BaseDefinition.Schedule.Visits[].Day", "Trial.BaseDefinition.Schedule.Visits[].Window",
+            "Trial.BaseDefinition.Schedule.SessionInstruments", "Trial.BaseDefinition.Schedule.VisitInstruments",
         ],
         ["ChangeTrialStatus"] = ["Trial.Status"],
+        ["AmendTrial"] =
+        [
+            "Trial.Amendments[].Changes.AddSites", "Trial.Amendments[].Changes.ConsentVersion", "Trial.Amendments[].Changes.ProtocolVersions",
+            "Trial.Amendments[].Changes.TargetEnrollment", "Trial.Amendments[].EffectiveOn", "Trial.Amendments[].EthicsApproval.Date",
+            "Trial.Amendments[].EthicsApproval.Reference", "Trial.Amendments[].RecordedAt", "Trial.Amendments[].Version",
+        ],
         ["ScreenParticipant"] = [.. ParticipantScreened, "SiteCounter.LastNumber", "SiteCounter.Site", "SiteCounter.TrialId"],
-        ["RecordConsent"] = ["Participant.ConsentVersion", "Participant.ConsentedOn", "Participant.DeclinedAt", "Participant.Status", "Participant.Version"],
+        ["RecordConsent"] =
+        [
+            "Participant.ConsentVersion", "Participant.ConsentedOn", "Participant.DeclinedAt", "Participant.ReconsentedOn", "Participant.Status", "Participant.Version",
+        ],
         ["RateFormulation"] =
         [
             "FormulationRating.Consensus", "FormulationRating.Number", "FormulationRating.ParticipantId", "FormulationRating.Primary",
@@ -243,7 +252,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "CompleteProtocolDocument", "permissionDenied", "RegisterTherapist", "AssignTherapist", "RecordSession", "StopTreatment",
             "CreateQuestionnaireLink", "AnswerQuestionnaire", "FreezeTrial",
             "CorrectRecord", "DeclareIneligible", "RaiseDataQuery", "AnswerDataQuery", "SignReport", "UnblindParticipant",
-            "ReviewEvent", "RecordAlertEvent",
+            "ReviewEvent", "RecordAlertEvent", "AmendTrial",
         ];
         Assert.Empty(driven.Except(seen.Keys));
         foreach (var seed in seeds)
@@ -341,6 +350,15 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, query);
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/queries/{(await query.JsonAsync()).GetProperty("id").GetString()}/answer",
             new { answer = "The form says 16.", correction = new { value = 16 } }));
+
+        // An amendment (a site, the target, a new consent version) and a re-consent under it.
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/amendments", new
+        {
+            version = "1.1", effectiveOn = "2026-12-05", ethicsApproval = new { reference = "IRB-2026-114", date = "2026-12-04" },
+            changes = new { addSites = new[] { "SEA" }, targetEnrollment = 300, consentVersion = "2.0" },
+        }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await coordinator.PostJsonAsync($"/api/participants/{pending}/consent",
+            new { consentVersion = "2.0", consentedOn = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }));
 
         var requested = await server.Ethics.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "ethicsProgress" });
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Accepted, requested);

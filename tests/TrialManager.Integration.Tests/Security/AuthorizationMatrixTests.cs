@@ -48,6 +48,8 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/api/trials",                                               U,     U,      A,     A,     A,     A, A),
         new("GET",  "/api/trials/{trialId}",                                     U,     U,      A,     A,     A,     A, A),
         new("POST", "/api/trials/{trialId}/status",                              U,     U,      F,     F,     F,     A, F),
+        new("POST", "/api/trials/{trialId}/amendments",                          U,     U,      F,     F,     F,     A, F),
+        new("GET",  "/api/trials/{trialId}/amendments",                          U,     U,      F,     F,     F,     A, F),
 
         new("POST", "/api/trials/{trialId}/participants",                        U,     U,      A,     F,     F,     F, F),
         new("GET",  "/api/trials/{trialId}/participants",                        U,     U,      A,     F,     F,     F, F),
@@ -58,6 +60,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("POST", "/api/participants/{participantId}/withdrawal",              U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/participants/{participantId}/completion",              U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/participants/{participantId}/ineligibility",           U,     U,      A,     F,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/reconsent",                           U,     U,      A,     F,     F,     F, F),
         new("POST", "/api/participants/{participantId}/events",                  U,     U,      A,     F,     F,     F, F),
         new("GET",  "/api/participants/{participantId}/protocol-document",       U,     U,      A,     F,     F,     A, F),
         new("POST", "/api/participants/{participantId}/therapist",               U,     U,      A,     F,     F,     F, F),

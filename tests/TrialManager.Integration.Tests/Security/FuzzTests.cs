@@ -183,7 +183,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
     /// </summary>
     private static IEnumerable<(string Path, string Json)> Misspellings(JsonObject body)
     {
-        string[] dataMaps = ["levels", "hypothesis", "items"]; // dictionaries keyed by data (factor levels, formulations, item ids), not by members
+        string[] dataMaps = ["levels", "hypothesis", "items", "protocolVersions"]; // dictionaries keyed by data (factor levels, formulations, item ids), not by members
         string[] known = ["seed", "imbalance", "probability", "factors", "severityCutoff", "declined", "rationale", "consensus", "motivation", "expectancy", "registration", "category"];
         var results = new List<(string, string)>();
 
@@ -285,6 +285,16 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
         {
             "/api/trials" => TrialBody(r),
             "/api/trials/{trialId}/status" => new JsonObject { ["status"] = r.Next(2) == 0 ? "recruiting" : "paused" },
+            "/api/trials/{trialId}/amendments" => new JsonObject
+            {
+                ["version"] = $"1.{r.Next(1, 1000)}", ["effectiveOn"] = "2026-12-05",
+                ["ethicsApproval"] = new JsonObject { ["reference"] = "IRB-fuzz", ["date"] = "2026-12-04" },
+                ["changes"] = new JsonObject
+                {
+                    ["addSites"] = new JsonArray($"S{r.Next(1000)}"), ["targetEnrollment"] = r.Next(1, 1000), ["consentVersion"] = $"2.{r.Next(1000)}",
+                    ["protocolVersions"] = new JsonObject(),
+                },
+            },
             "/api/trials/{trialId}/participants" => new JsonObject
             {
                 ["site"] = "AAA", ["ageYears"] = 34, ["severity"] = 18, ["exclusions"] = new JsonArray(), ["motivation"] = 6, ["expectancy"] = 7,

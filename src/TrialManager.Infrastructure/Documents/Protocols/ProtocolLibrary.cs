@@ -1,13 +1,15 @@
 using System.Security.Cryptography;
 using System.Text;
+using TrialManager.Domain.Trials;
 
 namespace TrialManager.Infrastructure.Documents.Protocols;
 
 /// <summary>
 /// The protocol texts of a trial, one per formulation x relationship arm, plus at most one comparator text for
-/// every formulation, loaded and checked once from a folder of Markdown files (see protocols/README.md).
+/// every formulation, loaded and checked once from a folder of Markdown files (see protocols/README.md). A cell's
+/// <c>{id}.md</c> is its base text; <c>{id}@{version}.md</c> files are later versions an amendment may put in force.
 /// </summary>
-public sealed class ProtocolLibrary
+public sealed class ProtocolLibrary : IProtocolTextVersions
 {
     public static readonly IReadOnlyList<string> Formulations = ["cognitive", "interpersonal", "behavioral", "environmental"];
     public static readonly IReadOnlyList<string> Arms = ["mediator", "moderator"];
@@ -20,12 +22,16 @@ public sealed class ProtocolLibrary
     private static readonly string[] RequiredKeys = ["id", "version", "title", "formulation", "arm"];
 
     private readonly Dictionary<(string Formulation, string Arm), ProtocolText> byCell;
+    private readonly Dictionary<(string Id, string Version), ProtocolText> byVersion;
 
     private ProtocolLibrary(IReadOnlyList<ProtocolText> texts)
     {
         All = texts;
-        byCell = texts.ToDictionary(t => (t.Formulation, t.Arm));
+        byCell = texts.Where(t => !IsLaterVersion(t)).ToDictionary(t => (t.Formulation, t.Arm));
+        byVersion = texts.ToDictionary(t => (t.Id, t.Version));
     }
+
+    private static bool IsLaterVersion(ProtocolText text) => text.FileName.Contains('@', StringComparison.Ordinal);
 
     /// <summary>The default folder: <c>protocols</c> next to the running binary.</summary>
     public static string DefaultDirectory => Path.Combine(AppContext.BaseDirectory, "protocols");
@@ -46,7 +52,23 @@ public sealed class ProtocolLibrary
             .Select(f => Parse(Path.GetFileName(f), File.ReadAllBytes(f)))
             .ToList();
 
-        foreach (var duplicate in texts.GroupBy(t => (t.Formulation, t.Arm)).Where(g => g.Count() > 1))
+        foreach (var duplicate in texts.GroupBy(t => (t.Id, t.Version)).Where(g => g.Count() > 1))
+        {
+            throw new ProtocolLibraryException(
+                $"Protocol {duplicate.Key.Id} has version {duplicate.Key.Version} more than once: {string.Join(", ", duplicate.Select(t => t.FileName))}.");
+        }
+
+        foreach (var later in texts.Where(IsLaterVersion))
+        {
+            if (texts.FirstOrDefault(t => t.Id == later.Id && !IsLaterVersion(t)) is not { } first
+                || (first.Formulation, first.Arm) != (later.Formulation, later.Arm))
+            {
+                throw new ProtocolLibraryException(
+                    $"{later.FileName}: a later version needs the base text {later.Id}.md, for the same formulation and arm.");
+            }
+        }
+
+        foreach (var duplicate in texts.Where(t => !IsLaterVersion(t)).GroupBy(t => (t.Formulation, t.Arm)).Where(g => g.Count() > 1))
         {
             throw new ProtocolLibraryException(
                 $"Cell {duplicate.Key.Formulation} x {duplicate.Key.Arm} has more than one protocol: {string.Join(", ", duplicate.Select(t => t.FileName))}.");
@@ -69,6 +91,17 @@ public sealed class ProtocolLibrary
         byCell.TryGetValue(arm == ComparatorArm ? (AnyFormulation, arm) : (formulation, arm), out var text)
             ? text
             : throw new KeyNotFoundException($"No protocol text for formulation '{formulation}' and arm '{arm}'.");
+
+    /// <summary>The cell's text in the version a trial's amendments put in force (<paramref name="versions"/>: id to version).</summary>
+    public ProtocolText Get(string formulation, string arm, IReadOnlyDictionary<string, string> versions)
+    {
+        var text = Get(formulation, arm);
+        return versions.TryGetValue(text.Id, out var version) && byVersion.TryGetValue((text.Id, version), out var amended) ? amended : text;
+    }
+
+    public bool Exists(string id, string version) => byVersion.ContainsKey((id, version));
+
+    public string? Base(string id) => byCell.Values.FirstOrDefault(t => t.Id == id)?.Version;
 
     /// <summary>Parses one protocol file: front matter between <c>---</c> lines, then <c>##</c> sections.</summary>
     public static ProtocolText Parse(string fileName, byte[] bytes)
@@ -128,9 +161,17 @@ public sealed class ProtocolLibrary
             var other => throw Invalid(0, $"exploratory is 'true' or 'false', not '{other}'."),
         };
 
-        if (meta["id"] != Path.GetFileNameWithoutExtension(fileName))
+        // A later version is {id}@{version}.md; its version must be the one in its name.
+        var stem = Path.GetFileNameWithoutExtension(fileName);
+        var at = stem.IndexOf('@', StringComparison.Ordinal);
+        if (meta["id"] != (at < 0 ? stem : stem[..at]))
         {
             throw Invalid(0, $"id '{meta["id"]}' must match the file name.");
+        }
+
+        if (at >= 0 && stem[(at + 1)..] != meta["version"])
+        {
+            throw Invalid(0, $"version '{meta["version"]}' must be the one in the file name ('{stem[(at + 1)..]}').");
         }
 
         var sections = ParseBody(lines, i + 1, Invalid);

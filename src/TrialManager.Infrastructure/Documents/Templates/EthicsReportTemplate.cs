@@ -30,6 +30,7 @@ public static class EthicsReportTemplate
             .KeyValues(
                 ("Trial", trial.Id),
                 ("Registration", trial.Registration),
+                ("Definition version", trial.DefinitionVersion),
                 ("Status", trial.Status),
                 ("Target enrolment", Int(trial.TargetEnrollment)),
                 ("Randomized so far", $"{Int(consort.Randomized)} ({Percent(consort.Randomized, trial.TargetEnrollment)} of target)"),

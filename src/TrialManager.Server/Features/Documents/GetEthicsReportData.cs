@@ -118,7 +118,7 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
 
         return new EthicsReportData(
             new TrialIdentity(trial.Id, d.Title, d.Registration ?? "not registered", trial.Status.Wire(), d.TargetEnrollment,
-                d.Arms.Any(a => a.Code == ArmCode.Comparator)),
+                d.Arms.Any(a => a.Code == ArmCode.Comparator), trial.DefinitionVersion),
             clock.GetUtcNow(),
             [.. protocols.OrderBy(p => p.ProtocolId, StringComparer.Ordinal).Select(p => new ProtocolVersionInUse(p.ProtocolId!, p.ProtocolVersion!, p.ProtocolSha256!))],
             bySite, byMonth, withdrawals, harms, safetyByMonth, head,

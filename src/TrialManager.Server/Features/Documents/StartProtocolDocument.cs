@@ -40,7 +40,8 @@ public sealed class StartProtocolDocumentHandler(TrialDbContext db, WriteTransac
         var participant = await db.Participants.AsNoTracking().SingleAsync(p => p.Id == command.ParticipantId, cancellationToken);
         var allocation = await db.Allocations.AsNoTracking().SingleAsync(a => a.ParticipantId == command.ParticipantId, cancellationToken);
         var trial = await db.Trials.AsNoTracking().SingleAsync(t => t.Id == participant.TrialId, cancellationToken);
-        var protocol = protocols.Get(allocation.Formulation.Wire(), allocation.Arm.Wire());
+        // The version the trial's amendments put in force; documents already produced keep theirs.
+        var protocol = protocols.Get(allocation.Formulation.Wire(), allocation.Arm.Wire(), trial.ProtocolVersions);
 
         return Prepared<ProtocolDocumentModel, ProtocolDocumentModel?>.Apply(new ProtocolDocumentModel(
             participant.Id, participant.Site, trial.Id, trial.Definition.Title, trial.Definition.Registration ?? "not registered",

@@ -120,8 +120,8 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
             json.WriteStartObject();
             json.WriteString("trialId", trial.Id);
             json.WriteString("title", trial.Definition.Title);
-            // Amendments (which version the trial's definition) are not recorded yet: the definition is the one registered.
-            json.WriteNull("definitionVersion");
+            // The definition in force when the data were taken (a freeze keeps the version of its time).
+            json.WriteString("definitionVersion", trial.DefinitionVersion);
             json.WriteString("takenAt", ExportText.Instant(takenAt));
             if (freezeId is { } id)
             {

@@ -44,6 +44,7 @@ public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
         await xml.WriteEndElementAsync();
         await WriteMetaDataAsync(xml, trial);
         await xml.WriteEndElementAsync(); // Study
+        await WriteAdminDataAsync(xml, trial, studyOid, cancellationToken);
         await xml.FlushAsync();
 
         await xml.WriteStartElementAsync(null, "ClinicalData", Namespace);
@@ -68,6 +69,51 @@ public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
     }
 
     private const string VisitEventOid = "SE.VISIT";
+
+    private static string UserOid(string name) => $"USR.{name}";
+
+    private static string LocationOid(string site) => $"LOC.{site}";
+
+    /// <summary>The items a correction of the participant's own values changes, by the correction's field.</summary>
+    private static readonly Dictionary<string, string> ParticipantFieldItems = new(StringComparer.Ordinal)
+    {
+        ["site"] = "IT.SITE", ["ageYears"] = "IT.AGEYEARS", ["severity"] = "IT.SEVERITY", ["motivation"] = "IT.MOTIVATION", ["expectancy"] = "IT.EXPECTANCY",
+    };
+
+    /// <summary>
+    /// The users and locations the audit records of corrections refer to: everyone who corrected a value of the trial,
+    /// every site of the trial (the audit record's location is the participant's site).
+    /// </summary>
+    private async Task WriteAdminDataAsync(XmlWriter xml, Trial trial, string studyOid, CancellationToken cancellationToken)
+    {
+        var correctors = await db.Corrections.AsNoTracking().Where(c => c.TrialId == trial.Id).Select(c => c.CorrectedBy).Distinct()
+            .ToListAsync(cancellationToken);
+        await xml.WriteStartElementAsync(null, "AdminData", Namespace);
+        await xml.WriteAttributeStringAsync(null, "StudyOID", null, studyOid);
+        foreach (var name in correctors.Order(StringComparer.Ordinal))
+        {
+            await xml.WriteStartElementAsync(null, "User", Namespace);
+            await xml.WriteAttributeStringAsync(null, "OID", null, UserOid(name));
+            await xml.WriteElementStringAsync(null, "LoginName", Namespace, name);
+            await xml.WriteEndElementAsync();
+        }
+
+        foreach (var site in trial.Definition.Sites)
+        {
+            await xml.WriteStartElementAsync(null, "Location", Namespace);
+            await xml.WriteAttributeStringAsync(null, "OID", null, LocationOid(site));
+            await xml.WriteAttributeStringAsync(null, "Name", null, site);
+            await xml.WriteAttributeStringAsync(null, "LocationType", null, "Site");
+            await xml.WriteStartElementAsync(null, "MetaDataVersionRef", Namespace);
+            await xml.WriteAttributeStringAsync(null, "StudyOID", null, studyOid);
+            await xml.WriteAttributeStringAsync(null, "MetaDataVersionOID", null, MetaDataVersionOid);
+            await xml.WriteAttributeStringAsync(null, "EffectiveDate", null, ExportText.Date(trial.CreatedAt).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            await xml.WriteEndElementAsync();
+            await xml.WriteEndElementAsync();
+        }
+
+        await xml.WriteEndElementAsync();
+    }
 
     private static string FormOid(string instrument) => $"F.{instrument}";
 
@@ -101,7 +147,8 @@ public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
         var instruments = catalogue.All.Select(i => i.Definition).ToList();
         await xml.WriteStartElementAsync(null, "MetaDataVersion", Namespace);
         await xml.WriteAttributeStringAsync(null, "OID", null, MetaDataVersionOid);
-        await xml.WriteAttributeStringAsync(null, "Name", null, $"{trial.Id} as registered");
+        await xml.WriteAttributeStringAsync(null, "Name", null, $"{trial.Id} definition version {trial.DefinitionVersion}");
+        await xml.WriteAttributeStringAsync(null, "Description", null, $"Trial definition version {trial.DefinitionVersion}");
 
         await xml.WriteStartElementAsync(null, "Protocol", Namespace);
         await StudyEventRef(xml, "SE.BASELINE", 1);
@@ -274,8 +321,14 @@ public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
             .Select(a => new { a.ParticipantId, a.Formulation, a.Stratum, a.Sequence, a.Arm, a.RandomizedAt })
             .ToDictionaryAsync(a => a.ParticipantId, StringComparer.Ordinal, cancellationToken);
         var measures = (await db.Measures.AsNoTracking().Where(m => ids.Contains(m.ParticipantId))
-                .Select(m => new { m.ParticipantId, m.Instrument, m.Version, m.Session, m.Visit, m.Answers }).ToListAsync(cancellationToken))
+                .Select(m => new { m.Id, m.ParticipantId, m.Instrument, m.Version, m.Session, m.Visit, m.Answers }).ToListAsync(cancellationToken))
             .ToLookup(m => m.ParticipantId, StringComparer.Ordinal);
+        // Corrections, oldest first, by participant, target and field: each becomes the audit record of the item it changed.
+        var corrections = (await db.Corrections.AsNoTracking().Where(c => ids.Contains(c.ParticipantId))
+                .Select(c => new CorrectionRecord(c.ParticipantId, c.Target, c.Field, c.OldValue, c.NewValue, c.Reason, c.CorrectedBy, c.CorrectedAt))
+                .ToListAsync(cancellationToken))
+            .OrderBy(c => c.CorrectedAt)
+            .ToLookup(c => (c.ParticipantId, c.Target, c.Field));
 
         foreach (var participant in page)
         {
@@ -283,12 +336,14 @@ public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
             await xml.WriteAttributeStringAsync(null, "SubjectKey", null, participant.Id);
             await xml.WriteStartElementAsync(null, "StudyEventData", Namespace);
             await xml.WriteAttributeStringAsync(null, "StudyEventOID", null, "SE.BASELINE");
+            IReadOnlyList<CorrectionRecord> Corrected(string target, string field) => [.. corrections[(participant.Id, target, field)]];
+            var screeningCorrections = ParticipantFieldItems.ToDictionary(f => f.Value, f => Corrected(Correction.ParticipantTarget, f.Key), StringComparer.Ordinal);
             await Form(xml, "F.SCREENING", "IG.SCREENING",
             [
                 ("IT.SITE", participant.Site), ("IT.AGEYEARS", ExportText.Int(participant.AgeYears)), ("IT.SEVERITY", ExportText.Int(participant.Severity)),
                 ("IT.MOTIVATION", ExportText.Int(participant.Motivation)), ("IT.EXPECTANCY", ExportText.Int(participant.Expectancy)),
                 ("IT.PRIMARYFORMULATION", participant.PrimaryFormulation?.Wire() ?? string.Empty),
-            ]);
+            ], participant.Site, item => screeningCorrections.GetValueOrDefault(item));
             if (allocations.TryGetValue(participant.Id, out var a))
             {
                 await Form(xml, "F.RANDOMIZATION", "IG.RANDOMIZATION",
@@ -314,7 +369,8 @@ public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
                     var definition = catalogue.Find(m.Instrument, m.Version)?.Definition;
                     var items = definition?.Items.Select(i => i.Id) ?? m.Answers.Keys.Order(StringComparer.Ordinal);
                     await Form(xml, FormOid(m.Instrument), GroupOid(m.Instrument),
-                        [.. items.Where(m.Answers.ContainsKey).Select(i => (ItemOid(m.Instrument, i), ExportText.Int(m.Answers[i])))]);
+                        [.. items.Where(m.Answers.ContainsKey).Select(i => (ItemOid(m.Instrument, i), ExportText.Int(m.Answers[i])))],
+                        participant.Site, item => Corrected($"measure:{m.Id}", "items." + item[(item.LastIndexOf('.') + 1)..]));
                 }
 
                 await xml.WriteEndElementAsync();
@@ -326,8 +382,14 @@ public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
         await xml.FlushAsync();
     }
 
-    /// <summary>One form with one item group; an empty value (not recorded) writes no ItemData.</summary>
-    private static async Task Form(XmlWriter xml, string form, string group, IReadOnlyList<(string Item, string Value)> items)
+    /// <summary>
+    /// One form with one item group; an empty value (not recorded) writes no ItemData. A corrected item carries the
+    /// audit record of its latest correction (who, where, when, why) and one annotation per correction with the value
+    /// before and after it: the first one's is the value as originally entered.
+    /// </summary>
+    private static async Task Form(
+        XmlWriter xml, string form, string group, IReadOnlyList<(string Item, string Value)> items, string? site = null,
+        Func<string, IReadOnlyList<CorrectionRecord>?>? corrections = null)
     {
         await xml.WriteStartElementAsync(null, "FormData", Namespace);
         await xml.WriteAttributeStringAsync(null, "FormOID", null, form);
@@ -338,10 +400,50 @@ public sealed class OdmExport(TrialDbContext db, InstrumentCatalogue catalogue)
             await xml.WriteStartElementAsync(null, "ItemData", Namespace);
             await xml.WriteAttributeStringAsync(null, "ItemOID", null, item);
             await xml.WriteAttributeStringAsync(null, "Value", null, value);
+            if (corrections?.Invoke(item) is { Count: > 0 } corrected)
+            {
+                await AuditRecord(xml, corrected[^1], site!);
+                for (var i = 0; i < corrected.Count; i++)
+                {
+                    var c = corrected[i];
+                    await xml.WriteStartElementAsync(null, "Annotation", Namespace);
+                    await xml.WriteAttributeStringAsync(null, "SeqNum", null, (i + 1).ToString(CultureInfo.InvariantCulture));
+                    await xml.WriteStartElementAsync(null, "Comment", Namespace);
+                    await xml.WriteAttributeStringAsync(null, "SponsorOrSite", null, "Site");
+                    await xml.WriteStringAsync(
+                        $"Corrected {ExportText.Instant(c.CorrectedAt)} by {c.CorrectedBy}: original value {Plain(c.OldValue)}, corrected value {Plain(c.NewValue)}. Reason: {c.Reason}");
+                    await xml.WriteEndElementAsync();
+                    await xml.WriteEndElementAsync();
+                }
+            }
+
             await xml.WriteEndElementAsync();
         }
 
         await xml.WriteEndElementAsync();
         await xml.WriteEndElementAsync();
     }
+
+    private static async Task AuditRecord(XmlWriter xml, CorrectionRecord correction, string site)
+    {
+        await xml.WriteStartElementAsync(null, "AuditRecord", Namespace);
+        await xml.WriteAttributeStringAsync(null, "EditPoint", null, "DataManagement");
+        await xml.WriteAttributeStringAsync(null, "UsedImputationMethod", null, "No");
+        await xml.WriteStartElementAsync(null, "UserRef", Namespace);
+        await xml.WriteAttributeStringAsync(null, "UserOID", null, UserOid(correction.CorrectedBy));
+        await xml.WriteEndElementAsync();
+        await xml.WriteStartElementAsync(null, "LocationRef", Namespace);
+        await xml.WriteAttributeStringAsync(null, "LocationOID", null, LocationOid(site));
+        await xml.WriteEndElementAsync();
+        await xml.WriteElementStringAsync(null, "DateTimeStamp", Namespace, ExportText.Instant(correction.CorrectedAt));
+        await xml.WriteElementStringAsync(null, "ReasonForChange", Namespace, correction.Reason);
+        await xml.WriteEndElementAsync();
+    }
+
+    /// <summary>A correction's JSON value as text: a string without its quotes, a number as written, null as "none".</summary>
+    private static string Plain(string? json) =>
+        json is null ? "none" : System.Text.Json.JsonDocument.Parse(json).RootElement is { ValueKind: System.Text.Json.JsonValueKind.String } text ? text.GetString()! : json;
+
+    private sealed record CorrectionRecord(
+        string ParticipantId, string Target, string Field, string? OldValue, string? NewValue, string Reason, string CorrectedBy, DateTimeOffset CorrectedAt);
 }

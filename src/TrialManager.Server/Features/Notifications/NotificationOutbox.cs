@@ -45,7 +45,8 @@ public sealed class NotificationOutbox(TrialDbContext db, NotificationSettings s
             return;
         }
 
-        var definition = await db.Trials.AsNoTracking().Where(t => t.Id == trialId).Select(t => t.Definition).SingleAsync(cancellationToken);
+        // Safety contacts are no amendment's: the base definition's are the ones in force.
+        var definition = await db.Trials.AsNoTracking().Where(t => t.Id == trialId).Select(t => t.BaseDefinition).SingleAsync(cancellationToken);
         foreach (var alert in alerts)
         {
             Add(NotificationMessage.ForAlert(alert, Link($"/participants/{Uri.EscapeDataString(alert.ParticipantId)}")), definition.SafetyContacts);

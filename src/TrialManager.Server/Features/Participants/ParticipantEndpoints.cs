@@ -22,6 +22,11 @@ public static class ParticipantEndpoints
                 CancellationToken ct) => http.Paged(await sender.Send(new ListParticipants(trialId, status, site, search, page), ct)))
             .WithSummary("The trial's participants in screening order, paged (limit, after, Link), optionally filtered by status, site or a part of the study id.");
 
+        app.MapGet("/api/trials/{trialId}/reconsent", async (string trialId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.PagedList(await sender.Send(new GetReconsentList(trialId), ct), page, r => r.Key))
+            .WithTags("Participants").RequireAuthorization(Policies.Coordinator)
+            .WithSummary("Participants of the caller's sites consented under an older consent version than the trial's current one, by site; paged. Re-consent is POST .../consent.");
+
         var participants = app.MapGroup("/api/participants/{participantId}").WithTags("Participants");
         var coordinator = participants.MapGroup("/").RequireAuthorization(Policies.Coordinator);
 

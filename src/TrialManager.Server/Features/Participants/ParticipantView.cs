@@ -44,7 +44,7 @@ public sealed record ParticipantView(
     public static ParticipantView From(Participant p, ParticipantAllocation? allocation) => new(
         p.Id, p.TrialId, p.Site, p.Status, p.ScreeningReasons, p.AgeYears, p.Severity, p.Exclusions, p.Motivation, p.Expectancy,
         p.ScreenedAt,
-        p.ConsentVersion is { } version ? new ConsentView(version, p.ConsentedOn) : null,
+        p.ConsentVersion is { } version ? new ConsentView(version, p.ConsentedOn, p.ReconsentedOn) : null,
         p.DeclinedAt,
         p.PrimaryFormulation,
         p.DecidingRating,
@@ -88,7 +88,9 @@ public sealed record IneligibilityView(string Criterion, string? Note, DateTimeO
 /// <param name="Note">The coordinator's private note, if any; no report prints it.</param>
 public sealed record TreatmentStopView(string Category, string? Note, DateTimeOffset StoppedAt);
 
-public sealed record ConsentView(string Version, DateOnly? ConsentedOn);
+/// <param name="Version">The version signed last: after a re-consent, the newer one.</param>
+/// <param name="ReconsentedOn">When the participant re-consented under <paramref name="Version"/>; null when never.</param>
+public sealed record ConsentView(string Version, DateOnly? ConsentedOn, DateOnly? ReconsentedOn = null);
 
 /// <param name="Category">The coded category; <c>unrecorded</c> for withdrawals recorded before categories existed.</param>
 /// <param name="Reason">The coordinator's private note, if any.</param>

@@ -7,7 +7,10 @@ using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Features.Participants;
 
-/// <summary>POST /api/participants/{id}/consent: consent with a version and date, or a refusal.</summary>
+/// <summary>
+/// POST /api/participants/{id}/consent: consent with a version and date, or a refusal. A participant who consented
+/// already re-consents this way under the trial's current (newer) consent version, keeping their status.
+/// </summary>
 public sealed record RecordConsent(string ParticipantId, string? ConsentVersion, DateOnly? ConsentedOn, bool? Declined)
     : ICommand<ParticipantView>, IAuditedCommand
 {
@@ -44,6 +47,13 @@ public sealed class RecordConsentHandler(TrialDbContext db, IActorAccessor actor
         if (command.Declined == true)
         {
             participant.Decline(clock.GetUtcNow());
+        }
+        else if (participant.ConsentVersion is not null)
+        {
+            var trial = await db.ReadTrialAsync(participant.TrialId, cancellationToken);
+            participant.Reconsent(command.ConsentVersion!, command.ConsentedOn!.Value, trial.ConsentVersion);
+            var allocation = await db.Allocations.AsNoTracking().SingleOrDefaultAsync(a => a.ParticipantId == participant.Id, cancellationToken);
+            return ParticipantView.From(participant, allocation);
         }
         else
         {

@@ -31,5 +31,24 @@ public static class TrialEndpoints
                 sender.Send(new ChangeTrialStatus(trialId, body.Status), ct))
             .RequireAuthorization(Policies.Admin)
             .WithSummary("Move the trial through draft -> recruiting <-> paused -> closed.");
+
+        trials.MapPost("/{trialId}/amendments", async (string trialId, AmendTrialRequest body, ISender sender, CancellationToken ct) =>
+            {
+                var amendment = await sender.Send(new AmendTrial(trialId, body.Version, body.EffectiveOn, body.EthicsApproval, body.Changes), ct);
+                return Results.Created($"/api/trials/{trialId}/amendments", amendment);
+            })
+            .RequireAuthorization(Policies.Admin)
+            .WithSummary("Amend the definition (a greater version, with its ethics approval): add sites, change the target, the consent version, protocol text versions; the design never changes.");
+
+        trials.MapGet("/{trialId}/amendments", async (string trialId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var amendments = await sender.Send(new GetAmendments(trialId), ct);
+                // Keyed by position (a version's text does not sort: 1.10 follows 1.9).
+                var numbered = PageResults.PageOf(
+                    amendments.Select((a, i) => (a, i)), page, x => x.i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture));
+                return http.Paged(new Page<AmendmentView>([.. numbered.Items.Select(x => x.a)], numbered.Next));
+            })
+            .RequireAuthorization(Policies.Admin)
+            .WithSummary("The amendments in the order recorded, paged (limit, after, Link).");
     }
 }

@@ -29,7 +29,9 @@ public sealed record TrialView(
     TrialCounts Counts,
     IReadOnlyDictionary<string, string?>? Hypothesis,
     ScheduleView? Schedule,
-    IReadOnlyList<string>? SafetyContacts)
+    IReadOnlyList<string>? SafetyContacts,
+    string DefinitionVersion,
+    string? ConsentVersion)
 {
     public static TrialView From(Trial trial, Actor actor, TrialCounts counts)
     {
@@ -46,7 +48,8 @@ public sealed record TrialView(
                 restricted && r.Method == RandomizationMethod.Minimization ? r.Imbalance : null,
                 restricted ? trial.Seed : null),
             d.Eligibility, d.FormulationRule, trial.Status, trial.CreatedAt, counts, blind ? null : HypothesisView(d), ScheduleView.From(d.Schedule),
-            actor.Role == Roles.Admin ? d.SafetyContacts : null);
+            actor.Role == Roles.Admin ? d.SafetyContacts : null,
+            trial.DefinitionVersion, trial.ConsentVersion);
     }
 
     /// <summary>The hypothesis on the wire: {"cognitive": "moderator", "environmental": null}; null when none was registered.</summary>
