@@ -74,7 +74,7 @@ public abstract class DsmbReportTests(TrialServer server)
         var stop = await server.Coordinator.PostJsonAsync($"/api/participants/{stopped.Id}/treatment-stop", new { category = "participantChoice", note = "x" });
         Assert.True(stop.IsSuccessStatusCode, $"{stop.StatusCode}: {await stop.Content.ReadAsStringAsync()}");
         Assert.Equal(HttpStatusCode.Created, (await server.Coordinator.PostJsonAsync($"/api/participants/{harmed.Id}/events",
-            new { type = "adverseEvent", occurredOn = Today, description = "Headache" })).StatusCode);
+            TestEvents.Body("adverseEvent", Today, "Headache"))).StatusCode);
 
         // Session 1 of two participants: a PHQ-9 and an alliance each, and a blind fidelity rating of one.
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",

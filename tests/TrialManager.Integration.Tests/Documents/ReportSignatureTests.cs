@@ -145,8 +145,7 @@ public abstract class ReportSignatureTests(TrialServer server)
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
-            var trail = await (await server.Admin.GetAsync("/api/audit?limit=1000")).JsonAsync();
-            var denial = trail.EnumerateArray().Where(e => e.GetProperty("sequence").GetInt64() > before && e.GetProperty("action").GetString() == "permissionDenied"
+            var denial = (await TrailAfterAsync(before)).Where(e => e.GetProperty("sequence").GetInt64() > before && e.GetProperty("action").GetString() == "permissionDenied"
                     && e.GetProperty("actor").GetString() == SecurityTestSettings.DenialProbeName)
                 .Select(e => e.GetProperty("changes").GetString()!)
                 .FirstOrDefault(c => c.Contains("signatureKey", StringComparison.Ordinal));
@@ -224,6 +223,21 @@ public abstract class ReportSignatureTests(TrialServer server)
         var signature = Assert.Single(await server.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
             db.ReportSignatures.Where(s => s.ReportId == Guid.Parse(reportId)))));
         Assert.Equal(("dev-ethics", SignatureMeaning.Reviewed), (signature.Signer, signature.Meaning));
+    }
+
+    /// <summary>Every audit event after <paramref name="after"/>, following the pages' links (a shared server holds more than a page).</summary>
+    private async Task<List<JsonElement>> TrailAfterAsync(long after)
+    {
+        var events = new List<JsonElement>();
+        string? next = "/api/audit?limit=1000";
+        while (next is not null)
+        {
+            var response = await server.Admin.GetAsync(next);
+            events.AddRange((await response.JsonAsync()).EnumerateArray().Where(e => e.GetProperty("sequence").GetInt64() > after).Select(e => e.Clone()));
+            next = response.Headers.TryGetValues("Link", out var link) ? link.Single().Split('<', '>')[1] : null;
+        }
+
+        return events;
     }
 
     [Fact]
