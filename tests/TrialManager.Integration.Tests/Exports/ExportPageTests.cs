@@ -121,6 +121,13 @@ public abstract partial class ExportPageTests(TrialServer server)
         Assert.Equal("application/zip", zipResponse.Content.Headers.ContentType?.MediaType);
         Assert.Null(zipResponse.Content.Headers.ContentLength);
         var zip = new ExportZip(await zipResponse.Content.ReadAsByteArrayAsync());
+        foreach (var path in new[] { $"/api/trials/{trialId}/export", $"/api/trials/{trialId}/export?format=odm" })
+        {
+            using var apiResponse = await server.Statistician.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, apiResponse.StatusCode);
+            Assert.Null(apiResponse.Content.Headers.ContentLength);
+        }
+
         Assert.Single(zip.Csv("participants.csv").Rows);
 
         // The codebook alone is the zip's codebook.html, byte for byte, without the rest.
