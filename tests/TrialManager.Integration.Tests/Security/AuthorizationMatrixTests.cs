@@ -101,6 +101,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/api/trials/{trialId}/consort",                             U,     U,      F,     A,     A,     A, F),
         new("GET",  "/api/trials/{trialId}/export",                              U,     U,      F,     A,     F,     F, F),
         new("POST", "/api/trials/{trialId}/freezes",                             U,     U,      F,     A,     F,     F, F),
+        new("GET",  "/api/trials/{trialId}/freezes",                             U,     U,      F,     A,     F,     F, F),
         new("GET",  "/api/freezes/{freezeId:guid}/export",                       U,     U,      F,     A,     F,     F, F),
 
         new("POST", "/api/trials/{trialId}/reports",                             U,     U,      F,     F,     A,     A, F),
@@ -132,6 +133,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("*",    "/trials/{trialId}/participants",                            S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/screen",                                  S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/statistics",                              S,     S,      S,     S,     S,     S, S),
+        new("*",    "/trials/{trialId}/exports",                                 S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/simulation",                              S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/ethics",                                  S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/dsmb",                                    S,     S,      S,     S,     S,     S, S),

@@ -31,6 +31,17 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
         return output => WriteAsync(trial, output, takenAt, null, cancellationToken);
     }
 
+    /// <summary>
+    /// The export's codebook.html alone, byte for byte as in the zip: the columns depend on the trial's definition and
+    /// the instruments only, never on the rows, so no data is read.
+    /// </summary>
+    public async Task<byte[]> CodebookHtmlAsync(string trialId, CancellationToken cancellationToken)
+    {
+        var trial = await db.ReadTrialAsync(trialId, cancellationToken);
+        var tables = new ExportTables(db, catalogue, trial, new Dictionary<string, bool>()).All();
+        return Utf8.GetBytes(CodebookHtml(trial, Codebook(tables)));
+    }
+
     public async Task WriteAsync(Trial trial, Stream output, DateTimeOffset takenAt, Guid? freezeId, CancellationToken cancellationToken)
     {
         // One snapshot for every file: a participant randomized while the export runs is in all of them or in none.
@@ -57,7 +68,7 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
                 await EntryAsync(table.File, body => WriteCsvAsync(body, [.. table.Columns.Select(c => c.Variable)], table.Rows(cancellationToken), cancellationToken));
             }
 
-            var codebook = tables.SelectMany(t => t.Columns.Select(c => (t.File, Column: c))).ToList();
+            var codebook = Codebook(tables);
             await EntryAsync("codebook.csv", body => WriteCsvAsync(body, CodebookColumns,
                 codebook.Select(r => new[] { r.File, r.Column.Variable, r.Column.Label, r.Column.Type, r.Column.Unit, r.Column.Values, r.Column.Missing, r.Column.Role, r.Column.Derivation, r.Column.Source })
                     .ToAsyncEnumerable(), cancellationToken));
@@ -156,6 +167,9 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
 
         return buffer.ToArray();
     }
+
+    private static List<(string File, ExportColumn Column)> Codebook(IReadOnlyList<ExportTable> tables) =>
+        [.. tables.SelectMany(t => t.Columns.Select(c => (t.File, Column: c)))];
 
     private static string CodebookHtml(Trial trial, List<(string File, ExportColumn Column)> codebook)
     {

@@ -37,6 +37,10 @@ public static class ExportEndpoints
             })
             .WithSummary("Freezes the data as of now: the export written now is kept; 201 with its id, time and SHA-256 (also in the audit trail).");
 
+        statistician.MapGet("/trials/{trialId}/freezes", async (string trialId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.Paged(await sender.Send(new ListFreezes(trialId, page), ct)))
+            .WithSummary("The trial's freezes, newest first, each with its time, SHA-256 and who froze it; paged (limit, after, Link).");
+
         statistician.MapGet("/freezes/{freezeId:guid}/export", async (Guid freezeId, HttpContext http, ISender sender, CancellationToken ct) =>
             {
                 IsOdm(http, odmOffered: false);
