@@ -5,8 +5,8 @@ namespace TrialManager.Infrastructure.Documents.Templates;
 
 /// <summary>
 /// The closed report for the data and safety monitoring board: the ethics report's figures by arm, plus outcome
-/// trajectories, alliance and fidelity by arm, harms by relatedness, the allocation flags and the assessors' blinding. Aggregates only, no study ids; every count
-/// exact (the board alone requests and reads it).
+/// trajectories, alliance and fidelity by arm, harms by relatedness, the allocation flags and the assessors' blinding.
+/// Aggregates only, no study ids; every count exact (the board alone requests and reads it).
 /// </summary>
 public static class DsmbReportTemplate
 {
