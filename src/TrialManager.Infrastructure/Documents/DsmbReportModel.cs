@@ -15,11 +15,29 @@ public sealed record DsmbReportModel(
     ArmCounts IneligibleAfterRandomization,
     IReadOnlyList<WithdrawalCount> Withdrawals,
     IReadOnlyList<HarmsCount> Harms,
+    IReadOnlyList<RelatednessHarms> Relatedness,
     IReadOnlyList<OutcomeMeans> Trajectories,
     IReadOnlyList<AllianceMeans> Alliance,
     IReadOnlyList<FidelityMeans> Fidelity,
     ReliabilitySummary? Reliability,
+    BlindingFigures Blinding,
     AuditChainAtReport Audit);
+
+/// <summary>
+/// Adverse events of one seriousness by the therapy's relatedness, from the day of randomization on: participants with at
+/// least one such event, and the events, by arm. <see cref="Relatedness"/> is a category's code ("possible"), the
+/// summary "possibleOrMore", or "unrecorded" for events from before relatedness was recorded.
+/// </summary>
+public sealed record RelatednessHarms(bool Serious, string Relatedness, ArmCounts WithEvent, ArmCounts Events);
+
+/// <summary>The assessors' guesses and Bang's blinding index per arm, and every unblinding (no participant ids).</summary>
+public sealed record BlindingFigures(int Guesses, IReadOnlyList<ArmBlindingFigures> Arms, IReadOnlyList<UnblindingFigure> Unblindings);
+
+/// <summary>One arm's guesses (<see cref="Arm"/> is its code); the index and its standard error are null without guesses.</summary>
+public sealed record ArmBlindingFigures(string Arm, int Guesses, int Correct, int Incorrect, int DontKnow, double? Index, double? StandardError);
+
+/// <summary>An unblinding: when, by which role, and why.</summary>
+public sealed record UnblindingFigure(DateTimeOffset At, string Role, string Reason);
 
 /// <summary>A mean over <see cref="N"/> values.</summary>
 public sealed record Mean(double Value, int N);

@@ -106,6 +106,12 @@ internal static class DocumentSamples
             new HarmsCount(SafetyEventKind.AdverseEvent, "adverseEvent", new ArmCounts(13, 15), new ArmCounts(31, 36), 4, 7),
             new HarmsCount(SafetyEventKind.SeriousAdverseEvent, "seriousAdverseEvent", new ArmCounts(2, 1), new ArmCounts(3, 1), 0, 0),
         ],
+        Relatedness:
+        [
+            new RelatednessHarms(false, "unrelated", new ArmCounts(9, 10), new ArmCounts(20, 25)),
+            new RelatednessHarms(false, "possibleOrMore", new ArmCounts(4, 5), new ArmCounts(11, 11)),
+            new RelatednessHarms(true, "possibleOrMore", new ArmCounts(1, 0), new ArmCounts(2, 0)),
+        ],
         Trajectories:
         [
             new OutcomeMeans("phq9", "baseline", new ArmMeans(new Mean(16.25, 144), new Mean(15.875, 143))),
@@ -114,6 +120,10 @@ internal static class DocumentSamples
         Alliance: [new AllianceMeans("cognitive", new ArmMeans(new Mean(3.9, 70), new Mean(3.45, 72)))],
         Fidelity: [new FidelityMeans("Differentiation (own arm's prescribed minus the other's)", new ArmMeans(new Mean(2.1, 40), new Mean(1.75, 38)))],
         Reliability: new ReliabilitySummary(0.71, 0.054, 64, 0.828),
+        Blinding: new BlindingFigures(
+            40,
+            [new ArmBlindingFigures("mediator", 20, 9, 5, 6, 0.2, 0.1732), new ArmBlindingFigures("moderator", 20, 4, 6, 10, -0.1, 0.1414)],
+            [new UnblindingFigure(new DateTimeOffset(2026, 9, 3, 10, 15, 0, TimeSpan.Zero), "assessor", "serious event: the psychiatrist needs the arm")]),
         Audit: Audit);
 
     private static readonly TrialIdentity Trial = new("RELMED-01", "Relationship as mediator or moderator of change", "ISRCTN12345678", "Recruiting", 600);

@@ -40,6 +40,24 @@ public sealed class DsmbReportTemplateTests
     }
 
     [Fact]
+    public void Render_ShowsHarmsByRelatedness_AndTheAssessorsBlinding_ByArm()
+    {
+        var text = new PdfText(DsmbReportTemplate.Render(DocumentSamples.DsmbReport()));
+
+        foreach (var expected in new[]
+        {
+            "Non-serious, unrelated participants 9 10 19 events 20 25 45",
+            "Non-serious, possible or more participants 4 5 9 events 11 11 22",
+            "Serious, possible or more participants 1 0 1 events 2 0 2",
+            "Relationship as mediator 20 9 5 6 0.20 0.173", "Relationship as moderator 20 4 6 10 -0.10 0.141",
+            "assessor serious event: the psychiatrist needs the arm",
+        })
+        {
+            Assert.True(text.Contains(expected), $"'{expected}' is missing: {text.All}");
+        }
+    }
+
+    [Fact]
     public void Render_ThreeArmTrial_ShowsTheComparatorInTheFlowAndEveryByArmTable()
     {
         var text = new PdfText(DsmbReportTemplate.Render(DocumentSamples.DsmbReport(comparator: true)));

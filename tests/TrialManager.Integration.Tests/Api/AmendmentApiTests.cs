@@ -153,7 +153,7 @@ public abstract class AmendmentApiTests(TrialServer server)
     }
 
     [ServerFact]
-    public async Task EthicsReport_NamesTheDefinitionVersionItWasMadeUnder()
+    public async Task EthicsAndDsmbReports_NameTheDefinitionVersionTheyWereMadeUnder()
     {
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/amendments", Body("1.4")));
@@ -164,6 +164,14 @@ public abstract class AmendmentApiTests(TrialServer server)
         var pdf = await server.Ethics.GetByteArrayAsync(new Uri(requested.Headers.Location!.OriginalString + "/pdf", UriKind.Relative));
 
         Assert.True(new TrialManager.Testing.PdfText(pdf).Contains("Definition version 1.4"));
+
+        // The closed report names it too: every report says which definition it was made under.
+        var dsmb = server.Client("dev-dsmb");
+        var closed = await dsmb.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "dsmbClosed" });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Accepted, closed);
+        await Documents.DocumentSupport.WaitForReportAsync(dsmb, closed.Headers.Location!, TimeSpan.FromSeconds(60));
+        var closedPdf = await dsmb.GetByteArrayAsync(new Uri(closed.Headers.Location!.OriginalString + "/pdf", UriKind.Relative));
+        Assert.True(new TrialManager.Testing.PdfText(closedPdf).Contains("Definition version 1.4"));
     }
 
     private async Task<string> PlanHashAsync(string trialId) =>

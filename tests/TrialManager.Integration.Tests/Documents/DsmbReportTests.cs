@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Harness;
+using TrialManager.Integration.Tests.Visits;
 using static TrialManager.Integration.Tests.Documents.DocumentSupport;
 
 namespace TrialManager.Integration.Tests.Documents;
@@ -74,7 +76,7 @@ public abstract class DsmbReportTests(TrialServer server)
         var stop = await server.Coordinator.PostJsonAsync($"/api/participants/{stopped.Id}/treatment-stop", new { category = "participantChoice", note = "x" });
         Assert.True(stop.IsSuccessStatusCode, $"{stop.StatusCode}: {await stop.Content.ReadAsStringAsync()}");
         Assert.Equal(HttpStatusCode.Created, (await server.Coordinator.PostJsonAsync($"/api/participants/{harmed.Id}/events",
-            TestEvents.Body("adverseEvent", Today, "Headache"))).StatusCode);
+            AdverseEvent("adverseEvent", [], "unrelated"))).StatusCode);
 
         // Session 1 of two participants: a PHQ-9 and an alliance each, and a blind fidelity rating of one.
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
@@ -141,6 +143,134 @@ public abstract class DsmbReportTests(TrialServer server)
         Assert.True(missing.Count == 0, "Missing from the DSMB report: " + string.Join(" | ", missing) + "\n" + text.All);
         Assert.DoesNotContain(people, p => text.Contains(p.Id));
     }
+
+    [ServerFact]
+    public async Task DsmbClosed_PrintsHarmsByRelatednessAndSeriousness_AsTheParticipantRecordsHaveThem()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var people = new List<(string Id, string Arm)>();
+        for (var i = 0; i < 4; i++)
+        {
+            var randomized = await RandomizedParticipantAsync(server, trialId, lead: i % 2 == 0 ? "cognitive" : "interpersonal");
+            people.Add((randomized.GetProperty("participantId").GetString()!, randomized.GetProperty("arm").GetString()!));
+        }
+
+        // Several events of one participant count once among the participants and each among the events; a deviation not at all.
+        (int Person, string Type, string[] Serious, string Relatedness)[] events =
+        [
+            (0, "adverseEvent", [], "unrelated"), (0, "adverseEvent", [], "possible"), (0, "adverseEvent", [], "probable"),
+            (1, "adverseEvent", [], "definite"), (2, "seriousAdverseEvent", ["hospitalisation"], "possible"),
+            (2, "seriousAdverseEvent", ["otherImportant"], "definite"), (3, "seriousAdverseEvent", ["otherImportant"], "unlikely"),
+        ];
+        foreach (var (person, type, serious, relatedness) in events)
+        {
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync(
+                $"/api/participants/{people[person].Id}/events", AdverseEvent(type, serious, relatedness)));
+        }
+
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync(
+            $"/api/participants/{people[3].Id}/events", new { type = "protocolDeviation", occurredOn = Today, description = "Session out of window" }));
+
+        // The expected figures from the participant records the API serves, not from the list above.
+        var recorded = new List<(string Id, string Arm, bool Serious, string Relatedness)>();
+        foreach (var (id, arm) in people)
+        {
+            var record = await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync();
+            recorded.AddRange(record.GetProperty("events").EnumerateArray()
+                .Where(e => e.GetProperty("type").GetString() != "protocolDeviation")
+                .Select(e => (id, arm, e.GetProperty("type").GetString() == "seriousAdverseEvent", e.GetProperty("relatedness").GetString()!)));
+        }
+
+        Assert.Equal(events.Length, recorded.Count);
+        var text = await ClosedReportTextAsync(trialId);
+
+        string[] arms = ["mediator", "moderator"];
+        string[] causal = ["possible", "probable", "definite"];
+        string Row(string label, List<(string Id, string Arm, bool Serious, string Relatedness)> of)
+        {
+            int Participants(string arm) => of.Where(e => e.Arm == arm).Select(e => e.Id).Distinct().Count();
+            int Events(string arm) => of.Count(e => e.Arm == arm);
+            return $"{label} participants {string.Join(" ", arms.Select(Participants))} {of.Select(e => e.Id).Distinct().Count()} "
+                + $"events {string.Join(" ", arms.Select(Events))} {of.Count}";
+        }
+
+        var expected = new List<string>();
+        foreach (var serious in new[] { false, true })
+        {
+            var name = serious ? "Serious" : "Non-serious";
+            var of = recorded.Where(e => e.Serious == serious).ToList();
+            expected.AddRange(new[] { "unrelated", "unlikely", "possible", "probable", "definite" }
+                .Select(r => Row($"{name}, {r}", [.. of.Where(e => e.Relatedness == r)])));
+            expected.Add(Row($"{name}, possible or more", [.. of.Where(e => causal.Contains(e.Relatedness))]));
+        }
+
+        var missing = expected.Where(t => !text.Contains(t)).ToList();
+        Assert.True(missing.Count == 0, "Missing from the DSMB report: " + string.Join(" | ", missing) + "\n" + text.All);
+        Assert.DoesNotContain(people, p => text.Contains(p.Id));
+    }
+
+    [ServerFact]
+    public async Task DsmbClosed_PrintsTheAssessorsGuessesBangsIndexAndUnblindings_AsTheBlindingApiHasThem()
+    {
+        var trialId = await VisitApiTests.ScheduledTrialAsync(server);
+        var people = new List<(string Id, string Arm)>();
+        for (var i = 0; i < 5; i++)
+        {
+            var randomized = await RandomizedParticipantAsync(server, trialId, lead: i % 2 == 0 ? "cognitive" : "interpersonal");
+            people.Add((randomized.GetProperty("participantId").GetString()!, randomized.GetProperty("arm").GetString()!));
+        }
+
+        // The last visit's window open for all (as if the schedule had run for 80 days), then right, wrong, don't know, right.
+        foreach (var (id, _) in people)
+        {
+            await server.WithDbAsync(db => db.Participants.Where(p => p.Id == id)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.RandomizedAt, DateTimeOffset.UtcNow.AddDays(-80))));
+        }
+
+        var assessor = server.Client("dev-assessor");
+        string[] guesses = [people[0].Arm, people[1].Arm == "mediator" ? "moderator" : "mediator", "dontKnow", people[3].Arm];
+        for (var i = 0; i < guesses.Length; i++)
+        {
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+                await assessor.PostJsonAsync($"/api/participants/{people[i].Id}/blinding-guess", new { guess = guesses[i] }));
+        }
+
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await assessor.PostJsonAsync($"/api/participants/{people[4].Id}/unblinding", new { reason = "emergency at the ward" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Admin.PostJsonAsync($"/api/participants/{people[4].Id}/unblinding", new { reason = "ethics board query" }));
+
+        var blinding = await (await Dsmb.GetAsync($"/api/trials/{trialId}/blinding")).JsonAsync();
+        var text = await ClosedReportTextAsync(trialId);
+
+        static string Fixed(JsonElement value, string format) =>
+            value.ValueKind == JsonValueKind.Null ? "-" : value.GetDouble().ToString(format, CultureInfo.InvariantCulture);
+        var expected = blinding.GetProperty("arms").EnumerateArray().Select(a =>
+            $"{(a.GetProperty("arm").GetString() == "mediator" ? "Relationship as mediator" : "Relationship as moderator")} "
+            + string.Join(" ", new[] { "guesses", "correct", "incorrect", "dontKnow" }.Select(f => a.GetProperty(f).GetInt32()))
+            + $" {Fixed(a.GetProperty("index"), "0.00")} {Fixed(a.GetProperty("standardError"), "0.000")}").ToList();
+        expected.AddRange(blinding.GetProperty("unblindings").EnumerateArray()
+            .Select(u => $"{u.GetProperty("role").GetString()} {u.GetProperty("reason").GetString()}"));
+
+        Assert.Equal(4, blinding.GetProperty("guesses").GetInt32());
+        Assert.Equal(4, expected.Count);
+        var missing = expected.Where(t => !text.Contains(t)).ToList();
+        Assert.True(missing.Count == 0, "Missing from the DSMB report: " + string.Join(" | ", missing) + "\n" + text.All);
+        Assert.DoesNotContain(people, p => text.Contains(p.Id));
+    }
+
+    private async Task<PdfText> ClosedReportTextAsync(string trialId)
+    {
+        var requested = await Dsmb.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind = "dsmbClosed" });
+        var report = await WaitForReportAsync(Dsmb, requested.Headers.Location!, TimeSpan.FromSeconds(60));
+        Assert.Equal("ready", report.GetProperty("status").GetString());
+        return new PdfText(await Dsmb.GetByteArrayAsync(new Uri($"/api/reports/{report.GetProperty("id").GetString()}/pdf", UriKind.Relative)));
+    }
+
+    private static object AdverseEvent(string type, string[] serious, string relatedness) => new
+    {
+        type, occurredOn = Today, description = "Headache", serious, severity = "moderate", relatedness, expected = false, outcome = "recovering",
+    };
 
     private static string Key(int i) => i.ToString(CultureInfo.InvariantCulture);
 

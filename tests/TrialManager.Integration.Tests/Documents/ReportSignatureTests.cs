@@ -240,6 +240,47 @@ public abstract class ReportSignatureTests(TrialServer server)
         return events;
     }
 
+    [ServerFact]
+    public async Task DsmbPage_SignsAReadyClosedReport_WithTheKeyReEntered_ButNotTheEthicsBoardsReport_AndShowsTheSignature()
+    {
+        var dsmb = server.Client("dev-dsmb");
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        await DocumentSupport.RandomizedParticipantAsync(server, trialId);
+        var ids = new Dictionary<string, string>();
+        foreach (var kind in new[] { "dsmbClosed", "ethicsProgress" })
+        {
+            var requested = await dsmb.PostJsonAsync($"/api/trials/{trialId}/reports", new { kind });
+            var report = await WaitForReportAsync(dsmb, requested.Headers.Location!, TimeSpan.FromSeconds(120));
+            Assert.Equal("ready", report.GetProperty("status").GetString());
+            ids[kind] = report.GetProperty("id").GetString()!;
+        }
+
+        var page = await PageSignIn.SignedInClientAsync(server, "dev-dsmb");
+        var path = $"/trials/{trialId}/dsmb";
+        var html = await page.GetStringAsync(new Uri(path, UriKind.Relative));
+        Assert.Contains($"name=\"reportId\" value=\"{ids["dsmbClosed"]}\"", html, StringComparison.Ordinal);
+        // The progress report is the ethics board's to sign: no form for it here.
+        Assert.DoesNotContain($"name=\"reportId\" value=\"{ids["ethicsProgress"]}\"", html, StringComparison.Ordinal);
+        var token = WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value);
+
+        async Task<HttpResponseMessage> SignAsync(string reportId, string key) => await page.PostAsync(new Uri(path + "?handler=Sign", UriKind.Relative), new FormUrlEncodedContent(
+            new Dictionary<string, string> { ["reportId"] = reportId, ["meaning"] = "approved", ["key"] = key, ["__RequestVerificationToken"] = token }));
+
+        var wrong = await SignAsync(ids["dsmbClosed"], "dev-ethics");
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.Contains("not your own key", WebUtility.HtmlDecode(await wrong.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        var notOurs = await SignAsync(ids["ethicsProgress"], "dev-dsmb");
+        Assert.Equal(HttpStatusCode.Forbidden, notOurs.StatusCode);
+        Assert.Contains("signed by its audience, the ethics role", WebUtility.HtmlDecode(await notOurs.Content.ReadAsStringAsync()), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await SignAsync(ids["dsmbClosed"], "dev-dsmb")).StatusCode);
+
+        var shown = WebUtility.HtmlDecode(await page.GetStringAsync(new Uri(path, UriKind.Relative)));
+        Assert.Contains("approved by dev-dsmb (dsmb)", shown, StringComparison.Ordinal);
+        var signature = Assert.Single(await server.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            db.ReportSignatures.Where(s => s.ReportId == Guid.Parse(ids["dsmbClosed"]) || s.ReportId == Guid.Parse(ids["ethicsProgress"])))));
+        Assert.Equal((Guid.Parse(ids["dsmbClosed"]), "dev-dsmb", SignatureMeaning.Approved), (signature.ReportId, signature.Signer, signature.Meaning));
+    }
+
     [Fact]
     public void Audience_OfEveryKind_IsItsBoard_EthicsForTheProgressReport_DsmbForTheClosedOne()
     {

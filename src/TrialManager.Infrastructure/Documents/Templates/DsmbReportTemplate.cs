@@ -5,8 +5,8 @@ namespace TrialManager.Infrastructure.Documents.Templates;
 
 /// <summary>
 /// The closed report for the data and safety monitoring board: the ethics report's figures by arm, plus outcome
-/// trajectories, alliance and fidelity by arm, and the allocation flags. Aggregates only, no study ids; every count
-/// exact (the board alone requests and reads it).
+/// trajectories, alliance and fidelity by arm, harms by relatedness, the allocation flags and the assessors' blinding.
+/// Aggregates only, no study ids; every count exact (the board alone requests and reads it).
 /// </summary>
 public static class DsmbReportTemplate
 {
@@ -29,6 +29,7 @@ public static class DsmbReportTemplate
             .KeyValues(
                 ("Trial", trial.Id),
                 ("Registration", trial.Registration),
+                ("Definition version", trial.DefinitionVersion),
                 ("Status", trial.Status),
                 ("Target enrolment", Int(trial.TargetEnrollment)),
                 ("Randomized so far", $"{Int(consort.Randomized)} ({Percent(consort.Randomized, trial.TargetEnrollment)} of target)"),
@@ -73,6 +74,12 @@ public static class DsmbReportTemplate
             .Table(new Table([new TableColumn("Event type", 2.6), new TableColumn("Counted", 1.3),
                     .. arms.Select(a => new TableColumn(a.Label, 1.3, AlignRight: true)), new TableColumn("Total", 0.8, AlignRight: true)])
                 .Rows(HarmsRows(model.Harms, arms), r => r))
+            .Heading("Adverse events by relatedness to the therapy", 2)
+            .Note("Participants with at least one adverse event of the relatedness, and the number of events, by the arm allocated, from the "
+                + "day of randomization on; serious and non-serious events apart. Possible or more: possible, probable or definite.")
+            .Table(new Table([new TableColumn("Relatedness", 2.6), new TableColumn("Counted", 1.3),
+                    .. arms.Select(a => new TableColumn(a.Label, 1.3, AlignRight: true)), new TableColumn("Total", 0.8, AlignRight: true)])
+                .Rows(RelatednessRows(model.Relatedness, arms), r => r))
             .Heading("Outcome trajectories", 2)
             .Note("Mean total of each outcome questionnaire at each session and scheduled visit, by arm, with the number of measures (n).")
             .Table(Means([new TableColumn("Instrument", 1.1), new TableColumn("Time point", 1.4)],
@@ -86,6 +93,17 @@ public static class DsmbReportTemplate
                 + "of the rated participant; differentiation is adherence to the own arm's prescribed items minus the other arm's (n: ratings).")
             .Table(Means([new TableColumn("Figure", 2.5)],
                 model.Fidelity, f => [f.Figure], f => f.Means, arms, "No fidelity ratings yet."))
+            .Heading("Blinding of outcome assessors", 2)
+            .Note("The assessors' guesses of the arm at the last visit, by the arm the participant was allocated to, and Bang's blinding "
+                + "index ((correct - incorrect) / guesses; 1: unblinded, 0: as many right as wrong, -1: opposite guessing) with its standard error.")
+            .Table(new Table(new TableColumn("Arm", 2.4), new TableColumn("Guesses", 1, AlignRight: true), new TableColumn("Correct", 1, AlignRight: true),
+                    new TableColumn("Incorrect", 1, AlignRight: true), new TableColumn("Don't know", 1, AlignRight: true),
+                    new TableColumn("Bang's index", 1.1, AlignRight: true), new TableColumn("SE", 0.9, AlignRight: true))
+                .Rows(model.Blinding.Arms, a => [DocumentLabels.Arm(a.Arm), Int(a.Guesses), Int(a.Correct), Int(a.Incorrect), Int(a.DontKnow),
+                    a.Index is { } i ? ReportBlocks.Fixed(i, "0.00") : "-", a.StandardError is { } se ? ReportBlocks.Fixed(se, "0.000") : "-"]))
+            .Table(new Table(new TableColumn("Unblinded (UTC)", 1.5), new TableColumn("By role", 1), new TableColumn("Reason", 4))
+                    { EmptyText = "No assessor or admin has been unblinded." }
+                .Rows(model.Blinding.Unblindings, u => [Stamp(u.At), u.Role, u.Reason]))
             .Heading("Formulation reliability", 2)
             .Add(ReportBlocks.Reliability(model.Reliability))
             .When(model.Reliability is { Icc.Count: > 0 }, d => d.Note(ReportBlocks.FactorScale))
@@ -174,6 +192,24 @@ public static class DsmbReportTemplate
             yield return ["", "events", .. arms.Select(_ => ""), Int(h.EventsBefore)];
         }
     }
+
+    private static IEnumerable<string[]> RelatednessRows(
+        IEnumerable<RelatednessHarms> rows, IReadOnlyList<(string Id, string Label, Func<ArmCounts, int> Count, Func<ArmMeans, Mean?> Mean)> arms)
+    {
+        foreach (var r in rows.OrderBy(r => r.Serious))
+        {
+            yield return [$"{(r.Serious ? "Serious" : "Non-serious")}, {RelatednessLabel(r.Relatedness)}", "participants",
+                .. arms.Select(a => Int(a.Count(r.WithEvent))), Int(r.WithEvent.Total)];
+            yield return ["", "events", .. arms.Select(a => Int(a.Count(r.Events))), Int(r.Events.Total)];
+        }
+    }
+
+    private static string RelatednessLabel(string relatedness) => relatedness switch
+    {
+        "possibleOrMore" => "possible or more",
+        "unrecorded" => "relatedness not recorded",
+        _ => relatedness,
+    };
 
     private static string Stamp(DateTimeOffset at) => ProtocolDocumentTemplate.Stamp(at);
 

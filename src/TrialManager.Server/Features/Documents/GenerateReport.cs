@@ -9,6 +9,7 @@ using TrialManager.Infrastructure.Documents.Templates;
 using TrialManager.Server.Common;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Audit;
+using TrialManager.Server.Features.Blinding;
 using TrialManager.Server.Features.Statistics;
 using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumArmCounts;
 
@@ -103,6 +104,8 @@ public sealed class GenerateReportHandler(
     {
         var (data, consort, balance, reliability, audit) = await ReadAsync(trialId, cancellationToken);
         var measures = await sender.Send(new GetDsmbReportData(trialId), cancellationToken);
+        // The DSMB's own blinding answer (GET /api/trials/{trialId}/blinding), without the participant ids.
+        var blinding = await sender.Send(new GetBlindingSummary(trialId), cancellationToken);
         return new DsmbReportModel(
             data.Trial,
             data.GeneratedAt,
@@ -114,10 +117,15 @@ public sealed class GenerateReportHandler(
             data.IneligibleAfterRandomization,
             data.Withdrawals,
             data.Harms,
+            measures.Relatedness,
             measures.Trajectories,
             measures.Alliance,
             measures.Fidelity,
             Reliability(reliability),
+            new BlindingFigures(
+                blinding.Guesses,
+                [.. blinding.Arms.Select(a => new ArmBlindingFigures(a.Arm.Wire(), a.Guesses, a.Correct, a.Incorrect, a.DontKnow, a.Index, a.StandardError))],
+                [.. blinding.Unblindings.Select(u => new UnblindingFigure(u.UnblindedAt, u.Role, u.Reason))]),
             audit);
     }
 

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Common;
 using TrialManager.Domain.Instruments;
+using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Instruments;
@@ -14,11 +15,13 @@ namespace TrialManager.Server.Features.Documents;
 /// <summary>
 /// The closed report's figures from the measures, by arm: outcome trajectories (each participant-answered questionnaire
 /// with severity bands, at each session and visit), the working alliance by formulation, and fidelity and
-/// differentiation from the fidelity forms' item tags. Only allocated participants count.
+/// differentiation from the fidelity forms' item tags, and adverse events by relatedness. Only allocated participants count.
 /// </summary>
 public sealed record GetDsmbReportData(string TrialId) : IQuery<DsmbReportData>;
 
-public sealed record DsmbReportData(IReadOnlyList<OutcomeMeans> Trajectories, IReadOnlyList<AllianceMeans> Alliance, IReadOnlyList<FidelityMeans> Fidelity);
+public sealed record DsmbReportData(
+    IReadOnlyList<OutcomeMeans> Trajectories, IReadOnlyList<AllianceMeans> Alliance, IReadOnlyList<FidelityMeans> Fidelity,
+    IReadOnlyList<RelatednessHarms> Relatedness);
 
 public sealed class GetDsmbReportDataHandler(TrialDbContext db, InstrumentCatalogue catalogue) : IQueryHandler<GetDsmbReportData, DsmbReportData>
 {
@@ -28,9 +31,9 @@ public sealed class GetDsmbReportDataHandler(TrialDbContext db, InstrumentCatalo
     public async ValueTask<DsmbReportData> Handle(GetDsmbReportData query, CancellationToken cancellationToken)
     {
         var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
-        var allocated = (await db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id)
-                .Select(a => new { a.ParticipantId, a.Arm, a.Formulation }).ToListAsync(cancellationToken))
-            .ToDictionary(a => a.ParticipantId, a => (a.Arm, a.Formulation));
+        var allocations = await db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id)
+            .Select(a => new { a.ParticipantId, a.Arm, a.Formulation, a.RandomizedAt }).ToListAsync(cancellationToken);
+        var allocated = allocations.ToDictionary(a => a.ParticipantId, a => (a.Arm, a.Formulation));
         var measures = (await db.Measures.AsNoTracking().Where(m => m.TrialId == trial.Id).ToListAsync(cancellationToken))
             .Where(m => allocated.ContainsKey(m.ParticipantId))
             .Select(m => (Measure: m, Definition: catalogue.Find(m.Instrument, m.Version)?.Definition, allocated[m.ParticipantId].Arm))
@@ -80,7 +83,54 @@ public sealed class GetDsmbReportDataHandler(TrialDbContext db, InstrumentCatalo
                 .Select(p => (p.Arm, Value: p.Profile.Differentiation(p.Arm.Wire()))).Where(p => p.Value is not null).Select(p => (p.Arm, p.Value!.Value)))));
         }
 
-        return new DsmbReportData(trajectories, alliance, fidelity);
+        return new DsmbReportData(trajectories, alliance, fidelity,
+            await RelatednessAsync(trial.Id, allocations.ToDictionary(a => a.ParticipantId, a => (a.Arm, On: DateOnly.FromDateTime(a.RandomizedAt.UtcDateTime))), cancellationToken));
+    }
+
+    /// <summary>The relatedness summary counts from this code on: a causal reading (possible, probable, definite).</summary>
+    public const string PossibleOrMore = "possibleOrMore";
+
+    /// <summary>
+    /// Adverse events by seriousness and relatedness, attributed to the arm as the harms table attributes them (from the
+    /// day of randomization on): participants with at least one such event, and the events. Every category is listed,
+    /// zeros included; events recorded before relatedness existed are "unrecorded", never guessed into a category.
+    /// </summary>
+    private async Task<IReadOnlyList<RelatednessHarms>> RelatednessAsync(
+        string trialId, Dictionary<string, (ArmCode Arm, DateOnly On)> randomized, CancellationToken cancellationToken)
+    {
+        // Owned events come with their participant (SQLite cannot flatten them in SQL); only those with events load.
+        var events = (await db.Participants.AsNoTracking().Where(p => p.TrialId == trialId && p.Events.Any()).ToListAsync(cancellationToken))
+            .Where(p => randomized.ContainsKey(p.Id))
+            .SelectMany(p => p.Events
+                .Where(e => AdverseEventRules.IsAdverse(e.Type) && e.OccurredOn >= randomized[p.Id].On)
+                .Select(e => (ParticipantId: p.Id, randomized[p.Id].Arm, e.IsSerious, e.Relatedness)))
+            .ToList();
+        var rows = new List<RelatednessHarms>();
+        foreach (var serious in new[] { false, true })
+        {
+            var of = events.Where(e => e.IsSerious == serious).ToList();
+            RelatednessHarms Row(string label, Func<EventRelatedness?, bool> counts)
+            {
+                var matching = of.Where(e => counts(e.Relatedness)).ToList();
+                return new RelatednessHarms(serious, label,
+                    Count(matching.DistinctBy(e => e.ParticipantId).Select(e => e.Arm)), Count(matching.Select(e => e.Arm)));
+            }
+
+            rows.AddRange(Enum.GetValues<EventRelatedness>().Select(r => Row(r.Wire(), e => e == r)));
+            rows.Add(Row(PossibleOrMore, e => e >= EventRelatedness.Possible));
+            if (of.Any(e => e.Relatedness is null))
+            {
+                rows.Add(Row("unrecorded", e => e is null));
+            }
+        }
+
+        return rows;
+    }
+
+    private static ArmCounts Count(IEnumerable<ArmCode> arms)
+    {
+        var list = arms.ToList();
+        return new ArmCounts(list.Count(a => a == ArmCode.Mediator), list.Count(a => a == ArmCode.Moderator), list.Count(a => a == ArmCode.Comparator));
     }
 
     private static string TagLabel(FidelityTag tag) => tag switch

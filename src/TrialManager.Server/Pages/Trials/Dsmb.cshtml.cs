@@ -10,9 +10,12 @@ using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Pages.Trials;
 
-/// <summary>The DSMB's page: request the closed report (or the open one) and download them, through the API's commands.</summary>
+/// <summary>
+/// The DSMB's page: request the closed report (or the open one), download them, and sign the closed ones, through the
+/// API's commands.
+/// </summary>
 [PagePolicy(Policies.Dsmb)]
-public sealed class DsmbModel(ISender sender) : TrialPageModel
+public sealed class DsmbModel(ISender sender, SecurityAudit securityAudit) : TrialPageModel
 {
     [FromRoute]
     public string TrialId { get; set; } = string.Empty;
@@ -20,6 +23,9 @@ public sealed class DsmbModel(ISender sender) : TrialPageModel
     public TrialView? Trial { get; private set; }
 
     public IReadOnlyList<ReportView> Reports { get; private set; } = [];
+
+    /// <summary>The signatures of the listed reports, by report.</summary>
+    public ILookup<Guid, SignatureView> Signatures { get; private set; } = Array.Empty<SignatureView>().ToLookup(s => s.ReportId);
 
     /// <summary>Older reports, while more remain.</summary>
     public string? NextLink { get; private set; }
@@ -31,6 +37,14 @@ public sealed class DsmbModel(ISender sender) : TrialPageModel
         await LoadAsync(null, ct);
         var report = await sender.Send(new RequestReport(TrialId, kind), ct);
         Notice = $"{report.Kind.Wire()} report requested ({report.Id.ToString()[..8]}…); it is {report.Status.Wire()}. Refresh to see it ready.";
+        return Redirect($"/trials/{TrialId}/dsmb#reports");
+    });
+
+    /// <summary>The board signs its closed reports as the ethics page signs the progress report: the same command and checks.</summary>
+    public Task<IActionResult> OnPostSignAsync(Guid reportId, string? meaning, string? key, CancellationToken ct) => Attempt("sign", async () =>
+    {
+        await LoadAsync(null, ct);
+        Notice = await ReportSigning.SignAsync(sender, securityAudit, HttpContext, reportId, meaning, key, ct);
         return Redirect($"/trials/{TrialId}/dsmb#reports");
     });
 
@@ -54,6 +68,7 @@ public sealed class DsmbModel(ISender sender) : TrialPageModel
         Trial = await sender.Send(new GetTrial(TrialId), ct);
         var page = await sender.Send(new ListReports(TrialId, PageRequest.From(null, after)), ct);
         Reports = page.Items;
+        Signatures = (await sender.Send(new ListReportSignatures([.. Reports.Select(r => r.Id)]), ct)).ToLookup(s => s.ReportId);
         NextLink = page.Next is { } next ? PageResults.NextPageLink(Request, next, "handler") + "#reports" : null;
     }
 }

@@ -32,8 +32,7 @@ public sealed class EthicsModel(ISender sender, SecurityAudit securityAudit) : T
     public ILookup<Guid, SignatureView> Signatures { get; private set; } = Array.Empty<SignatureView>().ToLookup(s => s.ReportId);
 
     /// <summary>The board member may sign the reports of their audience (the ethics progress report).</summary>
-    public bool MaySign(ReportView report) =>
-        report.Status == TrialManager.Domain.Documents.DocumentStatus.Ready && Actor.Role == ReportAudience.SignerOf(report.Kind);
+    public bool MaySign(ReportView report) => ReportSigning.MaySign(Actor, report);
 
     /// <summary>Older reports, while more remain.</summary>
     public string? NextLink { get; private set; }
@@ -52,18 +51,8 @@ public sealed class EthicsModel(ISender sender, SecurityAudit securityAudit) : T
     public Task<IActionResult> OnPostSignAsync(Guid reportId, string? meaning, string? key, CancellationToken ct) => Attempt("sign", async () =>
     {
         await LoadAsync(null, ct);
-        try
-        {
-            var signature = await sender.Send(new SignReport(reportId, meaning, key), ct);
-            Notice = $"Report {reportId.ToString()[..8]}… signed ({signature.Meaning.Wire()}) at {signature.SignedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss} UTC.";
-            return Redirect($"/trials/{TrialId}/ethics#reports");
-        }
-        catch (ForbiddenException e) when (e.AuditReason == "signatureKey")
-        {
-            // A wrong key is told on the form, and counted like the API's refusal.
-            await securityAudit.PermissionDeniedAsync(HttpContext, e.AuditReason);
-            throw RequestValidationException.For("key", e.Message);
-        }
+        Notice = await ReportSigning.SignAsync(sender, securityAudit, HttpContext, reportId, meaning, key, ct);
+        return Redirect($"/trials/{TrialId}/ethics#reports");
     });
 
     public async Task<IActionResult> OnGetPdfAsync(Guid reportId, CancellationToken ct)
