@@ -138,6 +138,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("*",    "/trials/{trialId}/ethics",                                  S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/dsmb",                                    S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/visits",                                  S,     S,      S,     S,     S,     S, S),
+        new("*",    "/trials/{trialId}/queries",                                 S,     S,      S,     S,     S,     S, S),
         new("*",    "/participants/{id}",                                        S,     S,      S,     S,     S,     S, S),
         new("*",    "/raters/queue",                                             S,     S,      S,     S,     S,     S, S),
         new("*",    "/raters/practice",                                          S,     S,      S,     S,     S,     S, S),

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Documents;
 using TrialManager.Integration.Tests.Harness;
@@ -13,7 +14,7 @@ namespace TrialManager.Integration.Tests.Visits;
 /// An assessor is blind to the arm: every answer they can get (API routes, their error answers, the pages) is
 /// collected and searched for an arm code, a stratum, a sequence, a therapist or a protocol cell.
 /// </summary>
-public abstract class AssessorBlindingTests(TrialServer server)
+public abstract partial class AssessorBlindingTests(TrialServer server)
 {
     private const string Key = "dev-assessor";
 
@@ -114,6 +115,58 @@ public abstract class AssessorBlindingTests(TrialServer server)
         var leaks = texts.SelectMany(t => secrets.Where(s => t.Text.Contains(s, StringComparison.OrdinalIgnoreCase)).Select(s => $"{t.Request} carries {s}: {t.Text[..Math.Min(400, t.Text.Length)]}")).ToList();
         Assert.True(leaks.Count == 0, string.Join(Environment.NewLine, leaks));
     }
+
+    [ServerFact]
+    public async Task Assessor_UnblindsOnTheDuePage_TheArmOnlyInThatAnswer_AndARefusedStepOrGuessNamesNoArm()
+    {
+        var trialId = await VisitApiTests.ScheduledTrialAsync(server);
+        var allocation = await DocumentSupport.RandomizedParticipantAsync(server, trialId);
+        var id = allocation.GetProperty("participantId").GetString()!;
+        var arm = allocation.GetProperty("arm").GetString()!;
+        string[] arms = ["mediator", "moderator", "comparator"];
+        var pages = await PageSignIn.SignedInClientAsync(server, Key);
+        var path = $"/trials/{trialId}/visits";
+        var page = await pages.GetStringAsync(new Uri(path, UriKind.Relative));
+        Assert.Contains("handler=Unblind", page, StringComparison.Ordinal);
+        Assert.Contains("not yet (at the last visit)", page, StringComparison.Ordinal); // only the baseline is due
+        Assert.DoesNotContain("handler=Guess", page, StringComparison.Ordinal);
+        var coordinatorPage = await (await PageSignIn.SignedInClientAsync(server, "dev-coordinator")).GetStringAsync(new Uri(path, UriKind.Relative));
+        Assert.DoesNotContain("handler=Unblind", coordinatorPage, StringComparison.Ordinal);
+
+        async Task<HttpResponseMessage> PostAsync(string handler, Dictionary<string, string> fields)
+        {
+            fields["ParticipantId"] = id;
+            fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(page).Groups[1].Value);
+            using var body = new FormUrlEncodedContent(fields);
+            return await pages.PostAsync(new Uri($"{path}?handler={handler}", UriKind.Relative), body);
+        }
+
+        // No reason: the API's message, no arm, nothing recorded. A guess before the last visit: the API's conflict, no arm.
+        var noReason = await PostAsync("Unblind", new() { ["Reason"] = " " });
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        var noReasonPage = await noReason.Content.ReadAsStringAsync();
+        Assert.Contains("is required: why the arm must be revealed", noReasonPage, StringComparison.Ordinal);
+        var early = await PostAsync("Guess", new() { ["Guess"] = "dontKnow" });
+        Assert.Equal(HttpStatusCode.BadRequest, early.StatusCode);
+        var earlyPage = await early.Content.ReadAsStringAsync();
+        Assert.Contains("the guess is made at the last visit, not before", earlyPage, StringComparison.Ordinal);
+        foreach (var refused in new[] { noReasonPage, earlyPage })
+        {
+            Assert.DoesNotContain(arms, a => refused.Contains(a, StringComparison.OrdinalIgnoreCase));
+        }
+
+        var unblinded = await PostAsync("Unblind", new() { ["Reason"] = "serious adverse event: the treating physician needs the arm" });
+        Assert.Equal(HttpStatusCode.OK, unblinded.StatusCode);
+        Assert.Contains($"the arm is <strong>{arm}</strong>", await unblinded.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var summary = await (await server.Client("dev-dsmb").GetAsync($"/api/trials/{trialId}/blinding")).JsonAsync();
+        Assert.Contains("serious adverse event: the treating physician needs the arm", summary.GetRawText(), StringComparison.Ordinal);
+        // The next page the assessor opens is blind again.
+        var after = await pages.GetStringAsync(new Uri(path, UriKind.Relative));
+        Assert.DoesNotContain(arms, a => after.Contains(a, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenField();
 }
 
 [Collection(SqliteServerCollection.Name)]

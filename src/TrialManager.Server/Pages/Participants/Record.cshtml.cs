@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using TrialManager.Server.Features.Raters;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
@@ -6,6 +8,7 @@ using TrialManager.Domain.Documents;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Server.Common;
+using TrialManager.Server.Features.Corrections;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
@@ -68,6 +71,22 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
 
     [BindProperty]
     public DateOnly? ResolvedOn { get; set; }
+
+    // A correction of a screening answer or the consent; named apart from the withdrawal's reason.
+    [BindProperty]
+    public string? CorrectionField { get; set; }
+
+    [BindProperty]
+    public string? CorrectionValue { get; set; }
+
+    [BindProperty]
+    public string? CorrectionReason { get; set; }
+
+    [BindProperty]
+    public string? Criterion { get; set; }
+
+    [BindProperty]
+    public string? IneligibilityNote { get; set; }
 
     public ParticipantView? Participant { get; private set; }
 
@@ -145,6 +164,60 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
             : new RecordParticipantEvent(Id, Type, OccurredOn, Description), ct);
         return $"Event {recorded.Number} recorded.";
     });
+
+    public Task<IActionResult> OnPostCorrectAsync(CancellationToken ct) => Step("correction", ct, async () =>
+    {
+        try
+        {
+            var correction = await sender.Send(
+                new CorrectRecord(Id, Correction.ParticipantTarget, CorrectionField, CorrectionValueJson(CorrectionField, CorrectionValue), CorrectionReason), ct);
+            return $"{correction.Field} corrected; the old value stays in the record.";
+        }
+        catch (RequestValidationException e)
+        {
+            // The API's keys (field, value, reason) moved under correction., apart from the other forms' fields.
+            throw new RequestValidationException(e.Errors.ToDictionary(kv => "correction." + kv.Key, kv => kv.Value));
+        }
+    });
+
+    public Task<IActionResult> OnPostIneligibleAsync(CancellationToken ct) => Step("ineligible", ct, async () =>
+    {
+        try
+        {
+            await sender.Send(new DeclareIneligible(Id, Criterion, IneligibilityNote), ct);
+            return "The participant is recorded as ineligible after consent.";
+        }
+        catch (RequestValidationException e) when (e.Errors.ContainsKey("note"))
+        {
+            throw new RequestValidationException(e.Errors.ToDictionary(kv => kv.Key == "note" ? "ineligibilityNote" : kv.Key, kv => kv.Value));
+        }
+    });
+
+    /// <summary>The answers a correction form can name, as the Corrector names them.</summary>
+    public static readonly string[] CorrectableFields = [.. Enum.GetValues<ParticipantField>().Select(f => f.Wire())];
+
+    /// <summary>
+    /// The typed text as the JSON value the API takes: whole numbers for the scores, a list for exclusions ("none" is the
+    /// empty list), text otherwise. Blank is no value at all, which the command refuses: nothing is defaulted or cleared.
+    /// </summary>
+    internal static JsonElement CorrectionValueJson(string? field, string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return default;
+        }
+
+        text = text.Trim();
+        object value = field?.ToLowerInvariant() switch
+        {
+            "ageyears" or "severity" or "motivation" or "expectancy" when int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) => number,
+            "exclusions" => text.Equals("none", StringComparison.OrdinalIgnoreCase)
+                ? Array.Empty<string>()
+                : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            _ => text,
+        };
+        return JsonSerializer.SerializeToElement(value);
+    }
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 

@@ -1,6 +1,8 @@
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
+using TrialManager.Domain.Common;
 using TrialManager.Server.Common;
+using TrialManager.Server.Features.Blinding;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Features.Visits;
 using TrialManager.Server.Pages.Shared;
@@ -24,7 +26,75 @@ public sealed class VisitsModel(ISender sender) : TrialPageModel
     /// <summary>The next page with the same filter, while more remain.</summary>
     public string? NextLink { get; private set; }
 
-    public Task<IActionResult> OnGetAsync(string? site, string? after, CancellationToken ct) => Show(async () =>
+    /// <summary>The participant an unblinding or guess form was posted for.</summary>
+    [BindProperty]
+    public string? ParticipantId { get; set; }
+
+    [BindProperty]
+    public string? Reason { get; set; }
+
+    [BindProperty]
+    public string? Guess { get; set; }
+
+    /// <summary>Set only in the answer to this assessor's own unblinding: the one place on these pages that names an arm.</summary>
+    public UnblindingView? Unblinded { get; private set; }
+
+    /// <summary>Assessors (the page's other role, coordinators, neither unblind nor guess) get the forms.</summary>
+    public bool IsAssessor => Actor.Role == Roles.Assessor;
+
+    /// <summary>The schedule's last visit, at which the assessor's guess of the arm is made.</summary>
+    public string? LastVisit => Trial?.Schedule?.Visits.MaxBy(v => v.Day)?.Code;
+
+    public Task<IActionResult> OnGetAsync(string? site, string? after, CancellationToken ct) => Show(() => LoadAsync(site, after, ct));
+
+    /// <summary>Not redirected: the revealed arm is in this answer only, never in a notice carried to the next page.</summary>
+    public Task<IActionResult> OnPostUnblindAsync(CancellationToken ct) => Attempt("unblind-" + ParticipantId, async () =>
+    {
+        await LoadAsync(null, null, ct);
+        if (!IsAssessor)
+        {
+            return ShowProblem(StatusCodes.Status403Forbidden, "Only an assessor unblinds on this page.");
+        }
+
+        try
+        {
+            Unblinded = await sender.Send(new UnblindParticipant(ParticipantId ?? string.Empty, Reason), ct);
+        }
+        catch (RequestValidationException e)
+        {
+            // Keyed by participant: each row has its own form.
+            throw new RequestValidationException(e.Errors.ToDictionary(kv => $"{kv.Key}-{ParticipantId}", kv => kv.Value));
+        }
+
+        return Page();
+    });
+
+    public Task<IActionResult> OnPostGuessAsync(CancellationToken ct) => Attempt("guess-" + ParticipantId, async () =>
+    {
+        await LoadAsync(null, null, ct);
+        if (!IsAssessor)
+        {
+            return ShowProblem(StatusCodes.Status403Forbidden, "Only an assessor records a blinding guess.");
+        }
+
+        try
+        {
+            var guess = await sender.Send(new RecordBlindingGuess(ParticipantId ?? string.Empty, Guess), ct);
+            Notice = $"Your guess for {guess.ParticipantId} is recorded.";
+        }
+        catch (DomainValidationException e)
+        {
+            throw RequestValidationException.For($"guess-{ParticipantId}", e.Message);
+        }
+        catch (RequestValidationException e)
+        {
+            throw new RequestValidationException(e.Errors.ToDictionary(kv => $"{kv.Key}-{ParticipantId}", kv => kv.Value));
+        }
+
+        return Redirect($"/trials/{TrialId}/visits");
+    });
+
+    private async Task LoadAsync(string? site, string? after, CancellationToken ct)
     {
         Site = string.IsNullOrEmpty(site) ? null : site;
         // The assessor's trial view has no arms: TrialView withholds them by role.
@@ -32,5 +102,5 @@ public sealed class VisitsModel(ISender sender) : TrialPageModel
         var page = PageResults.PageOf(await sender.Send(new GetDueList(TrialId, Site, null), ct), PageRequest.From(null, after), d => d.Key);
         Due = page.Items;
         NextLink = page.Next is { } next ? PageResults.NextPageLink(Request, next) : null;
-    });
+    }
 }
