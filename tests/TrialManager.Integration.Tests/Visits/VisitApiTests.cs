@@ -2,6 +2,14 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using TrialManager.Domain.Instruments;
+using TrialManager.Domain.Measures;
+using TrialManager.Domain.Participants;
+using TrialManager.Domain.Schedule;
+using TrialManager.Domain.Therapy;
+using TrialManager.Domain.Trials;
+using TrialManager.Infrastructure.Instruments;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Documents;
 using TrialManager.Integration.Tests.Harness;
@@ -212,6 +220,85 @@ public abstract class VisitApiTests(TrialServer server)
         // Stopping treatment leaves the visits and drops the sessions.
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{b}/treatment-stop", new { category = "participantChoice" }));
         Assert.Equal(["BBB visit baseline overdue", "BBB visit week4 due"], (await AllPagesAsync(server.Coordinator, $"/api/trials/{trialId}/visits/due?site=BBB")).Select(Line));
+    }
+
+    [ServerFact]
+    public async Task DueList_PagedOverManyParticipants_IsTheRuleAppliedToEveryone_InKeyOrder()
+    {
+        // More participants at a site than the handler reads at a time, randomized on shared instants (ties), with a
+        // session left out before later ones, missing latest sessions, half-recorded and missing visits, stopped treatment.
+        var trialId = await ScheduledTrialAsync(server);
+        var catalogue = server.Factory.Services.GetRequiredService<InstrumentCatalogue>();
+        var now = DateTimeOffset.UtcNow;
+        var expected = new List<(string Key, string Line)>();
+        await server.WithDbAsync(async db =>
+        {
+            var trial = await db.Trials.AsNoTracking().SingleAsync(t => t.Id == trialId);
+            var schedule = trial.Definition.Schedule!;
+            foreach (var (site, count) in new[] { ("AAA", 330), ("BBB", 40) })
+            {
+                var therapist = Therapist.Register(trial, $"T-{site}-{trialId}", site, [ArmCode.Mediator, ArmCode.Moderator], now.AddDays(-400));
+                db.Therapists.Add(therapist);
+                for (var i = 0; i < count; i++)
+                {
+                    var randomizedAt = now.AddDays(-(i % 160) - 1);
+                    var randomizedOn = DateOnly.FromDateTime(randomizedAt.UtcDateTime);
+                    var p = Participant.Screen($"{trialId}-{site}-{i:D3}", trial, new ScreeningAnswers(site, 30, 15, [], null, null), randomizedAt.AddDays(-10));
+                    p.Consent("1.0", randomizedOn.AddDays(-9));
+                    p.RateFormulation(trial.Definition, "R01", new FormulationScores(4, 1, 0, 0), false, null, randomizedAt.AddDays(-5));
+                    p.MarkRandomized(randomizedAt);
+                    p.AssignTherapist(therapist, i % 2 == 0 ? ArmCode.Mediator : ArmCode.Moderator);
+                    var held = Math.Min(schedule.Sessions, ((Today.DayNumber - randomizedOn.DayNumber) / schedule.SessionIntervalDays) + 1);
+                    var sessions = Enumerable.Range(1, held).Where(n => !(i % 5 == 0 && n == 2) && !(i % 3 == 0 && n == held)).ToHashSet();
+                    foreach (var n in sessions)
+                    {
+                        p.RecordSession(n, randomizedOn.AddDays((n - 1) * schedule.SessionIntervalDays), SessionAttendance.Attended, "dev-coordinator", now);
+                    }
+
+                    if (i % 11 == 0)
+                    {
+                        p.StopTreatment(TreatmentStopCategory.ParticipantChoice, null, now);
+                    }
+
+                    db.Participants.Add(p);
+                    var visits = new Dictionary<string, IReadOnlySet<string>>();
+                    foreach (var (visit, k) in schedule.Visits.Select((v, k) => (v, k)).Where(x => randomizedOn.AddDays(x.v.Day + x.v.Window) < Today && !(i % 7 == 0 && x.k == i % 3)))
+                    {
+                        var recorded = i % 4 == 1 && k == 0 ? new[] { "phq9" } : new[] { "phq9", "gad7" };
+                        visits[visit.Code] = recorded.ToHashSet();
+                        foreach (var code in recorded)
+                        {
+                            var definition = catalogue.Find(code)!.Definition;
+                            var scored = MeasureScorer.Score(definition, definition.Items.ToDictionary(item => item.Id, _ => (decimal?)0)).Measure!;
+                            db.Measures.Add(Measure.AtVisit(p, schedule, scored, visit.Code, randomizedOn.AddDays(visit.Day), [], "dev-assessor", now));
+                        }
+                    }
+
+                    var progress = new ScheduleProgress(randomizedOn, i % 11 != 0, sessions, visits);
+                    expected.AddRange(DueList.For(schedule, progress, Today).Select(d =>
+                    {
+                        var what = d.Number?.ToString("D4", CultureInfo.InvariantCulture) ?? d.Visit;
+                        return ($"{site}|{d.From:yyyy-MM-dd}|{p.Id}|{d.Kind.ToString().ToLowerInvariant()}|{what}",
+                            $"{site} {p.Id} {d.Kind.ToString().ToLowerInvariant()} {d.Number?.ToString(CultureInfo.InvariantCulture) ?? d.Visit} {d.From:yyyy-MM-dd} {d.To:yyyy-MM-dd} {d.Status.ToString().ToLowerInvariant()}");
+                    }));
+                }
+            }
+
+            await db.SaveChangesAsync();
+            return 0;
+        });
+
+        static string Line(JsonElement d) =>
+            $"{d.GetProperty("site").GetString()} {d.GetProperty("participantId").GetString()} {d.GetProperty("kind").GetString()} "
+            + $"{(d.GetProperty("session").ValueKind == JsonValueKind.Number ? d.GetProperty("session").GetInt32().ToString(CultureInfo.InvariantCulture) : d.GetProperty("visit").GetString())} "
+            + $"{d.GetProperty("from").GetString()} {d.GetProperty("to").GetString()} {d.GetProperty("status").GetString()}";
+
+        var ordered = expected.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Line).ToList();
+        Assert.True(ordered.Count > 400, $"only {ordered.Count} entries");
+        Assert.Equal(ordered, (await AllPagesAsync(server.Coordinator, $"/api/trials/{trialId}/visits/due?limit=1000")).Select(Line));
+        Assert.Equal(ordered, (await AllPagesAsync(server.Coordinator, $"/api/trials/{trialId}/visits/due?limit=37")).Select(Line));
+        Assert.Equal(ordered.Where(l => l.StartsWith("AAA ", StringComparison.Ordinal) && l.EndsWith(" overdue", StringComparison.Ordinal)),
+            (await AllPagesAsync(Assessor, $"/api/trials/{trialId}/visits/due?site=AAA&status=overdue&limit=9")).Select(Line));
     }
 }
 

@@ -11,9 +11,9 @@ namespace TrialManager.Server.Features.Visits;
 /// <summary>
 /// GET /api/trials/{trialId}/visits/due (coordinator for their sites, assessor): the sessions and visits of randomized
 /// participants still followed up that are due or overdue today (the server's clock), by site. Names no arm and no
-/// therapist: assessors read it.
+/// therapist: assessors read it. One page of the list, in the order of <see cref="DueView.Key"/>.
 /// </summary>
-public sealed record GetDueList(string TrialId, string? Site, string? Status) : IQuery<IReadOnlyList<DueView>>;
+public sealed record GetDueList(string TrialId, string? Site, string? Status, PageRequest Page) : IQuery<Page<DueView>>;
 
 /// <param name="Session">The session's number, for a session.</param>
 /// <param name="Visit">The visit's code, for a visit.</param>
@@ -24,12 +24,19 @@ public sealed record DueView(
     public string Key => $"{Site}|{From:yyyy-MM-dd}|{ParticipantId}|{Kind.Wire()}|{Session?.ToString("D4", System.Globalization.CultureInfo.InvariantCulture) ?? Visit}";
 }
 
-public sealed class GetDueListHandler(TrialDbContext db, IActorAccessor actors, TimeProvider clock) : IQueryHandler<GetDueList, IReadOnlyList<DueView>>
+/// <summary>
+/// A page needs only the participants whose entries can fall on it: no entry of a participant opens before their
+/// randomization day plus the schedule's earliest offset, so participants are read site by site in randomization
+/// order, a batch at a time, until the page is full and the next batch cannot open anything before its last entry.
+/// </summary>
+public sealed class GetDueListHandler(TrialDbContext db, IActorAccessor actors, TimeProvider clock) : IQueryHandler<GetDueList, Page<DueView>>
 {
-    public async ValueTask<IReadOnlyList<DueView>> Handle(GetDueList query, CancellationToken cancellationToken)
+    private const int Batch = 250;
+
+    public async ValueTask<Page<DueView>> Handle(GetDueList query, CancellationToken cancellationToken)
     {
         var trial = await db.ReadTrialAsync(query.TrialId, cancellationToken);
-        if (query.Site is { } site && !trial.Definition.Sites.Contains(site, StringComparer.Ordinal))
+        if (query.Site is { } requested && !trial.Definition.Sites.Contains(requested, StringComparer.Ordinal))
         {
             throw RequestValidationException.For("site", $"is not a site of the trial ({string.Join(", ", trial.Definition.Sites)})");
         }
@@ -40,56 +47,146 @@ public sealed class GetDueListHandler(TrialDbContext db, IActorAccessor actors, 
             status = Wire.TryParse<DueStatus>(query.Status, out var s) ? s : throw RequestValidationException.For("status", "must be due or overdue");
         }
 
+        var page = query.Page;
+        var after = page.Key(1) is [var last] ? last : null;
         var actor = actors.Current;
         if (query.Site is not null && !actor.MaySeeSite(query.Site))
         {
             // Like a participant of another site: the same answer as a site with nothing due, which tells nothing.
-            return [];
+            return new Page<DueView>([], null);
         }
 
         // A trial without a schedule has nothing due.
         if (trial.Definition.Schedule is not { } schedule)
         {
-            return [];
+            return new Page<DueView>([], null);
         }
 
+        // The sites that have someone followed (read, not taken from the definition, so nobody is left out). Every key of
+        // a site starts with "site|", so the sites follow each other in the ordinal order of that prefix.
+        var sites = (await db.Participants.AsNoTracking()
+                .Where(p => p.TrialId == trial.Id && (p.Status == ParticipantStatus.Randomized || p.Status == ParticipantStatus.FollowUp))
+                .Select(p => p.Site).Distinct().ToListAsync(cancellationToken))
+            .Where(x => (query.Site is null || x == query.Site) && actor.MaySeeSite(x))
+            .OrderBy(x => x + "|", StringComparer.Ordinal)
+            .ToList();
+        // Session 1 opens on the randomization day; a visit may open before it.
+        var earliest = Math.Min(0, schedule.Visits.Select(v => v.Day - v.Window).DefaultIfEmpty(0).Min());
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var rows = new List<(DueView Item, string Key)>();
+        foreach (var site in sites)
+        {
+            var prefix = site + "|";
+            if (after is not null && string.CompareOrdinal(prefix, after) < 0 && !after.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue; // the whole site lies before the cursor
+            }
+
+            DateTimeOffset? lastAt = null;
+            string? lastId = null;
+            while (true)
+            {
+                if (lastAt is { } at && Full(rows, page)
+                    && string.CompareOrdinal(rows[page.Limit].Key, $"{prefix}{DateOnly.FromDateTime(at.UtcDateTime).AddDays(earliest):yyyy-MM-dd}") < 0)
+                {
+                    break; // no later participant of the site opens anything before the page's end
+                }
+
+                var batch = await AddBatchAsync(trial.Id, site, lastAt, lastId, schedule, today, status, after, rows, cancellationToken);
+                if (batch is null)
+                {
+                    break;
+                }
+
+                (lastAt, lastId) = batch.Value;
+                rows.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+                if (rows.Count > page.Limit + 1)
+                {
+                    rows.RemoveRange(page.Limit + 1, rows.Count - page.Limit - 1);
+                }
+            }
+
+            if (Full(rows, page))
+            {
+                break; // every key of a later site is greater
+            }
+        }
+
+        var p = Page<(DueView Item, string Key)>.From(rows, page, x => PageRequest.Cursor(x.Key));
+        return new Page<DueView>([.. p.Items.Select(x => x.Item)], p.Next);
+    }
+
+    private static bool Full(List<(DueView Item, string Key)> rows, PageRequest page) => rows.Count > page.Limit;
+
+    /// <summary>The entries after the cursor of the next batch of the site's followed participants; the batch's last (instant, id), or null when none remain.</summary>
+    private async Task<(DateTimeOffset, string)?> AddBatchAsync(
+        string trialId, string site, DateTimeOffset? lastAt, string? lastId, TrialSchedule schedule, DateOnly today, DueStatus? status, string? after,
+        List<(DueView Item, string Key)> rows, CancellationToken cancellationToken)
+    {
         var participants = db.Participants.AsNoTracking()
-            .Where(p => p.TrialId == trial.Id && (p.Status == ParticipantStatus.Randomized || p.Status == ParticipantStatus.FollowUp));
-        if (query.Site is not null)
+            .Where(p => p.TrialId == trialId && p.Site == site && (p.Status == ParticipantStatus.Randomized || p.Status == ParticipantStatus.FollowUp));
+        if (lastAt is { } at)
         {
-            participants = participants.Where(p => p.Site == query.Site);
+            participants = participants.Where(p => p.RandomizedAt > at || (p.RandomizedAt == at && string.Compare(p.Id, lastId) > 0));
         }
 
-        if (actor.Sites.Count > 0)
-        {
-            var sites = actor.Sites.ToList();
-            participants = participants.Where(p => sites.Contains(p.Site));
-        }
+        participants = participants.OrderBy(p => p.RandomizedAt).ThenBy(p => p.Id).Take(Batch);
 
+        // One row per participant: what the rule needs of their sessions is which numbers are recorded, and for almost
+        // everyone those are 1..n, which the count and the bounds tell without reading the sessions themselves.
         var followed = await participants
-            .Select(p => new { p.Id, p.Site, p.Status, p.RandomizedAt, Sessions = p.Sessions.Select(s => s.Number).ToList() })
+            .Select(p => new
+            {
+                p.Id, p.Status, p.RandomizedAt,
+                Sessions = p.Sessions.Count(),
+                First = p.Sessions.Min(s => (int?)s.Number),
+                Last = p.Sessions.Max(s => (int?)s.Number),
+            })
             .ToListAsync(cancellationToken);
-        var ids = followed.Select(p => p.Id).ToList();
+        if (followed.Count == 0)
+        {
+            return null;
+        }
+
+        // The batch as a subquery, not its ids sent back as a list of parameters.
+        var ids = participants.Select(p => p.Id);
+        // The numbers themselves only where they are not 1..n (a session left out, then a later one recorded).
+        var gapped = (await db.Participants.AsNoTracking()
+                .Where(p => ids.Contains(p.Id)
+                    && (p.Sessions.Min(s => (int?)s.Number) != 1 || p.Sessions.Max(s => (int?)s.Number) != p.Sessions.Count()))
+                .SelectMany(p => p.Sessions)
+                // The owner's key from the session row itself: naming p.Id inside would need an APPLY, which SQLite lacks.
+                .Select(s => new { ParticipantId = EF.Property<string>(s, "ParticipantId"), s.Number })
+                .ToListAsync(cancellationToken))
+            .ToLookup(s => s.ParticipantId, s => s.Number);
         var visitMeasures = (await db.Measures.AsNoTracking()
-                .Where(m => m.TrialId == trial.Id && m.Visit != null && ids.Contains(m.ParticipantId))
+                .Where(m => m.TrialId == trialId && m.Visit != null && ids.Contains(m.ParticipantId))
                 .Select(m => new { m.ParticipantId, Visit = m.Visit!, m.Instrument })
                 .ToListAsync(cancellationToken))
             .ToLookup(m => m.ParticipantId);
 
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var due = new List<DueView>();
         foreach (var p in followed)
         {
             var progress = new ScheduleProgress(
                 DateOnly.FromDateTime(p.RandomizedAt!.Value.UtcDateTime),
                 p.Status == ParticipantStatus.Randomized,
-                p.Sessions.ToHashSet(),
+                p.First == 1 && p.Last == p.Sessions ? Enumerable.Range(1, p.Sessions).ToHashSet() : gapped[p.Id].ToHashSet(),
                 visitMeasures[p.Id].GroupBy(m => m.Visit).ToDictionary(g => g.Key, g => (IReadOnlySet<string>)g.Select(m => m.Instrument).ToHashSet()));
-            due.AddRange(DueList.For(schedule, progress, today)
-                .Where(i => status is null || i.Status == status)
-                .Select(i => new DueView(p.Id, p.Site, i.Kind, i.Number, i.Visit, i.From, i.To, i.Status)));
+            foreach (var i in DueList.For(schedule, progress, today))
+            {
+                if (status is null || i.Status == status)
+                {
+                    var view = new DueView(p.Id, site, i.Kind, i.Number, i.Visit, i.From, i.To, i.Status);
+                    var key = view.Key;
+                    if (after is null || string.CompareOrdinal(key, after) > 0)
+                    {
+                        rows.Add((view, key));
+                    }
+                }
+            }
         }
 
-        return [.. due.OrderBy(d => d.Key, StringComparer.Ordinal)];
+        var tail = followed[^1];
+        return (tail.RandomizedAt!.Value, tail.Id);
     }
 }

@@ -10,7 +10,7 @@ public static class VisitEndpoints
     {
         app.MapGet("/api/trials/{trialId}/visits/due",
                 async (string trialId, string? site, string? status, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
-                    http.PagedList(await sender.Send(new GetDueList(trialId, site, status), ct), page, d => d.Key))
+                    http.Paged(await sender.Send(new GetDueList(trialId, site, status, page), ct)))
             .WithTags("Visits").RequireAuthorization(Policies.DueList)
             .WithSummary("Sessions and visits due or overdue today for randomized participants still followed up, by site (?site=, ?status=due|overdue); paged.");
     }

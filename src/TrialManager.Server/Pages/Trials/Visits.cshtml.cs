@@ -99,7 +99,7 @@ public sealed class VisitsModel(ISender sender) : TrialPageModel
         Site = string.IsNullOrEmpty(site) ? null : site;
         // The assessor's trial view has no arms: TrialView withholds them by role.
         Trial = await sender.Send(new GetTrial(TrialId), ct);
-        var page = PageResults.PageOf(await sender.Send(new GetDueList(TrialId, Site, null), ct), PageRequest.From(null, after), d => d.Key);
+        var page = await sender.Send(new GetDueList(TrialId, Site, null, PageRequest.From(null, after)), ct);
         Due = page.Items;
         NextLink = page.Next is { } next ? PageResults.NextPageLink(Request, next) : null;
     }
