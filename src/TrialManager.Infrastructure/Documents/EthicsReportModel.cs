@@ -1,3 +1,5 @@
+using TrialManager.Domain.Trials;
+
 namespace TrialManager.Infrastructure.Documents;
 
 /// <summary>
@@ -64,6 +66,13 @@ public sealed record MonthlyCount(string Month, int Count);
 public sealed record ArmCounts(int Mediator, int Moderator, int Comparator = 0)
 {
     public int Total => Mediator + Moderator + Comparator;
+
+    /// <summary>How many of <paramref name="arms"/> (one per participant or event) fall in each arm.</summary>
+    public static ArmCounts Of(IEnumerable<ArmCode> arms)
+    {
+        var list = arms.ToList();
+        return new ArmCounts(list.Count(a => a == ArmCode.Mediator), list.Count(a => a == ArmCode.Moderator), list.Count(a => a == ArmCode.Comparator));
+    }
 }
 
 public sealed record ReasonCount(string Reason, int Count);

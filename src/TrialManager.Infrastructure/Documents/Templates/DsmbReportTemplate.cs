@@ -1,5 +1,6 @@
 using System.Globalization;
 using TrialManager.Infrastructure.Documents.Layout;
+using static TrialManager.Infrastructure.Documents.Templates.ReportBlocks;
 
 namespace TrialManager.Infrastructure.Documents.Templates;
 
@@ -10,8 +11,6 @@ namespace TrialManager.Infrastructure.Documents.Templates;
 /// </summary>
 public static class DsmbReportTemplate
 {
-    private const char NoBreak = '\u00A0';
-
     public static byte[] Render(DsmbReportModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -174,7 +173,7 @@ public static class DsmbReportTemplate
             .Rows(rows, r => [.. labels(r), .. arms.Select(a => Show(a.Mean(means(r))))]);
 
     /// <summary>"12.50 (n = 4)", or a dash where the arm has no value.</summary>
-    public static string Show(Mean? mean) => mean is { } m ? $"{ReportBlocks.Fixed(m.Value, "0.00")} (n{NoBreak}={NoBreak}{Int(m.N)})" : "-";
+    public static string Show(Mean? mean) => mean is { } m ? $"{Fixed(m.Value, "0.00")} {N(m.N)}" : "-";
 
     private static IEnumerable<string[]> HarmsRows(
         IEnumerable<HarmsCount> harms, IReadOnlyList<(string Id, string Label, Func<ArmCounts, int> Count, Func<ArmMeans, Mean?> Mean)> arms)
@@ -210,14 +209,4 @@ public static class DsmbReportTemplate
         "unrecorded" => "relatedness not recorded",
         _ => relatedness,
     };
-
-    private static string Stamp(DateTimeOffset at) => ProtocolDocumentTemplate.Stamp(at);
-
-    private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>"(n = 12)" kept on one line inside a flow box.</summary>
-    private static string N(int value) => $"(n{NoBreak}={NoBreak}{Int(value)})";
-
-    private static string Percent(int count, int of) =>
-        of <= 0 ? "n/a" : (100.0 * count / of).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 }

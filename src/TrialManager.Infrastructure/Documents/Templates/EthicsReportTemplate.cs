@@ -1,6 +1,7 @@
 using System.Globalization;
 using TrialManager.Domain.Statistics;
 using TrialManager.Infrastructure.Documents.Layout;
+using static TrialManager.Infrastructure.Documents.Templates.ReportBlocks;
 
 namespace TrialManager.Infrastructure.Documents.Templates;
 
@@ -12,8 +13,6 @@ namespace TrialManager.Infrastructure.Documents.Templates;
 /// </summary>
 public static class EthicsReportTemplate
 {
-    private const char NoBreak = '\u00A0';
-
     public static byte[] Render(EthicsReportModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -150,15 +149,4 @@ public static class EthicsReportTemplate
             yield return ["", "events", Int(h.Events), Int(h.EventsBefore)];
         }
     }
-
-    private static string Stamp(DateTimeOffset at) => ProtocolDocumentTemplate.Stamp(at);
-
-    private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>"(n = 12)" kept on one line inside a flow box.</summary>
-    private static string N(int value) => $"(n{NoBreak}={NoBreak}{Int(value)})";
-
-    private static string Fixed(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
-
-    private static string Percent(int count, int of) => of <= 0 ? "n/a" : Fixed(100.0 * count / of, "0.0") + "%";
 }

@@ -61,4 +61,14 @@ internal static class ReportBlocks
     public static string Fixed(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A no-break space: keeps "n = 12" on one line inside a flow box.</summary>
+    public const char NoBreak = '\u00A0';
+
+    /// <summary>"(n = 12)" kept on one line inside a flow box.</summary>
+    public static string N(int value) => $"(n{NoBreak}={NoBreak}{Int(value)})";
+
+    public static string Percent(int count, int of) => of <= 0 ? "n/a" : Fixed(100.0 * count / of, "0.0") + "%";
+
+    public static string Stamp(DateTimeOffset at) => ProtocolDocumentTemplate.Stamp(at);
 }

@@ -113,7 +113,7 @@ public sealed class GetDsmbReportDataHandler(TrialDbContext db, InstrumentCatalo
             {
                 var matching = of.Where(e => counts(e.Relatedness)).ToList();
                 return new RelatednessHarms(serious, label,
-                    Count(matching.DistinctBy(e => e.ParticipantId).Select(e => e.Arm)), Count(matching.Select(e => e.Arm)));
+                    ArmCounts.Of(matching.DistinctBy(e => e.ParticipantId).Select(e => e.Arm)), ArmCounts.Of(matching.Select(e => e.Arm)));
             }
 
             rows.AddRange(Enum.GetValues<EventRelatedness>().Select(r => Row(r.Wire(), e => e == r)));
@@ -127,11 +127,6 @@ public sealed class GetDsmbReportDataHandler(TrialDbContext db, InstrumentCatalo
         return rows;
     }
 
-    private static ArmCounts Count(IEnumerable<ArmCode> arms)
-    {
-        var list = arms.ToList();
-        return new ArmCounts(list.Count(a => a == ArmCode.Mediator), list.Count(a => a == ArmCode.Moderator), list.Count(a => a == ArmCode.Comparator));
-    }
 
     private static string TagLabel(FidelityTag tag) => tag switch
     {

@@ -60,7 +60,7 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
         // Codes only: the free-text note never leaves the participant's record. Every category is listed (zeros
         // included); withdrawals from before categories existed are "unrecorded", never guessed into one.
         var withdrawals = Enum.GetValues<WithdrawalCategory>().Select(c => (WithdrawalCategory?)c).Append(null)
-            .Select(c => new WithdrawalCount(WithdrawalView.CategoryText(c), Count(withdrawn.Where(w => w.WithdrawalCategory == c).Select(w => armOf[w.Id]))))
+            .Select(c => new WithdrawalCount(WithdrawalView.CategoryText(c), ArmCounts.Of(withdrawn.Where(w => w.WithdrawalCategory == c).Select(w => armOf[w.Id]))))
             .Where(w => w.Category != WithdrawalView.Unrecorded || w.Counts.Total > 0)
             .ToList();
 
@@ -81,8 +81,8 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
                 var before = events.Where(e => e.Type == type && e.Arm is null).ToList();
                 return new HarmsCount(
                     Kind(type), type.Wire(),
-                    Count(after.DistinctBy(e => e.ParticipantId).Select(e => e.Arm!.Value)),
-                    Count(after.Select(e => e.Arm!.Value)),
+                    ArmCounts.Of(after.DistinctBy(e => e.ParticipantId).Select(e => e.Arm!.Value)),
+                    ArmCounts.Of(after.Select(e => e.Arm!.Value)),
                     before.DistinctBy(e => e.ParticipantId).Count(),
                     before.Count);
             })
@@ -104,8 +104,8 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
         var flagged = await db.Participants.AsNoTracking()
             .Where(p => p.TrialId == trial.Id && (p.MisStratified || p.IneligibleAfterRandomization))
             .Select(p => new { p.Id, p.MisStratified, p.IneligibleAfterRandomization }).ToListAsync(cancellationToken);
-        var misStratified = Count(flagged.Where(f => f.MisStratified && armOf.ContainsKey(f.Id)).Select(f => armOf[f.Id]));
-        var ineligible = Count(flagged.Where(f => f.IneligibleAfterRandomization && armOf.ContainsKey(f.Id)).Select(f => armOf[f.Id]));
+        var misStratified = ArmCounts.Of(flagged.Where(f => f.MisStratified && armOf.ContainsKey(f.Id)).Select(f => armOf[f.Id]));
+        var ineligible = ArmCounts.Of(flagged.Where(f => f.IneligibleAfterRandomization && armOf.ContainsKey(f.Id)).Select(f => armOf[f.Id]));
 
         var openQueries = await db.DataQueries.CountAsync(q => q.TrialId == trial.Id && q.AnsweredAt == null, cancellationToken);
         var answeredQueries = await db.DataQueries.CountAsync(q => q.TrialId == trial.Id && q.AnsweredAt != null, cancellationToken);
@@ -127,11 +127,6 @@ public sealed class GetEthicsReportDataHandler(TrialDbContext db, TimeProvider c
 
     private static string Month(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture);
 
-    private static ArmCounts Count(IEnumerable<ArmCode> arms)
-    {
-        var list = arms.ToList();
-        return new ArmCounts(list.Count(a => a == ArmCode.Mediator), list.Count(a => a == ArmCode.Moderator), list.Count(a => a == ArmCode.Comparator));
-    }
 
     private static SafetyEventKind Kind(ParticipantEventType type) => type switch
     {
