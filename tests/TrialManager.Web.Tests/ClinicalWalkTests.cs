@@ -171,6 +171,13 @@ public sealed class ClinicalWalkTests(NotifyingWebServer server, ITestOutputHelp
         await coordinator.GotoAsync($"/participants/{participantId}");
         await Expect(coordinator.Locator(".alerts-open")).ToContainTextAsync($"1 open safety alert in {trialId}");
         await server.ScreenshotAsync(coordinator, "walk-coordinator-alert-banner");
+        // Only coordinators are shown it: the therapist's pages have no such notice, and the alerts page is the 403 page.
+        await therapist.GotoAsync("/therapists/me/participants");
+        await Expect(therapist.GetByRole(AriaRole.Link, new() { Name = participantId })).ToBeVisibleAsync();
+        await Expect(therapist.Locator(".alerts-open")).ToHaveCountAsync(0);
+        await therapist.GotoAsync($"/trials/{trialId}/alerts");
+        await Expect(therapist.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
+
         await coordinator.Locator(".alerts-open").GetByRole(AriaRole.Link).ClickAsync();
         var row = coordinator.Locator($"#alert-{alertId}");
         await Expect(row).ToContainTextAsync(participantId);
@@ -206,6 +213,11 @@ public sealed class ClinicalWalkTests(NotifyingWebServer server, ITestOutputHelp
         await server.ScreenshotAsync(assessor, "walk-assessor-follow-up");
         await assessor.GotoAsync($"/trials/{trialId}/visits");
         await Expect(assessor.Locator("tr", new() { HasText = participantId }).Filter(new() { HasText = "visit followUp" })).ToHaveCountAsync(0);
+        seen.Add((assessor.Url, await assessor.ContentAsync()));
+
+        // The alerts page is the coordinator's: the assessor gets the 403 page.
+        await assessor.GotoAsync($"/trials/{trialId}/alerts");
+        await Expect(assessor.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
         seen.Add((assessor.Url, await assessor.ContentAsync()));
         foreach (var (url, html) in seen)
         {
