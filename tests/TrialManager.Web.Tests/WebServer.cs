@@ -9,7 +9,7 @@ namespace TrialManager.Web.Tests;
 /// One real server process (the built TrialManager.Server on a free loopback port, SQLite in a temp folder, Development
 /// so the demo keys work) and one headless Chromium for the whole test class.
 /// </summary>
-public sealed class WebServer : IAsyncLifetime
+public class WebServer : IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
@@ -29,9 +29,15 @@ public sealed class WebServer : IAsyncLifetime
 
     public static string ServerLogPath => Path.Combine(AppContext.BaseDirectory, "server.log");
 
+    /// <summary>Where this fixture's server log is kept; a second fixture keeps its own beside the first.</summary>
+    protected virtual string ServerLogFile => ServerLogPath;
+
     public string ServerLog => _server?.AllOutput ?? string.Empty;
 
-    public async Task InitializeAsync()
+    /// <summary>Settings a derived fixture adds to the server's (e.g. where notifications go).</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings { get; } = new Dictionary<string, string>();
+
+    public virtual async Task InitializeAsync()
     {
         await EnsureChromiumAsync();
         Directory.CreateDirectory(ScreenshotDirectory);
@@ -39,7 +45,7 @@ public sealed class WebServer : IAsyncLifetime
         Directory.CreateDirectory(_dataDirectory);
         _server = await ServerProcess.StartAsync(new ServerStart
         {
-            Settings = new Dictionary<string, string>
+            Settings = new Dictionary<string, string>(ExtraSettings)
             {
                 ["TrialManager:DataDirectory"] = _dataDirectory,
                 ["Database:Provider"] = "Sqlite",
@@ -61,7 +67,7 @@ public sealed class WebServer : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Browser is not null)
         {
@@ -73,7 +79,7 @@ public sealed class WebServer : IAsyncLifetime
         {
             await _server.DisposeAsync();
             // Kept beside the test binaries: when a page times out, the server's side of it is here (.ci/run prints it).
-            await File.WriteAllTextAsync(ServerLogPath, _server.AllOutput);
+            await File.WriteAllTextAsync(ServerLogFile, _server.AllOutput);
         }
         try
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using TrialManager.Integration.Tests.Api;
@@ -104,16 +103,6 @@ public abstract class NotificationDeliveryTests : IAsyncLifetime
         }
     }
 
-    /// <summary>The receiver's check, written here from the documented scheme rather than with the server's signer.</summary>
-    private static bool SignatureVerifies(ReceivedWebhook hook, string secret)
-    {
-        var timestamp = hook.Headers["X-TrialManager-Timestamp"];
-        byte[] signed = [.. Encoding.UTF8.GetBytes(timestamp + "."), .. hook.Body];
-        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed);
-        return CryptographicOperations.FixedTimeEquals(
-            Encoding.ASCII.GetBytes("sha256=" + Convert.ToHexStringLower(mac)), Encoding.ASCII.GetBytes(hook.Headers["X-TrialManager-Signature"]));
-    }
-
     private static void AssertNamesNoAllocation(string text, string arm, string stratum)
     {
         foreach (var secret in new[] { "mediator", "moderator", arm, stratum, "cognitive", "\"arm\"", "stratum" })
@@ -143,8 +132,8 @@ public abstract class NotificationDeliveryTests : IAsyncLifetime
         var hook = await WithinAsync(TimeSpan.FromSeconds(10), () => Task.FromResult(_webhooks.Received.TryPeek(out var h) ? h : null),
             () => "No webhook arrived within 10 s.\n" + server.Output());
         Assert.Equal("/hooks/safety?token=receiver-token", hook.Path);
-        Assert.True(SignatureVerifies(hook, Secret), "The signature does not verify with the shared secret.");
-        Assert.False(SignatureVerifies(hook, Secret + "x"), "The signature verifies with a wrong secret.");
+        Assert.True(hook.SignatureVerifies(Secret), "The signature does not verify with the shared secret.");
+        Assert.False(hook.SignatureVerifies(Secret + "x"), "The signature verifies with a wrong secret.");
         var timestamp = DateTimeOffset.FromUnixTimeSeconds(long.Parse(hook.Headers["X-TrialManager-Timestamp"], CultureInfo.InvariantCulture));
         Assert.InRange(timestamp, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(5));
         var body = JsonDocument.Parse(hook.Body).RootElement;
@@ -231,7 +220,7 @@ public abstract class NotificationDeliveryTests : IAsyncLifetime
         AssertNamesNoAllocation(email.Message.Subject + email.Message.TextBody, arm, stratum);
         var hook = await WithinAsync(TimeSpan.FromMinutes(1), () => Task.FromResult(_webhooks.Received.Skip(1).FirstOrDefault()),
             () => "No webhook of the serious adverse event within a minute.\n" + server.Output());
-        Assert.True(SignatureVerifies(hook, Secret));
+        Assert.True(hook.SignatureVerifies(Secret));
         var body = JsonDocument.Parse(hook.Body).RootElement;
         Assert.Equal(("seriousAdverseEvent", eventId, participantId), (body.GetProperty("kind").GetString(), body.GetProperty("subjectId").GetString(),
             body.GetProperty("studyId").GetString()));

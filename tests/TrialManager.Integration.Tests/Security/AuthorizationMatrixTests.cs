@@ -139,6 +139,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("*",    "/trials/{trialId}/dsmb",                                    S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/visits",                                  S,     S,      S,     S,     S,     S, S),
         new("*",    "/trials/{trialId}/queries",                                 S,     S,      S,     S,     S,     S, S),
+        new("*",    "/trials/{trialId}/alerts",                                  S,     S,      S,     S,     S,     S, S),
         new("*",    "/participants/{id}",                                        S,     S,      S,     S,     S,     S, S),
         new("*",    "/raters/queue",                                             S,     S,      S,     S,     S,     S, S),
         new("*",    "/raters/practice",                                          S,     S,      S,     S,     S,     S, S),

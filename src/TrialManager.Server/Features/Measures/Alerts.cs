@@ -51,6 +51,33 @@ public sealed class GetAlertsHandler(TrialDbContext db, IActorAccessor actors) :
     }
 }
 
+/// <summary>How many safety alerts wait for acknowledgement in one trial, at the caller's sites.</summary>
+public sealed record OpenAlertCount(string TrialId, int Count);
+
+/// <summary>
+/// The open alerts of the coordinator's sites counted by trial, for the notice at the top of their pages (no route of
+/// its own: the pages' view of what <c>GET /api/trials/{trialId}/alerts</c> lists). Counted by the database, so a
+/// trial with many open alerts costs one grouped count per page.
+/// </summary>
+public sealed record GetOpenAlertCounts : IQuery<IReadOnlyList<OpenAlertCount>>;
+
+public sealed class GetOpenAlertCountsHandler(TrialDbContext db, IActorAccessor actors) : IQueryHandler<GetOpenAlertCounts, IReadOnlyList<OpenAlertCount>>
+{
+    public async ValueTask<IReadOnlyList<OpenAlertCount>> Handle(GetOpenAlertCounts query, CancellationToken cancellationToken)
+    {
+        var actor = actors.Current;
+        var alerts = db.SafetyAlerts.AsNoTracking().Where(a => a.AcknowledgedAt == null);
+        if (actor.Sites.Count > 0)
+        {
+            var sites = actor.Sites.ToList();
+            alerts = alerts.Where(a => sites.Contains(a.Site));
+        }
+
+        var counts = await alerts.GroupBy(a => a.TrialId).Select(g => new OpenAlertCount(g.Key, g.Count())).ToListAsync(cancellationToken);
+        return [.. counts.OrderBy(c => c.TrialId, StringComparer.Ordinal)];
+    }
+}
+
 /// <summary>POST /api/alerts/{alertId}/acknowledgement (coordinator of the alert's site): what was done about it.</summary>
 public sealed record AcknowledgeAlert(Guid AlertId, string? Action) : ICommand<AlertView>, IAuditedCommand
 {

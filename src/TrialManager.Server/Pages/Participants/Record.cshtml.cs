@@ -10,6 +10,7 @@ using TrialManager.Domain.Trials;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Corrections;
 using TrialManager.Server.Features.Participants;
+using TrialManager.Server.Features.Therapy;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Security;
 using TrialManager.Server.Pages.Shared;
@@ -88,6 +89,10 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
     [BindProperty]
     public string? IneligibilityNote { get; set; }
 
+    /// <summary>The therapist (their key's name) assigned after randomization.</summary>
+    [BindProperty]
+    public string? TherapistCode { get; set; }
+
     public ParticipantView? Participant { get; private set; }
 
     public TrialView? Trial { get; private set; }
@@ -141,6 +146,12 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
     {
         var outcome = await sender.Send(new RandomizeParticipant(Id), ct);
         return $"Randomized to {outcome.Allocation.Arm.Wire()} (stratum {outcome.Allocation.Stratum}). The protocol document is being prepared.";
+    });
+
+    public Task<IActionResult> OnPostTherapistAsync(CancellationToken ct) => Step("therapist-form", ct, async () =>
+    {
+        var view = await sender.Send(new AssignTherapist(Id, TherapistCode), ct);
+        return $"Therapist {view.Therapist} assigned.";
     });
 
     public Task<IActionResult> OnPostWithdrawAsync(CancellationToken ct) => Step("withdraw", ct, async () =>

@@ -71,8 +71,6 @@ public sealed class ParticipantModel(ISender sender, TimeProvider clock) : Trial
 
     public int NextSession => (Participant?.Sessions ?? []).Select(s => s.Number).DefaultIfEmpty(0).Max() + 1;
 
-    public static string FieldOf(string itemId) => "item-" + itemId;
-
     public Task<IActionResult> OnGetAsync(CancellationToken ct) => Show(() => LoadAsync(ct));
 
     public Task<IActionResult> OnPostSessionAsync(CancellationToken ct)
@@ -95,29 +93,8 @@ public sealed class ParticipantModel(ISender sender, TimeProvider clock) : Trial
             await LoadAsync(ct);
             var instrument = Logs.FirstOrDefault(i => i.Code == Instrument)
                 ?? throw new DomainValidationException("instrument", $"is not one of your post-session logs ({string.Join(", ", Logs.Select(i => i.Code))})");
-            var items = new Dictionary<string, decimal?>(StringComparer.Ordinal);
-            var unreadable = false;
-            foreach (var item in instrument.Items)
-            {
-                var text = Request.Form[FieldOf(item.Id)].ToString().Trim();
-                Given[item.Id] = text;
-                if (text.Length == 0)
-                {
-                    items[item.Id] = null; // missing: the instrument's own rule decides (refused, prorated or left out)
-                }
-                else if (decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
-                {
-                    items[item.Id] = value;
-                }
-                else
-                {
-                    // Never recorded as missing: what was typed is refused, as the API refuses a value that is not a number.
-                    ModelState.AddModelError($"items.{item.Id}", "must be a whole number");
-                    unreadable = true;
-                }
-            }
-
-            if (unreadable)
+            // A value that is not a number is refused on the page, never sent as missing.
+            if (InstrumentForm.Read(Request.Form, instrument, ModelState, Given) is not { } items)
             {
                 Response.StatusCode = StatusCodes.Status400BadRequest;
                 return Page();
@@ -190,8 +167,4 @@ public sealed class ParticipantModel(ISender sender, TimeProvider clock) : Trial
             ProtocolStatus = null;
         }
     }
-
-    /// <summary>Every value of an item's scale with its anchor's label where it has one (as on the participant's questionnaire).</summary>
-    public static IEnumerable<(int Value, string? Label)> Options(ScaleView scale) =>
-        Enumerable.Range(scale.Min, scale.Max - scale.Min + 1).Select(v => (v, scale.Anchors.FirstOrDefault(a => a.Value == v)?.Label));
 }

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Mvc;
 using TrialManager.Domain.Common;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Blinding;
+using TrialManager.Server.Features.Instruments;
+using TrialManager.Server.Features.Measures;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Features.Visits;
 using TrialManager.Server.Pages.Shared;
@@ -10,9 +12,13 @@ using TrialManager.Server.Security;
 
 namespace TrialManager.Server.Pages.Trials;
 
-/// <summary>The trial's due and overdue sessions and visits, by site: for coordinators and for assessors, who see no arm.</summary>
+/// <summary>
+/// The trial's due and overdue sessions and visits, by site: for coordinators and for assessors, who see no arm. A due
+/// visit opens its instruments' forms (<c>?record={participantId}&amp;visit={code}</c>), recorded through the API's
+/// <c>RecordMeasure</c>, which decides who may enter a visit.
+/// </summary>
 [PagePolicy(Policies.DueList)]
-public sealed class VisitsModel(ISender sender) : TrialPageModel
+public sealed class VisitsModel(ISender sender, TimeProvider clock) : TrialPageModel
 {
     [FromRoute]
     public string TrialId { get; set; } = string.Empty;
@@ -36,6 +42,33 @@ public sealed class VisitsModel(ISender sender) : TrialPageModel
     [BindProperty]
     public string? Guess { get; set; }
 
+    /// <summary>The visit a measure form was posted for.</summary>
+    [BindProperty]
+    public string? Visit { get; set; }
+
+    [BindProperty]
+    public string? Instrument { get; set; }
+
+    [BindProperty]
+    public DateOnly? CompletedOn { get; set; }
+
+    /// <summary>The instrument whose form was posted: its errors and what was typed show there.</summary>
+    public string? PostedInstrument { get; private set; }
+
+    /// <summary>A posted form's answers as typed, by item id.</summary>
+    public Dictionary<string, string> Given { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The participant and visit whose forms are open, if any.</summary>
+    public (string ParticipantId, string Visit)? Recording { get; private set; }
+
+    /// <summary>The trial's visit instruments, each a form at the open visit.</summary>
+    public IReadOnlyList<InstrumentView> VisitInstruments { get; private set; } = [];
+
+    /// <summary>The open visit's measures already recorded (the query of <c>GET .../measures</c>: an assessor's has visits only).</summary>
+    public IReadOnlyList<MeasureView> RecordedAtVisit { get; private set; } = [];
+
+    public string Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Set only in the answer to this assessor's own unblinding: the one place on these pages that names an arm.</summary>
     public UnblindingView? Unblinded { get; private set; }
 
@@ -45,7 +78,36 @@ public sealed class VisitsModel(ISender sender) : TrialPageModel
     /// <summary>The schedule's last visit, at which the assessor's guess of the arm is made.</summary>
     public string? LastVisit => Trial?.Schedule?.Visits.MaxBy(v => v.Day)?.Code;
 
-    public Task<IActionResult> OnGetAsync(string? site, string? after, CancellationToken ct) => Show(() => LoadAsync(site, after, ct));
+    public Task<IActionResult> OnGetAsync(string? site, string? after, string? record, string? visit, CancellationToken ct) => Show(async () =>
+    {
+        await LoadAsync(site, after, ct);
+        if (!string.IsNullOrEmpty(record) && !string.IsNullOrEmpty(visit))
+        {
+            await LoadVisitAsync(record, visit, ct);
+        }
+    });
+
+    /// <summary>One visit instrument's answers; success goes back to the visit's forms (so a reload repeats nothing).</summary>
+    public Task<IActionResult> OnPostMeasureAsync(CancellationToken ct)
+    {
+        PostedInstrument = Instrument ?? string.Empty;
+        return Attempt("measure", async () =>
+        {
+            await LoadAsync(null, null, ct);
+            await LoadVisitAsync(ParticipantId ?? string.Empty, Visit ?? string.Empty, ct);
+            var instrument = VisitInstruments.FirstOrDefault(i => i.Code == Instrument)
+                ?? throw new DomainValidationException("instrument", $"is not one of the trial's visit instruments ({string.Join(", ", VisitInstruments.Select(i => i.Code))})");
+            if (InstrumentForm.Read(Request.Form, instrument, ModelState, Given) is not { } items)
+            {
+                Response.StatusCode = StatusCodes.Status400BadRequest;
+                return Page();
+            }
+
+            var measure = await sender.Send(new RecordMeasure(ParticipantId ?? string.Empty, instrument.Code, null, Visit, CompletedOn, items), ct);
+            Notice = $"{instrument.Title} at visit {measure.Visit} recorded for {ParticipantId}.";
+            return Redirect($"/trials/{TrialId}/visits?record={Uri.EscapeDataString(ParticipantId ?? string.Empty)}&visit={Uri.EscapeDataString(measure.Visit ?? string.Empty)}#record");
+        });
+    }
 
     /// <summary>Not redirected: the revealed arm is in this answer only, never in a notice carried to the next page.</summary>
     public Task<IActionResult> OnPostUnblindAsync(CancellationToken ct) => Attempt("unblind-" + ParticipantId, async () =>
@@ -93,6 +155,16 @@ public sealed class VisitsModel(ISender sender) : TrialPageModel
 
         return Redirect($"/trials/{TrialId}/visits");
     });
+
+    private async Task LoadVisitAsync(string participantId, string visit, CancellationToken ct)
+    {
+        // The participant's measures first: another site's participant stops here with the API's 404.
+        var measures = await sender.Send(new GetMeasures(participantId), ct);
+        Recording = (participantId, visit);
+        RecordedAtVisit = [.. measures.Where(m => string.Equals(m.Visit, visit, StringComparison.OrdinalIgnoreCase))];
+        var codes = Trial?.Schedule?.VisitInstruments ?? [];
+        VisitInstruments = [.. (await sender.Send(new GetInstruments(), ct)).Where(i => codes.Contains(i.Code, StringComparer.Ordinal))];
+    }
 
     private async Task LoadAsync(string? site, string? after, CancellationToken ct)
     {

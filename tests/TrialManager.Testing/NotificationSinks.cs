@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using MimeKit;
 using SmtpServer;
 using SmtpServer.Authentication;
 using SmtpServer.Storage;
 
-namespace TrialManager.Integration.Tests.Notifications;
+namespace TrialManager.Testing;
 
 /// <summary>A message as the SMTP server received it: the envelope's recipients and the parsed message.</summary>
 public sealed record ReceivedEmail(IReadOnlyList<string> EnvelopeTo, MimeMessage Message);
@@ -89,7 +91,21 @@ public sealed class SmtpSink : IAsyncDisposable
 }
 
 /// <summary>A webhook request as received: its headers and its raw body.</summary>
-public sealed record ReceivedWebhook(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body);
+public sealed record ReceivedWebhook(string Path, IReadOnlyDictionary<string, string> Headers, byte[] Body)
+{
+    /// <summary>The receiver's check, written here from the documented scheme rather than with the server's signer.</summary>
+    public bool SignatureVerifies(string secret)
+    {
+        if (!Headers.TryGetValue("X-TrialManager-Timestamp", out var timestamp) || !Headers.TryGetValue("X-TrialManager-Signature", out var signature))
+        {
+            return false;
+        }
+
+        byte[] signed = [.. Encoding.UTF8.GetBytes(timestamp + "."), .. Body];
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed);
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes("sha256=" + Convert.ToHexStringLower(mac)), Encoding.ASCII.GetBytes(signature));
+    }
+}
 
 /// <summary>An HTTP listener on a loopback port that keeps every POST and answers 204.</summary>
 public sealed class WebhookSink : IDisposable
