@@ -354,11 +354,14 @@ public sealed class Participant
         return recorded;
     }
 
-    /// <summary>Records the medical review of a serious adverse event: once, and only of a serious one (409 otherwise).</summary>
-    public ParticipantEvent ReviewEvent(Guid eventId, string reviewer, string comment, DateTimeOffset now)
+    /// <summary>
+    /// Records the medical review of a serious adverse event: once, or again after a correction made since the last
+    /// review (<paramref name="lastCorrectedAt"/>), and only of a serious one (409 otherwise).
+    /// </summary>
+    public ParticipantEvent ReviewEvent(Guid eventId, string reviewer, string comment, DateTimeOffset now, DateTimeOffset? lastCorrectedAt = null)
     {
         var recorded = Event(eventId);
-        recorded.Review(reviewer, comment, now);
+        recorded.Review(reviewer, comment, now, lastCorrectedAt);
         Version++;
         return recorded;
     }

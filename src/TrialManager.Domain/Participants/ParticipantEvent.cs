@@ -81,14 +81,24 @@ public sealed class ParticipantEvent
             ? new AdverseEventDetails(serious, severity, relatedness, expected, outcome, ResolvedOn)
             : null;
 
-    internal void Review(string by, string comment, DateTimeOffset now)
+    /// <summary>
+    /// Reviewed, then corrected (<paramref name="lastCorrectedAt"/>: the event's latest correction, if any): the review
+    /// judged values that have since changed, so the event waits for a review again. The review itself stays.
+    /// </summary>
+    public bool ChangedSinceReview(DateTimeOffset? lastCorrectedAt) => ReviewedAt is { } at && lastCorrectedAt > at;
+
+    /// <summary>
+    /// Records the medical review: once, or again when the event was corrected since the last one. A new review takes the
+    /// place of the earlier one on the event; every review stays on the audit trail.
+    /// </summary>
+    internal void Review(string by, string comment, DateTimeOffset now, DateTimeOffset? lastCorrectedAt)
     {
         if (!IsSerious)
         {
             throw new WorkflowConflictException($"Event {Id} is not serious (type {Type.Wire()}); only serious adverse events get a medical review.");
         }
 
-        if (ReviewedAt is { } at)
+        if (ReviewedAt is { } at && !ChangedSinceReview(lastCorrectedAt))
         {
             throw new WorkflowConflictException($"Event {Id} was already reviewed by {ReviewedBy} at {at:yyyy-MM-dd HH:mm} UTC.");
         }

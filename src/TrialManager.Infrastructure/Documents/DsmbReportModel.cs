@@ -36,8 +36,8 @@ public sealed record BlindingFigures(int Guesses, IReadOnlyList<ArmBlindingFigur
 /// <summary>One arm's guesses (<see cref="Arm"/> is its code); the index and its standard error are null without guesses.</summary>
 public sealed record ArmBlindingFigures(string Arm, int Guesses, int Correct, int Incorrect, int DontKnow, double? Index, double? StandardError);
 
-/// <summary>An unblinding: when, by which role, and why.</summary>
-public sealed record UnblindingFigure(DateTimeOffset At, string Role, string Reason);
+/// <summary>An unblinding: when, by which role, the arm it revealed (<see cref="Arm"/> is its code), and why.</summary>
+public sealed record UnblindingFigure(DateTimeOffset At, string Role, string Arm, string Reason);
 
 /// <summary>A mean over <see cref="N"/> values.</summary>
 public sealed record Mean(double Value, int N);

@@ -11,6 +11,14 @@ namespace TrialManager.Server.Common;
 /// <summary>Appends events to the hash chain. There is deliberately no method that changes or removes one.</summary>
 public sealed class AuditTrail(TrialDbContext db, IActorAccessor actors, TimeProvider clock, AuditKey key)
 {
+    private string? _trialId;
+
+    /// <summary>
+    /// Names the trial of the current command's event when neither the command nor a changed row carries it (a report's
+    /// signature: the command names the report, the row its id; the report read to sign it names the trial).
+    /// </summary>
+    public void BelongsToTrial(string trialId) => _trialId = trialId;
+
     /// <summary>Turns the tracked changes of the current command into one event (inside its transaction).</summary>
     public async Task RecordChangesAsync(string action, string? trialId, CancellationToken cancellationToken)
     {
@@ -33,7 +41,7 @@ public sealed class AuditTrail(TrialDbContext db, IActorAccessor actors, TimePro
         var changes = changed.Select(Describe).ToList();
         trialId ??= changed.Append(root)
             .Select(e => e.Metadata.FindProperty("TrialId") is { } p ? e.Property(p.Name).CurrentValue as string : null)
-            .FirstOrDefault(t => t is not null);
+            .FirstOrDefault(t => t is not null) ?? _trialId;
         await AppendAsync(action, trialId, root.Metadata.ClrType.Name, KeyOf(root), AuditChanges.Serialize(changes), cancellationToken);
     }
 

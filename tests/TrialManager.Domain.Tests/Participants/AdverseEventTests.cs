@@ -86,6 +86,21 @@ public sealed class AdverseEventTests
     }
 
     [Fact]
+    public void ReviewEvent_Again_OnlyWhenCorrectedSinceTheReview()
+    {
+        var (p, _) = Walk.To(ParticipantStatus.Randomized);
+        var serious = p.RecordEvent(ParticipantEventType.SeriousAdverseEvent, Day, "admitted", Hospitalised, Walk.Now);
+        p.ReviewEvent(serious.Id, "dev-dsmb", "expected", Walk.Now);
+        Assert.False(serious.ChangedSinceReview(Walk.Now));
+        Assert.Throws<WorkflowConflictException>(() => p.ReviewEvent(serious.Id, "dev-admin", "again", Walk.Now.AddHours(1), lastCorrectedAt: Walk.Now));
+
+        Assert.True(serious.ChangedSinceReview(Walk.Now.AddMinutes(5)));
+        p.ReviewEvent(serious.Id, "dev-admin", "related after all", Walk.Now.AddHours(1), lastCorrectedAt: Walk.Now.AddMinutes(5));
+        Assert.Equal(("dev-admin", "related after all"), (serious.ReviewedBy, serious.ReviewComment));
+        Assert.False(serious.ChangedSinceReview(Walk.Now.AddMinutes(5)));
+    }
+
+    [Fact]
     public void CorrectEvent_ToSerious_MakesTheTypeFollow_AndReturnsWhatItReplaced()
     {
         var (p, _) = Walk.To(ParticipantStatus.Randomized);

@@ -123,7 +123,7 @@ internal static class DocumentSamples
         Blinding: new BlindingFigures(
             40,
             [new ArmBlindingFigures("mediator", 20, 9, 5, 6, 0.2, 0.1732), new ArmBlindingFigures("moderator", 20, 4, 6, 10, -0.1, 0.1414)],
-            [new UnblindingFigure(new DateTimeOffset(2026, 9, 3, 10, 15, 0, TimeSpan.Zero), "assessor", "serious event: the psychiatrist needs the arm")]),
+            [new UnblindingFigure(new DateTimeOffset(2026, 9, 3, 10, 15, 0, TimeSpan.Zero), "assessor", "mediator", "serious event: the psychiatrist needs the arm")]),
         Audit: Audit);
 
     private static readonly TrialIdentity Trial = new("RELMED-01", "Relationship as mediator or moderator of change", "ISRCTN12345678", "Recruiting", 600);

@@ -50,7 +50,7 @@ public sealed class DsmbReportTemplateTests
             "Non-serious, possible or more participants 4 5 9 events 11 11 22",
             "Serious, possible or more participants 1 0 1 events 2 0 2",
             "Relationship as mediator 20 9 5 6 0.20 0.173", "Relationship as moderator 20 4 6 10 -0.10 0.141",
-            "assessor serious event: the psychiatrist needs the arm",
+            "assessor Relationship as mediator serious event: the psychiatrist needs the arm",
         })
         {
             Assert.True(text.Contains(expected), $"'{expected}' is missing: {text.All}");

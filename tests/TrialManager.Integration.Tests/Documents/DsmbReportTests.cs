@@ -249,8 +249,11 @@ public abstract class DsmbReportTests(TrialServer server)
             $"{(a.GetProperty("arm").GetString() == "mediator" ? "Relationship as mediator" : "Relationship as moderator")} "
             + string.Join(" ", new[] { "guesses", "correct", "incorrect", "dontKnow" }.Select(f => a.GetProperty(f).GetInt32()))
             + $" {Fixed(a.GetProperty("index"), "0.00")} {Fixed(a.GetProperty("standardError"), "0.000")}").ToList();
-        expected.AddRange(blinding.GetProperty("unblindings").EnumerateArray()
-            .Select(u => $"{u.GetProperty("role").GetString()} {u.GetProperty("reason").GetString()}"));
+        // Each unblinding names the arm it revealed (the board reads arms): the participant's allocated arm.
+        var unblindings = blinding.GetProperty("unblindings").EnumerateArray().ToList();
+        Assert.All(unblindings, u => Assert.Equal(people[4].Arm, u.GetProperty("arm").GetString()));
+        var armTitle = people[4].Arm == "mediator" ? "Relationship as mediator" : "Relationship as moderator";
+        expected.AddRange(unblindings.Select(u => $"{u.GetProperty("role").GetString()} {armTitle} {u.GetProperty("reason").GetString()}"));
 
         Assert.Equal(4, blinding.GetProperty("guesses").GetInt32());
         Assert.Equal(4, expected.Count);

@@ -120,6 +120,19 @@ public abstract class ReportSignatureTests(TrialServer server)
     }
 
     [ServerFact]
+    public async Task Signature_IsAuditedUnderTheReportsTrial_SoATrialFilteredTrailShowsIt()
+    {
+        var (reportId, _, _) = await ReadyReportAsync();
+        var trialId = (await (await server.Ethics.GetAsync($"/api/reports/{reportId}")).JsonAsync()).GetProperty("trialId").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Ethics.PostJsonAsync($"/api/reports/{reportId}/signatures", new { meaning = "reviewed", key = "dev-ethics" }));
+
+        var trail = await (await server.Admin.GetAsync($"/api/audit?trialId={trialId}&limit=1000")).JsonAsync();
+        var signed = Assert.Single(trail.EnumerateArray(), e => e.GetProperty("action").GetString() == nameof(SignReport));
+        Assert.Equal(trialId, signed.GetProperty("trialId").GetString());
+    }
+
+    [ServerFact]
     public async Task Sign_WithAWrongKeyOrAnotherRole_IsRefused_SignsNothing_AndTheWrongKeyIsAudited()
     {
         var (reportId, _, _) = await ReadyReportAsync();

@@ -135,6 +135,38 @@ public abstract partial class SafetyEventApiTests(TrialServer server)
     }
 
     [ServerFact]
+    public async Task CorrectingAReviewedSeriousEvent_ListsItAgainAsChangedSinceReview_KeepingTheReview_UntilReviewedAgain()
+    {
+        var (trialId, id) = await RandomizedAsync();
+        var serious = (await RecordAsync(id, TestEvents.Body("seriousAdverseEvent", Today, "admitted overnight"))).GetProperty("id").GetString();
+        Assert.False(Assert.Single(await ListedAsync(trialId)).GetProperty("changedSinceReview").GetBoolean());
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await Dsmb.PostJsonAsync($"/api/events/{serious}/review", new { comment = "expected course" }));
+        Assert.Empty(await ListedAsync(trialId));
+
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await Coordinator.PostJsonAsync($"/api/participants/{id}/corrections",
+            new { target = $"event:{serious}", field = "relatedness", value = "probable", reason = "the psychiatrist's letter links it to the therapy" }));
+        var listed = Assert.Single(await ListedAsync(trialId));
+        Assert.True(listed.GetProperty("changedSinceReview").GetBoolean());
+        Assert.Equal("probable", listed.GetProperty("event").GetProperty("relatedness").GetString());
+        var kept = listed.GetProperty("event").GetProperty("review");
+        Assert.Equal(("dev-dsmb", "expected course"), (kept.GetProperty("reviewedBy").GetString(), kept.GetProperty("comment").GetString()));
+
+        // Reviewed again (the earlier review stays on the audit trail): off the list, and a further review is again a conflict.
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK,
+            await server.Admin.PostJsonAsync($"/api/events/{serious}/review", new { comment = "probably related; therapist informed" }));
+        Assert.Empty(await ListedAsync(trialId));
+        var all = Assert.Single(await ListedAsync(trialId, "all"));
+        Assert.False(all.GetProperty("changedSinceReview").GetBoolean());
+        Assert.Equal("dev-admin", all.GetProperty("event").GetProperty("review").GetProperty("reviewedBy").GetString());
+        await ProblemAssertions.AssertConflictNamingAsync(await Dsmb.PostJsonAsync($"/api/events/{serious}/review", new { comment = "again" }), "dev-admin");
+        var trail = await (await server.Admin.GetAsync($"/api/audit?trialId={trialId}&limit=1000")).JsonAsync();
+        Assert.Equal(["expected course", "probably related; therapist informed"], trail.EnumerateArray()
+            .Where(e => e.GetProperty("action").GetString() == "ReviewEvent").OrderBy(e => e.GetProperty("sequence").GetInt64())
+            .Select(e => JsonDocument.Parse(e.GetProperty("changes").GetString()!).RootElement.EnumerateArray()
+                .Single(c => c.GetProperty("record").GetString() == "ParticipantEvent").GetProperty("values").GetProperty("ReviewComment").GetString()));
+    }
+
+    [ServerFact]
     public async Task ASafetyAlert_BecomesAnEvent_InOneStep_LinkedAndAcknowledged_Once()
     {
         var (trialId, id) = await RandomizedAsync();

@@ -61,6 +61,12 @@ public abstract class BlindingApiTests(TrialServer server)
         var summary = await (await server.Client("dev-dsmb").GetAsync($"/api/trials/{trialId}/blinding")).JsonAsync();
         Assert.Equal([("dev-assessor", "assessor"), ("dev-admin", "admin")],
             summary.GetProperty("unblindings").EnumerateArray().Select(u => (u.GetProperty("unblindedBy").GetString(), u.GetProperty("role").GetString())));
+        Assert.All(summary.GetProperty("unblindings").EnumerateArray(), u => Assert.Equal(arm, u.GetProperty("arm").GetString()));
+
+        // Only the board's view names the arm revealed: the admin's trail of the unblindings still names none.
+        var trailAfter = await (await server.Admin.GetAsync($"/api/audit?trialId={trialId}&limit=1000")).JsonAsync();
+        Assert.All(trailAfter.EnumerateArray().Where(e => e.GetProperty("action").GetString() == "UnblindParticipant"),
+            e => Assert.DoesNotContain(arm, e.GetProperty("changes").GetString(), StringComparison.OrdinalIgnoreCase));
     }
 
     [ServerFact]

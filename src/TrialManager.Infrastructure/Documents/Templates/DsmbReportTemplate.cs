@@ -100,9 +100,9 @@ public static class DsmbReportTemplate
                     new TableColumn("Bang's index", 1.1, AlignRight: true), new TableColumn("SE", 0.9, AlignRight: true))
                 .Rows(model.Blinding.Arms, a => [DocumentLabels.Arm(a.Arm), Int(a.Guesses), Int(a.Correct), Int(a.Incorrect), Int(a.DontKnow),
                     a.Index is { } i ? ReportBlocks.Fixed(i, "0.00") : "-", a.StandardError is { } se ? ReportBlocks.Fixed(se, "0.000") : "-"]))
-            .Table(new Table(new TableColumn("Unblinded (UTC)", 1.5), new TableColumn("By role", 1), new TableColumn("Reason", 4))
-                    { EmptyText = "No assessor or admin has been unblinded." }
-                .Rows(model.Blinding.Unblindings, u => [Stamp(u.At), u.Role, u.Reason]))
+            .Table(new Table(new TableColumn("Unblinded (UTC)", 1.2), new TableColumn("By role", 1), new TableColumn("Arm revealed", 2.6),
+                    new TableColumn("Reason", 4.6)) { EmptyText = "No assessor or admin has been unblinded." }
+                .Rows(model.Blinding.Unblindings, u => [Stamp(u.At), u.Role, DocumentLabels.Arm(u.Arm), u.Reason]))
             .Heading("Formulation reliability", 2)
             .Add(ReportBlocks.Reliability(model.Reliability))
             .When(model.Reliability is { Icc.Count: > 0 }, d => d.Note(ReportBlocks.FactorScale))

@@ -9,13 +9,13 @@ namespace TrialManager.Server.Features.Blinding;
 
 /// <summary>
 /// GET /api/trials/{trialId}/blinding (dsmb): the assessors' guesses against the arms, Bang's blinding index per arm,
-/// and every unblinding with its reason. By arm, so for the closed (DSMB) side only.
+/// and every unblinding with its reason and the arm it revealed. By arm, so for the closed (DSMB) side only.
 /// </summary>
 public sealed record GetBlindingSummary(string TrialId) : IQuery<BlindingSummary>;
 
 public sealed record ArmBlinding(ArmCode Arm, int Guesses, int Correct, int Incorrect, int DontKnow, double? Index, double? StandardError);
 
-public sealed record UnblindingEntry(string ParticipantId, string UnblindedBy, string Role, string Reason, DateTimeOffset UnblindedAt);
+public sealed record UnblindingEntry(string ParticipantId, ArmCode Arm, string UnblindedBy, string Role, string Reason, DateTimeOffset UnblindedAt);
 
 public sealed record BlindingSummary(string TrialId, int Guesses, IReadOnlyList<ArmBlinding> Arms, IReadOnlyList<UnblindingEntry> Unblindings);
 
@@ -34,8 +34,11 @@ public sealed class GetBlindingSummaryHandler(TrialDbContext db) : IQueryHandler
                 about.Count(g => g.Guess == d.Code), about.Count(g => g.Guess is { } guess && guess != d.Code), about.Count(g => g.Guess is null));
             return new ArmBlinding(d.Code, index.N, index.Correct, index.Incorrect, index.DontKnow, index.Value, index.StandardError);
         }).ToList();
-        var unblindings = await db.Unblindings.AsNoTracking().Where(u => u.TrialId == trial.Id).OrderBy(u => u.UnblindedAt)
-            .Select(u => new UnblindingEntry(u.ParticipantId, u.UnblindedBy, u.Role, u.Reason, u.UnblindedAt)).ToListAsync(cancellationToken);
-        return new BlindingSummary(trial.Id, guesses.Count, arms, unblindings);
+        // Only a randomized participant can be unblinded, so every unblinding has its allocation.
+        var unblindings = await db.Unblindings.AsNoTracking().Where(u => u.TrialId == trial.Id)
+            .Join(db.Allocations, u => u.ParticipantId, a => a.ParticipantId, (u, a) => new { u, a.Arm })
+            .ToListAsync(cancellationToken);
+        return new BlindingSummary(trial.Id, guesses.Count, arms, [.. unblindings.OrderBy(x => x.u.UnblindedAt).ThenBy(x => x.u.Id)
+            .Select(x => new UnblindingEntry(x.u.ParticipantId, x.Arm, x.u.UnblindedBy, x.u.Role, x.u.Reason, x.u.UnblindedAt))]);
     }
 }

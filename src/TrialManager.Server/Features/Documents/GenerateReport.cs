@@ -125,7 +125,7 @@ public sealed class GenerateReportHandler(
             new BlindingFigures(
                 blinding.Guesses,
                 [.. blinding.Arms.Select(a => new ArmBlindingFigures(a.Arm.Wire(), a.Guesses, a.Correct, a.Incorrect, a.DontKnow, a.Index, a.StandardError))],
-                [.. blinding.Unblindings.Select(u => new UnblindingFigure(u.UnblindedAt, u.Role, u.Reason))]),
+                [.. blinding.Unblindings.Select(u => new UnblindingFigure(u.UnblindedAt, u.Role, u.Arm.Wire(), u.Reason))]),
             audit);
     }
 

@@ -34,7 +34,7 @@ public sealed class SignReportValidator : AbstractValidator<SignReport>
     }
 }
 
-public sealed class SignReportHandler(TrialDbContext db, IActorAccessor actors, Reauthentication reauthentication, TimeProvider clock)
+public sealed class SignReportHandler(TrialDbContext db, IActorAccessor actors, Reauthentication reauthentication, TimeProvider clock, AuditTrail trail)
     : ICommandHandler<SignReport, SignatureView>
 {
     public async ValueTask<SignatureView> Handle(SignReport command, CancellationToken cancellationToken)
@@ -50,6 +50,7 @@ public sealed class SignReportHandler(TrialDbContext db, IActorAccessor actors, 
         reauthentication.Ensure(command.Key);
         var signature = ReportSignature.Sign(report, actor.Name, actor.Role, Wire.Parse<SignatureMeaning>(command.Meaning), clock.GetUtcNow());
         db.ReportSignatures.Add(signature);
+        trail.BelongsToTrial(report.TrialId); // so a trial's filtered trail shows who signed its reports
         return SignatureView.From(signature);
     }
 }

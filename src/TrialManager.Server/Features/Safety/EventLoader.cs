@@ -22,5 +22,22 @@ internal static class EventLoader
         }
     }
 
+    /// <summary>
+    /// Each corrected event's latest correction time (corrections name an event as <c>event:{id}</c>), read whole: the
+    /// instants compare in memory on every provider.
+    /// </summary>
+    public static async Task<Dictionary<Guid, DateTimeOffset>> LastEventCorrectionsAsync(this IQueryable<Correction> corrections, CancellationToken cancellationToken)
+    {
+        var rows = await corrections.AsNoTracking().Where(c => c.Target.StartsWith(EventTarget))
+            .Select(c => new { c.Target, c.CorrectedAt }).ToListAsync(cancellationToken);
+        return rows
+            .Select(c => (Ok: Guid.TryParse(c.Target.AsSpan(EventTarget.Length), out var id), Id: id, c.CorrectedAt))
+            .Where(c => c.Ok)
+            .GroupBy(c => c.Id)
+            .ToDictionary(g => g.Key, g => g.Max(c => c.CorrectedAt));
+    }
+
+    private const string EventTarget = "event:";
+
     private static NotFoundException NoEvent(Guid eventId) => new($"No event with id {eventId}.");
 }

@@ -61,6 +61,6 @@ public sealed class RecordAlertEventHandler(TrialDbContext db, IActorAccessor ac
         }
 
         await notifications.AddSeriousEventAsync(participant, recorded, cancellationToken);
-        return new TrialEventView(participant.Id, participant.Site, EventView.From(recorded));
+        return new TrialEventView(participant.Id, participant.Site, EventView.From(recorded), ChangedSinceReview: false);
     }
 }

@@ -9,7 +9,8 @@ namespace TrialManager.Server.Features.Safety;
 
 /// <summary>
 /// POST /api/events/{eventId}/review (admin or dsmb): the medical review of a serious adverse event, who, when and the
-/// comment; once per event, and only of a serious one (409 otherwise). Audited like every command.
+/// comment; once per event, or again once it was corrected since its review, and only of a serious one (409 otherwise).
+/// Audited like every command, so an earlier review a new one replaces stays on the trail.
 /// </summary>
 public sealed record ReviewEvent(Guid EventId, string? Comment) : ICommand<EventView>, IAuditedCommand
 {
@@ -30,6 +31,8 @@ public sealed class ReviewEventHandler(TrialDbContext db, IActorAccessor actors,
     {
         var actor = actors.Current;
         var participant = await db.LoadEventParticipantAsync(command.EventId, actor, cancellationToken);
-        return EventView.From(participant.ReviewEvent(command.EventId, actor.Name, command.Comment!.Trim(), clock.GetUtcNow()));
+        var corrected = await db.Corrections.Where(c => c.ParticipantId == participant.Id).LastEventCorrectionsAsync(cancellationToken);
+        return EventView.From(participant.ReviewEvent(
+            command.EventId, actor.Name, command.Comment!.Trim(), clock.GetUtcNow(), corrected.TryGetValue(command.EventId, out var at) ? at : null));
     }
 }
