@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Exports;
@@ -14,7 +15,7 @@ namespace TrialManager.Integration.Tests.Documents;
 /// freeze's snapshot), whatever is recorded or corrected afterwards; a live report shows the data now. Each report
 /// stays its own audience's, and a freeze made before freezes kept the figures makes no report (409), never a live one.
 /// </summary>
-public abstract class FreezeReportTests(TrialServer server)
+public abstract partial class FreezeReportTests(TrialServer server)
 {
     private static readonly string[] Arms = ["mediator", "moderator"];
 
@@ -146,6 +147,51 @@ public abstract class FreezeReportTests(TrialServer server)
         Assert.Equal(stored.EthicsReportSha256, values.GetProperty("EthicsReportSha256").GetString());
         Assert.DoesNotContain(stored.DsmbReportSha256!, frozeEvent.GetRawText(), StringComparison.Ordinal);
     }
+
+    [ServerFact]
+    public async Task ReportPages_OfferTheFreezesThatKeptFigures_AndRequestTheReportOfTheChosenOne()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        await RandomizedParticipantAsync(server, trialId);
+        var old = await FreezeAsync(trialId);
+        var oldId = Guid.Parse(old.Id);
+        await server.WithDbAsync(db => db.Freezes.Where(f => f.Id == oldId)
+            .ExecuteUpdateAsync(s => s.SetProperty(f => f.EthicsReportSha256, (string?)null).SetProperty(f => f.DsmbReportSha256, (string?)null)));
+        var freeze = await FreezeAsync(trialId);
+
+        foreach (var (key, page, kind) in new[] { ("dev-ethics", "ethics", "ethicsProgress"), ("dev-dsmb", "dsmb", "dsmbClosed") })
+        {
+            var pages = await PageSignIn.SignedInClientAsync(server, key);
+            var html = await pages.GetStringAsync(new Uri($"/trials/{trialId}/{page}", UriKind.Relative));
+            Assert.Contains($"<option value=\"{freeze.Id}\">", html, StringComparison.Ordinal);
+            Assert.DoesNotContain(old.Id, html, StringComparison.Ordinal);
+
+            // Not a freeze id: refused on the field, and no report of the data now instead.
+            var refused = await PostReportAsync(pages, trialId, page, html, kind, "not-a-freeze");
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("must be one of the freezes offered", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            var client = key == "dev-dsmb" ? Dsmb : server.Ethics;
+            Assert.DoesNotContain((await (await client.GetAsync($"/api/trials/{trialId}/reports")).JsonAsync()).EnumerateArray(),
+                r => r.GetProperty("kind").GetString() == kind);
+
+            Assert.Equal(HttpStatusCode.Redirect, (await PostReportAsync(pages, trialId, page, html, kind, freeze.Id)).StatusCode);
+            var made = Assert.Single((await (await client.GetAsync($"/api/trials/{trialId}/reports")).JsonAsync()).EnumerateArray(),
+                r => r.GetProperty("kind").GetString() == kind);
+            Assert.Equal(freeze.Id, made.GetProperty("freezeId").GetString());
+        }
+    }
+
+    private static async Task<HttpResponseMessage> PostReportAsync(HttpClient pages, string trialId, string page, string html, string kind, string freezeId)
+    {
+        using var body = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value), ["kind"] = kind, ["freezeId"] = freezeId,
+        });
+        return await pages.PostAsync(new Uri($"/trials/{trialId}/{page}?handler=Report", UriKind.Relative), body);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenField();
 
     private sealed record Freeze(string Id, DateTimeOffset FrozenAt, JsonElement Body);
 
