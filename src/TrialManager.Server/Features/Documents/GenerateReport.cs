@@ -1,23 +1,14 @@
 using Mediator;
-using Microsoft.EntityFrameworkCore;
-using TrialManager.Domain.Common;
 using TrialManager.Domain.Documents;
-using TrialManager.Domain.Participants;
-using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Templates;
-using TrialManager.Server.Common;
-using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Features.Audit;
-using TrialManager.Server.Features.Blinding;
-using TrialManager.Server.Features.Statistics;
-using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumArmCounts;
 
 namespace TrialManager.Server.Features.Documents;
 
 /// <summary>
-/// The report job's one request. Every figure comes from the same queries the API serves (consort, balance,
-/// reliability, audit verification), so the PDF and the API agree at generation time. No participant ids.
+/// The report job's one request. Every figure comes from the same queries the API serves (<see cref="ReportModels"/>),
+/// so the PDF and the API agree at generation time; a report of a freeze renders the figures those queries gave at
+/// the freeze. No participant ids.
 /// </summary>
 public sealed record GenerateReport(Guid ReportId) : IRequest;
 

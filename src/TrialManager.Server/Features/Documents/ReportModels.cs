@@ -1,11 +1,9 @@
 using Mediator;
 using TrialManager.Domain.Common;
-using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Features.Blinding;
 using TrialManager.Server.Features.Statistics;
-using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumArmCounts;
 
 namespace TrialManager.Server.Features.Documents;
 
