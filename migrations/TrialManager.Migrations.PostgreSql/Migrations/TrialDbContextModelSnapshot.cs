@@ -99,6 +99,14 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("DsmbReportSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("EthicsReportSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTimeOffset>("FrozenAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -182,6 +190,9 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("FreezeId")
+                        .HasColumnType("uuid");
+
                     b.Property<DateTimeOffset?>("GeneratedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -217,6 +228,8 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                         .HasColumnType("character varying(40)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FreezeId");
 
                     b.HasIndex("Status");
 
@@ -1146,6 +1159,11 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
 
             modelBuilder.Entity("TrialManager.Domain.Documents.Report", b =>
                 {
+                    b.HasOne("TrialManager.Domain.Documents.DataFreeze", null)
+                        .WithMany()
+                        .HasForeignKey("FreezeId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("TrialManager.Domain.Trials.Trial", null)
                         .WithMany()
                         .HasForeignKey("TrialId")

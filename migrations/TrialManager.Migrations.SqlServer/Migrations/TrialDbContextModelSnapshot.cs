@@ -99,6 +99,14 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                     b.Property<Guid>("Id")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("DsmbReportSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("EthicsReportSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<DateTimeOffset>("FrozenAt")
                         .HasColumnType("datetimeoffset");
 
@@ -182,6 +190,9 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<Guid?>("FreezeId")
+                        .HasColumnType("uniqueidentifier");
+
                     b.Property<DateTimeOffset?>("GeneratedAt")
                         .HasColumnType("datetimeoffset");
 
@@ -217,6 +228,8 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                         .HasColumnType("nvarchar(40)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FreezeId");
 
                     b.HasIndex("Status");
 
@@ -1148,6 +1161,11 @@ namespace TrialManager.Migrations.SqlServer.Migrations
 
             modelBuilder.Entity("TrialManager.Domain.Documents.Report", b =>
                 {
+                    b.HasOne("TrialManager.Domain.Documents.DataFreeze", null)
+                        .WithMany()
+                        .HasForeignKey("FreezeId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("TrialManager.Domain.Trials.Trial", null)
                         .WithMany()
                         .HasForeignKey("TrialId")

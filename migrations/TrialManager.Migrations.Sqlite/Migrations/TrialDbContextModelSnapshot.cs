@@ -96,6 +96,14 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DsmbReportSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EthicsReportSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("FrozenAt")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -182,6 +190,9 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("FreezeId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("GeneratedAt")
                         .HasColumnType("TEXT");
 
@@ -217,6 +228,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("FreezeId");
 
                     b.HasIndex("Status");
 
@@ -1161,6 +1174,11 @@ namespace TrialManager.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("TrialManager.Domain.Documents.Report", b =>
                 {
+                    b.HasOne("TrialManager.Domain.Documents.DataFreeze", null)
+                        .WithMany()
+                        .HasForeignKey("FreezeId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("TrialManager.Domain.Trials.Trial", null)
                         .WithMany()
                         .HasForeignKey("TrialId")

@@ -95,9 +95,10 @@ public sealed class Report : OwedDocument
         TrialId = RequestedBy = string.Empty;
     }
 
-    public Report(Guid id, string trialId, ReportKind kind, bool scheduled, string requestedBy, DateTimeOffset createdAt)
+    public Report(Guid id, string trialId, ReportKind kind, bool scheduled, string requestedBy, DateTimeOffset createdAt, Guid? freezeId = null)
     {
         CreatedAt = createdAt;
+        FreezeId = freezeId;
         Id = id;
         TrialId = trialId;
         Kind = kind;
@@ -112,6 +113,9 @@ public sealed class Report : OwedDocument
     public string RequestedBy { get; private set; }
 
     public DateTimeOffset CreatedAt { get; private set; }
+
+    /// <summary>The freeze whose figures the report shows (the data as of the freeze); null for the data as of generation.</summary>
+    public Guid? FreezeId { get; private set; }
 
     public new void MarkReady(string sha256, DateTimeOffset generatedAt) => base.MarkReady(sha256, generatedAt);
 }

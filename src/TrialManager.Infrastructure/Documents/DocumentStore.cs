@@ -3,17 +3,17 @@ using System.Security.Cryptography;
 namespace TrialManager.Infrastructure.Documents;
 
 /// <summary>
-/// Generated PDFs and frozen exports (zip), content-addressed by SHA-256 under one folder (the data directory by default; a shared volume
+/// Generated PDFs, frozen exports (zip) and a freeze's report figures (json), content-addressed by SHA-256 under one folder (the data directory by default; a shared volume
 /// when several servers run). Writing the same bytes twice is harmless, which keeps document jobs idempotent.
 /// </summary>
 public sealed class DocumentStore(string directory)
 {
     public string Directory { get; } = directory;
 
-    public async Task<string> SaveAsync(byte[] content, CancellationToken cancellationToken)
+    public async Task<string> SaveAsync(byte[] content, CancellationToken cancellationToken, string extension = "pdf")
     {
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(content));
-        var path = PathFor(sha256);
+        var path = PathFor(sha256, extension);
         if (!File.Exists(path))
         {
             System.IO.Directory.CreateDirectory(Directory);
@@ -58,7 +58,7 @@ public sealed class DocumentStore(string directory)
         }
 
         var removed = 0;
-        foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*.tmp").Where(f => f.Name.Contains(".pdf.", StringComparison.Ordinal) || f.Name.StartsWith("write.", StringComparison.Ordinal)))
+        foreach (var file in new DirectoryInfo(Directory).EnumerateFiles("*.tmp").Where(f => f.Name.Contains(".pdf.", StringComparison.Ordinal) || f.Name.Contains(".json.", StringComparison.Ordinal) || f.Name.StartsWith("write.", StringComparison.Ordinal)))
         {
             if (utcNow - file.LastWriteTimeUtc < olderThan)
             {

@@ -21,7 +21,8 @@ public sealed record DsmbReportModel(
     IReadOnlyList<FidelityMeans> Fidelity,
     ReliabilitySummary? Reliability,
     BlindingFigures Blinding,
-    AuditChainAtReport Audit);
+    AuditChainAtReport Audit,
+    FrozenFrom? Freeze = null);
 
 /// <summary>
 /// Adverse events of one seriousness by the therapy's relatedness, from the day of randomization on: participants with at

@@ -20,7 +20,14 @@ public sealed record EthicsReportModel(
     DataQuality DataQuality,
     ReliabilitySummary? Reliability,
     AuditChainAtReport Audit,
-    int MinCellSize);
+    int MinCellSize,
+    FrozenFrom? Freeze = null);
+
+/// <summary>
+/// The freeze a report was made from: its figures are the data as of <see cref="FrozenAt"/>, taken in the freeze's read
+/// snapshot, not the data when the report was generated.
+/// </summary>
+public sealed record FrozenFrom(Guid Id, DateTimeOffset FrozenAt);
 
 /// <summary>
 /// The CONSORT flow pooled over the arms. After allocation: withdrawals split into lost to follow-up, withdrew consent

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using TrialManager.Domain.Auditing;
+using TrialManager.Domain.Documents;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Auditing;
@@ -68,6 +69,8 @@ public sealed class AuditTrail(TrialDbContext db, IActorAccessor actors, TimePro
     {
         (Trial, nameof(Trial.Seed), _) => "[concealed]",
         (RandomizationState, nameof(RandomizationState.State), _) => "[concealed]",
+        // The DSMB figures' hash: over a tiny trial, trying the few possible splits by arm against it would give them away.
+        (DataFreeze, nameof(DataFreeze.DsmbReportSha256), _) => "[concealed]",
         (Trial, nameof(Trial.BaseDefinition), TrialDefinition d) => d with
         {
             Randomization = d.Randomization with { BlockSizes = [], Probability = null },

@@ -77,6 +77,7 @@ public static class ServerSetup
         services.AddScoped<AnalysisExport>();
         services.AddScoped<OdmExport>();
         services.AddScoped<TrialFreezer>();
+        services.AddScoped<ReportModels>();
         services.AddHostedService<OwedWorkSweeper>();
         services.AddHostedService<PermissionDenialAuditor>();
         services.AddServerHealthChecks();

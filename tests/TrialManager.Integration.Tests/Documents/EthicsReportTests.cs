@@ -219,7 +219,7 @@ public abstract class EthicsReportTests(TrialServer server)
     /// Every CONSORT count as the pooled report draws it, from the API's flow: flow boxes "(n = x)" and table rows, each
     /// the sum over the arms. Withdrew consent is what leaves the analysis besides the lost to follow-up.
     /// </summary>
-    private static List<string> ExpectedConsortTexts(JsonElement consort)
+    internal static List<string> ExpectedConsortTexts(JsonElement consort)
     {
         int Pooled(string group) => consort.GetProperty(group).EnumerateObject().Sum(a => a.Value.GetInt32());
         var excluded = consort.GetProperty("excluded");

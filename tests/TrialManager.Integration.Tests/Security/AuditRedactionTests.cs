@@ -162,8 +162,8 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         ],
         ["RequestReport"] =
         [
-            "Report.Attempts", "Report.CreatedAt", "Report.GeneratedAt", "Report.Id", "Report.Kind", "Report.LastError", "Report.RequestedBy",
-            "Report.Scheduled", "Report.Sha256", "Report.Status", "Report.TrialId",
+            "Report.Attempts", "Report.CreatedAt", "Report.FreezeId", "Report.GeneratedAt", "Report.Id", "Report.Kind", "Report.LastError",
+            "Report.RequestedBy", "Report.Scheduled", "Report.Sha256", "Report.Status", "Report.TrialId",
         ],
         ["SignReport"] =
         [
@@ -177,7 +177,11 @@ public abstract partial class AuditRedactionTests(TrialServer server)
             "Unblinding.UnblindedBy",
         ],
         ["RecordBlindingGuess"] = ["BlindingGuess.Assessor", "BlindingGuess.Guess", "BlindingGuess.GuessedAt", "BlindingGuess.ParticipantId", "BlindingGuess.TrialId"],
-        ["FreezeTrial"] = ["DataFreeze.FrozenAt", "DataFreeze.FrozenBy", "DataFreeze.Id", "DataFreeze.Sha256", "DataFreeze.TrialId"],
+        ["FreezeTrial"] =
+        [
+            "DataFreeze.DsmbReportSha256", "DataFreeze.EthicsReportSha256", "DataFreeze.FrozenAt", "DataFreeze.FrozenBy", "DataFreeze.Id",
+            "DataFreeze.Sha256", "DataFreeze.TrialId",
+        ],
         ["StartReport"] = ["Report.Attempts", "Report.Status"],
         ["CompleteReport"] = ["Report.GeneratedAt", "Report.Sha256", "Report.Status"],
         ["FailReport"] = ["Report.LastError", "Report.Status"],

@@ -310,7 +310,7 @@ public abstract class FuzzTests(TrialServer server, ITestOutputHelper output)
             "/api/participants/{participantId}/withdrawal" => new JsonObject { ["category"] = "other", ["reason"] = "fuzz" },
             "/api/participants/{participantId}/events" or "/api/alerts/{alertId:guid}/event" => AdverseEventBody(),
             "/api/events/{eventId:guid}/review" => new JsonObject { ["comment"] = "fuzz" },
-            "/api/trials/{trialId}/reports" => new JsonObject { ["kind"] = "ethicsProgress" },
+            "/api/trials/{trialId}/reports" => new JsonObject { ["kind"] = "ethicsProgress", ["freezeId"] = null },
             "/api/trials/{trialId}/therapists" => new JsonObject { ["code"] = $"T{r.Next(1000)}", ["site"] = "AAA", ["arms"] = new JsonArray("mediator") },
             "/api/participants/{participantId}/therapist" => new JsonObject { ["therapist"] = "T1" },
             "/api/participants/{participantId}/sessions" => new JsonObject { ["number"] = r.Next(1, 17), ["date"] = "2026-11-21", ["attendance"] = "attended" },

@@ -23,16 +23,17 @@ public static class DsmbReportTemplate
                 Subject: $"Closed report by arm for trial {trial.Id} ({trial.Registration}) to the data and safety monitoring board",
                 CreatedAt: model.GeneratedAt))
             .Header($"CLOSED · {trial.Id} · {trial.Registration}")
-            .Footer($"Closed report for the DSMB only: results by arm; no participant identifiers · generated {Stamp(model.GeneratedAt)}")
+            .Footer($"Closed report for the DSMB only: results by arm; no participant identifiers · {FooterTime(model.GeneratedAt, model.Freeze)}")
             .Heading($"Closed DSMB report: {trial.Title}")
-            .KeyValues(
+            .KeyValues([
                 ("Trial", trial.Id),
                 ("Registration", trial.Registration),
                 ("Definition version", trial.DefinitionVersion),
                 ("Status", trial.Status),
                 ("Target enrolment", Int(trial.TargetEnrollment)),
                 ("Randomized so far", $"{Int(consort.Randomized)} ({Percent(consort.Randomized, trial.TargetEnrollment)} of target)"),
-                ("Report generated", Stamp(model.GeneratedAt)))
+                .. Taken(model.GeneratedAt, model.Freeze)])
+            .Note(DataAsOf(model.Freeze, trial.DefinitionVersion))
             .Note("Closed: this report compares the arms. It is for the data and safety monitoring board alone and must not reach the "
                 + "investigators, the sites or the ethics board, who receive the pooled progress report.")
             .Heading("Recruitment", 2)
@@ -107,7 +108,7 @@ public static class DsmbReportTemplate
             .Add(ReportBlocks.Reliability(model.Reliability))
             .When(model.Reliability is { Icc.Count: > 0 }, d => d.Note(ReportBlocks.FactorScale))
             .Heading("Audit trail", 2)
-            .ForEach(ReportBlocks.Audit(model.Audit), (b, p) => b.Paragraph(p))
+            .ForEach(ReportBlocks.Audit(model.Audit, model.Freeze), (b, p) => b.Paragraph(p))
             .Render();
     }
 

@@ -24,16 +24,17 @@ public static class EthicsReportTemplate
                 Subject: $"Progress report for trial {trial.Id} ({trial.Registration}) to the ethics board",
                 CreatedAt: model.GeneratedAt))
             .Header($"{trial.Id} · {trial.Registration}")
-            .Footer($"Aggregated data only, pooled over the arms; no participant identifiers · generated {Stamp(model.GeneratedAt)}")
+            .Footer($"Aggregated data only, pooled over the arms; no participant identifiers · {FooterTime(model.GeneratedAt, model.Freeze)}")
             .Heading($"Ethics progress report: {trial.Title}")
-            .KeyValues(
+            .KeyValues([
                 ("Trial", trial.Id),
                 ("Registration", trial.Registration),
                 ("Definition version", trial.DefinitionVersion),
                 ("Status", trial.Status),
                 ("Target enrolment", Int(trial.TargetEnrollment)),
                 ("Randomized so far", $"{Int(consort.Randomized)} ({Percent(consort.Randomized, trial.TargetEnrollment)} of target)"),
-                ("Report generated", Stamp(model.GeneratedAt)))
+                .. Taken(model.GeneratedAt, model.Freeze)])
+            .Note(DataAsOf(model.Freeze, trial.DefinitionVersion))
             .Note("Every figure is pooled over the arms: this open report makes no comparison between them.")
             .Note(model.MinCellSize > 1
                 ? $"Small cells: in the breakdowns by site, screening reason and withdrawal category a count of 1 to {Int(model.MinCellSize - 1)} is shown as "
@@ -95,7 +96,7 @@ public static class EthicsReportTemplate
             .Add(ReportBlocks.Reliability(model.Reliability))
             .When(model.Reliability is { Icc.Count: > 0 }, d => d.Note(ReportBlocks.FactorScale))
             .Heading("Audit trail", 2)
-            .ForEach(ReportBlocks.Audit(model.Audit), (b, p) => b.Paragraph(p))
+            .ForEach(ReportBlocks.Audit(model.Audit, model.Freeze), (b, p) => b.Paragraph(p))
             .Render();
     }
 

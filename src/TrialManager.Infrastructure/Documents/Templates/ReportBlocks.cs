@@ -37,16 +37,36 @@ internal static class ReportBlocks
         "Each factor score is a rater's anchored 0-4 score: "
         + string.Join(", ", FormulationScores.Anchors.Select((anchor, score) => $"{Int(score)} {anchor}")) + ".";
 
-    /// <summary>The audit chain as verified at report time, and its head, so a later rewrite of the trail shows.</summary>
-    public static IEnumerable<string> Audit(AuditChainAtReport audit)
+    /// <summary>When the figures were taken: when the report was generated, or (made from a freeze) at the freeze, named by its id.</summary>
+    public static (string Key, string Value)[] Taken(DateTimeOffset generatedAt, FrozenFrom? freeze) => freeze is { } f
+        ? [("Data as of", $"freeze {f.Id} frozen at {Stamp(f.FrozenAt)}"), ("Report generated", Stamp(generatedAt))]
+        : [("Report generated", Stamp(generatedAt))];
+
+    /// <summary>
+    /// Says which data the figures are: a report from a freeze is read as of the freeze, and must say so (with the
+    /// definition version then in force), or a reader would take old figures for today's.
+    /// </summary>
+    public static string DataAsOf(FrozenFrom? freeze, string definitionVersion) => freeze is { } f
+        ? $"Made from freeze {f.Id} frozen at {Stamp(f.FrozenAt)} (definition version {definitionVersion}): every figure is the data as "
+            + "of the freeze, taken with its analysis export; anything recorded or corrected since is not in this report."
+        : $"Every figure is the data when this report was generated (definition version {definitionVersion}).";
+
+    /// <summary>The footer's time: the generation, and before it the freeze a report was made from.</summary>
+    public static string FooterTime(DateTimeOffset generatedAt, FrozenFrom? freeze) => freeze is { } f
+        ? $"data as of freeze {Stamp(f.FrozenAt)} · generated {Stamp(generatedAt)}"
+        : $"generated {Stamp(generatedAt)}";
+
+    /// <summary>The audit chain as verified when the figures were taken, and its head, so a later rewrite of the trail shows.</summary>
+    public static IEnumerable<string> Audit(AuditChainAtReport audit, FrozenFrom? freeze = null)
     {
+        var when = freeze is null ? "at report time" : "at freeze time";
         yield return audit.Valid
-            ? $"The audit chain was verified at report time: **valid**, {Int(audit.Events)} events, each linked to the hash of the one before."
-            : $"The audit chain was verified at report time: **NOT VALID** ({Int(audit.Events)} events). The break is being investigated and will be reported to the board.";
+            ? $"The audit chain was verified {when}: **valid**, {Int(audit.Events)} events, each linked to the hash of the one before."
+            : $"The audit chain was verified {when}: **NOT VALID** ({Int(audit.Events)} events). The break is being investigated and will be reported to the board.";
         yield return audit.Head is { } head
-            ? $"Chain head when this report was made: event **{Int(head.Sequence)}**, hash `{head.Hash}`. Keep this report: if the trail is "
+            ? $"Chain head when {(freeze is null ? "this report was made" : "the data were frozen")}: event **{Int(head.Sequence)}**, hash `{head.Hash}`. Keep this report: if the trail is "
                 + "ever rewritten, that event's hash will no longer match."
-            : "The audit chain had no events when this report was made.";
+            : $"The audit chain had no events when {(freeze is null ? "this report was made" : "the data were frozen")}.";
     }
 
     public static string Kind(SafetyEventKind kind) => kind switch

@@ -58,6 +58,7 @@ internal sealed class ReportConfiguration : IEntityTypeConfiguration<Report>
         builder.HasIndex(r => new { r.TrialId, r.CreatedAt });
         builder.HasIndex(r => r.Status);
         builder.HasOne<Trial>().WithMany().HasForeignKey(r => r.TrialId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<DataFreeze>().WithMany().HasForeignKey(r => r.FreezeId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 
@@ -71,6 +72,8 @@ internal sealed class DataFreezeConfiguration : IEntityTypeConfiguration<DataFre
         builder.Property(f => f.TrialId).HasMaxLength(40);
         builder.Property(f => f.FrozenBy).HasMaxLength(100);
         builder.Property(f => f.Sha256).HasMaxLength(64);
+        builder.Property(f => f.EthicsReportSha256).HasMaxLength(64);
+        builder.Property(f => f.DsmbReportSha256).HasMaxLength(64);
         builder.HasIndex(f => new { f.TrialId, f.FrozenAt });
         builder.HasOne<Trial>().WithMany().HasForeignKey(f => f.TrialId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -13,11 +13,11 @@ public static class DocumentEndpoints
     {
         app.MapPost("/api/trials/{trialId}/reports", async (string trialId, RequestReportRequest body, ISender sender, CancellationToken ct) =>
             {
-                var report = await sender.Send(new RequestReport(trialId, body.Kind), ct);
+                var report = await sender.Send(new RequestReport(trialId, body.Kind, FreezeId: body.FreezeId), ct);
                 return Results.Accepted($"/api/reports/{report.Id}", new { report.Id, report.Status });
             })
             .RequireAuthorization(Policies.Reports).WithTags("Reports")
-            .WithSummary("Queue an ethics-board report; poll its Location until ready.");
+            .WithSummary("Queue an ethics-board report (or, by the DSMB, a closed one), of the live data or, with freezeId, of a freeze of the trial; poll its Location until ready.");
 
         app.MapGet("/api/trials/{trialId}/reports", async (string trialId, PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
                 http.Paged(await sender.Send(new ListReports(trialId, page), ct)))

@@ -1,28 +1,20 @@
 using Mediator;
-using Microsoft.EntityFrameworkCore;
-using TrialManager.Domain.Common;
 using TrialManager.Domain.Documents;
-using TrialManager.Domain.Participants;
-using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Templates;
-using TrialManager.Server.Common;
-using TrialManager.Infrastructure.Persistence;
-using TrialManager.Server.Features.Audit;
-using TrialManager.Server.Features.Blinding;
-using TrialManager.Server.Features.Statistics;
-using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumArmCounts;
 
 namespace TrialManager.Server.Features.Documents;
 
 /// <summary>
-/// The report job's one request. Every figure comes from the same queries the API serves (consort, balance,
-/// reliability, audit verification), so the PDF and the API agree at generation time. No participant ids.
+/// The report job's one request. Every figure comes from the same queries the API serves (<see cref="ReportModels"/>),
+/// so the PDF and the API agree at generation time; a report of a freeze renders the figures those queries gave at
+/// the freeze. No participant ids.
 /// </summary>
 public sealed record GenerateReport(Guid ReportId) : IRequest;
 
 public sealed class GenerateReportHandler(
-    ISender sender, DocumentStore store, LowPriorityWork background, ReportSettings settings, ILogger<GenerateReportHandler> logger)
+    ISender sender, ReportModels models, DocumentStore store, LowPriorityWork background, ReportSettings settings, TimeProvider clock,
+    ILogger<GenerateReportHandler> logger)
     : IRequestHandler<GenerateReport>
 {
     public async ValueTask<Unit> Handle(GenerateReport request, CancellationToken cancellationToken)
@@ -34,9 +26,11 @@ public sealed class GenerateReportHandler(
                 return Unit.Value;
             }
 
-            var pdf = started.Kind == ReportKind.DsmbClosed
-                ? await RenderAsync(await BuildDsmbModelAsync(started.TrialId, cancellationToken), DsmbReportTemplate.Render, cancellationToken)
-                : await RenderAsync(await BuildEthicsModelAsync(started.TrialId, cancellationToken), EthicsReportTemplate.Render, cancellationToken);
+            var pdf = started.FreezeId is { } freezeId
+                ? await RenderFrozenAsync(started.Kind, freezeId, cancellationToken)
+                : started.Kind == ReportKind.DsmbClosed
+                    ? await RenderAsync(await models.DsmbAsync(started.TrialId, cancellationToken), DsmbReportTemplate.Render, cancellationToken)
+                    : await RenderAsync(await models.EthicsAsync(started.TrialId, cancellationToken), EthicsReportTemplate.Render, cancellationToken);
             var sha256 = await store.SaveAsync(pdf, cancellationToken);
             await sender.Send(new CompleteReport(request.ReportId, sha256), cancellationToken);
         }
@@ -50,100 +44,22 @@ public sealed class GenerateReportHandler(
         return Unit.Value;
     }
 
+    /// <summary>
+    /// A report from a freeze renders the figures stored with it, as of the freeze, and says so; the small-cell rule in
+    /// force now still applies, since it guards today's readers.
+    /// </summary>
+    private async Task<byte[]> RenderFrozenAsync(ReportKind kind, Guid freezeId, CancellationToken cancellationToken)
+    {
+        var frozen = await sender.Send(new ReadFrozenReport(freezeId, kind), cancellationToken);
+        var from = new FrozenFrom(freezeId, frozen.FrozenAt);
+        var now = clock.GetUtcNow();
+        return kind == ReportKind.DsmbClosed
+            ? await RenderAsync(ReportModelJson.Deserialize<DsmbReportModel>(frozen.Json) with { GeneratedAt = now, Freeze = from },
+                DsmbReportTemplate.Render, cancellationToken)
+            : await RenderAsync(ReportModelJson.Deserialize<EthicsReportModel>(frozen.Json) with
+                { GeneratedAt = now, Freeze = from, MinCellSize = settings.MinCellSize }, EthicsReportTemplate.Render, cancellationToken);
+    }
+
     private Task<byte[]> RenderAsync<TModel>(TModel model, Func<TModel, byte[]> render, CancellationToken cancellationToken) =>
         background.RunAsync(() => render(model), cancellationToken);
-
-    /// <summary>The figures both reports share, read from the API's own queries.</summary>
-    private sealed record Figures(EthicsReportData Data, ConsortView Consort, BalanceView Balance, ReliabilityView Reliability, AuditChainAtReport Audit);
-
-    private async Task<Figures> ReadAsync(string trialId, CancellationToken cancellationToken)
-    {
-        // The data (with the audit chain head) first: the verification after it then covers the head the report prints.
-        var data = await sender.Send(new GetEthicsReportData(trialId), cancellationToken);
-        var consort = await sender.Send(new GetConsort(trialId), cancellationToken);
-        var balance = await sender.Send(new GetBalance(trialId), cancellationToken);
-        var reliability = await sender.Send(new GetReliability(trialId), cancellationToken);
-        var audit = await sender.Send(new VerifyAuditChain(), cancellationToken);
-        return new Figures(data, consort, balance, reliability, new AuditChainAtReport(audit.Valid, audit.Events, data.AuditHead));
-    }
-
-    /// <summary>The open report: every figure pooled over the arms (their totals), so it compares nothing between them.</summary>
-    private async Task<EthicsReportModel> BuildEthicsModelAsync(string trialId, CancellationToken cancellationToken)
-    {
-        var (data, consort, _, reliability, audit) = await ReadAsync(trialId, cancellationToken);
-        var consortByArm = Consort(consort);
-        var withdrewConsent = consortByArm.Allocated.Total - consortByArm.Analysed.Total - consortByArm.LostToFollowUp.Total;
-        return new EthicsReportModel(
-            data.Trial,
-            data.GeneratedAt,
-            // Protocol ids name their arm; the version and hash identify the approved text without it.
-            [.. data.Protocols.Select(p => new ProtocolVersionInUse(string.Empty, p.Version, p.Sha256)).Distinct()
-                .OrderBy(p => p.Sha256, StringComparer.Ordinal)],
-            data.RecruitmentBySite,
-            data.RecruitmentByMonth,
-            new PooledConsort(
-                consortByArm.Assessed, consortByArm.Excluded, consortByArm.ExcludedByReason,
-                consortByArm.PendingSecondRating, consortByArm.PendingConsensus, consortByArm.ExcludedByFormulation,
-                consortByArm.AwaitingRandomization, consortByArm.Randomized,
-                consortByArm.StoppedTreatment.Total, consortByArm.LostToFollowUp.Total, withdrewConsent,
-                consortByArm.Withdrawn.Total - consortByArm.LostToFollowUp.Total - withdrewConsent,
-                consortByArm.Completed.Total, consortByArm.Analysed.Total,
-                consort.Notes.MisStratified, consort.Notes.IneligibleAfterRandomization),
-            data.ScreenFailures,
-            [.. data.Withdrawals.Select(w => new ReasonCount(w.Category, w.Counts.Total))],
-            [.. data.Harms.Select(h => new PooledHarms(h.Kind, h.WithEvent.Total, h.Events.Total, h.WithEventBefore, h.EventsBefore))],
-            data.SafetyByMonth,
-            data.DataQuality,
-            Reliability(reliability),
-            audit,
-            settings.MinCellSize);
-    }
-
-    /// <summary>The closed report: the same figures by arm, with the measures' figures beside them.</summary>
-    private async Task<DsmbReportModel> BuildDsmbModelAsync(string trialId, CancellationToken cancellationToken)
-    {
-        var (data, consort, balance, reliability, audit) = await ReadAsync(trialId, cancellationToken);
-        var measures = await sender.Send(new GetDsmbReportData(trialId), cancellationToken);
-        // The DSMB's own blinding answer (GET /api/trials/{trialId}/blinding), without the participant ids.
-        var blinding = await sender.Send(new GetBlindingSummary(trialId), cancellationToken);
-        return new DsmbReportModel(
-            data.Trial,
-            data.GeneratedAt,
-            data.RecruitmentBySite,
-            data.RecruitmentByMonth,
-            Consort(consort),
-            [.. balance.Strata.Select(s => new StratumArmCounts(s.Stratum, Arms(s.Counts)))],
-            data.MisStratified,
-            data.IneligibleAfterRandomization,
-            data.Withdrawals,
-            data.Harms,
-            measures.Relatedness,
-            measures.Trajectories,
-            measures.Alliance,
-            measures.Fidelity,
-            Reliability(reliability),
-            new BlindingFigures(
-                blinding.Guesses,
-                [.. blinding.Arms.Select(a => new ArmBlindingFigures(a.Arm.Wire(), a.Guesses, a.Correct, a.Incorrect, a.DontKnow, a.Index, a.StandardError))],
-                [.. blinding.Unblindings.Select(u => new UnblindingFigure(u.UnblindedAt, u.Role, u.Arm.Wire(), u.Reason))]),
-            audit);
-    }
-
-    private static ArmCounts Arms(IReadOnlyDictionary<string, int> counts) =>
-        new(counts.GetValueOrDefault("mediator"), counts.GetValueOrDefault("moderator"), counts.GetValueOrDefault("comparator"));
-
-    private static ConsortCounts Consort(ConsortView consort) => new(
-        consort.Assessed, consort.Excluded.Total,
-        [.. consort.Excluded.Reasons.Select(r => new ReasonCount(r.Key, r.Value))],
-        consort.Formulation.PendingSecondRating, consort.Formulation.PendingConsensus, consort.Formulation.ExcludedByFormulation,
-        consort.AwaitingRandomization, consort.Randomized,
-        Arms(consort.Allocated), Arms(consort.Withdrawn), Arms(consort.Completed),
-        Arms(consort.StoppedTreatment), Arms(consort.LostToFollowUp), Arms(consort.Analysed));
-
-    private static ReliabilitySummary? Reliability(ReliabilityView reliability) =>
-        reliability is { Kappa: { } k, StandardError: { } se, Agreement: { } agreement }
-            ? new ReliabilitySummary(
-                k, se, reliability.N, agreement, reliability.FleissKappa, reliability.KrippendorffAlpha,
-                [.. reliability.Icc.Select(i => new FactorIcc(i.Key, i.Value.Value, i.Value.Lower, i.Value.Upper, i.Value.N))])
-            : null;
 }

@@ -9,7 +9,7 @@ namespace TrialManager.Server.Features.Documents;
 
 public sealed record ReportView(
     Guid Id, string TrialId, ReportKind Kind, DocumentStatus Status, DateTimeOffset CreatedAt, string? Sha256, bool Scheduled,
-    DateTimeOffset? GeneratedAt)
+    DateTimeOffset? GeneratedAt, Guid? FreezeId)
 {
-    public static ReportView From(Report r) => new(r.Id, r.TrialId, r.Kind, r.Status, r.CreatedAt, r.Sha256, r.Scheduled, r.GeneratedAt);
+    public static ReportView From(Report r) => new(r.Id, r.TrialId, r.Kind, r.Status, r.CreatedAt, r.Sha256, r.Scheduled, r.GeneratedAt, r.FreezeId);
 }

@@ -12,10 +12,10 @@ using ReportStratumBalance = TrialManager.Infrastructure.Documents.StratumArmCou
 
 namespace TrialManager.Server.Features.Documents;
 
-/// <summary>Marks the report running and returns its trial and kind; null when it is already ready.</summary>
+/// <summary>Marks the report running and returns its trial, kind and freeze (if made from one); null when it is already ready.</summary>
 public sealed record StartReport(Guid ReportId) : ICommand<StartedReport?>;
 
-public sealed record StartedReport(string TrialId, ReportKind Kind);
+public sealed record StartedReport(string TrialId, ReportKind Kind, Guid? FreezeId = null);
 
 public sealed class StartReportHandler(TrialDbContext db) : ICommandHandler<StartReport, StartedReport?>
 {
@@ -29,6 +29,6 @@ public sealed class StartReportHandler(TrialDbContext db) : ICommandHandler<Star
         }
 
         report.MarkRunning();
-        return new StartedReport(report.TrialId, report.Kind);
+        return new StartedReport(report.TrialId, report.Kind, report.FreezeId);
     }
 }

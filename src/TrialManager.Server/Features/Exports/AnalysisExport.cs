@@ -46,6 +46,12 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
     {
         // One snapshot for every file: a participant randomized while the export runs is in all of them or in none.
         await using var snapshot = await ReadSnapshot.BeginAsync(db, cancellationToken);
+        await WriteInSnapshotAsync(trial, output, takenAt, freezeId, cancellationToken);
+    }
+
+    /// <summary>The export, inside a read snapshot the caller holds on this scope's context (a freeze reads the reports' figures in it too).</summary>
+    public async Task WriteInSnapshotAsync(Trial trial, Stream output, DateTimeOffset takenAt, Guid? freezeId, CancellationToken cancellationToken)
+    {
         var certified = await CertifiedRatersAsync(trial, cancellationToken);
         var tables = new ExportTables(db, catalogue, trial, certified).All();
         var files = new List<(string Name, long? Rows, string Sha256)>();

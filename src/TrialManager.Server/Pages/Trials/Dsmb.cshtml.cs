@@ -24,6 +24,9 @@ public sealed class DsmbModel(ISender sender, SecurityAudit securityAudit) : Tri
 
     public IReadOnlyList<ReportView> Reports { get; private set; } = [];
 
+    /// <summary>The freezes a report can be made from, newest first: the request form offers them beside the data now.</summary>
+    public IReadOnlyList<ReportFreeze> Freezes { get; private set; } = [];
+
     /// <summary>The signatures of the listed reports, by report.</summary>
     public ILookup<Guid, SignatureView> Signatures { get; private set; } = Array.Empty<SignatureView>().ToLookup(s => s.ReportId);
 
@@ -32,11 +35,11 @@ public sealed class DsmbModel(ISender sender, SecurityAudit securityAudit) : Tri
 
     public Task<IActionResult> OnGetAsync(string? after, CancellationToken ct) => Show(() => LoadAsync(after, ct));
 
-    public Task<IActionResult> OnPostReportAsync(string? kind, CancellationToken ct) => Attempt("report", async () =>
+    public Task<IActionResult> OnPostReportAsync(string? kind, string? freezeId, CancellationToken ct) => Attempt("report", async () =>
     {
         await LoadAsync(null, ct);
-        var report = await sender.Send(new RequestReport(TrialId, kind), ct);
-        Notice = $"{report.Kind.Wire()} report requested ({report.Id.ToString()[..8]}…); it is {report.Status.Wire()}. Refresh to see it ready.";
+        var report = await sender.Send(new RequestReport(TrialId, kind, FreezeId: ReportFreezes.Parse(freezeId)), ct);
+        Notice = $"{report.Kind.Wire()} report requested ({report.Id.ToString()[..8]}…){ReportFreezes.Of(report)}; it is {report.Status.Wire()}. Refresh to see it ready.";
         return Redirect($"/trials/{TrialId}/dsmb#reports");
     });
 
@@ -68,6 +71,7 @@ public sealed class DsmbModel(ISender sender, SecurityAudit securityAudit) : Tri
         Trial = await sender.Send(new GetTrial(TrialId), ct);
         var page = await sender.Send(new ListReports(TrialId, PageRequest.From(null, after)), ct);
         Reports = page.Items;
+        Freezes = await sender.Send(new ListReportFreezes(TrialId), ct);
         Signatures = (await sender.Send(new ListReportSignatures([.. Reports.Select(r => r.Id)]), ct)).ToLookup(s => s.ReportId);
         NextLink = page.Next is { } next ? PageResults.NextPageLink(Request, next, "handler") + "#reports" : null;
     }
