@@ -83,6 +83,145 @@ public abstract partial class CorrectionPageTests(TrialServer server)
         Assert.DoesNotContain("handler=Ineligible", await pages.GetStringAsync(new Uri($"/participants/{randomized}", UriKind.Relative)), StringComparison.Ordinal);
     }
 
+    private static readonly string Today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    private HttpClient Therapist => server.Client("dev-therapist");
+
+    /// <summary>A randomized participant of a new trial, in therapy with dev-therapist: session 1 held, a PHQ-9 and an adverse event.</summary>
+    private async Task<(string TrialId, string Id)> InTherapyAsync()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        var id = (await Documents.DocumentSupport.RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await Therapist.PostJsonAsync($"/api/participants/{id}/sessions", new { number = 1, date = Today, attendance = "attended" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/measures",
+            new { instrument = "phq9", session = 1, completedOn = Today, items = Enumerable.Range(1, 9).ToDictionary(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture), _ => 1) }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Coordinator.PostJsonAsync($"/api/participants/{id}/events", TestEvents.Body("adverseEvent", Today, "headache after the session")));
+        return (trialId, id);
+    }
+
+    private async Task<List<JsonElement>> TrailAsync(string trialId) =>
+    [
+        .. JsonDocument.Parse(await (await server.Admin.GetAsync($"/api/audit?limit=1000&trialId={trialId}")).Content.ReadAsStringAsync()).RootElement
+            .EnumerateArray().Where(e => e.GetProperty("action").GetString() == "CorrectRecord"),
+    ];
+
+    [ServerFact]
+    public async Task Coordinator_CorrectsARatingASessionAMeasureAndAnEvent_OnTheRecord_EachKeptWithItsOriginal_AndInTheAuditTrail()
+    {
+        var (trialId, id) = await InTherapyAsync();
+        var record = await ParticipantAsync(id);
+        var eventId = record.GetProperty("events")[0].GetProperty("id").GetString()!;
+        var measureId = (await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync())[0].GetProperty("id").GetString()!;
+        var pages = await PageSignIn.SignedInClientAsync(server, "dev-coordinator");
+        var path = $"/participants/{id}";
+        var page = WebUtility.HtmlDecode(await pages.GetStringAsync(new Uri(path, UriKind.Relative)));
+        // Every value the coordinator enters is offered, each with the value it holds now.
+        Assert.Contains("<option value=\"rating:1/behavioral\">Rating 1 by R01: behavioral (0)</option>", page, StringComparison.Ordinal);
+        Assert.Contains("<option value=\"session:1/attendance\">Session 1: attendance (attended)</option>", page, StringComparison.Ordinal);
+        Assert.Contains($"<option value=\"measure:{measureId}/items.2\">phq9 (session 1): item 2 (1)</option>", page, StringComparison.Ordinal);
+        Assert.Contains($"<option value=\"event:{eventId}/severity\">Event 1 (adverseEvent): severity</option>", page, StringComparison.Ordinal);
+
+        // Refused as at entry: the API's message on the value, what was typed kept, nothing corrected.
+        var refused = await PostFormAsync(pages, page, $"{path}?handler=Correct",
+            new() { ["CorrectionField"] = $"event:{eventId}/severity", ["CorrectionValue"] = "huge", ["CorrectionReason"] = "graded again" });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var refusedPage = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync());
+        Assert.Contains("id=\"err-correction-value\"", refusedPage, StringComparison.Ordinal);
+        Assert.Contains("must be one of mild, moderate, severe", refusedPage, StringComparison.Ordinal);
+        Assert.Contains("value=\"huge\"", refusedPage, StringComparison.Ordinal);
+        Assert.Empty((await ParticipantAsync(id)).GetProperty("corrections").EnumerateArray());
+
+        foreach (var (chosen, value, reason) in new[]
+        {
+            ("rating:1/behavioral", "1", "the paper sheet was misread"),
+            ("session:1/attendance", "cancelled", "cancelled by phone"),
+            ($"measure:{measureId}/items.2", "3", "item 2 was ticked 3"),
+            ($"event:{eventId}/severity", "moderate", "graded again at the review"),
+        })
+        {
+            var corrected = await PostFormAsync(pages, page, $"{path}?handler=Correct",
+                new() { ["CorrectionField"] = chosen, ["CorrectionValue"] = value, ["CorrectionReason"] = reason });
+            Assert.Equal(HttpStatusCode.Redirect, corrected.StatusCode);
+        }
+
+        record = await ParticipantAsync(id);
+        Assert.Equal(1, record.GetProperty("ratings")[0].GetProperty("scores").GetProperty("behavioral").GetInt32());
+        Assert.Equal("cancelled", record.GetProperty("sessions")[0].GetProperty("attendance").GetString());
+        Assert.Equal("moderate", record.GetProperty("events")[0].GetProperty("severity").GetString());
+        Assert.Equal(3, (await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync())[0].GetProperty("items").GetProperty("2").GetInt32());
+        Assert.Equal(["rating:1", "session:1", $"measure:{measureId}", $"event:{eventId}"],
+            record.GetProperty("corrections").EnumerateArray().Select(c => c.GetProperty("target").GetString()));
+
+        // The record page shows each original beside its correction, who, when and why; the audit trail holds each with its reason.
+        page = WebUtility.HtmlDecode(await pages.GetStringAsync(new Uri(path, UriKind.Relative)));
+        foreach (var row in new[]
+        {
+            "<tr><td>rating:1 behavioral</td><td>0</td><td>1</td><td>dev-coordinator</td>",
+            "<tr><td>session:1 attendance</td><td>\"attended\"</td><td>\"cancelled\"</td><td>dev-coordinator</td>",
+            $"<tr><td>measure:{measureId} items.2</td><td>1</td><td>3</td><td>dev-coordinator</td>",
+            $"<tr><td>event:{eventId} severity</td><td>\"mild\"</td><td>\"moderate\"</td><td>dev-coordinator</td>",
+        })
+        {
+            Assert.Contains(row, page, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("item 2 was ticked 3</td></tr>", page, StringComparison.Ordinal);
+        var trail = await TrailAsync(trialId);
+        Assert.Equal(4, trail.Count);
+        foreach (var reason in new[] { "the paper sheet was misread", "cancelled by phone", "item 2 was ticked 3", "graded again at the review" })
+        {
+            Assert.Contains(trail, e => e.GetProperty("changes").GetString()!.Contains(reason, StringComparison.Ordinal));
+        }
+    }
+
+    [ServerFact]
+    public async Task Therapist_CorrectsTheirSessionAndTheirLog_OnTheirPage_SeesOldAndNew_AndAScreeningAnswerIsRefused()
+    {
+        var (trialId, id) = await InTherapyAsync();
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await Therapist.PostJsonAsync($"/api/participants/{id}/measures",
+            new { instrument = "ruptureLog", session = 1, completedOn = Today, items = new Dictionary<string, int> { ["1"] = 1, ["2"] = 0, ["3"] = 1, ["4"] = 0, ["5"] = 2 } }));
+        var log = (await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync()).EnumerateArray()
+            .Single(m => m.GetProperty("instrument").GetString() == "ruptureLog").GetProperty("id").GetString()!;
+        var pages = await PageSignIn.SignedInClientAsync(server, "dev-therapist");
+        var path = $"/therapists/me/participants/{id}";
+        var page = WebUtility.HtmlDecode(await pages.GetStringAsync(new Uri(path, UriKind.Relative)));
+        Assert.Contains("<option value=\"session:1/date\">", page, StringComparison.Ordinal);
+        Assert.Contains($"<option value=\"measure:{log}/items.2\">ruptureLog (session 1): item 2 (0)</option>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("/items.2\">phq9", page, StringComparison.Ordinal); // the participant's questionnaire is not theirs to correct here
+
+        // A screening answer is the coordinator's: the API's 403 text, nothing corrected.
+        var refused = await PostFormAsync(pages, page, $"{path}?handler=Correct",
+            new() { ["CorrectionField"] = "severity", ["CorrectionValue"] = "20", ["CorrectionReason"] = "seemed higher" });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Contains("does not correct it", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty((await ParticipantAsync(id)).GetProperty("corrections").EnumerateArray());
+
+        foreach (var (chosen, value, reason) in new[] { ("session:1/attendance", "noShow", "the participant did not come"), ($"measure:{log}/items.2", "1", "it was a confrontation") })
+        {
+            var corrected = await PostFormAsync(pages, page, $"{path}?handler=Correct",
+                new() { ["CorrectionField"] = chosen, ["CorrectionValue"] = value, ["CorrectionReason"] = reason });
+            Assert.Equal(HttpStatusCode.Redirect, corrected.StatusCode);
+        }
+
+        var record = await ParticipantAsync(id);
+        Assert.Equal("noShow", record.GetProperty("sessions")[0].GetProperty("attendance").GetString());
+        Assert.Equal(["session:1", $"measure:{log}"], record.GetProperty("corrections").EnumerateArray().Select(c => c.GetProperty("target").GetString()));
+        Assert.All(record.GetProperty("corrections").EnumerateArray(), c => Assert.Equal("dev-therapist", c.GetProperty("correctedBy").GetString()));
+        // Their page shows both with the originals (nothing overwritten), and the trail holds both reasons.
+        page = WebUtility.HtmlDecode(await pages.GetStringAsync(new Uri(path, UriKind.Relative)));
+        Assert.Contains("<tr><td>session:1 attendance</td><td>\"attended\"</td><td>\"noShow\"</td><td>dev-therapist</td>", page, StringComparison.Ordinal);
+        Assert.Contains($"<tr><td>measure:{log} items.2</td><td>0</td><td>1</td><td>dev-therapist</td>", page, StringComparison.Ordinal);
+        Assert.Contains("it was a confrontation</td></tr>", page, StringComparison.Ordinal);
+        var trail = await TrailAsync(trialId);
+        Assert.Equal(2, trail.Count);
+        Assert.Contains(trail, e => e.GetProperty("changes").GetString()!.Contains("the participant did not come", StringComparison.Ordinal));
+    }
+
     private async Task<List<JsonElement>> QueriesAsync(string trialId, string status) =>
         [.. (await (await server.Statistician.GetAsync($"/api/trials/{trialId}/queries?status={status}")).JsonAsync()).EnumerateArray()];
 

@@ -236,6 +236,24 @@ public abstract partial class AnalysisExportTests(TrialServer server)
             .Single(m => m.GetProperty("instrument").GetString() == "phq9").GetProperty("id").GetString();
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/corrections",
             new { target = $"measure:{phq9Id}", field = "items.2", value = 3, reason = "misread the form" }));
+        // One correction of every other kind, each by the role that enters it: the consent, a rating, a session (by its
+        // therapist), a measure's date, an event's code and its description (free text: its values are never exported).
+        var eventId = (await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync()).GetProperty("events")[0].GetProperty("id").GetString();
+        var tomorrow = DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        foreach (var (client, target, field, value, reason) in new (HttpClient, string, string, object, string)[]
+        {
+            (server.Coordinator, "participant", "consentedOn", "2026-11-21", "the consent form is dated the 21st"),
+            (server.Coordinator, "rating:1", "behavioral", 1, "the paper rating sheet was misread"),
+            (Therapist, "session:2", "attendance", "cancelled", "cancelled by phone, not a no-show"),
+            (server.Coordinator, $"measure:{phq9Id}", "completedOn", tomorrow, "completed the next morning"),
+            (server.Coordinator, $"event:{eventId}", "severity", "moderate", "graded again at the review"),
+            (server.Coordinator, $"event:{eventId}", "description", Private + "corrected", "the wording named the wrong drug"),
+        })
+        {
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await client.PostJsonAsync($"/api/participants/{id}/corrections",
+                new { target, field, value, reason }));
+        }
+
         await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/amendments", new
         {
             version = "1.1", effectiveOn = "2026-12-05", ethicsApproval = new { reference = "IRB-2026-114", date = "2026-12-04" }, changes = new { targetEnrollment = 300 },
@@ -272,9 +290,11 @@ public abstract partial class AnalysisExportTests(TrialServer server)
         {
             var oid = (string)item.Attribute("ItemOID")!;
             Assert.Contains(oid, groupItems[(string)item.Parent!.Attribute("ItemGroupOID")!]);
-            if (itemCodeList.TryGetValue(oid, out var list))
+            // An item without a value is one whose corrections are kept although it holds none (cleared, or free text).
+            Assert.True(item.Attribute("Value") is not null || ((string?)item.Attribute("IsNull") == "Yes" && item.Element(ns + "AuditRecord") is not null), oid);
+            if (itemCodeList.TryGetValue(oid, out var list) && (string?)item.Attribute("Value") is { } coded)
             {
-                Assert.Contains((string)item.Attribute("Value")!, codeLists[list]);
+                Assert.Contains(coded, codeLists[list]);
             }
         }
 
@@ -283,7 +303,8 @@ public abstract partial class AnalysisExportTests(TrialServer server)
         Assert.Contains(withdrawn, subjects.Keys);
         var treated = subjects[id];
         Assert.Equal(21, treated.Descendants(ns + "ItemData").Count(d => ((string)d.Attribute("ItemOID")!).Count(c => c == '.') == 2));
-        Assert.Equal("1", (string?)treated.Elements(ns + "StudyEventData").Single(e => (string?)e.Attribute("StudyEventOID") == "SE.SESSION").Attribute("StudyEventRepeatKey"));
+        // Both sessions, the second (a no-show) with its record and no instrument.
+        Assert.Equal(["1", "2"], treated.Elements(ns + "StudyEventData").Where(e => (string?)e.Attribute("StudyEventOID") == "SE.SESSION").Select(e => (string)e.Attribute("StudyEventRepeatKey")!));
         Assert.DoesNotContain(Private, odm.ToString(), StringComparison.Ordinal);
 
         // The definition version, and corrections as audit records on the corrected item: who (a defined user), where (the
@@ -305,8 +326,34 @@ public abstract partial class AnalysisExportTests(TrialServer server)
         var answer = treated.Descendants(ns + "ItemData").Single(d => (string?)d.Attribute("ItemOID") == "IT.phq9.2");
         Assert.Equal(("3", "misread the form"), ((string)answer.Attribute("Value")!, (string)answer.Element(ns + "AuditRecord")!.Element(ns + "ReasonForChange")!));
         Assert.Contains("original value 2", (string)answer.Element(ns + "Annotation")!.Element(ns + "Comment")!, StringComparison.Ordinal);
-        Assert.All(treated.Descendants(ns + "ItemData").Where(d => (string?)d.Attribute("ItemOID") is not ("IT.SEVERITY" or "IT.phq9.2")),
-            d => Assert.Null(d.Element(ns + "AuditRecord")));
+
+        // Every other kind on the item it corrected, in its form (a rating and an event by their numbers, a session by its
+        // own): the value now, who, why, and the original in the annotation; the description's values left out.
+        XElement ItemData(string studyEvent, string? repeat, string form, string? formRepeat, string item) =>
+            treated.Elements(ns + "StudyEventData").Single(e => (string?)e.Attribute("StudyEventOID") == studyEvent && (string?)e.Attribute("StudyEventRepeatKey") == repeat)
+                .Elements(ns + "FormData").Single(f => (string?)f.Attribute("FormOID") == form && (string?)f.Attribute("FormRepeatKey") == formRepeat)
+                .Descendants(ns + "ItemData").Single(d => (string?)d.Attribute("ItemOID") == item);
+        foreach (var (item, value, user, reason, original) in new (XElement, string?, string, string, string?)[]
+        {
+            (ItemData("SE.BASELINE", null, "F.SCREENING", null, "IT.CONSENTEDON"), "2026-11-21", "dev-coordinator", "the consent form is dated the 21st", "2026-11-20"),
+            (ItemData("SE.BASELINE", null, "F.RATING", "1", "IT.SCOREBEHAVIORAL"), "1", "dev-coordinator", "the paper rating sheet was misread", "0"),
+            (ItemData("SE.SESSION", "2", "F.SESSION", null, "IT.ATTENDANCE"), "cancelled", "dev-therapist", "cancelled by phone, not a no-show", "noShow"),
+            (ItemData("SE.SESSION", "1", "F.phq9", null, "IT.COMPLETEDON"), tomorrow, "dev-coordinator", "completed the next morning", Today),
+            (ItemData("SE.EVENTS", null, "F.EVENT", "1", "IT.EVENTSEVERITY"), "moderate", "dev-coordinator", "graded again at the review", "mild"),
+            (ItemData("SE.EVENTS", null, "F.EVENT", "1", "IT.DESCRIPTION"), null, "dev-coordinator", "the wording named the wrong drug", null),
+        })
+        {
+            Assert.Equal(value, (string?)item.Attribute("Value"));
+            var record = item.Element(ns + "AuditRecord")!;
+            Assert.Equal(($"USR.{user}", reason), ((string?)record.Element(ns + "UserRef")!.Attribute("UserOID"), (string?)record.Element(ns + "ReasonForChange")));
+            var note = (string)item.Element(ns + "Annotation")!.Element(ns + "Comment")!;
+            Assert.Contains(original is null ? "free text, its values not exported" : $"original value {original}, corrected value {value}", note, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("Yes", (string?)ItemData("SE.EVENTS", null, "F.EVENT", "1", "IT.DESCRIPTION").Attribute("IsNull"));
+        Assert.Equal(
+            ["IT.ATTENDANCE", "IT.COMPLETEDON", "IT.CONSENTEDON", "IT.DESCRIPTION", "IT.EVENTSEVERITY", "IT.SCOREBEHAVIORAL", "IT.SEVERITY", "IT.phq9.2"],
+            treated.Descendants(ns + "ItemData").Where(d => d.Element(ns + "AuditRecord") is not null).Select(d => (string)d.Attribute("ItemOID")!).Order(StringComparer.Ordinal));
     }
 
     [ServerFact]

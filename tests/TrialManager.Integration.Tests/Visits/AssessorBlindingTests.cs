@@ -69,6 +69,13 @@ public abstract partial class AssessorBlindingTests(TrialServer server)
         await Send("POST", measures, new { instrument = "phq9", session = 1, completedOn = today, items = new Dictionary<string, int> { ["1"] = 1 } });
         await Send("POST", measures, new { instrument = "phq9", session = 1, visit = "baseline", weeks = 3, completedOn = today, items = new Dictionary<string, int> { ["1"] = 1 } });
         await Send("GET", measures, null);
+        // Corrections: of their visit measure, and refused on the session's measure (a 403 that names no arm).
+        var visitMeasure = (await recorded.JsonAsync()).GetProperty("id").GetString()!;
+        var sessionMeasure = (await (await server.Coordinator.GetAsync(measures)).JsonAsync()).EnumerateArray()
+            .Single(m => m.GetProperty("session").ValueKind == JsonValueKind.Number).GetProperty("id").GetString()!;
+        var corrections = $"/api/participants/{id}/corrections";
+        Assert.Equal(HttpStatusCode.Created, (await Send("POST", corrections, new { target = $"measure:{visitMeasure}", field = "items.1", value = 2, reason = "misread the form" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await Send("POST", corrections, new { target = $"measure:{sessionMeasure}", field = "items.1", value = 2, reason = "x" })).StatusCode);
         // Guesses: a code that is no arm of the trial, and one before the last visit; neither answer lists the arms.
         var guess = $"/api/participants/{id}/blinding-guess";
         Assert.Equal(HttpStatusCode.BadRequest, (await Send("POST", guess, new { guess = "placebo" })).StatusCode);
@@ -105,6 +112,14 @@ public abstract partial class AssessorBlindingTests(TrialServer server)
             var response = await pages.GetAsync(new Uri(path, UriKind.Relative));
             texts.Add(($"page {path}", response.Headers + "\n" + await response.Content.ReadAsStringAsync()));
         }
+
+        // The visits page with the correction form of this participant's visit measures and the assessor's correction.
+        var correctingPath = $"/trials/{trialId}/visits?correct={id}";
+        var correcting = await pages.GetAsync(new Uri(correctingPath, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, correcting.StatusCode);
+        var correctingText = await correcting.Content.ReadAsStringAsync();
+        Assert.Contains("misread the form", correctingText, StringComparison.Ordinal);
+        texts.Add(($"page {correctingPath}", correcting.Headers + "\n" + correctingText));
 
         // The assessor's own page shows the due list (the baseline visit, half recorded), not an error.
         var duePage = texts.Single(t => t.Request == $"page /trials/{trialId}/visits").Text;
@@ -163,6 +178,68 @@ public abstract partial class AssessorBlindingTests(TrialServer server)
         // The next page the assessor opens is blind again.
         var after = await pages.GetStringAsync(new Uri(path, UriKind.Relative));
         Assert.DoesNotContain(arms, a => after.Contains(a, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [ServerFact]
+    public async Task Assessor_CorrectsTheirVisitMeasure_OnTheVisitsPage_SeesOldAndNew_AndASessionMeasureIsRefusedWithNoArm()
+    {
+        var trialId = await VisitApiTests.ScheduledTrialAsync(server);
+        var id = (await DocumentSupport.RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
+        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var assessor = server.Client(Key);
+        var measures = $"/api/participants/{id}/measures";
+        var recorded = await assessor.PostJsonAsync(measures, new { instrument = "phq9", visit = "baseline", completedOn = today, items = Enumerable.Range(1, 9).ToDictionary(i => $"{i}", _ => 1) });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, recorded);
+        var visitMeasure = (await recorded.JsonAsync()).GetProperty("id").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Client("dev-therapist").PostJsonAsync($"/api/participants/{id}/sessions", new { number = 1, date = today, attendance = "attended" }));
+        var atSession = await server.Coordinator.PostJsonAsync(measures, new { instrument = "phq9", session = 1, completedOn = today, items = Enumerable.Range(1, 9).ToDictionary(i => $"{i}", _ => 1) });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, atSession);
+        var sessionMeasure = (await atSession.JsonAsync()).GetProperty("id").GetString()!;
+
+        string[] arms = ["mediator", "moderator", "comparator", "dev-therapist"];
+        var pages = await PageSignIn.SignedInClientAsync(server, Key);
+        var path = $"/trials/{trialId}/visits";
+        var page = WebUtility.HtmlDecode(await pages.GetStringAsync(new Uri($"{path}?correct={id}", UriKind.Relative)));
+        Assert.Contains($"<option value=\"measure:{visitMeasure}/items.1\">phq9 (visit baseline): item 1 (1)</option>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain(sessionMeasure, page, StringComparison.Ordinal); // the session's measure is not offered
+        Assert.DoesNotContain(arms, a => page.Contains(a, StringComparison.OrdinalIgnoreCase));
+
+        async Task<HttpResponseMessage> PostAsync(Dictionary<string, string> fields)
+        {
+            fields["CorrectionParticipantId"] = id;
+            fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(page).Groups[1].Value);
+            using var body = new FormUrlEncodedContent(fields);
+            return await pages.PostAsync(new Uri($"{path}?handler=Correct", UriKind.Relative), body);
+        }
+
+        // The session's measure: the API's 403 text, no arm, nothing corrected; no reason: the API's message on its field.
+        var refused = await PostAsync(new() { ["CorrectionField"] = $"measure:{sessionMeasure}/items.1", ["CorrectionValue"] = "2", ["CorrectionReason"] = "x" });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var refusedPage = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("does not correct it", refusedPage, StringComparison.Ordinal);
+        Assert.DoesNotContain(arms, a => refusedPage.Contains(a, StringComparison.OrdinalIgnoreCase));
+        var noReason = await PostAsync(new() { ["CorrectionField"] = $"measure:{visitMeasure}/items.1", ["CorrectionValue"] = "2" });
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.Contains("id=\"err-correction-reason\"", await noReason.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty((await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync()).GetProperty("corrections").EnumerateArray());
+
+        var corrected = await PostAsync(new() { ["CorrectionField"] = $"measure:{visitMeasure}/items.1", ["CorrectionValue"] = "2", ["CorrectionReason"] = "item 1 was ticked 2" });
+        Assert.Equal(HttpStatusCode.Redirect, corrected.StatusCode);
+        var record = await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync();
+        var correction = Assert.Single(record.GetProperty("corrections").EnumerateArray());
+        Assert.Equal(($"measure:{visitMeasure}", "items.1", Key), (correction.GetProperty("target").GetString(), correction.GetProperty("field").GetString(), correction.GetProperty("correctedBy").GetString()));
+        Assert.Equal(2, (await (await assessor.GetAsync(measures)).JsonAsync())[0].GetProperty("items").GetProperty("1").GetInt32());
+        page = WebUtility.HtmlDecode(await pages.GetStringAsync(new Uri($"{path}?correct={id}", UriKind.Relative)));
+        Assert.Contains($"<tr><td>measure:{visitMeasure} items.1</td><td>1</td><td>2</td><td>{Key}</td>", page, StringComparison.Ordinal);
+        Assert.Contains("item 1 was ticked 2</td></tr>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain(arms, a => page.Contains(a, StringComparison.OrdinalIgnoreCase));
+        var trail = JsonDocument.Parse(await (await server.Admin.GetAsync($"/api/audit?limit=1000&trialId={trialId}")).Content.ReadAsStringAsync()).RootElement
+            .EnumerateArray().Where(e => e.GetProperty("action").GetString() == "CorrectRecord").ToList();
+        Assert.Contains("item 1 was ticked 2", Assert.Single(trail).GetProperty("changes").GetString()!, StringComparison.Ordinal);
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]

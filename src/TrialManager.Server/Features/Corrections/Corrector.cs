@@ -32,6 +32,12 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
     {
         target ??= Correction.ParticipantTarget;
         var (kind, key) = Split(target);
+        // One spelling of an id (lower case, with dashes), so the record, the views and the exports find its corrections.
+        if (kind is "measure" or "event" && Guid.TryParse(key, out var canonical))
+        {
+            target = $"{kind}:{canonical:D}";
+        }
+
         var trial = await db.ReadTrialAsync(participant.TrialId, cancellationToken);
         var now = clock.GetUtcNow();
         var (oldValue, newValue) = kind switch

@@ -2,6 +2,8 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
+using TrialManager.Domain.Instruments;
+using TrialManager.Infrastructure.Instruments;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Common;
 using TrialManager.Server.Security;
@@ -17,7 +19,7 @@ public sealed record ListParticipants(string TrialId, string? Status, string? Si
 public sealed record ParticipantSummary(
     string Id, string Site, ParticipantStatus Status, Formulation? PrimaryFormulation, ArmCode? Arm, DateTimeOffset ScreenedAt);
 
-public sealed class GetParticipantsHandler(TrialDbContext db, IActorAccessor actors)
+public sealed class GetParticipantsHandler(TrialDbContext db, IActorAccessor actors, InstrumentCatalogue catalogue)
     : IQueryHandler<GetParticipant, ParticipantView>, IQueryHandler<ListParticipants, Page<ParticipantSummary>>
 {
     public async ValueTask<ParticipantView> Handle(GetParticipant query, CancellationToken cancellationToken)
@@ -29,7 +31,16 @@ public sealed class GetParticipantsHandler(TrialDbContext db, IActorAccessor act
         var corrections = (await db.Corrections.AsNoTracking().Where(c => c.ParticipantId == participant.Id).ToListAsync(cancellationToken))
             .OrderBy(c => c.CorrectedAt).Select(CorrectionView.From).ToList();
         var view = ParticipantView.From(participant, allocation) with { Corrections = corrections };
-        return actor.Role == Roles.Therapist ? view.ForTherapist() : view;
+        if (actor.Role != Roles.Therapist)
+        {
+            return view;
+        }
+
+        var measures = await db.Measures.AsNoTracking().Where(m => m.ParticipantId == participant.Id)
+            .Select(m => new { m.Id, m.Instrument, m.Version }).ToListAsync(cancellationToken);
+        return view.ForTherapist(measures
+            .Where(m => (catalogue.Find(m.Instrument, m.Version) ?? catalogue.Find(m.Instrument))?.Definition.Respondent == InstrumentRespondent.Therapist)
+            .Select(m => $"measure:{m.Id:D}").ToHashSet(StringComparer.Ordinal));
     }
 
     public async ValueTask<Page<ParticipantSummary>> Handle(ListParticipants query, CancellationToken cancellationToken)

@@ -60,11 +60,14 @@ public sealed record ParticipantView(
         p.TreatmentStoppedAt is { } stopped ? new TreatmentStopView(p.TreatmentStopCategory!.Value.Wire(), p.TreatmentStopNote, stopped) : null,
         Ineligibility: p.IneligibleAt is { } found ? new IneligibilityView(p.IneligibleCriterion!, p.IneligibleNote, found) : null);
 
-    /// <summary>What a therapist may read: their participant's record without the coordinator's private notes.</summary>
-    public ParticipantView ForTherapist() => this with
+    /// <summary>
+    /// What a therapist may read: their participant's record without the coordinator's private notes.
+    /// <paramref name="logTargets"/> are the targets (<c>measure:{id}</c>) of the participant's post-session logs.
+    /// </summary>
+    public ParticipantView ForTherapist(IReadOnlySet<string> logTargets) => this with
     {
-        // Their sessions' corrections; the reasons for other corrections are the site's notes.
-        Corrections = Corrections?.Where(c => c.Target.StartsWith("session:", StringComparison.Ordinal)).ToList(),
+        // Corrections of what therapists enter (sessions, post-session logs); the reasons for others are the site's notes.
+        Corrections = Corrections?.Where(c => c.Target.StartsWith("session:", StringComparison.Ordinal) || logTargets.Contains(c.Target)).ToList(),
         Withdrawal = Withdrawal is null ? null : Withdrawal with { Reason = null },
         TreatmentStop = TreatmentStop is null ? null : TreatmentStop with { Note = null },
         Ineligibility = Ineligibility is null ? null : Ineligibility with { Note = null },

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using TrialManager.Server.Features.Raters;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
@@ -8,7 +6,7 @@ using TrialManager.Domain.Documents;
 using TrialManager.Domain.Participants;
 using TrialManager.Domain.Trials;
 using TrialManager.Server.Common;
-using TrialManager.Server.Features.Corrections;
+using TrialManager.Server.Features.Measures;
 using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Therapy;
 using TrialManager.Server.Features.Trials;
@@ -176,20 +174,8 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
         return $"Event {recorded.Number} recorded.";
     });
 
-    public Task<IActionResult> OnPostCorrectAsync(CancellationToken ct) => Step("correction", ct, async () =>
-    {
-        try
-        {
-            var correction = await sender.Send(
-                new CorrectRecord(Id, Correction.ParticipantTarget, CorrectionField, CorrectionValueJson(CorrectionField, CorrectionValue), CorrectionReason), ct);
-            return $"{correction.Field} corrected; the old value stays in the record.";
-        }
-        catch (RequestValidationException e)
-        {
-            // The API's keys (field, value, reason) moved under correction., apart from the other forms' fields.
-            throw new RequestValidationException(e.Errors.ToDictionary(kv => "correction." + kv.Key, kv => kv.Value));
-        }
-    });
+    public Task<IActionResult> OnPostCorrectAsync(CancellationToken ct) => Step("correction", ct, () =>
+        CorrectionForm.SendAsync(sender, Id, CorrectionField, CorrectionValue, CorrectionReason, ct));
 
     public Task<IActionResult> OnPostIneligibleAsync(CancellationToken ct) => Step("ineligible", ct, async () =>
     {
@@ -204,31 +190,23 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
         }
     });
 
-    /// <summary>The answers a correction form can name, as the Corrector names them.</summary>
-    public static readonly string[] CorrectableFields = [.. Enum.GetValues<ParticipantField>().Select(f => f.Wire())];
-
     /// <summary>
-    /// The typed text as the JSON value the API takes: whole numbers for the scores, a list for exclusions ("none" is the
-    /// empty list), text otherwise. Blank is no value at all, which the command refuses: nothing is defaulted or cleared.
+    /// Every value a coordinator enters and so corrects: the screening answers and consent, the paper ratings they entered
+    /// for a rater (a rater's own are the rater's), the sessions, the measures' answers and dates, the events' fields.
     /// </summary>
-    internal static JsonElement CorrectionValueJson(string? field, string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return default;
-        }
+    public IReadOnlyList<CorrectionChoice> CorrectionChoices =>
+        Participant is not { } p
+            ? []
+            :
+            [
+                .. Enum.GetValues<ParticipantField>().Select(f => new CorrectionChoice(Correction.ParticipantTarget, f.Wire(), f.Wire())),
+                .. p.Ratings.Where(r => r.EnteredBy is not null).SelectMany(CorrectionForm.Rating),
+                .. (p.Sessions ?? []).SelectMany(CorrectionForm.Session),
+                .. Measures.SelectMany(CorrectionForm.Measure),
+                .. p.Events.SelectMany(CorrectionForm.Event),
+            ];
 
-        text = text.Trim();
-        object value = field?.ToLowerInvariant() switch
-        {
-            "ageyears" or "severity" or "motivation" or "expectancy" when int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) => number,
-            "exclusions" => text.Equals("none", StringComparison.OrdinalIgnoreCase)
-                ? Array.Empty<string>()
-                : text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-            _ => text,
-        };
-        return JsonSerializer.SerializeToElement(value);
-    }
+    public IReadOnlyList<MeasureView> Measures { get; private set; } = [];
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
 
@@ -267,6 +245,7 @@ public sealed class RecordModel(ISender sender, TimeProvider clock) : TrialPageM
     {
         Participant = await sender.Send(new GetParticipant(Id), ct);
         Trial = await sender.Send(new GetTrial(Participant.TrialId), ct);
+        Measures = await sender.Send(new GetMeasures(Id), ct);
         if (Participant.Allocation is not null)
         {
             try

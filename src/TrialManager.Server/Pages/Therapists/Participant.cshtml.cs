@@ -44,6 +44,15 @@ public sealed class ParticipantModel(ISender sender, TimeProvider clock) : Trial
     [BindProperty]
     public DateOnly? CompletedOn { get; set; }
 
+    [BindProperty]
+    public string? CorrectionField { get; set; }
+
+    [BindProperty]
+    public string? CorrectionValue { get; set; }
+
+    [BindProperty]
+    public string? CorrectionReason { get; set; }
+
     /// <summary>Which form was posted (<c>session</c>, <c>link</c> or the log's instrument code): its errors and what was typed show there.</summary>
     public string? Posted { get; private set; }
 
@@ -105,6 +114,20 @@ public sealed class ParticipantModel(ISender sender, TimeProvider clock) : Trial
             return Redirect($"/therapists/me/participants/{Id}");
         });
     }
+
+    public Task<IActionResult> OnPostCorrectAsync(CancellationToken ct) => Attempt("correction", async () =>
+    {
+        await LoadAsync(ct);
+        Notice = await CorrectionForm.SendAsync(sender, Id, CorrectionField, CorrectionValue, CorrectionReason, ct);
+        return Redirect($"/therapists/me/participants/{Id}#corrections");
+    });
+
+    /// <summary>What a therapist enters and so corrects: the sessions they delivered and their post-session logs.</summary>
+    public IReadOnlyList<CorrectionChoice> CorrectionChoices =>
+    [
+        .. (Participant?.Sessions ?? []).Where(s => s.Therapist == Actor.Name).OrderBy(s => s.Number).SelectMany(CorrectionForm.Session),
+        .. Measures.Where(m => Logs.Any(l => l.Code == m.Instrument)).SelectMany(CorrectionForm.Measure),
+    ];
 
     public Task<IActionResult> OnPostLinkAsync(CancellationToken ct)
     {

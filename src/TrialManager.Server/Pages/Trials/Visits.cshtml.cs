@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Mvc;
 using TrialManager.Domain.Common;
 using TrialManager.Server.Common;
 using TrialManager.Server.Features.Blinding;
+using TrialManager.Server.Features.Corrections;
 using TrialManager.Server.Features.Instruments;
 using TrialManager.Server.Features.Measures;
+using TrialManager.Server.Features.Participants;
 using TrialManager.Server.Features.Trials;
 using TrialManager.Server.Features.Visits;
 using TrialManager.Server.Pages.Shared;
@@ -18,7 +20,7 @@ namespace TrialManager.Server.Pages.Trials;
 /// <c>RecordMeasure</c>, which decides who may enter a visit.
 /// </summary>
 [PagePolicy(Policies.DueList)]
-public sealed class VisitsModel(ISender sender, TimeProvider clock) : TrialPageModel
+public sealed class VisitsModel(ISender sender, TimeProvider clock) : TrialPageModel, ICorrectingPage
 {
     [FromRoute]
     public string TrialId { get; set; } = string.Empty;
@@ -69,6 +71,26 @@ public sealed class VisitsModel(ISender sender, TimeProvider clock) : TrialPageM
 
     public string Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The participant whose visit measures an assessor corrects (<c>?correct=</c>, or the posted form's).</summary>
+    [BindProperty]
+    public string? CorrectionParticipantId { get; set; }
+
+    [BindProperty]
+    public string? CorrectionField { get; set; }
+
+    [BindProperty]
+    public string? CorrectionValue { get; set; }
+
+    [BindProperty]
+    public string? CorrectionReason { get; set; }
+
+    /// <summary>That participant's visit measures (an assessor's measures query holds no session's) and the assessor's own corrections of them.</summary>
+    public IReadOnlyList<MeasureView> VisitMeasures { get; private set; } = [];
+
+    public IReadOnlyList<CorrectionView> VisitCorrections { get; private set; } = [];
+
+    public IReadOnlyList<CorrectionChoice> CorrectionChoices => [.. VisitMeasures.Where(m => m.Visit is not null).SelectMany(CorrectionForm.Measure)];
+
     /// <summary>Set only in the answer to this assessor's own unblinding: the one place on these pages that names an arm.</summary>
     public UnblindingView? Unblinded { get; private set; }
 
@@ -78,9 +100,11 @@ public sealed class VisitsModel(ISender sender, TimeProvider clock) : TrialPageM
     /// <summary>The schedule's last visit, at which the assessor's guess of the arm is made.</summary>
     public string? LastVisit => Trial?.Schedule?.Visits.MaxBy(v => v.Day)?.Code;
 
-    public Task<IActionResult> OnGetAsync(string? site, string? after, string? record, string? visit, CancellationToken ct) => Show(async () =>
+    public Task<IActionResult> OnGetAsync(string? site, string? after, string? record, string? visit, string? correct, CancellationToken ct) => Show(async () =>
     {
         await LoadAsync(site, after, ct);
+        CorrectionParticipantId = string.IsNullOrEmpty(correct) ? null : correct;
+        await LoadCorrectionsAsync(ct);
         if (!string.IsNullOrEmpty(record) && !string.IsNullOrEmpty(visit))
         {
             await LoadVisitAsync(record, visit, ct);
@@ -107,6 +131,29 @@ public sealed class VisitsModel(ISender sender, TimeProvider clock) : TrialPageM
             Notice = $"{instrument.Title} at visit {measure.Visit} recorded for {ParticipantId}.";
             return Redirect($"/trials/{TrialId}/visits?record={Uri.EscapeDataString(ParticipantId ?? string.Empty)}&visit={Uri.EscapeDataString(measure.Visit ?? string.Empty)}#record");
         });
+    }
+
+    /// <summary>An assessor corrects a visit measure; the Corrector refuses a session's measure, as at entry.</summary>
+    public Task<IActionResult> OnPostCorrectAsync(CancellationToken ct) => Attempt("correction", async () =>
+    {
+        await LoadAsync(null, null, ct);
+        if (!IsAssessor)
+        {
+            return ShowProblem(StatusCodes.Status403Forbidden, "Only an assessor corrects visit measures on this page.");
+        }
+
+        await LoadCorrectionsAsync(ct);
+        Notice = await CorrectionForm.SendAsync(sender, CorrectionParticipantId ?? string.Empty, CorrectionField, CorrectionValue, CorrectionReason, ct);
+        return Redirect($"/trials/{TrialId}/visits?correct={Uri.EscapeDataString(CorrectionParticipantId ?? string.Empty)}#corrections");
+    });
+
+    private async Task LoadCorrectionsAsync(CancellationToken ct)
+    {
+        if (IsAssessor && CorrectionParticipantId is { } id)
+        {
+            VisitMeasures = await sender.Send(new GetMeasures(id), ct);
+            VisitCorrections = await sender.Send(new GetAssessorCorrections(id), ct);
+        }
     }
 
     /// <summary>Not redirected: the revealed arm is in this answer only, never in a notice carried to the next page.</summary>
