@@ -26,12 +26,15 @@ namespace TrialManager.Benchmarks.Http;
 /// <c>--seed-demo=large</c>'s own bulk path (<see cref="DemoSeeder"/>, 10,000 randomized participants with 16 sessions),
 /// then <c>GET /api/trials/fbr-dep-01/export</c> (the zip), <c>?format=odm</c>, and a freeze downloaded twice, each on
 /// Kestrel (loopback) by one client that hashes and discards the body. Time to the last byte, and the process's resident
-/// memory (VmRSS, and RssAnon: its private part) sampled every 10 ms during the request, against just before it. The
+/// memory (VmRSS, and RssAnon: its private part) sampled every 10 ms during the request, against just before it, and the
+/// process's CPU time meanwhile (on a shared machine the figure that compares; the low-priority PDF threads take little). The
 /// client runs in the server's process, but only hashes 80 KB buffers, so the growth is the server's. References in the
 /// same run: a minimal ASP.NET Core endpoint streaming as many bytes as the zip (what loopback and Kestrel cost), and
 /// the server's <c>GET /api/instruments/phq9</c>. The seeder owes a protocol PDF per participant, rendered in the
 /// background: the run waits for them (up to a limit, then says how many were left) so they do not share the timings.
-/// Usage: <c>dotnet run -c Release --project tests/TrialManager.Benchmarks -- http-export sqlite|postgres [participants]</c>.
+/// Usage: <c>dotnet run -c Release --project tests/TrialManager.Benchmarks -- http-export sqlite|postgres [participants]
+/// [minutes to wait for the documents] [SQLite data directory]</c>; with a directory that already holds the demo (a
+/// server's after <c>--seed-demo=large</c>, stopped), the run exports it as it is and deletes nothing.
 /// </summary>
 public static class HttpExportLoad
 {
@@ -45,7 +48,8 @@ public static class HttpExportLoad
         Console.WriteLine($"http-export {provider}: the demo trial in bulk with {participants:N0} participants, {Environment.ProcessorCount} cores, "
             + $"load average {LoadAverage()}");
 
-        var directory = Directory.CreateTempSubdirectory("trialmanager-export-").FullName;
+        var given = args.Length > 3 && provider == "sqlite" ? args[3] : null;
+        var directory = given ?? Directory.CreateTempSubdirectory("trialmanager-export-").FullName;
         PostgresCluster? cluster = null;
         try
         {
@@ -68,7 +72,9 @@ public static class HttpExportLoad
 
             var watch = Stopwatch.StartNew();
             await DemoSeeder.SeedAsync(factory.Services, factory.Services.GetRequiredService<IHostEnvironment>(), participants, bulk: true);
-            Console.WriteLine($"bulk seed (--seed-demo=large's path): {participants:N0} participants in {watch.Elapsed.TotalSeconds:F0} s, load average {LoadAverage()}");
+            Console.WriteLine(given is null
+                ? $"bulk seed (--seed-demo=large's path): {participants:N0} participants in {watch.Elapsed.TotalSeconds:F0} s, load average {LoadAverage()}"
+                : $"the demo of {given} as it is (seeded before)");
             await WaitForDocumentsAsync(factory.Services, documentWait);
 
             // Warm-up: the first request pays for JIT and the query plans; the timed ones follow.
@@ -116,16 +122,19 @@ public static class HttpExportLoad
             }
 
             SqliteConnection.ClearAllPools();
-            Directory.Delete(directory, recursive: true);
+            if (given is null)
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
     }
 
-    private sealed record Download(double Seconds, long Bytes, string Sha256, long RssBefore, long RssPeak, long AnonBefore, long AnonPeak, HttpStatusCode Status);
+    private sealed record Download(double Seconds, double CpuSeconds, long Bytes, string Sha256, long RssBefore, long RssPeak, long AnonBefore, long AnonPeak, HttpStatusCode Status);
 
     private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Trim();
 
     private static void Print(string name, Download d) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{name}: {d.Seconds:F2} s, {d.Bytes / 1e6:F1} MB, status {(int)d.Status}, resident {d.RssBefore / 1e6:F0} -> peak {d.RssPeak / 1e6:F0} MB "
+        $"{name}: {d.Seconds:F2} s (process CPU {d.CpuSeconds:F2} s), {d.Bytes / 1e6:F1} MB, status {(int)d.Status}, resident {d.RssBefore / 1e6:F0} -> peak {d.RssPeak / 1e6:F0} MB "
         + $"(+{(d.RssPeak - d.RssBefore) / 1e6:F0} MB), private resident {d.AnonBefore / 1e6:F0} -> peak {d.AnonPeak / 1e6:F0} MB "
         + $"(+{(d.AnonPeak - d.AnonBefore) / 1e6:F0} MB), load average {LoadAverage()}"));
 
@@ -161,6 +170,7 @@ public static class HttpExportLoad
             }
         });
 
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
         await using var body = await response.Content.ReadAsStreamAsync();
@@ -174,9 +184,10 @@ public static class HttpExportLoad
         }
 
         var seconds = watch.Elapsed.TotalSeconds;
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         await sampling.CancelAsync();
         await sampler;
-        return new Download(seconds, bytes, Convert.ToHexStringLower(sha.GetHashAndReset()), rssBefore, rssPeak, anonBefore, anonPeak, response.StatusCode);
+        return new Download(seconds, cpuSeconds, bytes, Convert.ToHexStringLower(sha.GetHashAndReset()), rssBefore, rssPeak, anonBefore, anonPeak, response.StatusCode);
     }
 
     /// <summary>VmRSS and RssAnon of this process, in bytes.</summary>
@@ -204,7 +215,7 @@ public static class HttpExportLoad
     /// <summary>An untimed download kept on disk, for the manifest's row counts: what the timed exports hold.</summary>
     private static async Task ManifestAsync(HttpClient client, string directory)
     {
-        var path = Path.Combine(directory, "export.zip");
+        var path = Path.Combine(directory, $"export-{Guid.NewGuid():N}.zip");
         await using (var file = File.Create(path))
         {
             using var response = await client.GetAsync($"/api/trials/{Trial}/export", HttpCompletionOption.ResponseHeadersRead);
