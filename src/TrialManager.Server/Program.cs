@@ -1,13 +1,13 @@
 using TrialManager.Server.Hosting;
 
 // Verbs: (none) serve; `migrate` apply migrations and exit. Flag: --seed-demo (Development) adds the demo trial;
-// --seed-demo=<participants> or --seed-demo=large (10,000) seeds more of them (docs/demo-data.md).
+// --seed-demo=<participants> or --seed-demo=large (10,000, in bulk) seeds more of them (docs/demo-data.md).
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : null;
 var seedDemoArgument = args.LastOrDefault(a => a == "--seed-demo" || a.StartsWith("--seed-demo=", StringComparison.Ordinal));
 int? seedDemo = seedDemoArgument is null ? null : DemoSeeder.ParticipantsFrom(seedDemoArgument);
 if (seedDemoArgument is not null && seedDemo is null)
 {
-    await Console.Error.WriteLineAsync($"{seedDemoArgument}: give --seed-demo, --seed-demo=large or --seed-demo=<participants, 1 to 100000>.");
+    await Console.Error.WriteLineAsync($"{seedDemoArgument}: give --seed-demo, --seed-demo=large, --seed-demo=large:<participants> or --seed-demo=<participants, 1 to 100000>.");
     return 2;
 }
 
@@ -34,7 +34,7 @@ app.UseTrialManager();
 await app.PrepareAsync();
 if (seedDemo is { } participants)
 {
-    await DemoSeeder.SeedAsync(app, participants);
+    await DemoSeeder.SeedAsync(app, participants, bulk: DemoSeeder.IsBulk(seedDemoArgument!));
 }
 
 await app.RunAsync();

@@ -27,6 +27,16 @@ public sealed class AuditTrail(TrialDbContext db, IActorAccessor actors, TimePro
             .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
                         && e.Entity is not AuditEvent and not AuditChainHead)
             .ToList();
+        await RecordChangesAsync(action, trialId, changed, cancellationToken);
+    }
+
+    /// <summary>
+    /// The same for changes the caller has gathered itself: the demo's bulk seeder writes a participant's whole record
+    /// at once and records it as one event, without a change tracker scan per participant.
+    /// </summary>
+    public async Task RecordChangesAsync(
+        string action, string? trialId, IReadOnlyList<EntityEntry> changed, CancellationToken cancellationToken, Actor? actor = null)
+    {
         if (changed.Count == 0)
         {
             return;
@@ -43,7 +53,7 @@ public sealed class AuditTrail(TrialDbContext db, IActorAccessor actors, TimePro
         trialId ??= changed.Append(root)
             .Select(e => e.Metadata.FindProperty("TrialId") is { } p ? e.Property(p.Name).CurrentValue as string : null)
             .FirstOrDefault(t => t is not null) ?? _trialId;
-        await AppendAsync(action, trialId, root.Metadata.ClrType.Name, KeyOf(root), AuditChanges.Serialize(changes), cancellationToken);
+        await AppendAsync(action, trialId, root.Metadata.ClrType.Name, KeyOf(root), AuditChanges.Serialize(changes), cancellationToken, actor);
     }
 
     /// <summary>Appends one event; the caller holds the write gate and commits. The actor is the caller's unless named.</summary>

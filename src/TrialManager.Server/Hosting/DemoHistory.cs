@@ -188,11 +188,22 @@ internal sealed class DemoHistory(IServiceProvider services, CreateTrial trial, 
     /// </summary>
     private void ScheduleVisits(int index, string id, int stage, List<DemoSession> sessions, DateTimeOffset randomizedAt, DateTime firstSession)
     {
+        foreach (var (code, at, phq9, gad7) in PlanVisits(seed, index, stage, sessions, randomizedAt, firstSession, today))
+        {
+            Schedule(at, () => VisitAsync(id, code, phq9, gad7));
+        }
+    }
+
+    /// <summary>The visits of <see cref="ScheduleVisits"/> that take place (not missed, before today), for the bulk seeder too.</summary>
+    internal static List<(string Code, DateTimeOffset At, IReadOnlyDictionary<string, int> Phq9, IReadOnlyDictionary<string, int> Gad7)> PlanVisits(
+        int seed, int index, int stage, List<DemoSession> sessions, DateTimeOffset randomizedAt, DateTime firstSession, DateTimeOffset today)
+    {
         var random = new Random(unchecked((seed * 31) + (index * 7919) + 104_729));
         var phq = sessions.Where(s => s.Phq9 is not null).Select(s => s.Phq9!).ToList();
+        var held = new List<(string, DateTimeOffset, IReadOnlyDictionary<string, int>, IReadOnlyDictionary<string, int>)>();
         if (phq.Count == 0)
         {
-            return;
+            return held;
         }
 
         // Baseline within three days of randomization (after it, before the first session a week later).
@@ -216,9 +227,11 @@ internal sealed class DemoHistory(IServiceProvider services, CreateTrial trial, 
             var gad7 = Gad7(phq9.Values.Sum(), random);
             if (!missed && at < today)
             {
-                Schedule(at, () => VisitAsync(id, code, phq9, gad7));
+                held.Add((code, at, phq9, gad7));
             }
         }
+
+        return held;
     }
 
     public const double MissedVisit = 0.1;

@@ -29,20 +29,35 @@ public static class DemoSeeder
     /// <summary>How far back the demo trial was created; every participant's 16 sessions end before today.</summary>
     private const int HistoryDays = 400;
 
-    /// <summary>The number of participants a --seed-demo argument asks for; null when the argument is malformed.</summary>
+    /// <summary>
+    /// The number of participants a --seed-demo argument asks for; null when the argument is malformed. Large, and
+    /// large:&lt;n&gt; for a smaller run of the same kind, are seeded in bulk (<see cref="IsBulk"/>).
+    /// </summary>
     public static int? ParticipantsFrom(string argument) => argument switch
     {
         "--seed-demo" => DefaultParticipants,
         "--seed-demo=large" => LargeParticipants,
-        _ when int.TryParse(argument["--seed-demo=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100_000 => n,
+        _ when argument.StartsWith("--seed-demo=large:", StringComparison.Ordinal) => Count(argument["--seed-demo=large:".Length..]),
+        _ when argument.StartsWith("--seed-demo=", StringComparison.Ordinal) => Count(argument["--seed-demo=".Length..]),
         _ => null,
     };
 
-    public static Task SeedAsync(WebApplication app, int participants = DefaultParticipants, int seed = DefaultSeed) =>
-        SeedAsync(app.Services, app.Environment, participants, seed);
+    /// <summary>Whether the argument asks for the bulk path (every participant randomized and treated, written in batches).</summary>
+    public static bool IsBulk(string argument) => argument.StartsWith("--seed-demo=large", StringComparison.Ordinal);
 
-    /// <summary>The same, from the services of any host (the integration tests seed a WebApplicationFactory server).</summary>
-    public static async Task SeedAsync(IServiceProvider services, IHostEnvironment environment, int participants = DefaultParticipants, int seed = DefaultSeed)
+    private static int? Count(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 100_000 ? n : null;
+
+    public static Task SeedAsync(WebApplication app, int participants = DefaultParticipants, int seed = DefaultSeed, bool bulk = false) =>
+        SeedAsync(app.Services, app.Environment, participants, seed, bulk);
+
+    /// <summary>
+    /// The same, from the services of any host (the integration tests seed a WebApplicationFactory server). With
+    /// <paramref name="bulk"/>, the trial and therapists still come through the commands, and the participants through
+    /// <see cref="DemoBulk"/>: all of them randomized with 16 sessions, in batches (docs/demo-data.md, "Large").
+    /// </summary>
+    public static async Task SeedAsync(
+        IServiceProvider services, IHostEnvironment environment, int participants = DefaultParticipants, int seed = DefaultSeed, bool bulk = false)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("TrialManager.DemoSeeder");
         if (!environment.IsDevelopment() || services.GetRequiredService<TimeProvider>() is not DemoClock clock)
@@ -86,8 +101,20 @@ public static class DemoSeeder
             await history.SendAsync(definition);
             await history.SendAsync(new ChangeTrialStatus(definition.Id!, "recruiting"));
             await history.RegisterTherapistsAsync();
-            // Enrolment spreads over the first months, so that every course of 16 weekly sessions ends before today.
             var enrolmentDays = HistoryDays - 10 - 150;
+            if (bulk)
+            {
+                // Each row carries its own date; the audit events are dated now, when the bulk write happens.
+                clock.Reset();
+                var writer = new DemoBulk(services, definition.Id!, history.Therapists, new Faker { Random = new Randomizer(seed) }, seed, new DateTimeOffset(today, TimeSpan.Zero));
+                await writer.SeedAsync(participants, start, enrolmentDays, CancellationToken.None);
+                logger.LogInformation(
+                    "Seeded the demo trial {TrialId} in bulk with {Count} randomized participants, {Sessions} sessions, {Measures} session measures and {VisitMeasures} visit measures.",
+                    definition.Id, participants, writer.SessionCount, writer.MeasureCount, writer.VisitMeasureCount);
+                return;
+            }
+
+            // Enrolment spreads over the first months, so that every course of 16 weekly sessions ends before today.
             for (var i = 0; i < participants; i++)
             {
                 var index = i;
