@@ -701,6 +701,9 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                     b.Property<int?>("Motivation")
                         .HasColumnType("integer");
 
+                    b.Property<DateOnly?>("NextDue")
+                        .HasColumnType("date");
+
                     b.Property<string>("PrimaryFormulation")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -775,6 +778,8 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                     b.HasIndex("TrialId", "Site");
 
                     b.HasIndex("TrialId", "ScreenedAt", "Id");
+
+                    b.HasIndex("TrialId", "Site", "NextDue");
 
                     b.HasIndex("TrialId", "Status", "ScreenedAt", "Id");
 
