@@ -714,6 +714,9 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                     b.Property<int?>("Motivation")
                         .HasColumnType("integer");
 
+                    b.Property<DateOnly?>("NextDue")
+                        .HasColumnType("date");
+
                     b.Property<string>("PrimaryFormulation")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -788,6 +791,8 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                     b.HasIndex("TrialId", "Site");
 
                     b.HasIndex("TrialId", "ScreenedAt", "Id");
+
+                    b.HasIndex("TrialId", "Site", "NextDue");
 
                     b.HasIndex("TrialId", "Status", "ScreenedAt", "Id");
 

@@ -716,6 +716,9 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                     b.Property<int?>("Motivation")
                         .HasColumnType("int");
 
+                    b.Property<DateOnly?>("NextDue")
+                        .HasColumnType("date");
+
                     b.Property<string>("PrimaryFormulation")
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
@@ -790,6 +793,8 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                     b.HasIndex("TrialId", "Site");
 
                     b.HasIndex("TrialId", "ScreenedAt", "Id");
+
+                    b.HasIndex("TrialId", "Site", "NextDue");
 
                     b.HasIndex("TrialId", "Status", "ScreenedAt", "Id");
 

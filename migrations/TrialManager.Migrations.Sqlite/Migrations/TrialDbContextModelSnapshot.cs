@@ -722,6 +722,9 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.Property<int?>("Motivation")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateOnly?>("NextDue")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PrimaryFormulation")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
@@ -797,6 +800,8 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.HasIndex("TrialId", "Site");
 
                     b.HasIndex("TrialId", "ScreenedAt", "Id");
+
+                    b.HasIndex("TrialId", "Site", "NextDue");
 
                     b.HasIndex("TrialId", "Status", "ScreenedAt", "Id");
 

@@ -1,5 +1,6 @@
 using Stateless;
 using TrialManager.Domain.Common;
+using TrialManager.Domain.Schedule;
 using TrialManager.Domain.Therapy;
 using TrialManager.Domain.Trials;
 
@@ -147,6 +148,27 @@ public sealed class Participant
     /// the formulation) is seen, and the database refuses an update made from an older version.
     /// </summary>
     public int Version { get; private set; }
+
+    /// <summary>
+    /// The day the earliest open session or visit of the schedule opens (<see cref="DueList.NextDue"/>), kept so the
+    /// due list reads a page's worth of participants; null when nothing is owed or the participant is not followed.
+    /// Derived, not recorded: <see cref="TrackSchedule"/> sets it after every change and <see cref="Version"/> stays.
+    /// </summary>
+    public DateOnly? NextDue { get; private set; }
+
+    /// <summary>Whether the schedule applies: randomized and not yet withdrawn or completed (therapy may have stopped).</summary>
+    public bool IsFollowed => Status is ParticipantStatus.Randomized or ParticipantStatus.FollowUp && RandomizedAt is not null;
+
+    /// <summary>What the due list's rule needs of this participant, given the instruments recorded at each visit; null when not followed.</summary>
+    public ScheduleProgress? Progress(IReadOnlyDictionary<string, IReadOnlySet<string>> visitInstrumentsRecorded) => IsFollowed
+        ? new ScheduleProgress(
+            DateOnly.FromDateTime(RandomizedAt!.Value.UtcDateTime), Status == ParticipantStatus.Randomized,
+            _sessions.Select(s => s.Number).ToHashSet(), visitInstrumentsRecorded)
+        : null;
+
+    /// <summary>Sets <see cref="NextDue"/> from the rule, the trial's schedule and the instruments recorded at each visit.</summary>
+    public void TrackSchedule(TrialSchedule? schedule, IReadOnlyDictionary<string, IReadOnlySet<string>> visitInstrumentsRecorded) =>
+        NextDue = schedule is not null && Progress(visitInstrumentsRecorded) is { } progress ? DueList.NextDue(schedule, progress) : null;
 
     /// <summary>Screens a new participant against the trial's eligibility criteria; every failed criterion is kept.</summary>
     public static Participant Screen(string id, Trial trial, ScreeningAnswers answers, DateTimeOffset now)

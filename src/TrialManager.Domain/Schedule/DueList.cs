@@ -73,6 +73,14 @@ public static class DueList
         return [.. items.OrderBy(i => i.From).ThenBy(i => i.Kind).ThenBy(i => i.Number)];
     }
 
+    /// <summary>
+    /// The first day of the earliest session or visit that is not done, whether or not its window has opened: the
+    /// rule above with no end to the days. Null when nothing is left. The participant has something due or overdue on
+    /// a day exactly when this date is on or before it, and every item listed then opens on it or later.
+    /// </summary>
+    public static DateOnly? NextDue(TrialSchedule schedule, ScheduleProgress progress) =>
+        For(schedule, progress, DateOnly.MaxValue) is [var first, ..] ? first.From : null;
+
     private static DueItem Item(DueKind kind, int? number, string? visit, DateOnly from, DateOnly to, DateOnly today) =>
         new(kind, number, visit, from, to, today > to ? DueStatus.Overdue : DueStatus.Due);
 }

@@ -4,6 +4,7 @@ using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Auditing;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
 using TrialManager.Server.Features.Audit;
 using TrialManager.Server.Jobs;
 using TrialManager.Server.Security;
@@ -55,6 +56,13 @@ public static class Startup
         if (await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new SealAuditChain(), cancellationToken))
         {
             logger.LogWarning("The audit chain ended on events written before it was keyed; a keyed event now seals them.");
+        }
+
+        // Once after the S11NextDue migration: the due list's next-due dates it could not compute in SQL.
+        var nextDues = await NextDues.RecomputeAsync(db, db.Participants.Where(p => p.NextDue == NextDues.Unknown), cancellationToken);
+        if (nextDues > 0)
+        {
+            logger.LogInformation("Computed the next-due date of {Count} followed participants.", nextDues);
         }
 
         var (owedDocuments, owedReports, owedNotifications) = await OwedWorkSweeper.EnqueueOwedAsync(

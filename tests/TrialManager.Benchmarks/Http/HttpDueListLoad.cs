@@ -189,8 +189,11 @@ public static class HttpDueListLoad
                         sessions++;
                     }
 
+                    var visits = schedule.Visits.Where((v, k) => randomizedOn.AddDays(v.Day + v.Window) < today && !(i % 7 == 0 && k == i % 3)).ToList();
+                    // What the commands would have stored: the next-due date from the rule.
+                    p.TrackSchedule(schedule, visits.ToDictionary(v => v.Code, _ => (IReadOnlySet<string>)new HashSet<string> { phq9.Code, gad7.Code }));
                     db.Participants.Add(p);
-                    foreach (var visit in schedule.Visits.Where((v, k) => randomizedOn.AddDays(v.Day + v.Window) < today && !(i % 7 == 0 && k == i % 3)))
+                    foreach (var visit in visits)
                     {
                         foreach (var definition in new[] { phq9, gad7 })
                         {

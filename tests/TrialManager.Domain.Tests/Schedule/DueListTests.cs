@@ -102,4 +102,40 @@ public class DueListTests
             });
         });
     }
+
+    [Fact]
+    public void NextDue_AnyScheduleAndProgress_IsTheFirstDayAnythingIsListed_AndNoItemOpensBeforeIt()
+    {
+        var gen =
+            from sessions in Gen.Int[1, 20]
+            from interval in Gen.Int[1, 21]
+            from visits in Gen.Select(Gen.Int[0, 200], Gen.Int[0, 30]).Array[0, 5]
+            from recordedSessions in Gen.Int[1, 20].Array[0, 20]
+            from recordedVisits in Gen.Int[0, 3].Array[0, 5]
+            from inTreatment in Gen.Bool
+            from today in Gen.Int[-60, 500]
+            select (sessions, interval, visits, recordedSessions, recordedVisits, inTreatment, today);
+
+        gen.Sample(t =>
+        {
+            string[] instruments = ["phq9", "gad7"];
+            var schedule = new TrialSchedule(t.sessions, t.interval, [.. t.visits.Select((v, i) => new ScheduledVisit($"v{i}", v.Item1, v.Item2))], [], instruments);
+            var recorded = t.recordedVisits.Select((mask, i) => (Code: $"v{i}", Set: (IReadOnlySet<string>)instruments.Where((_, k) => (mask & (1 << k)) != 0).ToHashSet()))
+                .ToDictionary(v => v.Code, v => v.Set);
+            var progress = new ScheduleProgress(Randomized, t.inTreatment, t.recordedSessions.ToHashSet(), recorded);
+            var today = Randomized.AddDays(t.today);
+
+            var next = DueList.NextDue(schedule, progress);
+            var items = DueList.For(schedule, progress, today);
+
+            // The due list relies on exactly this: something is listed on a day iff the stored date is on or before it,
+            // the earliest listed item opens on that date, and nothing listed opens before it.
+            Assert.Equal(next is { } n && n <= today, items.Count > 0);
+            Assert.All(items, i => Assert.True(i.From >= next));
+            if (items.Count > 0)
+            {
+                Assert.Equal(next, items.Min(i => i.From));
+            }
+        });
+    }
 }

@@ -31,7 +31,7 @@ public abstract partial class AuditRedactionTests(TrialServer server)
         "Participant.Site", "Participant.Status", "Participant.Version", "Participant.TrialId", "Participant.WithdrawalCategory", "Participant.WithdrawalReason", "Participant.WithdrawnAfterAllocation",
         "Participant.WithdrawnAt", "Participant.TherapistCode", "Participant.TreatmentStopCategory", "Participant.TreatmentStopNote",
         "Participant.TreatmentStoppedAt", "Participant.MisStratified", "Participant.IneligibleAfterRandomization", "Participant.IneligibleCriterion",
-        "Participant.IneligibleNote", "Participant.IneligibleAt", "Participant.ReconsentedOn",
+        "Participant.IneligibleNote", "Participant.IneligibleAt", "Participant.ReconsentedOn", "Participant.NextDue",
     ];
 
     private static readonly string[] CorrectionAdded =

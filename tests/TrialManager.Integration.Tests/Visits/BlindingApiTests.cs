@@ -14,9 +14,7 @@ public abstract class BlindingApiTests(TrialServer server)
 {
     private HttpClient Assessor => server.Client("dev-assessor");
 
-    private Task BackdateAsync(string participantId, int days) => server.WithDbAsync(db =>
-        db.Participants.Where(p => p.Id == participantId)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.RandomizedAt, DateTimeOffset.UtcNow.AddDays(-days))));
+    private Task BackdateAsync(string participantId, int days) => VisitApiTests.BackdateAsync(server, participantId, days);
 
     [ServerFact]
     public async Task Unblinding_TellsTheAssessorTheArm_WithAReason_OnTheRecord_AndTheirOtherViewsStayBlind()

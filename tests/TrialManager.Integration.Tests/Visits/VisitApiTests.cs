@@ -13,6 +13,7 @@ using TrialManager.Infrastructure.Instruments;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Documents;
 using TrialManager.Integration.Tests.Harness;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Integration.Tests.Visits;
 
@@ -44,10 +45,21 @@ public abstract class VisitApiTests(TrialServer server)
         return id;
     }
 
-    /// <summary>Moves a participant's randomization into the past, as if the schedule had been running for that long.</summary>
-    private Task BackdateAsync(string participantId, int days) => server.WithDbAsync(db =>
-        db.Participants.Where(p => p.Id == participantId)
-            .ExecuteUpdateAsync(s => s.SetProperty(p => p.RandomizedAt, DateTimeOffset.UtcNow.AddDays(-days))));
+    /// <summary>
+    /// Moves a participant's randomization into the past, as if the schedule had been running for that long; the row is
+    /// written straight, so its next-due date is computed again as the server does for rows it did not write.
+    /// </summary>
+    public static Task BackdateAsync(TrialServer server, string participantId, int days) => server.WithDbAsync(async db =>
+    {
+        await db.Participants.Where(p => p.Id == participantId)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.RandomizedAt, DateTimeOffset.UtcNow.AddDays(-days)));
+        return await NextDues.RecomputeAsync(db, db.Participants.Where(p => p.Id == participantId), CancellationToken.None);
+    });
+
+    private Task BackdateAsync(string participantId, int days) => BackdateAsync(server, participantId, days);
+
+    private Task<DateOnly?> NextDueAsync(string participantId) =>
+        server.WithDbAsync(db => db.Participants.Where(p => p.Id == participantId).Select(p => p.NextDue).SingleAsync());
 
     private static Dictionary<string, int> Answers(int count, int value = 1) =>
         Enumerable.Range(1, count).ToDictionary(i => i.ToString(CultureInfo.InvariantCulture), _ => value);
@@ -223,6 +235,56 @@ public abstract class VisitApiTests(TrialServer server)
     }
 
     [ServerFact]
+    public async Task NextDue_FollowsSessions_VisitMeasures_Corrections_TheTreatmentStop_AndCompletion_AsTheRuleSays()
+    {
+        var trialId = await ScheduledTrialAsync(server);
+        var id = (await DocumentSupport.RandomizedParticipantAsync(server, trialId, site: "BBB")).GetProperty("participantId").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "BBB", arms = new[] { "mediator", "moderator" } }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        // Randomized by the command today: the baseline window opens a week before.
+        Assert.Equal(Today.AddDays(-7), await NextDueAsync(id));
+        await BackdateAsync(id, 30);
+        var on = DateOnly.FromDateTime((await server.WithDbAsync(db => db.Participants.Where(p => p.Id == id).Select(p => p.RandomizedAt).SingleAsync()))!.Value.UtcDateTime);
+        Assert.Equal(on.AddDays(-7), await NextDueAsync(id));
+
+        async Task Post(HttpClient client, string path, object body, HttpStatusCode expected = HttpStatusCode.Created) =>
+            await ProblemAssertions.AssertStatusAsync(expected, await client.PostJsonAsync($"/api/participants/{id}/{path}", body));
+
+        // Half the baseline's instruments leave it open; both close it, and session 1 (day 0) is next.
+        await Post(Assessor, "measures", VisitMeasure("phq9", "baseline", 9));
+        Assert.Equal(on.AddDays(-7), await NextDueAsync(id));
+        await Post(Assessor, "measures", VisitMeasure("gad7", "baseline", 7));
+        Assert.Equal(on, await NextDueAsync(id));
+        await Post(server.Coordinator, "sessions", new { number = 1, date = Today.AddDays(-1), attendance = "attended" });
+        Assert.Equal(on.AddDays(7), await NextDueAsync(id));
+        // A correction of the session keeps it recorded (done whatever the attendance), and so the date.
+        await Post(server.Coordinator, "corrections", new { target = "session:1", field = "attendance", value = "noShow", reason = "the diary was wrong" });
+        Assert.Equal(on.AddDays(7), await NextDueAsync(id));
+        foreach (var number in new[] { 2, 3, 4 })
+        {
+            await Post(server.Coordinator, "sessions", new { number, date = Today.AddDays(-1), attendance = "attended" });
+        }
+
+        // Sessions 1-4 held: week 4's window (day 21) is the earliest open item, then session 5 (day 28).
+        Assert.Equal(on.AddDays(21), await NextDueAsync(id));
+        await Post(Assessor, "measures", VisitMeasure("phq9", "week4", 9));
+        await Post(Assessor, "measures", VisitMeasure("gad7", "week4", 7));
+        Assert.Equal(on.AddDays(28), await NextDueAsync(id));
+        Assert.Equal(["BBB session 5"], (await AllPagesAsync(server.Coordinator, $"/api/trials/{trialId}/visits/due?site=BBB")).Select(d =>
+            $"{d.GetProperty("site").GetString()} {d.GetProperty("kind").GetString()} {d.GetProperty("session").GetInt32()}"));
+
+        // Stopped treatment: no more sessions, and the follow-up visit's window (day 90 - 14) is not open yet, so nothing is due.
+        await Post(server.Coordinator, "treatment-stop", new { category = "participantChoice" }, HttpStatusCode.OK);
+        Assert.Equal(on.AddDays(76), await NextDueAsync(id));
+        Assert.Empty(await AllPagesAsync(server.Coordinator, $"/api/trials/{trialId}/visits/due?site=BBB"));
+
+        // Completed: no longer followed.
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/completion", new { }));
+        Assert.Null(await NextDueAsync(id));
+    }
+
+    [ServerFact]
     public async Task DueList_PagedOverManyParticipants_IsTheRuleAppliedToEveryone_InKeyOrder()
     {
         // More participants at a site than the handler reads at a time, randomized on shared instants (ties), with a
@@ -285,7 +347,8 @@ public abstract class VisitApiTests(TrialServer server)
             }
 
             await db.SaveChangesAsync();
-            return 0;
+            // Written straight, not by commands: the next-due dates as the server computes them for such rows.
+            return await NextDues.RecomputeAsync(db, db.Participants.Where(p => p.TrialId == trialId), CancellationToken.None);
         });
 
         static string Line(JsonElement d) =>

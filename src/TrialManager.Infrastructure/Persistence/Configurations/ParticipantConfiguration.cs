@@ -30,6 +30,8 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
         builder.HasIndex(p => new { p.TrialId, p.Status, p.ScreenedAt, p.Id });
         builder.HasIndex(p => new { p.TrialId, p.ScreenedAt, p.Id });
         builder.HasIndex(p => new { p.TrialId, p.Site });
+        // The due list reads a site's followed participants by their next-due date: a page reads a page's worth.
+        builder.HasIndex(p => new { p.TrialId, p.Site, p.NextDue });
 
         builder.OwnsMany(p => p.Ratings, rating =>
         {

@@ -25,13 +25,13 @@ public sealed record DueView(
 }
 
 /// <summary>
-/// A page needs only the participants whose entries can fall on it: no entry of a participant opens before their
-/// randomization day plus the schedule's earliest offset, so participants are read site by site in randomization
-/// order, a batch at a time, until the page is full and the next batch cannot open anything before its last entry.
+/// A page needs only the participants whose entries can fall on it: no entry of a participant opens before their stored
+/// next-due date (<see cref="Participant.NextDue"/>, the rule's earliest open item), and only those whose date has come
+/// have any. So participants are read site by site in next-due order, a page's worth at a time, until the page is full
+/// and the next batch cannot open anything before its last entry. The rule itself still makes every entry.
 /// </summary>
 public sealed class GetDueListHandler(TrialDbContext db, IActorAccessor actors, TimeProvider clock) : IQueryHandler<GetDueList, Page<DueView>>
 {
-    private const int Batch = 250;
 
     public async ValueTask<Page<DueView>> Handle(GetDueList query, CancellationToken cancellationToken)
     {
@@ -64,15 +64,17 @@ public sealed class GetDueListHandler(TrialDbContext db, IActorAccessor actors, 
 
         // The sites that have someone followed (read, not taken from the definition, so nobody is left out). Every key of
         // a site starts with "site|", so the sites follow each other in the ordinal order of that prefix.
-        var sites = (await db.Participants.AsNoTracking()
-                .Where(p => p.TrialId == trial.Id && (p.Status == ParticipantStatus.Randomized || p.Status == ParticipantStatus.FollowUp))
-                .Select(p => p.Site).Distinct().ToListAsync(cancellationToken))
-            .Where(x => (query.Site is null || x == query.Site) && actor.MaySeeSite(x))
+        var sites = (query.Site is { } one
+                ? [one]
+                : await db.Participants.AsNoTracking()
+                    .Where(p => p.TrialId == trial.Id && (p.Status == ParticipantStatus.Randomized || p.Status == ParticipantStatus.FollowUp))
+                    .Select(p => p.Site).Distinct().ToListAsync(cancellationToken))
+            .Where(actor.MaySeeSite)
             .OrderBy(x => x + "|", StringComparer.Ordinal)
             .ToList();
-        // Session 1 opens on the randomization day; a visit may open before it.
-        var earliest = Math.Min(0, schedule.Visits.Select(v => v.Day - v.Window).DefaultIfEmpty(0).Min());
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        // A batch of a page's worth: every participant read has at least one entry.
+        var batchSize = Math.Min(page.Limit + 1, 500);
         var rows = new List<(DueView Item, string Key)>();
         foreach (var site in sites)
         {
@@ -82,23 +84,22 @@ public sealed class GetDueListHandler(TrialDbContext db, IActorAccessor actors, 
                 continue; // the whole site lies before the cursor
             }
 
-            DateTimeOffset? lastAt = null;
+            DateOnly? lastDue = null;
             string? lastId = null;
             while (true)
             {
-                if (lastAt is { } at && Full(rows, page)
-                    && string.CompareOrdinal(rows[page.Limit].Key, $"{prefix}{DateOnly.FromDateTime(at.UtcDateTime).AddDays(earliest):yyyy-MM-dd}") < 0)
+                if (lastDue is { } due && Full(rows, page) && string.CompareOrdinal(rows[page.Limit].Key, $"{prefix}{due:yyyy-MM-dd}") < 0)
                 {
                     break; // no later participant of the site opens anything before the page's end
                 }
 
-                var batch = await AddBatchAsync(trial.Id, site, lastAt, lastId, schedule, today, status, after, rows, cancellationToken);
+                var batch = await AddBatchAsync(trial.Id, site, lastDue, lastId, batchSize, schedule, today, status, after, rows, cancellationToken);
                 if (batch is null)
                 {
                     break;
                 }
 
-                (lastAt, lastId) = batch.Value;
+                (lastDue, lastId) = batch.Value;
                 rows.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
                 if (rows.Count > page.Limit + 1)
                 {
@@ -118,26 +119,30 @@ public sealed class GetDueListHandler(TrialDbContext db, IActorAccessor actors, 
 
     private static bool Full(List<(DueView Item, string Key)> rows, PageRequest page) => rows.Count > page.Limit;
 
-    /// <summary>The entries after the cursor of the next batch of the site's followed participants; the batch's last (instant, id), or null when none remain.</summary>
-    private async Task<(DateTimeOffset, string)?> AddBatchAsync(
-        string trialId, string site, DateTimeOffset? lastAt, string? lastId, TrialSchedule schedule, DateOnly today, DueStatus? status, string? after,
-        List<(DueView Item, string Key)> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// The entries after the cursor of the next batch of the site's followed participants with something due by today;
+    /// the batch's last (next-due date, id), or null when none remain.
+    /// </summary>
+    private async Task<(DateOnly, string)?> AddBatchAsync(
+        string trialId, string site, DateOnly? lastDue, string? lastId, int batchSize, TrialSchedule schedule, DateOnly today, DueStatus? status,
+        string? after, List<(DueView Item, string Key)> rows, CancellationToken cancellationToken)
     {
         var participants = db.Participants.AsNoTracking()
-            .Where(p => p.TrialId == trialId && p.Site == site && (p.Status == ParticipantStatus.Randomized || p.Status == ParticipantStatus.FollowUp));
-        if (lastAt is { } at)
+            .Where(p => p.TrialId == trialId && p.Site == site && p.NextDue <= today
+                && (p.Status == ParticipantStatus.Randomized || p.Status == ParticipantStatus.FollowUp));
+        if (lastDue is { } due)
         {
-            participants = participants.Where(p => p.RandomizedAt > at || (p.RandomizedAt == at && string.Compare(p.Id, lastId) > 0));
+            participants = participants.Where(p => p.NextDue > due || (p.NextDue == due && string.Compare(p.Id, lastId) > 0));
         }
 
-        participants = participants.OrderBy(p => p.RandomizedAt).ThenBy(p => p.Id).Take(Batch);
+        participants = participants.OrderBy(p => p.NextDue).ThenBy(p => p.Id).Take(batchSize);
 
         // One row per participant: what the rule needs of their sessions is which numbers are recorded, and for almost
         // everyone those are 1..n, which the count and the bounds tell without reading the sessions themselves.
         var followed = await participants
             .Select(p => new
             {
-                p.Id, p.Status, p.RandomizedAt,
+                p.Id, p.Status, p.RandomizedAt, p.NextDue,
                 Sessions = p.Sessions.Count(),
                 First = p.Sessions.Min(s => (int?)s.Number),
                 Last = p.Sessions.Max(s => (int?)s.Number),
@@ -187,6 +192,6 @@ public sealed class GetDueListHandler(TrialDbContext db, IActorAccessor actors, 
         }
 
         var tail = followed[^1];
-        return (tail.RandomizedAt!.Value, tail.Id);
+        return (tail.NextDue!.Value, tail.Id);
     }
 }
