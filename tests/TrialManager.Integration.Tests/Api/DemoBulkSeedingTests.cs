@@ -25,12 +25,15 @@ public sealed class DemoBulkSeedingTests(DemoBulkSeedingTests.BulkSeeded demo) :
     [Fact]
     public async Task BulkSeed_AuditChainVerifies_WithOneEventPerParticipant()
     {
+        // The owed protocol documents are still being rendered in the background, each completion an audited event:
+        // the verification covers every event there was before it and none that came after.
+        var before = await Server.WithDbAsync(db => db.AuditEvents.CountAsync());
         var verify = await (await Server.Admin.GetAsync("/api/audit/verify")).JsonAsync();
         Assert.True(verify.GetProperty("valid").GetBoolean(), verify.GetRawText());
-        var (events, bulk) = await Server.WithDbAsync(async db => (
+        var (after, bulk) = await Server.WithDbAsync(async db => (
             await db.AuditEvents.CountAsync(),
             await db.AuditEvents.Where(e => e.Action == DemoBulk.AuditAction && e.RecordType == "Participant").CountAsync()));
-        Assert.Equal(events, verify.GetProperty("events").GetInt32());
+        Assert.InRange(verify.GetProperty("events").GetInt32(), before, after);
         Assert.Equal(Participants, bulk);
     }
 
