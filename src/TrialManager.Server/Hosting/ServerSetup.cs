@@ -98,7 +98,7 @@ public static class ServerSetup
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestHardening.MaxRequestBodyBytes);
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddOperationTransformer<OpenApiPaging>());
         return builder;
     }
 
