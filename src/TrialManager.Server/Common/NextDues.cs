@@ -55,6 +55,7 @@ public static class NextDues
             }
         }
 
+        var trials = new Dictionary<string, Trial>(StringComparer.Ordinal);
         foreach (var id in touched)
         {
             var participant = participants.TryGetValue(id, out var tracked)
@@ -66,8 +67,14 @@ public static class NextDues
                 continue;
             }
 
-            var trial = entries.Select(e => e.Entity).OfType<Trial>().FirstOrDefault(t => t.Id == participant.TrialId)
+            // Read once per trial: a command touches one participant, the demo's bulk batch hundreds of one trial.
+            if (!trials.TryGetValue(participant.TrialId, out var trial))
+            {
+                trial = entries.Select(e => e.Entity).OfType<Trial>().FirstOrDefault(t => t.Id == participant.TrialId)
                         ?? await db.ReadTrialAsync(participant.TrialId, cancellationToken);
+                trials[participant.TrialId] = trial;
+            }
+
             if (trial.Definition.Schedule is not { } schedule)
             {
                 participant.TrackSchedule(null, NoVisits);
