@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using TrialManager.Domain.Demo;
 using TrialManager.Integration.Tests.Exports;
 using TrialManager.Integration.Tests.Harness;
+using TrialManager.Server.Common;
 using TrialManager.Server.Hosting;
 
 namespace TrialManager.Integration.Tests.Api;
@@ -35,6 +36,15 @@ public sealed class DemoBulkSeedingTests(DemoBulkSeedingTests.BulkSeeded demo) :
             await db.AuditEvents.Where(e => e.Action == DemoBulk.AuditAction && e.RecordType == "Participant").CountAsync()));
         Assert.InRange(verify.GetProperty("events").GetInt32(), before, after);
         Assert.Equal(Participants, bulk);
+    }
+
+    [Fact]
+    public async Task BulkSeed_StoresEveryParticipantsNextDueDate_AsTheScheduleRuleComputesIt()
+    {
+        // The due list pages by the stored date: a participant written without it would never be listed.
+        var changed = await Server.WithDbAsync(db =>
+            NextDues.RecomputeAsync(db, db.Participants.Where(p => p.TrialId == DemoTrial), CancellationToken.None));
+        Assert.Equal(0, changed);
     }
 
     [Fact]
