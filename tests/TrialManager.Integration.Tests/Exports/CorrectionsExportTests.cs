@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net;
 using TrialManager.Integration.Tests.Api;
+using TrialManager.Integration.Tests.Documents;
 using TrialManager.Integration.Tests.Harness;
+using TrialManager.Integration.Tests.Visits;
 
 namespace TrialManager.Integration.Tests.Exports;
 
@@ -111,6 +113,28 @@ public abstract partial class AnalysisExportTests
             Assert.DoesNotContain(Private, text, StringComparison.Ordinal);
             Assert.DoesNotContain(Reason, text, StringComparison.Ordinal);
         }
+    }
+
+    [ServerFact]
+    public async Task CorrectionsCsv_NamesTheRoleOfEachCorrector_AnAssessorAndACoordinatorOfOneVisitMeasure_WithoutTheirNames()
+    {
+        var trialId = await VisitApiTests.ScheduledTrialAsync(server);
+        var id = (await DocumentSupport.RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
+        var assessor = server.Client("dev-assessor");
+        var visit = await (await assessor.PostJsonAsync($"/api/participants/{id}/measures",
+            new { instrument = "phq9", visit = "baseline", completedOn = Today, items = Enumerable.Range(1, 9).ToDictionary(i => i.ToString(CultureInfo.InvariantCulture), _ => 1) })).JsonAsync();
+        var measureId = visit.GetProperty("id").GetString()!;
+
+        // Both roles may correct a visit measure: only the audit trail tells them apart.
+        await CorrectAsync(assessor, id, $"measure:{measureId}", "items.1", 3);
+        await CorrectAsync(server.Coordinator, id, $"measure:{measureId}", "items.1", 2);
+
+        var rows = (await DownloadAsync($"/api/trials/{trialId}/export")).Csv("corrections.csv").Rows;
+        Assert.Equal(
+            [("assessor", "", "1", "3"), ("coordinator", "", "3", "2")],
+            rows.Select(r => (r["correctedByRole"], r["correctedBy"], r["oldValue"], r["newValue"])));
+        Assert.All(rows, r => Assert.Equal(("item_responses.csv", "value", measureId, "phq9", "", "baseline", "1"),
+            (r["file"], r["variable"], r["measureId"], r["instrument"], r["session"], r["visit"], r["item"])));
     }
 
     [ServerFact]
