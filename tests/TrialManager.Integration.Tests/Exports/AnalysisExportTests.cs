@@ -16,7 +16,7 @@ public abstract partial class AnalysisExportTests(TrialServer server)
 
     private static readonly string[] Files =
     [
-        "participants.csv", "ratings.csv", "allocations.csv", "sessions.csv", "item_responses.csv", "scores.csv", "visits.csv", "events.csv",
+        "participants.csv", "ratings.csv", "allocations.csv", "sessions.csv", "item_responses.csv", "scores.csv", "visits.csv", "events.csv", "corrections.csv",
         "codebook.csv", "codebook.html", "analysis.R", "manifest.json",
     ];
 

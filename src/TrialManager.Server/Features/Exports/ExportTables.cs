@@ -25,7 +25,7 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
     private string Formulations => string.Join("; ", Factors.Select(f => f.Wire()));
 
     public IReadOnlyList<ExportTable> All() =>
-        [Participants(), Ratings(), Allocations(), Sessions(), ItemResponses(), Scores(), Visits(), Events()];
+        [Participants(), Ratings(), Allocations(), Sessions(), ItemResponses(), Scores(), Visits(), Events(), new CorrectionsTable(db, trial).Table()];
 
     private ExportTable Participants()
     {
