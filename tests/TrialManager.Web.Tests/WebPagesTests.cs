@@ -220,6 +220,27 @@ public sealed partial class WebPagesTests(WebServer server) : IClassFixture<WebS
             ["dev-rater False", "dev-rater-2 False", "dev-rater True"],
             record.GetProperty("ratings").EnumerateArray().Select(r => $"{r.GetProperty("rater").GetString()} {r.GetProperty("consensus").GetBoolean()}"));
 
+        // The first rater's own ratings page: their three ratings in this trial by time, never a study id or a rating's
+        // number; the consensus rating's rationale, left blank, corrected with a reason through the shared form.
+        await first.GetByRole(AriaRole.Link, new() { Name = "My ratings" }).ClickAsync();
+        var mine = first.Locator("section.card", new() { HasText = trialId });
+        await Expect(mine).ToHaveCountAsync(3);
+        await AssertBlindAsync(first, "cognitive 1 (minor), interpersonal 4 (central)");
+        Assert.DoesNotContain(id, await first.ContentAsync(), StringComparison.Ordinal);
+        await mine.Filter(new() { HasText = "Your consensus rating" }).GetByRole(AriaRole.Link, new() { Name = "Correct this rating" }).ClickAsync();
+        var correction = first.Locator("#correction");
+        await correction.GetByLabel("Value to correct").SelectOptionAsync("rating/rationale");
+        await correction.GetByLabel("Corrected value").FillAsync("agreed with the second rater: interpersonal leads");
+        await correction.GetByLabel("Reason").FillAsync("left blank by mistake");
+        await correction.GetByRole(AriaRole.Button, new() { Name = "Correct", Exact = true }).ClickAsync();
+        await Expect(first.Locator(".notice")).ToContainTextAsync("rationale corrected");
+        await Expect(first.Locator("#correction")).ToContainTextAsync("left blank by mistake");
+        await AssertBlindAsync(first, "cognitive 1 (minor), interpersonal 4 (central)");
+        Assert.DoesNotContain(id, await first.ContentAsync(), StringComparison.Ordinal);
+        await server.ScreenshotAsync(first, "rater-ratings");
+        Assert.Equal("agreed with the second rater: interpersonal leads",
+            JsonDocument.Parse(await coordinator.GetStringAsync($"/api/participants/{id}")).RootElement.GetProperty("ratings")[2].GetProperty("rationale").GetString());
+
         async Task<string> ConsentedAsync(string site)
         {
             var screened = await coordinator.PostAsJsonAsync($"/api/trials/{trialId}/participants",

@@ -8,15 +8,16 @@ namespace TrialManager.Server.Hosting;
 /// <summary>
 /// Lists bind <see cref="PageRequest"/> from <c>?limit=</c> and <c>?after=</c> by its own <c>BindAsync</c>, which the
 /// OpenAPI generator cannot see into: this names the two query parameters on every operation that takes one, so
-/// outside clients generated from /openapi/v1.json can page.
+/// outside clients generated from /openapi/v1.json can page. A route that reads the two itself says so with <see cref="PagedQuery"/>.
 /// </summary>
 internal sealed class OpenApiPaging : IOpenApiOperationTransformer
 {
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         // A minimal API's handler method is in its endpoint's metadata; the API explorer leaves custom-bound parameters out.
-        var paged = context.Description.ActionDescriptor.EndpointMetadata.OfType<MethodInfo>()
-            .Any(m => m.GetParameters().Any(p => p.ParameterType == typeof(PageRequest)));
+        var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+        var paged = metadata.OfType<PagedQuery>().Any()
+                    || metadata.OfType<MethodInfo>().Any(m => m.GetParameters().Any(p => p.ParameterType == typeof(PageRequest)));
         if (!paged)
         {
             return Task.CompletedTask;

@@ -103,6 +103,115 @@ public abstract partial class RaterPageTests(TrialServer server)
         }
     }
 
+    private static async Task<HttpResponseMessage> PostCorrectionAsync(HttpClient pages, string html, Dictionary<string, string> fields)
+    {
+        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value);
+        using var body = new FormUrlEncodedContent(fields);
+        return await pages.PostAsync(new Uri("/raters/ratings?handler=Correct", UriKind.Relative), body);
+    }
+
+    /// <summary>The address of the rater's own rating in the trial, taken from the "Correct this rating" link of its card.</summary>
+    private static string AddressIn(string ratingsPage, string trialId) =>
+        Regex.Match(ratingsPage, $"<dd>{trialId}</dd>.*?href=\"/raters/ratings\\?correct=([^\"#]+)#correction\"", RegexOptions.Singleline) is { Success: true } m
+            ? Uri.UnescapeDataString(m.Groups[1].Value)
+            : throw new Xunit.Sdk.XunitException($"No rating of trial {trialId} on the rater's ratings page.");
+
+    [ServerFact]
+    public async Task Rater_CorrectsTheirOwnRating_OnTheirRatingsPage_WithAReason_NeverAnotherRatersRating_AndSeesNoRatingNumberOrStudyId()
+    {
+        var definition = TestTrials.Definition();
+        definition["formulationRule"] = new { minMargin = 1 };
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync("/api/trials", definition));
+        var trialId = (string)definition["id"]!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "recruiting" }));
+
+        // This rater's rating decides a participant who is then randomized (the study id has left their queue); the other
+        // rater's decides another participant.
+        var mine = await ConsentedAsync(trialId);
+        var theirs = await ConsentedAsync(trialId);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Client("dev-rater").PostJsonAsync($"/api/participants/{mine}/formulations",
+            new { scores = Scores([0, 4, 1, 1]), rationale = "my own reasoning" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Client("dev-rater-2").PostJsonAsync($"/api/participants/{theirs}/formulations",
+            new { scores = Scores([4, 0, 0, 1]), rationale = "other rater's private reasoning" }));
+        var allocation = await server.Coordinator.PostJsonAsync($"/api/participants/{mine}/randomization", null);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, allocation);
+        var arm = (await allocation.JsonAsync()).GetProperty("arm").GetString()!;
+
+        var pages = await PageSignIn.SignedInClientAsync(server, "dev-rater");
+        var listed = WebUtility.HtmlDecode(await pages.GetStringAsync(new Uri("/raters/ratings", UriKind.Relative)));
+        Assert.Contains("my own reasoning", listed, StringComparison.Ordinal);
+        AssertBlind(listed);
+        var address = AddressIn(listed, trialId);
+        var path = $"/raters/ratings?correct={Uri.EscapeDataString(address)}";
+        var page = WebUtility.HtmlDecode(await pages.GetStringAsync(new Uri(path, UriKind.Relative)));
+        Assert.Contains("<option value=\"rating/behavioral\">Behavioral (1 (minor))</option>", page, StringComparison.Ordinal);
+        AssertBlind(page);
+
+        Dictionary<string, string> Form(string field, string value, string reason, string? at = null) => new()
+        {
+            ["CorrectionParticipantId"] = at ?? address, ["CorrectionField"] = field, ["CorrectionValue"] = value, ["CorrectionReason"] = reason,
+        };
+
+        // The reason is required (the API's own message), and a value addressed by its number is not offered: nothing corrected.
+        var noReason = await PostCorrectionAsync(pages, page, Form("rating/behavioral", "2", " "));
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        var noReasonPage = WebUtility.HtmlDecode(await noReason.Content.ReadAsStringAsync());
+        Assert.Contains("id=\"err-correction-reason\"", noReasonPage, StringComparison.Ordinal);
+        Assert.Contains("is required: why the value is corrected", noReasonPage, StringComparison.Ordinal);
+        AssertBlind(noReasonPage);
+        var byNumber = await PostCorrectionAsync(pages, page, Form("rating:1/behavioral", "2", "typed 1 for 2"));
+        Assert.Equal(HttpStatusCode.BadRequest, byNumber.StatusCode);
+        Assert.Contains("id=\"err-correction-field\"", await byNumber.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await CorrectionsAsync(mine));
+
+        // With a reason: corrected through the API's command, as this rater, the original kept beside it.
+        var corrected = await PostCorrectionAsync(pages, page, Form("rating/behavioral", "2", "typed 1 for 2"));
+        Assert.Equal(HttpStatusCode.Redirect, corrected.StatusCode);
+        Assert.Equal(2, (await RatingsAsync(mine))[0].GetProperty("scores").GetProperty("behavioral").GetInt32());
+        var correction = Assert.Single(await CorrectionsAsync(mine));
+        Assert.Equal(("rating:1", "behavioral", "dev-rater", "typed 1 for 2"), (correction.GetProperty("target").GetString(), correction.GetProperty("field").GetString(),
+            correction.GetProperty("correctedBy").GetString(), correction.GetProperty("reason").GetString()));
+        page = WebUtility.HtmlDecode(await pages.GetStringAsync(new Uri(path, UriKind.Relative)));
+        Assert.Contains("<tr><td>rating behavioral</td><td>1</td><td>2</td><td>dev-rater</td>", page, StringComparison.Ordinal);
+        Assert.Contains("typed 1 for 2</td></tr>", page, StringComparison.Ordinal);
+        AssertBlind(page);
+
+        // A correction that would change the primary formulation this rating decided: the API's 409, said without the number.
+        var deciding = await PostCorrectionAsync(pages, page, Form("rating/interpersonal", "0", "meant environmental"));
+        Assert.Equal(HttpStatusCode.Conflict, deciding.StatusCode);
+        var decidingPage = WebUtility.HtmlDecode(await deciding.Content.ReadAsStringAsync());
+        Assert.Contains("this correction would change the primary formulation of your rating", decidingPage, StringComparison.Ordinal);
+        AssertBlind(decidingPage);
+        Assert.Single(await CorrectionsAsync(mine));
+
+        // The other rater's rating, at the address their own page gives it: the same 404 as no rating at all, nothing corrected.
+        var theirPage = WebUtility.HtmlDecode(await (await PageSignIn.SignedInClientAsync(server, "dev-rater-2")).GetStringAsync(new Uri("/raters/ratings", UriKind.Relative)));
+        var theirAddress = AddressIn(theirPage, trialId);
+        Assert.DoesNotContain("my own reasoning", theirPage, StringComparison.Ordinal);
+        var reached = await PostCorrectionAsync(pages, page, Form("rating/cognitive", "3", "not mine", theirAddress));
+        Assert.Equal(HttpStatusCode.NotFound, reached.StatusCode);
+        var reachedPage = WebUtility.HtmlDecode(await reached.Content.ReadAsStringAsync());
+        Assert.Contains("That is not one of your ratings; nothing was corrected.", reachedPage, StringComparison.Ordinal);
+        AssertBlind(reachedPage);
+        Assert.Equal(HttpStatusCode.NotFound, (await pages.GetAsync(new Uri($"/raters/ratings?correct={Uri.EscapeDataString(theirAddress)}", UriKind.Relative))).StatusCode);
+        Assert.Empty(await CorrectionsAsync(theirs));
+        Assert.Equal(4, (await RatingsAsync(theirs))[0].GetProperty("scores").GetProperty("cognitive").GetInt32());
+
+        void AssertBlind(string html)
+        {
+            foreach (var secret in new[] { mine, theirs, "dev-rater-2", "private reasoning", "stratum", "randomized", "decided the primary formulation;", arm })
+            {
+                Assert.False(html.Contains(secret, StringComparison.OrdinalIgnoreCase), $"The rater's ratings page carries {secret}");
+            }
+
+            // No rating's sequence number, in any spelling the API or the coordinator's pages use.
+            Assert.DoesNotMatch("[Rr]ating:?\\s?\\d", html);
+        }
+    }
+
+    private async Task<List<JsonElement>> CorrectionsAsync(string id) =>
+        [.. (await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync()).GetProperty("corrections").EnumerateArray()];
+
     private static async Task<HttpResponseMessage> PostPracticeAsync(HttpClient pages, string html, string trialId, string code, int?[] s)
     {
         var fields = new Dictionary<string, string>

@@ -93,7 +93,7 @@ public abstract partial class GcpPageTests(TrialServer server)
 
         // The design: the command's 409 and its reason above the form, what was typed kept, nothing recorded.
         var design = await PostFormAsync(admin, page, path, Form(("DesignMember", "randomization"), ("DesignValue", "{\"method\": \"simple\"}")));
-        Assert.Equal(HttpStatusCode.BadRequest, design.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, design.StatusCode); // as the API answers it
         var designPage = await TextAsync(design);
         Assert.Contains("id=\"err-amend\"", designPage, StringComparison.Ordinal);
         Assert.Contains("randomization cannot change once the trial has left draft", designPage, StringComparison.Ordinal);

@@ -146,6 +146,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("*",    "/participants/{id}",                                        S,     S,      S,     S,     S,     S, S),
         new("*",    "/raters/queue",                                             S,     S,      S,     S,     S,     S, S),
         new("*",    "/raters/practice",                                          S,     S,      S,     S,     S,     S, S),
+        new("*",    "/raters/ratings",                                           S,     S,      S,     S,     S,     S, S),
         new("*",    "/therapists/me/participants",                               S,     S,      S,     S,     S,     S, S),
         new("*",    "/therapists/me/participants/{id}",                          S,     S,      S,     S,     S,     S, S),
         new("*",    "/admin/trials",                                             S,     S,      S,     S,     S,     S, S),

@@ -27,6 +27,7 @@ public static class StatisticsEndpoints
                 var rows = sender.CreateStream(new StreamAllocations(trialId), ct);
                 return Results.Stream(body => AllocationCsv.WriteAsync(rows, body, ct), "text/csv; charset=utf-8", $"{trialId}-allocations.csv");
             })
+            .WithMetadata(PagedQuery.Instance)
             .WithSummary("The allocation table as JSON, paged (limit, after, Link), or whole as CSV with Accept: text/csv, streamed.");
 
         statistician.MapGet("/balance", (string trialId, ISender sender, CancellationToken ct) => sender.Send(new GetBalance(trialId), ct))

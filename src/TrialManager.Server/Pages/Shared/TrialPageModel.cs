@@ -25,6 +25,7 @@ public abstract class TrialPageModel : PageModel
     /// </summary>
     protected async Task<IActionResult> Attempt(string formKey, Func<Task<IActionResult>> action)
     {
+        var status = StatusCodes.Status400BadRequest;
         try
         {
             return await action();
@@ -46,6 +47,7 @@ public abstract class TrialPageModel : PageModel
         catch (WorkflowConflictException e)
         {
             ModelState.AddModelError(formKey, e.Message);
+            status = ConflictStatus;
         }
         catch (NotFoundException e)
         {
@@ -56,9 +58,15 @@ public abstract class TrialPageModel : PageModel
             return ShowProblem(StatusCodes.Status403Forbidden, e.Message);
         }
 
-        Response.StatusCode = StatusCodes.Status400BadRequest;
+        Response.StatusCode = status;
         return Page();
     }
+
+    /// <summary>
+    /// The status of a page refused by a workflow conflict (the API's 409). 400 on the pages that have always answered
+    /// so; a page whose answer follows the API's overrides it with 409.
+    /// </summary>
+    protected virtual int ConflictStatus => StatusCodes.Status400BadRequest;
 
     /// <summary>Loads what a page shows; an unknown id or a record of another site becomes a message and its status.</summary>
     protected async Task<IActionResult> Show(Func<Task> load)

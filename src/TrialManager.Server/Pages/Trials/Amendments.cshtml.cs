@@ -58,6 +58,9 @@ public sealed class AmendmentsModel(ISender sender) : TrialPageModel
 
     public IReadOnlyList<AmendmentView> Amendments { get; private set; } = [];
 
+    /// <summary>A design member named after draft, or a closed trial, is the API's 409 here too (issue 17), not a 400.</summary>
+    protected override int ConflictStatus => StatusCodes.Status409Conflict;
+
     public Task<IActionResult> OnGetAsync(CancellationToken ct) => Show(() => LoadAsync(ct));
 
     public Task<IActionResult> OnPostAsync(CancellationToken ct) => Attempt("amend", async () =>
