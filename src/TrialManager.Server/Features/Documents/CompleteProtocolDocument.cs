@@ -20,10 +20,7 @@ public sealed class CompleteProtocolDocumentHandler(TrialDbContext db, TimeProvi
     public async ValueTask<Unit> Handle(CompleteProtocolDocument command, CancellationToken cancellationToken)
     {
         var document = await db.ProtocolDocuments.SingleAsync(d => d.ParticipantId == command.ParticipantId, cancellationToken);
-        if (document.Status != DocumentStatus.Ready)
-        {
-            document.MarkReady(command.Sha256, command.ProtocolId, command.ProtocolVersion, command.ProtocolSha256, clock.GetUtcNow());
-        }
+        document.Complete(new ProtocolDocumentContent(command.Sha256, command.ProtocolId, command.ProtocolVersion, command.ProtocolSha256), clock.GetUtcNow());
 
         return Unit.Value;
     }

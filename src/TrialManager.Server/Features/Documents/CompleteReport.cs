@@ -19,10 +19,7 @@ public sealed class CompleteReportHandler(TrialDbContext db, TimeProvider clock)
     public async ValueTask<Unit> Handle(CompleteReport command, CancellationToken cancellationToken)
     {
         var report = await db.Reports.SingleAsync(r => r.Id == command.ReportId, cancellationToken);
-        if (report.Status != DocumentStatus.Ready)
-        {
-            report.MarkReady(command.Sha256, clock.GetUtcNow());
-        }
+        report.Complete(new DocumentContent(command.Sha256), clock.GetUtcNow());
 
         return Unit.Value;
     }

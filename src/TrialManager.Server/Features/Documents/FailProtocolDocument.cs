@@ -20,10 +20,7 @@ public sealed class FailProtocolDocumentHandler(TrialDbContext db) : ICommandHan
     {
         // No row: nothing is owed, so there is nothing to mark (the job's own exception still reaches Hangfire).
         var document = await db.ProtocolDocuments.SingleOrDefaultAsync(d => d.ParticipantId == command.ParticipantId, cancellationToken);
-        if (document is { Status: not DocumentStatus.Ready })
-        {
-            document.MarkFailed(command.Error);
-        }
+        document?.Fail(command.Error);
 
         return Unit.Value;
     }

@@ -19,10 +19,7 @@ public sealed class FailReportHandler(TrialDbContext db) : ICommandHandler<FailR
     public async ValueTask<Unit> Handle(FailReport command, CancellationToken cancellationToken)
     {
         var report = await db.Reports.SingleOrDefaultAsync(r => r.Id == command.ReportId, cancellationToken);
-        if (report is { Status: not DocumentStatus.Ready })
-        {
-            report.MarkFailed(command.Error);
-        }
+        report?.Fail(command.Error);
 
         return Unit.Value;
     }

@@ -58,12 +58,6 @@ public sealed class StartProtocolDocumentHandler(TrialDbContext db, WriteTransac
         StartProtocolDocument command, ProtocolDocumentModel model, CancellationToken cancellationToken)
     {
         var document = await db.ProtocolDocuments.SingleAsync(d => d.ParticipantId == command.ParticipantId, cancellationToken);
-        if (document.Status == DocumentStatus.Ready)
-        {
-            return null; // a duplicate job finished it meanwhile
-        }
-
-        document.MarkRunning();
-        return model;
+        return document.Start() ? model : null; // null: a duplicate job finished it meanwhile
     }
 }

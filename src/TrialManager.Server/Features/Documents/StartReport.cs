@@ -23,12 +23,6 @@ public sealed class StartReportHandler(TrialDbContext db) : ICommandHandler<Star
     {
         var report = await db.Reports.SingleOrDefaultAsync(r => r.Id == command.ReportId, cancellationToken)
             ?? throw new NotFoundException($"No report with id {command.ReportId}.");
-        if (report.Status == DocumentStatus.Ready)
-        {
-            return null;
-        }
-
-        report.MarkRunning();
-        return new StartedReport(report.TrialId, report.Kind, report.FreezeId);
+        return report.Start() ? new StartedReport(report.TrialId, report.Kind, report.FreezeId) : null;
     }
 }
