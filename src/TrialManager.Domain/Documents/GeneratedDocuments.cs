@@ -10,7 +10,10 @@ public enum DocumentStatus
 
 /// <summary>
 /// A generated PDF that is owed until it is Ready. The row is written in the same transaction as the change that
-/// owes it, so it is its own outbox entry: whatever happens to the job, the debt stays on record.
+/// owes it, so it is its own outbox entry: whatever happens to the job, the debt stays on record. Its lifecycle is
+/// the same for every kind: queued, then running for each attempt (a retry after a failure, or a lost job's repeat),
+/// failed with the last reason, until ready with the content's hash, which never changes after: a done document is
+/// not started, failed or completed again, so a duplicate job is harmless and what signatures name stays fixed.
 /// </summary>
 public abstract class OwedDocument
 {
@@ -25,26 +28,60 @@ public abstract class OwedDocument
 
     public DateTimeOffset? GeneratedAt { get; private set; }
 
-    public void MarkRunning()
+    public bool IsDone => Status == DocumentStatus.Ready;
+
+    /// <summary>Begins an attempt; false (and nothing changes) when the document is already done.</summary>
+    public bool Start()
     {
+        if (IsDone)
+        {
+            return false;
+        }
+
         Status = DocumentStatus.Running;
         Attempts++;
+        return true;
     }
 
-    public void MarkFailed(string error)
+    /// <summary>Records why an attempt failed (its job retries); a done document keeps its content.</summary>
+    public void Fail(string error)
     {
+        if (IsDone)
+        {
+            return;
+        }
+
         Status = DocumentStatus.Failed;
         LastError = error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;
     }
 
-    protected void MarkReady(string sha256, DateTimeOffset generatedAt)
+    /// <summary>Records the stored content; completing a done document again changes nothing (its hash stays the first).</summary>
+    public void Complete(DocumentContent content, DateTimeOffset generatedAt)
     {
+        if (IsDone)
+        {
+            return;
+        }
+
+        Accept(content);
         Status = DocumentStatus.Ready;
-        Sha256 = sha256;
+        Sha256 = content.Sha256;
         GeneratedAt = generatedAt;
         LastError = null;
     }
+
+    /// <summary>Records what this kind of document keeps beside the hash; refuses content of another kind before any change.</summary>
+    protected virtual void Accept(DocumentContent content)
+    {
+    }
 }
+
+/// <summary>What a finished document's content is: its SHA-256 (its name in the document store).</summary>
+public record DocumentContent(string Sha256);
+
+/// <summary>A protocol document's content also says which approved protocol text it carries.</summary>
+public sealed record ProtocolDocumentContent(string Sha256, string ProtocolId, string ProtocolVersion, string ProtocolSha256)
+    : DocumentContent(Sha256);
 
 /// <summary>The protocol document owed to a randomized participant, recorded with the allocation.</summary>
 public sealed class ProtocolDocument : OwedDocument
@@ -69,12 +106,13 @@ public sealed class ProtocolDocument : OwedDocument
     public string? ProtocolVersion { get; private set; }
     public string? ProtocolSha256 { get; private set; }
 
-    public void MarkReady(string sha256, string protocolId, string protocolVersion, string protocolSha256, DateTimeOffset generatedAt)
+    protected override void Accept(DocumentContent content)
     {
-        MarkReady(sha256, generatedAt);
-        ProtocolId = protocolId;
-        ProtocolVersion = protocolVersion;
-        ProtocolSha256 = protocolSha256;
+        var protocol = content as ProtocolDocumentContent
+                       ?? throw new ArgumentException("A protocol document's content names the protocol it carries.", nameof(content));
+        ProtocolId = protocol.ProtocolId;
+        ProtocolVersion = protocol.ProtocolVersion;
+        ProtocolSha256 = protocol.ProtocolSha256;
     }
 }
 
@@ -116,6 +154,4 @@ public sealed class Report : OwedDocument
 
     /// <summary>The freeze whose figures the report shows (the data as of the freeze); null for the data as of generation.</summary>
     public Guid? FreezeId { get; private set; }
-
-    public new void MarkReady(string sha256, DateTimeOffset generatedAt) => base.MarkReady(sha256, generatedAt);
 }

@@ -14,7 +14,7 @@ public class ReportSignatureTests
     {
         var report = Queued();
         var sha = new string('a', 64);
-        report.MarkReady(sha, Now);
+        report.Complete(new DocumentContent(sha), Now);
 
         var signature = ReportSignature.Sign(report, "dev-ethics", "ethics", SignatureMeaning.Approved, Now.AddMinutes(5));
 
@@ -28,7 +28,7 @@ public class ReportSignatureTests
     {
         var queued = Queued();
         var failed = Queued();
-        failed.MarkFailed("boom");
+        failed.Fail("boom");
 
         Assert.Contains("queued", Assert.Throws<WorkflowConflictException>(() => ReportSignature.Sign(queued, "e", "ethics", SignatureMeaning.Reviewed, Now)).Message, StringComparison.Ordinal);
         Assert.Contains("failed", Assert.Throws<WorkflowConflictException>(() => ReportSignature.Sign(failed, "e", "ethics", SignatureMeaning.Reviewed, Now)).Message, StringComparison.Ordinal);

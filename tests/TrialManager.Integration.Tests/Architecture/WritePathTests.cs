@@ -24,7 +24,7 @@ public sealed class WritePathTests
         var handlers = CommandHandlers().ToList();
         var marked = handlers.Where(h => typeof(IReadsBeforeWriteGate).IsAssignableFrom(h.Command)).ToList();
 
-        Assert.NotEmpty(marked); // randomization and the protocol document's start read before the gate
+        Assert.NotEmpty(marked); // randomization reads before the gate
         Assert.All(handlers, h => Assert.Equal(
             typeof(IReadsBeforeWriteGate).IsAssignableFrom(h.Command), IsTwoPhase(h.Handler)));
     }

@@ -202,7 +202,7 @@ public abstract class ReportSignatureTests(TrialServer server)
         {
             // Failed: the periodic sweep leaves it alone, so nothing makes it ready while the test runs.
             var report = new Report(reportId, trialId, ReportKind.EthicsProgress, scheduled: false, "dev-ethics", DateTimeOffset.UtcNow);
-            report.MarkFailed("test");
+            report.Fail("test");
             db.Reports.Add(report);
             return await db.SaveChangesAsync();
         });

@@ -1,46 +1,36 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
-using TrialManager.Domain.Common;
 using TrialManager.Domain.Documents;
-using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Templates;
-using TrialManager.Server.Common;
+using TrialManager.Infrastructure.Persistence;
 
 namespace TrialManager.Server.Features.Documents;
 
-/// <summary>
-/// The protocol-document job's one request. Rendering happens outside any write transaction (it is the slow
-/// part); only marking the row running and recording the result are commands. Idempotent: a ready document is
-/// never rendered again, and equal bytes land in the same content-addressed file.
-/// </summary>
+/// <summary>The protocol-document job's one request: the owed-document flow for a randomized participant's document.</summary>
 public sealed record GenerateProtocolDocument(string ParticipantId) : IRequest;
+
+/// <summary>A participant's protocol document, whose row is keyed by the participant.</summary>
+public sealed record ProtocolDocumentOf(string ParticipantId) : OwedDocumentRef("ProtocolDocument")
+{
+    public override async Task<OwedDocument?> FindAsync(TrialDbContext db, CancellationToken cancellationToken) =>
+        await db.ProtocolDocuments.SingleOrDefaultAsync(d => d.ParticipantId == ParticipantId, cancellationToken);
+}
 
 public sealed class GenerateProtocolDocumentHandler(
     ISender sender, DocumentStore store, LowPriorityWork background, ILogger<GenerateProtocolDocumentHandler> logger)
-    : IRequestHandler<GenerateProtocolDocument>
+    : GenerateOwedDocumentHandler<GenerateProtocolDocument, ProtocolDocumentModel>(sender, store, logger)
 {
-    public async ValueTask<Unit> Handle(GenerateProtocolDocument request, CancellationToken cancellationToken)
-    {
-        try
-        {
-            // Inside the try: a failure to prepare (e.g. the protocol library cannot load) must show in the status too.
-            if (await sender.Send(new StartProtocolDocument(request.ParticipantId), cancellationToken) is not { } model)
-            {
-                return Unit.Value;
-            }
+    protected override OwedDocumentRef Document(GenerateProtocolDocument request) => new ProtocolDocumentOf(request.ParticipantId);
 
-            var pdf = await background.RunAsync(() => ProtocolDocumentTemplate.Render(model), cancellationToken);
-            var sha256 = await store.SaveAsync(pdf, cancellationToken);
-            await sender.Send(new CompleteProtocolDocument(request.ParticipantId, sha256, model.Protocol.Id, model.ProtocolVersion, model.ProtocolSha256), cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogError(e, "Protocol document for {ParticipantId} failed; Hangfire retries it.", request.ParticipantId);
-            await sender.Send(new FailProtocolDocument(request.ParticipantId, e.GetType().Name + ": " + e.Message), cancellationToken);
-            throw;
-        }
+    /// <summary>Resolved by the query, not here: a library that cannot load must fail inside the flow, not before it.</summary>
+    protected override ValueTask<ProtocolDocumentModel?> PrepareAsync(GenerateProtocolDocument request, CancellationToken cancellationToken) =>
+        Sender.Send(new ReadProtocolDocumentModel(request.ParticipantId), cancellationToken);
 
-        return Unit.Value;
-    }
+    protected override Task<byte[]> RenderAsync(ProtocolDocumentModel model, CancellationToken cancellationToken) =>
+        background.RunAsync(() => ProtocolDocumentTemplate.Render(model), cancellationToken);
+
+    /// <summary>The document records which approved protocol text the therapist received.</summary>
+    protected override DocumentContent Content(ProtocolDocumentModel model, string sha256) =>
+        new ProtocolDocumentContent(sha256, model.Protocol.Id, model.ProtocolVersion, model.ProtocolSha256);
 }

@@ -1,48 +1,51 @@
 using Mediator;
+using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Documents;
 using TrialManager.Infrastructure.Documents;
 using TrialManager.Infrastructure.Documents.Templates;
+using TrialManager.Infrastructure.Persistence;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Server.Features.Documents;
 
 /// <summary>
-/// The report job's one request. Every figure comes from the same queries the API serves (<see cref="ReportModels"/>),
-/// so the PDF and the API agree at generation time; a report of a freeze renders the figures those queries gave at
-/// the freeze. No participant ids.
+/// The report job's one request: the owed-document flow for a report. Every figure comes from the same queries the API
+/// serves (<see cref="ReportModels"/>), so the PDF and the API agree at generation time; a report of a freeze renders
+/// the figures those queries gave at the freeze. No participant ids.
 /// </summary>
 public sealed record GenerateReport(Guid ReportId) : IRequest;
 
-public sealed class GenerateReportHandler(
-    ISender sender, ReportModels models, DocumentStore store, LowPriorityWork background, ReportSettings settings, TimeProvider clock,
-    ILogger<GenerateReportHandler> logger)
-    : IRequestHandler<GenerateReport>
+/// <summary>A report, whose row is keyed by its id.</summary>
+public sealed record ReportOf(Guid ReportId) : OwedDocumentRef("Report")
 {
-    public async ValueTask<Unit> Handle(GenerateReport request, CancellationToken cancellationToken)
+    public override async Task<OwedDocument?> FindAsync(TrialDbContext db, CancellationToken cancellationToken) =>
+        await db.Reports.SingleOrDefaultAsync(r => r.Id == ReportId, cancellationToken);
+}
+
+/// <summary>What a report's job renders: its trial and kind, and the freeze whose figures it shows (if made from one).</summary>
+public sealed record ReportToRender(string TrialId, ReportKind Kind, Guid? FreezeId);
+
+public sealed class GenerateReportHandler(
+    TrialDbContext db, ISender sender, ReportModels models, DocumentStore store, LowPriorityWork background, ReportSettings settings,
+    TimeProvider clock, ILogger<GenerateReportHandler> logger)
+    : GenerateOwedDocumentHandler<GenerateReport, ReportToRender>(sender, store, logger)
+{
+    protected override OwedDocumentRef Document(GenerateReport request) => new ReportOf(request.ReportId);
+
+    protected override async ValueTask<ReportToRender?> PrepareAsync(GenerateReport request, CancellationToken cancellationToken)
     {
-        try
-        {
-            if (await sender.Send(new StartReport(request.ReportId), cancellationToken) is not { } started)
-            {
-                return Unit.Value;
-            }
-
-            var pdf = started.FreezeId is { } freezeId
-                ? await RenderFrozenAsync(started.Kind, freezeId, cancellationToken)
-                : started.Kind == ReportKind.DsmbClosed
-                    ? await RenderAsync(await models.DsmbAsync(started.TrialId, cancellationToken), DsmbReportTemplate.Render, cancellationToken)
-                    : await RenderAsync(await models.EthicsAsync(started.TrialId, cancellationToken), EthicsReportTemplate.Render, cancellationToken);
-            var sha256 = await store.SaveAsync(pdf, cancellationToken);
-            await sender.Send(new CompleteReport(request.ReportId, sha256), cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogError(e, "Report {ReportId} failed; Hangfire retries it.", request.ReportId);
-            await sender.Send(new FailReport(request.ReportId, e.GetType().Name + ": " + e.Message), cancellationToken);
-            throw;
-        }
-
-        return Unit.Value;
+        var report = await db.Reports.AsNoTracking().SingleOrDefaultAsync(r => r.Id == request.ReportId, cancellationToken)
+                     ?? throw new NotFoundException($"No report with id {request.ReportId}.");
+        return report.IsDone ? null : new ReportToRender(report.TrialId, report.Kind, report.FreezeId);
     }
+
+    /// <summary>The figures are read once the attempt has started, outside any transaction.</summary>
+    protected override async Task<byte[]> RenderAsync(ReportToRender report, CancellationToken cancellationToken) =>
+        report.FreezeId is { } freezeId
+            ? await RenderFrozenAsync(report.Kind, freezeId, cancellationToken)
+            : report.Kind == ReportKind.DsmbClosed
+                ? await RenderAsync(await models.DsmbAsync(report.TrialId, cancellationToken), DsmbReportTemplate.Render, cancellationToken)
+                : await RenderAsync(await models.EthicsAsync(report.TrialId, cancellationToken), EthicsReportTemplate.Render, cancellationToken);
 
     /// <summary>
     /// A report from a freeze renders the figures stored with it, as of the freeze, and says so; the small-cell rule in
@@ -50,7 +53,7 @@ public sealed class GenerateReportHandler(
     /// </summary>
     private async Task<byte[]> RenderFrozenAsync(ReportKind kind, Guid freezeId, CancellationToken cancellationToken)
     {
-        var frozen = await sender.Send(new ReadFrozenReport(freezeId, kind), cancellationToken);
+        var frozen = await Sender.Send(new ReadFrozenReport(freezeId, kind), cancellationToken);
         var from = new FrozenFrom(freezeId, frozen.FrozenAt);
         var now = clock.GetUtcNow();
         return kind == ReportKind.DsmbClosed
