@@ -178,6 +178,8 @@ public static class HttpListLoad
                 db.Participants.Add(Participant.Screen($"{trialId}-{i:D6}", trial, answers, start.AddTicks(i * 10_000L)));
             }
 
+            // As every command does before its save: GET /api/trials reads these counts.
+            await ParticipantCounts.TrackAsync(db, CancellationToken.None);
             await db.SaveChangesAsync();
         }
 
