@@ -788,11 +788,11 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TrialId", "Site");
-
                     b.HasIndex("TrialId", "ScreenedAt", "Id");
 
                     b.HasIndex("TrialId", "Site", "NextDue");
+
+                    b.HasIndex("TrialId", "Site", "ScreenedAt", "Id");
 
                     b.HasIndex("TrialId", "Status", "ScreenedAt", "Id");
 
@@ -1092,6 +1092,31 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                     b.HasIndex("TrialId", "Sequence");
 
                     b.ToTable("AuditEvents", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Infrastructure.Persistence.ParticipantCount", b =>
+                {
+                    b.Property<string>("TrialId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Site")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Participants")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Randomized")
+                        .HasColumnType("integer");
+
+                    b.HasKey("TrialId", "Site", "Status");
+
+                    b.ToTable("ParticipantCounts", (string)null);
                 });
 
             modelBuilder.Entity("TrialManager.Infrastructure.Persistence.RandomizationState", b =>
@@ -1554,6 +1579,15 @@ namespace TrialManager.Migrations.PostgreSql.Migrations
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Therapy.Therapist", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Trials.Trial", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Infrastructure.Persistence.ParticipantCount", b =>
                 {
                     b.HasOne("TrialManager.Domain.Trials.Trial", null)
                         .WithMany()

@@ -790,11 +790,11 @@ namespace TrialManager.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TrialId", "Site");
-
                     b.HasIndex("TrialId", "ScreenedAt", "Id");
 
                     b.HasIndex("TrialId", "Site", "NextDue");
+
+                    b.HasIndex("TrialId", "Site", "ScreenedAt", "Id");
 
                     b.HasIndex("TrialId", "Status", "ScreenedAt", "Id");
 
@@ -1094,6 +1094,31 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                     b.HasIndex("TrialId", "Sequence");
 
                     b.ToTable("AuditEvents", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Infrastructure.Persistence.ParticipantCount", b =>
+                {
+                    b.Property<string>("TrialId")
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<string>("Site")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<int>("Participants")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Randomized")
+                        .HasColumnType("int");
+
+                    b.HasKey("TrialId", "Site", "Status");
+
+                    b.ToTable("ParticipantCounts", (string)null);
                 });
 
             modelBuilder.Entity("TrialManager.Infrastructure.Persistence.RandomizationState", b =>
@@ -1556,6 +1581,15 @@ namespace TrialManager.Migrations.SqlServer.Migrations
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Therapy.Therapist", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Trials.Trial", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Infrastructure.Persistence.ParticipantCount", b =>
                 {
                     b.HasOne("TrialManager.Domain.Trials.Trial", null)
                         .WithMany()

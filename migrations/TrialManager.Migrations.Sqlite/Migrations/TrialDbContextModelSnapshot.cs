@@ -797,11 +797,11 @@ namespace TrialManager.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("TrialId", "Site");
-
                     b.HasIndex("TrialId", "ScreenedAt", "Id");
 
                     b.HasIndex("TrialId", "Site", "NextDue");
+
+                    b.HasIndex("TrialId", "Site", "ScreenedAt", "Id");
 
                     b.HasIndex("TrialId", "Status", "ScreenedAt", "Id");
 
@@ -1107,6 +1107,31 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                     b.HasIndex("TrialId", "Sequence");
 
                     b.ToTable("AuditEvents", (string)null);
+                });
+
+            modelBuilder.Entity("TrialManager.Infrastructure.Persistence.ParticipantCount", b =>
+                {
+                    b.Property<string>("TrialId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Site")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Participants")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Randomized")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TrialId", "Site", "Status");
+
+                    b.ToTable("ParticipantCounts", (string)null);
                 });
 
             modelBuilder.Entity("TrialManager.Infrastructure.Persistence.RandomizationState", b =>
@@ -1572,6 +1597,15 @@ namespace TrialManager.Migrations.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("TrialManager.Domain.Therapy.Therapist", b =>
+                {
+                    b.HasOne("TrialManager.Domain.Trials.Trial", null)
+                        .WithMany()
+                        .HasForeignKey("TrialId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TrialManager.Infrastructure.Persistence.ParticipantCount", b =>
                 {
                     b.HasOne("TrialManager.Domain.Trials.Trial", null)
                         .WithMany()

@@ -24,6 +24,7 @@ public sealed class TrialDbContext(DbContextOptions<TrialDbContext> options) : D
     public DbSet<QuestionnaireLink> QuestionnaireLinks => Set<QuestionnaireLink>();
     public DbSet<RandomizationState> RandomizationStates => Set<RandomizationState>();
     public DbSet<SiteCounter> SiteCounters => Set<SiteCounter>();
+    public DbSet<ParticipantCount> ParticipantCounts => Set<ParticipantCount>();
     public DbSet<ProtocolDocument> ProtocolDocuments => Set<ProtocolDocument>();
     public DbSet<Report> Reports => Set<Report>();
     public DbSet<ReportSignature> ReportSignatures => Set<ReportSignature>();

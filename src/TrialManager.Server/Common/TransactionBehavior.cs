@@ -40,6 +40,7 @@ public sealed class TransactionBehavior<TMessage, TResponse>(
             }
 
             await NextDues.TrackAsync(db, cancellationToken);
+            await ParticipantCounts.TrackAsync(db, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

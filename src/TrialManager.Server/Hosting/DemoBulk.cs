@@ -259,8 +259,10 @@ internal sealed class DemoBulk(IServiceProvider services, string trialId, IReadO
 
         await trail.RecordChangesAsync(AuditAction, trialId, helpers, cancellationToken, Actor.System);
         db.ChangeTracker.DetectChanges();
-        // What the transaction behaviour does before every command's save: without it the due list never lists them.
+        // What the transaction behaviour does before every command's save: without it the due list never lists them,
+        // and the trial list counts none of them.
         await NextDues.TrackAsync(db, cancellationToken);
+        await ParticipantCounts.TrackAsync(db, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await write.CommitAsync(cancellationToken);
     }

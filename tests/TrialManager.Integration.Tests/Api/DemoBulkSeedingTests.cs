@@ -48,6 +48,17 @@ public sealed class DemoBulkSeedingTests(DemoBulkSeedingTests.BulkSeeded demo) :
     }
 
     [Fact]
+    public async Task BulkSeed_KeepsTheTrialListsCounts_EqualToAFreshCount()
+    {
+        // The trial list reads the kept counts: a batch written without them would list the trial as empty.
+        var (kept, fresh) = await TrialCountsTests.KeptAndFreshAsync(Server, DemoTrial);
+        Assert.Equal(fresh, kept);
+        var counts = (await (await Server.Coordinator.GetAsync($"/api/trials/{DemoTrial}")).JsonAsync()).GetProperty("counts");
+        Assert.Equal(Participants, counts.GetProperty("screened").GetInt32());
+        Assert.Equal(Participants, counts.GetProperty("randomized").GetInt32());
+    }
+
+    [Fact]
     public async Task BulkSeed_AllocationsVerifyAgainstTheSequence()
     {
         var verify = await (await Server.Statistician.PostAsync(new Uri($"/api/trials/{DemoTrial}/randomization-plan/verify", UriKind.Relative), null)).JsonAsync();

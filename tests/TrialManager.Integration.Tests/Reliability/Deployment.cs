@@ -4,6 +4,7 @@ using Npgsql;
 using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Integration.Tests.Harness;
+using TrialManager.Server.Common;
 
 namespace TrialManager.Integration.Tests.Reliability;
 
@@ -137,6 +138,8 @@ public sealed class Deployment : IAsyncDisposable
             ids.Add(id);
             if ((i + 1) % 500 == 0)
             {
+                // The trial list's counts, kept as the commands keep them: the randomizations over HTTP move them on.
+                await ParticipantCounts.TrackAsync(db, CancellationToken.None);
                 await db.SaveChangesAsync();
                 foreach (var entry in db.ChangeTracker.Entries<Participant>().ToList())
                 {
@@ -145,6 +148,7 @@ public sealed class Deployment : IAsyncDisposable
             }
         }
 
+        await ParticipantCounts.TrackAsync(db, CancellationToken.None);
         await db.SaveChangesAsync();
         Assert.Equal(count, await db.Participants.CountAsync(p => p.TrialId == trialId && p.Status == ParticipantStatus.Formulated));
         return ids;

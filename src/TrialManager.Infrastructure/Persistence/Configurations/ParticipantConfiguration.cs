@@ -29,7 +29,8 @@ internal sealed class ParticipantConfiguration : IEntityTypeConfiguration<Partic
         // The list's keyset order (screening time, id), whole and within a status: a page reads only its own rows.
         builder.HasIndex(p => new { p.TrialId, p.Status, p.ScreenedAt, p.Id });
         builder.HasIndex(p => new { p.TrialId, p.ScreenedAt, p.Id });
-        builder.HasIndex(p => new { p.TrialId, p.Site });
+        // A site's page in the same keyset order: without it PostgreSQL read a site's every row through (trial, site) and sorted them.
+        builder.HasIndex(p => new { p.TrialId, p.Site, p.ScreenedAt, p.Id });
         // The due list reads a site's followed participants by their next-due date: a page reads a page's worth.
         builder.HasIndex(p => new { p.TrialId, p.Site, p.NextDue });
 

@@ -30,6 +30,18 @@ internal sealed class SiteCounterConfiguration : IEntityTypeConfiguration<SiteCo
     }
 }
 
+internal sealed class ParticipantCountConfiguration : IEntityTypeConfiguration<ParticipantCount>
+{
+    public void Configure(EntityTypeBuilder<ParticipantCount> builder)
+    {
+        builder.ToTable("ParticipantCounts");
+        builder.HasKey(c => new { c.TrialId, c.Site, c.Status });
+        builder.Property(c => c.TrialId).HasMaxLength(40);
+        builder.Property(c => c.Site).HasMaxLength(16);
+        builder.HasOne<Trial>().WithMany().HasForeignKey(c => c.TrialId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
 internal sealed class ProtocolDocumentConfiguration : IEntityTypeConfiguration<ProtocolDocument>
 {
     public void Configure(EntityTypeBuilder<ProtocolDocument> builder)

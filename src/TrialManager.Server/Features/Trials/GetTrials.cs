@@ -41,7 +41,10 @@ public sealed class GetTrialsHandler(TrialDbContext db, IActorAccessor actors)
         return TrialView.From(trial, actors.Current, counts.GetValueOrDefault(trial.Id, TrialCounts.None));
     }
 
-    /// <summary>Participant counts by status for the given trials, in one grouped query; a key limited to sites counts only those.</summary>
+    /// <summary>
+    /// Participant counts by status for the given trials, read from the counts the write path keeps (a few rows a
+    /// trial, whatever its size: <see cref="ParticipantCounts"/>); a key limited to sites counts only those.
+    /// </summary>
     private async Task<Dictionary<string, TrialCounts>> CountsAsync(List<string> trialIds, CancellationToken cancellationToken)
     {
         if (trialIds.Count == 0)
@@ -49,25 +52,17 @@ public sealed class GetTrialsHandler(TrialDbContext db, IActorAccessor actors)
             return [];
         }
 
-        var participants = db.Participants.AsNoTracking().Where(p => trialIds.Contains(p.TrialId));
-        var allocations = db.Allocations.AsNoTracking().Where(a => trialIds.Contains(a.TrialId));
-
+        var counts = db.ParticipantCounts.AsNoTracking().Where(c => trialIds.Contains(c.TrialId) && c.Participants > 0);
         if (actors.Current.Sites is { Count: > 0 } limited)
         {
             var sites = limited.ToList();
-            participants = participants.Where(p => sites.Contains(p.Site));
-            allocations = allocations.Where(a => sites.Contains(a.Site));
+            counts = counts.Where(c => sites.Contains(c.Site));
         }
 
-        var rows = await participants.GroupBy(p => new { p.TrialId, p.Status })
-            .Select(g => new { g.Key.TrialId, g.Key.Status, Count = g.Count() })
-            .ToListAsync(cancellationToken);
-        var randomized = await allocations
-            .GroupBy(a => a.TrialId).Select(g => new { TrialId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.TrialId, g => g.Count, cancellationToken);
+        var rows = await counts.ToListAsync(cancellationToken);
         return rows.GroupBy(r => r.TrialId).ToDictionary(
             g => g.Key,
-            g => new TrialCounts(g.Sum(r => r.Count), randomized.GetValueOrDefault(g.Key),
-                g.ToDictionary(r => r.Status.Wire(), r => r.Count)));
+            g => new TrialCounts(g.Sum(r => r.Participants), g.Sum(r => r.Randomized),
+                g.GroupBy(r => r.Status).OrderBy(s => s.Key).ToDictionary(s => s.Key.Wire(), s => s.Sum(r => r.Participants))));
     }
 }
