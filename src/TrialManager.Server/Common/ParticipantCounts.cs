@@ -12,7 +12,7 @@ namespace TrialManager.Server.Common;
 public static class ParticipantCounts
 {
     /// <summary>
-    /// Before a save: moves each screened, re-statused or randomized participant's count from the row it was in to the
+    /// Before a save: moves each screened, re-statused, randomized or re-sited (corrected) participant's count from the row it was in to the
     /// row it is in now. It runs after the audit behaviour read the changes: the counts are derived, not audited.
     /// Consistency: the rows are read and written inside the write transaction while the write gate is held (SQLite's
     /// single writer, PostgreSQL's and SQL Server's lock on the audit chain head), so no other writer reads or writes
@@ -32,16 +32,18 @@ public static class ParticipantCounts
             var participant = entry.Entity;
             var status = entry.Property(p => p.Status);
             var randomizedAt = entry.Property(p => p.RandomizedAt);
+            // A correction may move a participant to another site.
+            var site = entry.Property(p => p.Site);
+            var moved = entry.State == EntityState.Modified && (status.IsModified || randomizedAt.IsModified || site.IsModified);
             // The allocation is written with the participant's randomization time, in the same save (RandomizeParticipant).
-            if (entry.State is EntityState.Modified or EntityState.Deleted
-                && (entry.State == EntityState.Deleted || status.IsModified || randomizedAt.IsModified))
+            if (moved || entry.State == EntityState.Deleted)
             {
-                Move(participant.TrialId, participant.Site, status.OriginalValue, randomizedAt.OriginalValue is not null, -1);
+                Move(participant.TrialId, site.OriginalValue, status.OriginalValue, randomizedAt.OriginalValue is not null, -1);
             }
 
-            if (entry.State == EntityState.Added || (entry.State == EntityState.Modified && (status.IsModified || randomizedAt.IsModified)))
+            if (moved || entry.State == EntityState.Added)
             {
-                Move(participant.TrialId, participant.Site, status.CurrentValue, randomizedAt.CurrentValue is not null, +1);
+                Move(participant.TrialId, site.CurrentValue, status.CurrentValue, randomizedAt.CurrentValue is not null, +1);
             }
         }
 

@@ -61,6 +61,9 @@ public abstract class TrialCountsTests(TrialServer server)
             ("complete withdrawn, refused", () => Post(HttpStatusCode.Conflict, $"/api/participants/{ids[4]}/completion", null)),
             ("withdraw before randomization", () => Post(HttpStatusCode.OK, $"/api/participants/{ids[6]}/withdrawal", new { category = "withdrewConsent", reason = "lost interest" })),
             ("complete randomized", () => Post(HttpStatusCode.OK, $"/api/participants/{ids[5]}/completion", null)),
+            // A corrected site moves the participant's count between sites (a randomized one stays randomized).
+            ("correct the site of a screen failure", () => Post(HttpStatusCode.Created, $"/api/participants/{ids[1]}/corrections", new { field = "site", value = "AAA", reason = "wrong site picked" })),
+            ("correct the site of a randomized participant", () => Post(HttpStatusCode.Created, $"/api/participants/{ids[5]}/corrections", new { field = "site", value = "AAA", reason = "wrong site picked" })),
         };
 
         foreach (var (name, run) in steps)
