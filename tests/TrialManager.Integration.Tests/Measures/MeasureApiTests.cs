@@ -114,6 +114,61 @@ public abstract class MeasureApiTests(TrialServer server)
     }
 
     [ServerFact]
+    public async Task TheSameMeasure_SentConcurrently_IsRecordedOnce_AndTheOthersAre409s()
+    {
+        // The handler reads the earlier measures before the write gate: a copy recorded meanwhile must still be seen.
+        var (_, id) = await InTherapyAsync();
+        var path = $"/api/participants/{id}/measures";
+        var responses = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ =>
+            server.Coordinator.PostJsonAsync(path, new { instrument = "phq9", session = 1, completedOn = Today, items = Phq9(1, 1, 1, 1, 1, 1, 1, 1, 0) })));
+
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        foreach (var refused in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            await ProblemAssertions.AssertConflictNamingAsync(refused, "already recorded");
+        }
+
+        Assert.Single((await (await server.Coordinator.GetAsync(path)).JsonAsync()).EnumerateArray());
+    }
+
+    [ServerFact]
+    public async Task MeasuresOfOneInstrument_SentConcurrently_EachRaiseTheDeteriorationAlertTheMeasuresCommittedBeforeThemCall()
+    {
+        // Totals 0 at odd sessions and 8 at even ones: an even session's measure deteriorated exactly when the latest
+        // earlier session recorded before it (in commit order) is an odd one. Read before the gate, a measure committed
+        // meanwhile must still count.
+        var (_, id) = await InTherapyAsync();
+        const int sessions = 16;
+        for (var number = 4; number <= sessions; number++)
+        {
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+                await Therapist.PostJsonAsync($"/api/participants/{id}/sessions", new { number, date = Today, attendance = "attended" }));
+        }
+
+        var path = $"/api/participants/{id}/measures";
+        var held = Enumerable.Range(1, sessions).Where(n => n != 3).ToList();
+        var responses = await Task.WhenAll(held.Select(session => server.Coordinator.PostJsonAsync(path,
+            new { instrument = "phq9", session, completedOn = Today, items = session % 2 == 0 ? Phq9(1, 1, 1, 1, 1, 1, 1, 1, 0) : Phq9(0, 0, 0, 0, 0, 0, 0, 0, 0) })));
+        var recorded = new List<(int Session, DateTimeOffset At, double Total, bool Alerted)>();
+        foreach (var response in responses)
+        {
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, response);
+            var body = await response.JsonAsync();
+            recorded.Add((body.GetProperty("session").GetInt32(), body.GetProperty("recordedAt").GetDateTimeOffset(),
+                body.GetProperty("scores").GetProperty("total").GetDouble(),
+                body.GetProperty("alerts").EnumerateArray().Any(a => a.GetProperty("rule").GetString() == "deterioration")));
+        }
+
+        Assert.Equal(held.Count, recorded.Select(r => r.At).Distinct().Count()); // the commit order is known
+        foreach (var measure in recorded)
+        {
+            var previous = recorded.Where(r => r.Session < measure.Session && r.At < measure.At).OrderBy(r => r.Session).LastOrDefault();
+            var expected = previous != default && measure.Total - previous.Total >= 5;
+            Assert.True(expected == measure.Alerted, $"session {measure.Session}: alerted {measure.Alerted}, previous recorded session {previous.Session}");
+        }
+    }
+
+    [ServerFact]
     public async Task TheTherapistEntersTheirParticipantsQuestionnaires_ARaterTheFidelityForm_AndNeitherTheOthers()
     {
         var (_, id) = await InTherapyAsync();
