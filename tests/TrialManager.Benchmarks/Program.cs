@@ -14,7 +14,8 @@ internal static class BenchmarkMain
     // `-- http-lists sqlite|postgres` measures the paged lists over 100,000 participants (Http/HttpListLoad.cs);
     // `-- http-measures sqlite|postgres` records session measures and reads the participant record (Http/HttpMeasureLoad.cs);
     // `-- http-due sqlite|postgres` reads the due list of a site of 2,000 followed participants (Http/HttpDueListLoad.cs);
-    // `-- http-export sqlite|postgres` exports the large demo as zip, ODM and a freeze (Http/HttpExportLoad.cs).
+    // `-- http-export sqlite|postgres` exports the large demo as zip, ODM and a freeze (Http/HttpExportLoad.cs);
+    // `-- export-profile <SQLite directory>` times the zip's files stage by stage (Http/ExportProfile.cs).
     public static async Task<int> Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "http-randomization")
@@ -40,6 +41,11 @@ internal static class BenchmarkMain
         if (args.Length > 0 && args[0] == "http-export")
         {
             return await Http.HttpExportLoad.RunAsync(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "export-profile")
+        {
+            return await Http.ExportProfile.RunAsync(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(args);

@@ -116,17 +116,20 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
 
         async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
         {
-            await foreach (var p in ParticipantsAsync(ct))
+            // One query for the ratings alone: reading whole participants (sessions and events too) cost far more.
+            var rows = from p in db.Participants.AsNoTracking()
+                       where p.TrialId == trial.Id
+                       from r in p.Ratings
+                       orderby p.Id, r.Number
+                       select new { p.Id, p.RandomizedAt, Rating = r };
+            await foreach (var (id, randomizedAt, r) in rows.AsAsyncEnumerable().Select(x => (x.Id, x.RandomizedAt, x.Rating)).WithCancellation(ct))
             {
-                foreach (var r in p.Ratings)
-                {
-                    var certification = !certifies ? "notRequired" : certifiedRaters.GetValueOrDefault(r.Rater) ? "certified" : "notCertified";
-                    yield return
-                    [
-                        p.Id, Int(r.Number), r.Rater, Bool(r.Consensus), Bool(r.EnteredBy is not null), Bool(p.RandomizedAt is not { } at || r.RatedAt < at),
-                        certification, .. Factors.Select(f => Int(r.Scores[f])), r.Primary?.Wire() ?? "indeterminate", Day(r.RatedAt, p.RandomizedAt),
-                    ];
-                }
+                var certification = !certifies ? "notRequired" : certifiedRaters.GetValueOrDefault(r.Rater) ? "certified" : "notCertified";
+                yield return
+                [
+                    id, Int(r.Number), r.Rater, Bool(r.Consensus), Bool(r.EnteredBy is not null), Bool(randomizedAt is not { } at || r.RatedAt < at),
+                    certification, .. Factors.Select(f => Int(r.Scores[f])), r.Primary?.Wire() ?? "indeterminate", Day(r.RatedAt, randomizedAt),
+                ];
             }
         }
 
@@ -189,12 +192,14 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
 
         async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
         {
-            await foreach (var p in ParticipantsAsync(ct))
+            var rows = from p in db.Participants.AsNoTracking()
+                       where p.TrialId == trial.Id
+                       from s in p.Sessions
+                       orderby p.Id, s.Number
+                       select new { p.Id, p.RandomizedAt, s.Number, s.Date, s.Attendance, s.Therapist };
+            await foreach (var s in rows.AsAsyncEnumerable().WithCancellation(ct))
             {
-                foreach (var s in p.Sessions)
-                {
-                    yield return [p.Id, Int(s.Number), Day(s.Date, p.RandomizedAt), s.Attendance.Wire(), s.Therapist];
-                }
+                yield return [s.Id, Int(s.Number), Day(s.Date, s.RandomizedAt), s.Attendance.Wire(), s.Therapist];
             }
         }
 
@@ -232,15 +237,34 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
 
         async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
         {
-            await foreach (var m in Measures().WithCancellation(ct))
+            var answers = new MeasureJson();
+            var itemIds = new Dictionary<IReadOnlyList<Domain.Instruments.InstrumentItem>, string[]>(ReferenceEqualityComparer.Instance);
+            await foreach (var m in Measures(ct: ct))
             {
-                var items = catalogue.Find(m.Instrument, m.Version)?.Definition.Items.Select(i => i.Id) ?? m.Answers.Keys.Order(StringComparer.Ordinal);
                 var key = MeasureKey(m);
-                foreach (var item in items)
+                if (catalogue.Find(m.Instrument, m.Version)?.Definition.Items is not { } items)
                 {
-                    if (m.Answers.TryGetValue(item, out var value))
+                    // An instrument the catalogue no longer has: its answers in item-id order.
+                    foreach (var (item, value) in MeasureJson.Answers(m.Answers).OrderBy(a => a.Key, StringComparer.Ordinal))
                     {
                         yield return [.. key, item, Int(value)];
+                    }
+
+                    continue;
+                }
+
+                if (!itemIds.TryGetValue(items, out var ids))
+                {
+                    ids = [.. items.Select(i => i.Id)];
+                    itemIds[items] = ids;
+                }
+
+                answers.Read(m.Answers, ids);
+                for (var i = 0; i < items.Count; i++)
+                {
+                    if (answers.Values[i] is { } value)
+                    {
+                        yield return [.. key, items[i].Id, Int((int)value)];
                     }
                 }
             }
@@ -269,15 +293,19 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             new("prorated", "Whether missing items were prorated", "boolean", "process", Values: "true; false", Source: "server scoring"),
         ];
 
+        // The total first, then the subscales in the columns' order.
+        string[] names = [Domain.Instruments.InstrumentDefinition.TotalScore, .. subscales.Select(g => g.Key)];
+
         async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
         {
-            await foreach (var m in Measures().WithCancellation(ct))
+            var scores = new MeasureJson();
+            await foreach (var m in Measures(ct: ct))
             {
+                scores.Read(m.Scores, names);
                 yield return
                 [
                     .. MeasureKey(m), Day(m.CompletedOn, m.RandomizedAt),
-                    Number(m.Scores.GetValueOrDefault(Domain.Instruments.InstrumentDefinition.TotalScore)),
-                    .. subscales.Select(g => Number(m.Scores.GetValueOrDefault(g.Key))),
+                    .. scores.Values.Take(names.Length).Select(Number),
                     m.Band ?? string.Empty, Bool(m.Prorated),
                 ];
             }
@@ -300,7 +328,7 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
         // One row per instrument completed at a visit; its items and scores are in item_responses.csv and scores.csv.
         async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
         {
-            await foreach (var m in Measures(visitsOnly: true).WithCancellation(ct))
+            await foreach (var m in Measures(visitsOnly: true, ct))
             {
                 yield return [m.ParticipantId, m.Visit!, m.Instrument, m.Id.ToString(), Day(m.CompletedOn, m.RandomizedAt)];
             }
@@ -336,21 +364,23 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
 
         async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
         {
-            await foreach (var p in ParticipantsAsync(ct))
+            var rows = from p in db.Participants.AsNoTracking()
+                       where p.TrialId == trial.Id
+                       from e in p.Events
+                       orderby p.Id, e.Number
+                       select new { p.Id, p.RandomizedAt, Event = e };
+            await foreach (var (id, randomizedAt, e) in rows.AsAsyncEnumerable().Select(x => (x.Id, x.RandomizedAt, x.Event)).WithCancellation(ct))
             {
                 // The description and the review's comment are free text: not exported.
-                foreach (var e in p.Events)
-                {
-                    var criteria = e.Serious;
-                    yield return
-                    [
-                        p.Id, Int(e.Number), e.Type.Wire(), Day(e.OccurredOn, p.RandomizedAt),
-                        Bool(criteria is null ? null : criteria.Count > 0),
-                        .. Enum.GetValues<SeriousnessCriterion>().Select(c => Bool(criteria?.Contains(c))),
-                        e.Severity?.Wire() ?? string.Empty, e.Relatedness?.Wire() ?? string.Empty, Bool(e.Expected), e.Outcome?.Wire() ?? string.Empty,
-                        Day(e.ResolvedOn, p.RandomizedAt), Bool(e.IsSerious ? e.ReviewedAt is not null : null), Bool(e.AlertId is not null),
-                    ];
-                }
+                var criteria = e.Serious;
+                yield return
+                [
+                    id, Int(e.Number), e.Type.Wire(), Day(e.OccurredOn, randomizedAt),
+                    Bool(criteria is null ? null : criteria.Count > 0),
+                    .. Enum.GetValues<SeriousnessCriterion>().Select(c => Bool(criteria?.Contains(c))),
+                    e.Severity?.Wire() ?? string.Empty, e.Relatedness?.Wire() ?? string.Empty, Bool(e.Expected), e.Outcome?.Wire() ?? string.Empty,
+                    Day(e.ResolvedOn, randomizedAt), Bool(e.IsSerious ? e.ReviewedAt is not null : null), Bool(e.AlertId is not null),
+                ];
             }
         }
 
@@ -390,19 +420,73 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
         }
     }
 
+    /// <summary>A measure as its columns are stored: the answers and scores as their JSON text, parsed by the table that writes them.</summary>
     private sealed record MeasureRow(
-        Guid Id, string ParticipantId, string Instrument, string Version, int? Session, string? Visit, DateOnly CompletedOn, IReadOnlyDictionary<string, int> Answers,
-        IReadOnlyDictionary<string, double?> Scores, string? Band, bool Prorated, DateTimeOffset? RandomizedAt);
+        Guid Id, string ParticipantId, string Instrument, string Version, int? Session, string? Visit, DateOnly CompletedOn, string Answers, string Scores,
+        string? Band, bool Prorated, DateTimeOffset? RandomizedAt);
 
     /// <summary>
     /// Every measure of the trial with its participant's randomization time, streamed in (participant, sessions
     /// before visits, session, visit, instrument) order: spelled out because databases sort a null session apart.
+    /// EF writes the query; its rows are read from the command directly, each value through the model's converter,
+    /// but the JSON columns as text: deserializing two dictionaries per measure was most of the export's time.
     /// </summary>
-    private IAsyncEnumerable<MeasureRow> Measures(bool visitsOnly = false) =>
-        (from m in db.Measures.AsNoTracking()
-         join p in db.Participants.AsNoTracking() on m.ParticipantId equals p.Id
-         where m.TrialId == trial.Id && (!visitsOnly || m.Visit != null)
-         orderby m.ParticipantId, m.Visit != null, m.Session, m.Visit, m.Instrument
-         select new MeasureRow(m.Id, m.ParticipantId, m.Instrument, m.Version, m.Session, m.Visit, m.CompletedOn, m.Answers, m.Scores, m.Band, m.Prorated, p.RandomizedAt))
-        .AsAsyncEnumerable();
+    private async IAsyncEnumerable<MeasureRow> Measures(bool visitsOnly = false, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var query = from m in db.Measures.AsNoTracking()
+                    join p in db.Participants.AsNoTracking() on m.ParticipantId equals p.Id
+                    where m.TrialId == trial.Id && (!visitsOnly || m.Visit != null)
+                    orderby m.ParticipantId, m.Visit != null, m.Session, m.Visit, m.Instrument
+                    select new { m.Id, m.ParticipantId, m.Instrument, m.Version, m.Session, m.Visit, m.CompletedOn, m.Answers, m.Scores, m.Band, m.Prorated, p.RandomizedAt };
+        var measure = db.Model.FindEntityType(typeof(Domain.Measures.Measure))!;
+        var participant = db.Model.FindEntityType(typeof(Participant))!;
+
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = query.CreateDbCommand();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var id = DbColumn.Of(reader, measure, nameof(MeasureRow.Id));
+            var participantId = DbColumn.Of(reader, measure, nameof(MeasureRow.ParticipantId));
+            var instrument = DbColumn.Of(reader, measure, nameof(MeasureRow.Instrument));
+            var version = DbColumn.Of(reader, measure, nameof(MeasureRow.Version));
+            var session = DbColumn.Of(reader, measure, nameof(MeasureRow.Session));
+            var visit = DbColumn.Of(reader, measure, nameof(MeasureRow.Visit));
+            var completedOn = DbColumn.Of(reader, measure, nameof(MeasureRow.CompletedOn));
+            var answers = reader.GetOrdinal(measure.FindProperty(nameof(MeasureRow.Answers))!.GetColumnName());
+            var scores = reader.GetOrdinal(measure.FindProperty(nameof(MeasureRow.Scores))!.GetColumnName());
+            var band = DbColumn.Of(reader, measure, nameof(MeasureRow.Band));
+            var prorated = DbColumn.Of(reader, measure, nameof(MeasureRow.Prorated));
+            var randomizedAt = DbColumn.Of(reader, participant, nameof(MeasureRow.RandomizedAt));
+            while (await reader.ReadAsync(ct))
+            {
+                yield return new MeasureRow(
+                    id.Value<Guid>(reader), participantId.Value<string>(reader), instrument.Value<string>(reader), version.Value<string>(reader),
+                    session.Nullable<int>(reader), visit.Reference<string>(reader), completedOn.Value<DateOnly>(reader),
+                    visitsOnly ? string.Empty : reader.GetString(answers), visitsOnly ? string.Empty : reader.GetString(scores),
+                    band.Reference<string>(reader), prorated.Value<bool>(reader), randomizedAt.Nullable<DateTimeOffset>(reader));
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>One column of a raw query, read as EF would: through the property's value converter when it has one.</summary>
+    private sealed class DbColumn(int ordinal, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? converter)
+    {
+        public static DbColumn Of(System.Data.Common.DbDataReader reader, Microsoft.EntityFrameworkCore.Metadata.IEntityType entity, string property)
+        {
+            var p = entity.FindProperty(property)!;
+            return new DbColumn(reader.GetOrdinal(p.GetColumnName()), p.GetTypeMapping().Converter);
+        }
+
+        public T Value<T>(System.Data.Common.DbDataReader reader) =>
+            converter is null ? reader.GetFieldValue<T>(ordinal) : (T)converter.ConvertFromProvider(reader.GetValue(ordinal))!;
+
+        public T? Nullable<T>(System.Data.Common.DbDataReader reader) where T : struct => reader.IsDBNull(ordinal) ? null : Value<T>(reader);
+
+        public T? Reference<T>(System.Data.Common.DbDataReader reader) where T : class => reader.IsDBNull(ordinal) ? null : Value<T>(reader);
+    }
 }
