@@ -13,17 +13,13 @@ internal static class Loaders
     private static readonly CompiledPerModel<Func<TrialDbContext, string, CancellationToken, Task<Participant?>>> ParticipantQuery = new(() =>
         EF.CompileAsyncQuery((TrialDbContext db, string id, CancellationToken _) => db.Participants.SingleOrDefault(p => p.Id == id)));
 
-    private static readonly CompiledPerModel<Func<TrialDbContext, string, CancellationToken, Task<Participant?>>> UntrackedParticipantQuery = new(() =>
-        EF.CompileAsyncQuery((TrialDbContext db, string id, CancellationToken _) => db.Participants.AsNoTracking().SingleOrDefault(p => p.Id == id)));
-
     /// <summary>
     /// Loads a participant for the actor: 404 when unknown or of a site the key is not limited to. The same answer
-    /// for both, so that trying ids tells nothing about another site's screening count. Untracked for a command that
-    /// only reads the participant (nothing of theirs to save, and no snapshot for the change tracker to scan).
+    /// for both, so that trying ids tells nothing about another site's screening count.
     /// </summary>
-    public static async Task<Participant> LoadParticipantAsync(this TrialDbContext db, string id, Actor actor, CancellationToken cancellationToken, bool tracked = true)
+    public static async Task<Participant> LoadParticipantAsync(this TrialDbContext db, string id, Actor actor, CancellationToken cancellationToken)
     {
-        var participant = await (tracked ? ParticipantQuery : UntrackedParticipantQuery).For(db)(db, id, cancellationToken);
+        var participant = await ParticipantQuery.For(db)(db, id, cancellationToken);
         return participant is not null && actor.MaySeeParticipant(participant.Site, participant.TherapistCode)
             ? participant
             : throw new NotFoundException($"No participant with id {id}.");

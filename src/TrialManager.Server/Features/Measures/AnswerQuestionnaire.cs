@@ -104,8 +104,8 @@ public sealed class AnswerQuestionnaireHandler(
         }
 
         var recorded = await recordMeasure.Handle(measure, cancellationToken);
-        // The measure's handler reads the participant untracked (it changes nothing of theirs), so read them here.
-        var participant = await db.Participants.AsNoTracking().SingleAsync(p => p.Id == link.ParticipantId, cancellationToken);
+        // Tracked by the measure's handler: the identity map answers without a second read.
+        var participant = db.Participants.Local.Single(p => p.Id == link.ParticipantId);
         link.Answer(participant, db.Measures.Local.Single(m => m.Id == recorded.Id), now);
         return recorded.Id;
     }

@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Instruments;
 using TrialManager.Domain.Measures;
 using TrialManager.Domain.Notifications;
-using TrialManager.Domain.Participants;
 using TrialManager.Infrastructure.Instruments;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Participants;
@@ -17,13 +16,11 @@ namespace TrialManager.Server.Features.Measures;
 
 /// <summary>
 /// POST /api/participants/{id}/measures: a completed instrument at a session or at a visit of the trial's schedule.
-/// The server scores it from the instrument's definition and raises the safety alerts its rules name. The participant
-/// and the instrument's earlier measures are read, and the answers scored, before the write gate, in parallel with
-/// other requests; inside it one query re-checks what those reads depend on, so the serialised part stays short.
+/// The server scores it from the instrument's definition and raises the safety alerts its rules name.
 /// </summary>
 public sealed record RecordMeasure(
     string ParticipantId, string? Instrument, int? Session, string? Visit, DateOnly? CompletedOn, Dictionary<string, decimal?>? Items)
-    : ICommand<MeasureView>, IAuditedCommand, IReadsBeforeWriteGate
+    : ICommand<MeasureView>, IAuditedCommand
 {
     public string? AuditTrialId => null;
 }
@@ -58,50 +55,14 @@ public sealed class RecordMeasureValidator : AbstractValidator<RecordMeasure>
 }
 
 public sealed class RecordMeasureHandler(
-    TrialDbContext db, WriteTransaction transaction, InstrumentCatalogue catalogue, IActorAccessor actors, TimeProvider clock, NotificationOutbox notifications)
-    : TwoPhaseCommandHandler<RecordMeasure, RecordMeasureHandler.ToRecord, MeasureView>(transaction)
+    TrialDbContext db, InstrumentCatalogue catalogue, IActorAccessor actors, TimeProvider clock, NotificationOutbox notifications)
+    : ICommandHandler<RecordMeasure, MeasureView>
 {
-    protected override async ValueTask<Prepared<ToRecord, MeasureView>> PrepareAsync(RecordMeasure command, CancellationToken cancellationToken) =>
-        Prepared<ToRecord, MeasureView>.Apply(await ReadAsync(command, cancellationToken));
-
-    protected override async ValueTask<MeasureView> ApplyAsync(RecordMeasure command, ToRecord read, CancellationToken cancellationToken)
-    {
-        if (await StampAsync(read.Participant.Id, read.Definition.Code, cancellationToken) != read.Stamp)
-        {
-            // Another writer got there between the reads and the gate (a session recorded or corrected, the participant
-            // withdrawn or reassigned, a measure of this instrument recorded or corrected): the checks and the previous
-            // total may be stale, so read and score again, now that nothing can change until this transaction ends.
-            read = await ReadAsync(command, cancellationToken);
-        }
-
-        var (participant, definition, earlier, scored) = (read.Participant, read.Definition, read.Earlier, read.Scored);
-        var now = clock.GetUtcNow();
-        var measure = command.Visit is { } visit
-            ? Measure.AtVisit(
-                participant, (await db.ReadTrialAsync(participant.TrialId, cancellationToken)).Definition.Schedule, scored, visit,
-                command.CompletedOn!.Value, earlier.Select(m => (definition.Code, m.Visit)), actors.Current.Name, now)
-            : Measure.AtSession(
-                participant, scored, command.Session!.Value, command.CompletedOn!.Value,
-                earlier.Where(m => m.Session is not null).Select(m => (definition.Code, m.Session!.Value)), actors.Current.Name, now);
-        var alerts = SafetyAlert.Raise(measure, participant.Site, scored.Alerts, now);
-        db.Measures.Add(measure);
-        db.SafetyAlerts.AddRange(alerts);
-        await notifications.AddAlertsAsync(participant.TrialId, alerts, cancellationToken);
-
-        return MeasureView.From(measure, alerts);
-    }
-
-    /// <summary>
-    /// The participant (untracked: the measure changes nothing of theirs, and the next-due date reads them again for a
-    /// visit measure), the instrument's earlier measures and the scored answers, with the stamp they were read at. The
-    /// stamp is read first, so a change during the reads makes it differ from the one under the gate.
-    /// </summary>
-    private async Task<ToRecord> ReadAsync(RecordMeasure command, CancellationToken cancellationToken)
+    public async ValueTask<MeasureView> Handle(RecordMeasure command, CancellationToken cancellationToken)
     {
         var actor = actors.Current;
+        var participant = await db.LoadParticipantAsync(command.ParticipantId, actor, cancellationToken);
         var definition = catalogue.Find(command.Instrument!)!.Definition;
-        var stamp = await StampAsync(command.ParticipantId, definition.Code, cancellationToken);
-        var participant = await db.LoadParticipantAsync(command.ParticipantId, actor, cancellationToken, tracked: false);
         // Fidelity forms are rated blind, by raters; raters rate nothing else (the participant's questionnaires are not theirs).
         if (actor.Role == Roles.Therapist && definition.Respondent == InstrumentRespondent.Rater)
         {
@@ -124,7 +85,10 @@ public sealed class RecordMeasureHandler(
             throw new ForbiddenException("Visit measures are recorded by an assessor or a coordinator.");
         }
 
-        var earlier = await EarlierQuery.For(db)(db, participant.Id, definition.Code).ToListAsync(cancellationToken);
+        var earlier = await db.Measures.AsNoTracking()
+            .Where(m => m.ParticipantId == participant.Id && m.Instrument == definition.Code)
+            .Select(m => new { m.Session, m.Visit, m.CompletedOn, m.Scores })
+            .ToListAsync(cancellationToken);
         var previousTotal = PreviousTotal.Before(
             earlier.Select(m => (m.Session, m.CompletedOn, m.Scores)), command.Visit is null ? command.Session : null, command.CompletedOn!.Value);
 
@@ -134,38 +98,19 @@ public sealed class RecordMeasureHandler(
             throw new RequestValidationException(outcome.Errors.ToDictionary(e => $"items.{e.Key}", e => e.Value));
         }
 
-        return new ToRecord(participant, definition, earlier, scored, stamp);
+        var now = clock.GetUtcNow();
+        var measure = command.Visit is { } visit
+            ? Measure.AtVisit(
+                participant, (await db.ReadTrialAsync(participant.TrialId, cancellationToken)).Definition.Schedule, scored, visit,
+                command.CompletedOn!.Value, earlier.Select(m => (definition.Code, m.Visit)), actor.Name, now)
+            : Measure.AtSession(
+                participant, scored, command.Session!.Value, command.CompletedOn!.Value,
+                earlier.Where(m => m.Session is not null).Select(m => (definition.Code, m.Session!.Value)), actor.Name, now);
+        var alerts = SafetyAlert.Raise(measure, participant.Site, scored.Alerts, now);
+        db.Measures.Add(measure);
+        db.SafetyAlerts.AddRange(alerts);
+        await notifications.AddAlertsAsync(participant.TrialId, alerts, cancellationToken);
+
+        return MeasureView.From(measure, alerts);
     }
-
-    /// <summary>
-    /// What the reads depend on, in one query: the participant's version (bumped by every change to them or their
-    /// sessions), how many measures of the instrument they have and how many corrections (a corrected measure's total
-    /// or date moves the previous total). Neither row is ever deleted, so equal stamps mean nothing changed.
-    /// </summary>
-    private Task<Stamp> StampAsync(string participantId, string instrument, CancellationToken cancellationToken) =>
-        StampQuery.For(db)(db, participantId, instrument, cancellationToken);
-
-    // Compiled, as the read under the gate in a randomization: EF's per-execution expression work is CPU every request pays.
-    private static readonly CompiledPerModel<Func<TrialDbContext, string, string, CancellationToken, Task<Stamp>>> StampQuery = new(() =>
-        EF.CompileAsyncQuery((TrialDbContext db, string participantId, string instrument, CancellationToken _) =>
-            db.Participants
-                .Where(p => p.Id == participantId)
-                .Select(p => new Stamp(
-                    p.Version,
-                    db.Measures.Count(m => m.ParticipantId == participantId && m.Instrument == instrument),
-                    db.Corrections.Count(c => c.ParticipantId == participantId)))
-                .SingleOrDefault()));
-
-    private static readonly CompiledPerModel<Func<TrialDbContext, string, string, IAsyncEnumerable<Earlier>>> EarlierQuery = new(() =>
-        EF.CompileAsyncQuery((TrialDbContext db, string participantId, string instrument) =>
-            db.Measures.AsNoTracking()
-                .Where(m => m.ParticipantId == participantId && m.Instrument == instrument)
-                .Select(m => new Earlier(m.Session, m.Visit, m.CompletedOn, m.Scores))));
-
-    public sealed record ToRecord(Participant Participant, InstrumentDefinition Definition, List<Earlier> Earlier, ScoredMeasure Scored, Stamp Stamp);
-
-    public sealed record Earlier(int? Session, string? Visit, DateOnly CompletedOn, IReadOnlyDictionary<string, double?> Scores);
-
-    /// <summary>Null participant rows (an unknown id) give the default stamp; the participant's read then answers 404.</summary>
-    public readonly record struct Stamp(int ParticipantVersion, int Measures, int Corrections);
 }
