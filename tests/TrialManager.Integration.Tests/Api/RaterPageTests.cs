@@ -295,6 +295,104 @@ public abstract partial class RaterPageTests(TrialServer server)
         }
     }
 
+    private static async Task<HttpResponseMessage> PostFidelityAsync(HttpClient pages, string html, Dictionary<string, string> fields)
+    {
+        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value);
+        using var body = new FormUrlEncodedContent(fields);
+        return await pages.PostAsync(new Uri("/raters/fidelity?handler=Record", UriKind.Relative), body);
+    }
+
+    [ServerFact]
+    public async Task Rater_RecordsAFidelityRatingOfARecordedSession_OnTheFidelityPage_ThroughTheApisRules_AndThePageNamesNoArm()
+    {
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        var id = (await Documents.DocumentSupport.RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Client("dev-therapist").PostJsonAsync($"/api/participants/{id}/sessions", new { number = 1, date = today, attendance = "attended" }));
+        var arms = (await (await server.Coordinator.GetAsync($"/api/trials/{trialId}")).JsonAsync()).GetProperty("arms").EnumerateArray()
+            .Select(a => a.GetProperty("code").GetString()!).ToList();
+        Assert.NotEmpty(arms);
+
+        // Every adherence item answered 0: the competence items that depend on them do not apply and stay blank.
+        var form = await (await server.Client("dev-rater").GetAsync("/api/instruments/fidelity-cognitive")).JsonAsync();
+        var answers = form.GetProperty("items").EnumerateArray().Where(i => i.GetProperty("appliesWhen").ValueKind == JsonValueKind.Null)
+            .ToDictionary(i => "item-" + i.GetProperty("id").GetString()!, _ => "0");
+        Dictionary<string, string> Fields(Action<Dictionary<string, string>> change)
+        {
+            var fields = new Dictionary<string, string>(answers) { ["Form"] = "fidelity-cognitive", ["StudyId"] = id, ["Session"] = "1", ["CompletedOn"] = today };
+            change(fields);
+            return fields;
+        }
+
+        async Task<int> FidelityMeasuresAsync() =>
+            (await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync()).EnumerateArray()
+            .Count(m => m.GetProperty("instrument").GetString() == "fidelity-cognitive");
+
+        var pages = await PageSignIn.SignedInClientAsync(server, "dev-rater");
+        var chooser = await pages.GetStringAsync(new Uri("/raters/fidelity", UriKind.Relative));
+        Assert.Contains("href=\"/raters/fidelity?form=fidelity-cognitive\"", chooser, StringComparison.Ordinal);
+        var page = await pages.GetStringAsync(new Uri("/raters/fidelity?form=fidelity-cognitive", UriKind.Relative));
+        Assert.Contains("name=\"item-1\"", page, StringComparison.Ordinal);
+        Assert.Contains("0 Not at all", page, StringComparison.Ordinal); // the anchors as the instrument gives them
+        Assert.Contains("6 Excellent", page, StringComparison.Ordinal);
+        AssertNoArm(chooser);
+        AssertNoArm(page);
+
+        // A missing item and an out-of-range value: the form again with the API's message beside the item, nothing recorded.
+        var missing = await PostFidelityAsync(pages, page, Fields(f => f.Remove("item-1")));
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        var missingHtml = await missing.Content.ReadAsStringAsync();
+        Assert.Contains("id=\"err-items-1\"", missingHtml, StringComparison.Ordinal);
+        AssertNoArm(missingHtml);
+        var outOfRange = await PostFidelityAsync(pages, page, Fields(f => f["item-3"] = "9"));
+        Assert.Equal(HttpStatusCode.BadRequest, outOfRange.StatusCode);
+        var outOfRangeHtml = await outOfRange.Content.ReadAsStringAsync();
+        Assert.Contains("id=\"err-items-3\"", outOfRangeHtml, StringComparison.Ordinal);
+        AssertNoArm(outOfRangeHtml);
+        Assert.Equal(0, await FidelityMeasuresAsync());
+
+        // The whole form: recorded as this rater's through the API; the page says so and shows no score (a rater reads no measures).
+        var recorded = await PostFidelityAsync(pages, page, Fields(_ => { }));
+        Assert.Equal(HttpStatusCode.Redirect, recorded.StatusCode);
+        var after = await pages.GetStringAsync(recorded.Headers.Location!);
+        Assert.Contains("recorded", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("adherence score", after, StringComparison.OrdinalIgnoreCase);
+        AssertNoArm(after);
+        var measure = (await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync()).EnumerateArray()
+            .Single(m => m.GetProperty("instrument").GetString() == "fidelity-cognitive");
+        Assert.Equal(("dev-rater", 1), (measure.GetProperty("recordedBy").GetString(), measure.GetProperty("session").GetInt32()));
+
+        // An unknown study id is the API's 404, shown as the page.
+        Assert.Equal(HttpStatusCode.NotFound, (await PostFidelityAsync(pages, page, Fields(f => f["StudyId"] = "NO-SUCH-ID"))).StatusCode);
+        Assert.Equal(1, await FidelityMeasuresAsync());
+
+        // Other roles do not get the page: a coordinator's or therapist's post goes to the 403 page (/denied) and records nothing.
+        foreach (var (user, own) in new[] { ("dev-coordinator", $"/trials/{trialId}/visits"), ("dev-therapist", "/therapists/me/participants") })
+        {
+            var other = await PageSignIn.SignedInClientAsync(server, user);
+            var home = await other.GetStringAsync(new Uri(own, UriKind.Relative));
+            var refused = await PostFidelityAsync(other, home, Fields(f => f["Session"] = "2"));
+            Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+            var location = refused.Headers.Location!;
+            Assert.StartsWith("/denied", location.IsAbsoluteUri ? location.AbsolutePath : location.OriginalString, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync(location)).StatusCode);
+        }
+
+        Assert.Equal(1, await FidelityMeasuresAsync());
+
+        void AssertNoArm(string html)
+        {
+            foreach (var arm in arms)
+            {
+                Assert.False(html.Contains(arm, StringComparison.OrdinalIgnoreCase), $"The rater's fidelity page names the arm {arm}");
+            }
+        }
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 }

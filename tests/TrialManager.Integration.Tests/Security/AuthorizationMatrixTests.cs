@@ -147,6 +147,7 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("*",    "/raters/queue",                                             S,     S,      S,     S,     S,     S, S),
         new("*",    "/raters/practice",                                          S,     S,      S,     S,     S,     S, S),
         new("*",    "/raters/ratings",                                           S,     S,      S,     S,     S,     S, S),
+        new("*",    "/raters/fidelity",                                          S,     S,      S,     S,     S,     S, S),
         new("*",    "/therapists/me/participants",                               S,     S,      S,     S,     S,     S, S),
         new("*",    "/therapists/me/participants/{id}",                          S,     S,      S,     S,     S,     S, S),
         new("*",    "/admin/trials",                                             S,     S,      S,     S,     S,     S, S),
