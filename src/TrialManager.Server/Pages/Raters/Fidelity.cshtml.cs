@@ -16,7 +16,7 @@ namespace TrialManager.Server.Pages.Raters;
 /// measures through the API, so the page says "recorded" and shows no score; it never loads the participant.
 /// </summary>
 [PagePolicy(Policies.Rater)]
-public sealed class FidelityModel(ISender sender) : TrialPageModel
+public sealed class FidelityModel(ISender sender, TimeProvider clock) : TrialPageModel
 {
     [BindProperty]
     public string? StudyId { get; set; }
@@ -41,7 +41,7 @@ public sealed class FidelityModel(ISender sender) : TrialPageModel
     /// <summary>What was typed in each item, shown again when the form is refused.</summary>
     public Dictionary<string, string> Given { get; } = new(StringComparer.Ordinal);
 
-    public string Today => DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+    public string Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     public Task<IActionResult> OnGetAsync(CancellationToken ct) => Show(() => LoadAsync(ct));
 
