@@ -9,6 +9,10 @@ public sealed class Correction
 {
     public const string ParticipantTarget = "participant";
 
+    /// <summary>A target's kind and key: "measure:{id}" -> ("measure", "{id}"); "participant" -> ("participant", "").</summary>
+    public static (string Kind, string Key) SplitTarget(string target) =>
+        target.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? (target[..colon], target[(colon + 1)..]) : (target, string.Empty);
+
     private Correction()
     {
         TrialId = ParticipantId = Target = Field = Reason = CorrectedBy = string.Empty;

@@ -39,8 +39,7 @@ public sealed class TransactionBehavior<TMessage, TResponse>(
                 return response;
             }
 
-            await NextDues.TrackAsync(db, cancellationToken);
-            await ParticipantCounts.TrackAsync(db, cancellationToken);
+            await DerivedState.TrackAsync(db, cancellationToken);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }

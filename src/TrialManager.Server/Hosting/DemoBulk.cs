@@ -261,8 +261,7 @@ internal sealed class DemoBulk(IServiceProvider services, string trialId, IReadO
         db.ChangeTracker.DetectChanges();
         // What the transaction behaviour does before every command's save: without it the due list never lists them,
         // and the trial list counts none of them.
-        await NextDues.TrackAsync(db, cancellationToken);
-        await ParticipantCounts.TrackAsync(db, cancellationToken);
+        await DerivedState.TrackAsync(db, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await write.CommitAsync(cancellationToken);
     }

@@ -31,7 +31,7 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
         CancellationToken cancellationToken)
     {
         target ??= Correction.ParticipantTarget;
-        var (kind, key) = Split(target);
+        var (kind, key) = Correction.SplitTarget(target);
         // One spelling of an id (lower case, with dashes), so the record, the views and the exports find its corrections.
         if (kind is "measure" or "event" && Guid.TryParse(key, out var canonical))
         {
@@ -58,10 +58,6 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
 
     private static readonly string[] EventFields = [.. Enum.GetValues<EventField>().Select(f => f.Wire())];
 
-    /// <summary>"measure:{id}" -> ("measure", "{id}"); "participant" -> ("participant", "").</summary>
-    private static (string Kind, string Key) Split(string target) =>
-        target.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? (target[..colon], target[(colon + 1)..]) : (target, string.Empty);
-
     private static readonly string[] RatingFields = ["cognitive", "interpersonal", "behavioral", "environmental", "rationale"];
     private static readonly string[] SessionFields = ["date", "attendance"];
 
@@ -71,7 +67,7 @@ internal sealed class Corrector(TrialDbContext db, InstrumentCatalogue catalogue
     /// </summary>
     public static async Task EnsureTargetAsync(TrialDbContext db, Participant participant, string target, string field, CancellationToken cancellationToken)
     {
-        var (kind, key) = Split(target);
+        var (kind, key) = Correction.SplitTarget(target);
         var (exists, known) = kind switch
         {
             Correction.ParticipantTarget => (true, Wire.TryParse<ParticipantField>(field, out _)),

@@ -122,7 +122,7 @@ internal sealed class CorrectionsTable(TrialDbContext db, Trial trial)
         {
             var ids = batch.Select(g => g.Key).ToList();
             var participants = await db.Participants.AsNoTracking().AsSplitQuery().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, StringComparer.Ordinal, ct);
-            var measureIds = batch.SelectMany(g => g).Select(c => Split(c.Target)).Where(t => t.Kind == "measure")
+            var measureIds = batch.SelectMany(g => g).Select(c => Correction.SplitTarget(c.Target)).Where(t => t.Kind == "measure")
                 .Select(t => Guid.TryParse(t.Key, out var id) ? id : Guid.Empty).Distinct().ToList();
             var measures = await db.Measures.AsNoTracking().Where(m => measureIds.Contains(m.Id))
                 .Select(m => new { m.Id, m.Instrument, m.Session, m.Visit }).ToDictionaryAsync(m => m.Id, ct);
@@ -133,7 +133,7 @@ internal sealed class CorrectionsTable(TrialDbContext db, Trial trial)
                 var number = 0;
                 foreach (var c in group)
                 {
-                    var (kind, key) = Split(c.Target);
+                    var (kind, key) = Correction.SplitTarget(c.Target);
                     string rating = "", session = "", @event = "", measureId = "", instrument = "", visit = "", item = "";
                     switch (kind)
                     {
@@ -182,9 +182,6 @@ internal sealed class CorrectionsTable(TrialDbContext db, Trial trial)
 
     private static string RoleOf(ILookup<string, (DateTimeOffset At, string Role)> roles, Correction c) =>
         roles[c.CorrectedBy].OrderBy(r => (r.At - c.CorrectedAt).Duration()).Select(r => r.Role).FirstOrDefault() ?? string.Empty;
-
-    private static (string Kind, string Key) Split(string target) =>
-        target.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? (target[..colon], target[(colon + 1)..]) : (target, string.Empty);
 
     /// <summary>A correction's JSON value as the export writes it: coded as in its file, a date as days from randomization, free text never.</summary>
     private static string Value(string? json, ValueKind kind, DateTimeOffset? randomizedAt)
