@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TrialManager.Integration.Tests.Harness;
+using TrialManager.Testing;
 
 namespace TrialManager.Integration.Tests.Api;
 
@@ -333,9 +334,11 @@ public abstract partial class RaterPageTests(TrialServer server)
             .Count(m => m.GetProperty("instrument").GetString() == "fidelity-cognitive");
 
         var pages = await PageSignIn.SignedInClientAsync(server, "dev-rater");
+        // First the recording's study id and session; then the form of that participant's formulation, and no other.
         var chooser = await pages.GetStringAsync(new Uri("/raters/fidelity", UriKind.Relative));
-        Assert.Contains("href=\"/raters/fidelity?form=fidelity-cognitive\"", chooser, StringComparison.Ordinal);
-        var page = await pages.GetStringAsync(new Uri("/raters/fidelity?form=fidelity-cognitive", UriKind.Relative));
+        Assert.Contains("name=\"StudyId\"", chooser, StringComparison.Ordinal);
+        Assert.DoesNotMatch("fidelity-(cognitive|interpersonal|behavioral|environmental)", chooser);
+        var page = await pages.GetStringAsync(new Uri($"/raters/fidelity?studyId={id}&session=1", UriKind.Relative));
         Assert.Contains("name=\"item-1\"", page, StringComparison.Ordinal);
         Assert.Contains("0 Not at all", page, StringComparison.Ordinal); // the anchors as the instrument gives them
         Assert.Contains("6 Excellent", page, StringComparison.Ordinal);
@@ -392,6 +395,71 @@ public abstract partial class RaterPageTests(TrialServer server)
             }
         }
     }
+
+    [ServerFact]
+    public async Task FidelityPage_OffersOnlyTheFormOfTheParticipantsFormulation_ItsItemsInAFixedOrderThatDoesNotGroupThemByTag()
+    {
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        var id = (await Documents.DocumentSupport.RandomizedParticipantAsync(server, trialId, lead: "interpersonal")).GetProperty("participantId").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Client("dev-therapist").PostJsonAsync($"/api/participants/{id}/sessions", new { number = 1, date = today, attendance = "attended" }));
+        var pages = await PageSignIn.SignedInClientAsync(server, "dev-rater");
+
+        var page = await pages.GetStringAsync(new Uri($"/raters/fidelity?studyId={id}&session=1", UriKind.Relative));
+        Assert.Contains("interpersonal formulation", page, StringComparison.Ordinal);
+        foreach (var other in new[] { "cognitive", "behavioral", "environmental" })
+        {
+            Assert.DoesNotContain($"{other} formulation", page, StringComparison.Ordinal);
+            Assert.DoesNotContain($"fidelity-{other}", page, StringComparison.Ordinal);
+        }
+
+        // The items as the page lists them, against the definition's tags (which the page never shows).
+        using var definition = JsonDocument.Parse(await File.ReadAllTextAsync(RepositoryPaths.Source("protocols/instruments/fidelity-interpersonal.json")));
+        var items = definition.RootElement.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("id").GetString()!, i => i.Clone());
+        var shown = ItemField().Matches(page).Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Equal(items.Keys.Order(), shown.Order());
+        Assert.NotEqual(items.Keys.ToList(), shown); // not the definition's order: shared items first, proscribed last
+        foreach (var (itemId, item) in items)
+        {
+            Assert.DoesNotContain(item.GetProperty("tag").GetString()!, page, StringComparison.OrdinalIgnoreCase);
+            if (item.TryGetProperty("appliesWhen", out var when))
+            {
+                // A competence item right after the adherence item it depends on: the element stays one.
+                Assert.Equal(shown.IndexOf(when.GetProperty("item").GetString()!) + 1, shown.IndexOf(itemId));
+            }
+        }
+
+        var tags = shown.Where(i => !items[i].TryGetProperty("appliesWhen", out _)).Select(i => items[i].GetProperty("tag").GetString()!).ToList();
+        foreach (var tag in tags.Distinct().Where(t => tags.Count(x => x == t) > 1))
+        {
+            var first = tags.IndexOf(tag);
+            var last = tags.LastIndexOf(tag);
+            Assert.True(tags.Skip(first).Take(last - first + 1).Any(t => t != tag), $"the {tag} elements are listed as one block: {string.Join(" ", tags)}");
+        }
+
+        // Fixed: the same order every time.
+        var again = await pages.GetStringAsync(new Uri($"/raters/fidelity?studyId={id}&session=1", UriKind.Relative));
+        Assert.Equal(shown, ItemField().Matches(again).Select(m => m.Groups[1].Value).Distinct().ToList());
+
+        // No form without a session to rate: an unrecorded session and a participant not yet randomized are the API's 409,
+        // the same for both (the page never tells a decided formulation before there is a session); an unknown id is a 404.
+        var formulated = await TestTrials.FormulatedParticipantAsync(server, trialId, lead: "behavioral");
+        var unrecorded = await pages.GetAsync(new Uri($"/raters/fidelity?studyId={id}&session=2", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Conflict, unrecorded.StatusCode);
+        var early = await pages.GetAsync(new Uri($"/raters/fidelity?studyId={formulated}&session=2", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        var earlyHtml = await early.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("behavioral", earlyHtml, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("name=\"item-", earlyHtml, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await pages.GetAsync(new Uri("/raters/fidelity?studyId=NO-SUCH-ID&session=1", UriKind.Relative))).StatusCode);
+    }
+
+    [GeneratedRegex("name=\"item-([0-9]+)\"")]
+    private static partial Regex ItemField();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();

@@ -159,6 +159,46 @@ public abstract class RaterTests(TrialServer server)
     }
 
     [ServerFact]
+    public async Task AFidelityFormOfAnotherFormulation_IsA400NamingTheParticipantsForm_NothingRecorded_AndBeforeASessionBothFormsMeetTheSame409()
+    {
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var id = await InSessionAsync(trialId);
+        async Task<int> FidelityMeasuresAsync() =>
+            (await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync()).EnumerateArray()
+            .Count(m => m.GetProperty("instrument").GetString()!.StartsWith("fidelity-", StringComparison.Ordinal));
+
+        // The session was delivered under the cognitive formulation's cell: another formulation's form rates the wrong checklist.
+        foreach (var (client, form) in new[] { (Rater, "fidelity-behavioral"), (server.Coordinator, "fidelity-interpersonal") })
+        {
+            var wrong = await client.PostJsonAsync($"/api/participants/{id}/measures",
+                new { instrument = form, session = 1, completedOn = today, items = await FidelityAnswersAsync(form) });
+            var problem = await ProblemAssertions.Assert400Async(wrong);
+            problem.AssertNames("instrument");
+            Assert.Contains("fidelity-cognitive", string.Join(" ", problem["instrument"]), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, await FidelityMeasuresAsync());
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await Rater.PostJsonAsync($"/api/participants/{id}/measures",
+            new { instrument = "fidelity-cognitive", session = 1, completedOn = today, items = await FidelityAnswersAsync("fidelity-cognitive") }));
+        Assert.Equal(1, await FidelityMeasuresAsync());
+
+        // Before randomization there is no session to rate: the participant's form and another get the same 409, so a rater
+        // cannot learn a decided formulation by trying the forms.
+        var formulated = await TestTrials.FormulatedParticipantAsync(server, trialId, lead: "behavioral");
+        var details = new List<string>();
+        foreach (var form in new[] { "fidelity-behavioral", "fidelity-cognitive" })
+        {
+            var early = await Rater.PostJsonAsync($"/api/participants/{formulated}/measures",
+                new { instrument = form, session = 1, completedOn = today, items = await FidelityAnswersAsync(form) });
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Conflict, early);
+            details.Add((await early.JsonAsync()).GetProperty("detail").GetString()!);
+        }
+
+        Assert.Equal(details[0], details[1]);
+    }
+
+    [ServerFact]
     public async Task Rater_RatesAsItself_ARaterFieldIsRefused_AndACoordinatorEntersOnARatersBehalf()
     {
         var trialId = await TrialAsync(new { minMargin = 1 });
