@@ -458,6 +458,83 @@ public abstract partial class RaterPageTests(TrialServer server)
         Assert.Equal(HttpStatusCode.NotFound, (await pages.GetAsync(new Uri("/raters/fidelity?studyId=NO-SUCH-ID&session=1", UriKind.Relative))).StatusCode);
     }
 
+    /// <summary>A randomized participant of <paramref name="trialId"/> (therapist registered) with session 1 attended, and its fidelity form recorded by <paramref name="rater"/>.</summary>
+    private async Task<(string Participant, string Measure)> FidelityRatedAsync(string trialId, string rater, string lead)
+    {
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var id = (await Documents.DocumentSupport.RandomizedParticipantAsync(server, trialId, lead: lead)).GetProperty("participantId").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Client("dev-therapist").PostJsonAsync($"/api/participants/{id}/sessions", new { number = 1, date = today, attendance = "attended" }));
+        var form = $"fidelity-{lead}";
+        var items = (await (await server.Client(rater).GetAsync($"/api/instruments/{form}")).JsonAsync()).GetProperty("items").EnumerateArray()
+            .Where(i => i.GetProperty("appliesWhen").ValueKind == JsonValueKind.Null).ToDictionary(i => i.GetProperty("id").GetString()!, _ => 0);
+        var recorded = await server.Client(rater).PostJsonAsync($"/api/participants/{id}/measures", new { instrument = form, session = 1, completedOn = today, items });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, recorded);
+        return (id, (await recorded.JsonAsync()).GetProperty("id").GetString()!);
+    }
+
+    private static async Task<HttpResponseMessage> PostFidelityCorrectionAsync(HttpClient pages, string html, Dictionary<string, string> fields)
+    {
+        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value);
+        using var body = new FormUrlEncodedContent(fields);
+        return await pages.PostAsync(new Uri("/raters/fidelity?handler=Correct", UriKind.Relative), body);
+    }
+
+    [ServerFact]
+    public async Task Rater_CorrectsTheirOwnFidelityRating_OnTheFidelityPage_WithAReason_NeverAnotherRaters_AndThePageNamesNoArm()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        var (id, measureId) = await FidelityRatedAsync(trialId, "dev-rater", "cognitive");
+        var (otherId, otherMeasure) = await FidelityRatedAsync(trialId, "dev-rater-2", "cognitive");
+        async Task<int> Item27Async() => (await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync()).EnumerateArray()
+            .Single(m => m.GetProperty("id").GetString() == measureId).GetProperty("items").GetProperty("27").GetInt32();
+
+        var pages = await PageSignIn.SignedInClientAsync(server, "dev-rater");
+        var home = await pages.GetStringAsync(new Uri("/raters/fidelity", UriKind.Relative));
+        Assert.Contains($"/raters/fidelity?correct={measureId}", home, StringComparison.Ordinal);
+        Assert.Contains(id, home, StringComparison.Ordinal);
+        Assert.DoesNotContain(otherMeasure, home, StringComparison.Ordinal);
+        Assert.DoesNotContain(otherId, home, StringComparison.Ordinal);
+        var page = await pages.GetStringAsync(new Uri($"/raters/fidelity?correct={measureId}", UriKind.Relative));
+        Assert.Contains($"value=\"measure:{measureId}/items.27\"", page, StringComparison.Ordinal);
+        foreach (var html in new[] { home, page })
+        {
+            Assert.DoesNotMatch("(?i)mediator|moderator|proscribed|\\bshared\\b", html);
+        }
+
+        var fields = new Dictionary<string, string>
+        {
+            ["CorrectionParticipantId"] = measureId, ["CorrectionField"] = $"measure:{measureId}/items.27", ["CorrectionValue"] = "2", ["CorrectionReason"] = "",
+        };
+        var noReason = await PostFidelityCorrectionAsync(pages, page, new(fields));
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.Contains("id=\"err-correction-reason\"", await noReason.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var noField = await PostFidelityCorrectionAsync(pages, page, new(fields) { ["CorrectionField"] = "", ["CorrectionReason"] = "slip" });
+        Assert.Equal(HttpStatusCode.BadRequest, noField.StatusCode);
+        Assert.Equal(0, await Item27Async());
+
+        // Another rater's fidelity rating, by its id: the same 404 as an id that is none, nothing corrected.
+        Assert.Equal(HttpStatusCode.NotFound, (await pages.GetAsync(new Uri($"/raters/fidelity?correct={otherMeasure}", UriKind.Relative))).StatusCode);
+        var others = await PostFidelityCorrectionAsync(pages, page, new(fields)
+        {
+            ["CorrectionParticipantId"] = otherMeasure, ["CorrectionField"] = $"measure:{otherMeasure}/items.27", ["CorrectionReason"] = "not mine",
+        });
+        Assert.Equal(HttpStatusCode.NotFound, others.StatusCode);
+
+        var corrected = await PostFidelityCorrectionAsync(pages, page, new(fields) { ["CorrectionReason"] = "missed the blaming remark" });
+        Assert.Equal(HttpStatusCode.Redirect, corrected.StatusCode);
+        Assert.Equal(2, await Item27Async());
+        var correction = Assert.Single((await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync()).GetProperty("corrections").EnumerateArray());
+        Assert.Equal(("dev-rater", "missed the blaming remark"), (correction.GetProperty("correctedBy").GetString(), correction.GetProperty("reason").GetString()));
+        var after = await pages.GetStringAsync(corrected.Headers.Location!);
+        Assert.Contains("missed the blaming remark", after, StringComparison.Ordinal);
+        var otherMeasures = await (await server.Coordinator.GetAsync($"/api/participants/{otherId}")).JsonAsync();
+        Assert.Empty(otherMeasures.GetProperty("corrections").EnumerateArray());
+    }
+
     [GeneratedRegex("name=\"item-([0-9]+)\"")]
     private static partial Regex ItemField();
 
