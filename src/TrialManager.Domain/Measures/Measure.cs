@@ -85,13 +85,7 @@ public sealed class Measure
         Participant participant, ScoredMeasure scored, int session, DateOnly completedOn, IEnumerable<(string Instrument, int Session)> existing,
         string recordedBy, DateTimeOffset now)
     {
-        var held = participant.Sessions.FirstOrDefault(s => s.Number == session)
-            ?? throw new WorkflowConflictException($"Session {session} is not recorded for this participant; record the session first.");
-        if (held.Attendance != Therapy.SessionAttendance.Attended)
-        {
-            throw new WorkflowConflictException($"Session {session} was recorded as {held.Attendance}; a measure needs a session that took place.");
-        }
-
+        var held = AttendedSession(participant, session);
         if (completedOn < held.Date)
         {
             throw new DomainValidationException("completedOn", $"is before session {session} on {held.Date:yyyy-MM-dd}");
@@ -103,6 +97,16 @@ public sealed class Measure
         }
 
         return new Measure(participant, scored, session, null, completedOn, recordedBy, now);
+    }
+
+    /// <summary>The participant's session <paramref name="session"/>, which must be recorded as attended for a measure of it (409 otherwise).</summary>
+    public static Therapy.TherapySession AttendedSession(Participant participant, int session)
+    {
+        var held = participant.Sessions.FirstOrDefault(s => s.Number == session)
+            ?? throw new WorkflowConflictException($"Session {session} is not recorded for this participant; record the session first.");
+        return held.Attendance == Therapy.SessionAttendance.Attended
+            ? held
+            : throw new WorkflowConflictException($"Session {session} was recorded as {held.Attendance}; a measure needs a session that took place.");
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using TrialManager.Integration.Tests.Harness;
+using TrialManager.Testing;
 
 namespace TrialManager.Integration.Tests.Api;
 
@@ -333,9 +334,11 @@ public abstract partial class RaterPageTests(TrialServer server)
             .Count(m => m.GetProperty("instrument").GetString() == "fidelity-cognitive");
 
         var pages = await PageSignIn.SignedInClientAsync(server, "dev-rater");
+        // First the recording's study id and session; then the form of that participant's formulation, and no other.
         var chooser = await pages.GetStringAsync(new Uri("/raters/fidelity", UriKind.Relative));
-        Assert.Contains("href=\"/raters/fidelity?form=fidelity-cognitive\"", chooser, StringComparison.Ordinal);
-        var page = await pages.GetStringAsync(new Uri("/raters/fidelity?form=fidelity-cognitive", UriKind.Relative));
+        Assert.Contains("name=\"StudyId\"", chooser, StringComparison.Ordinal);
+        Assert.DoesNotMatch("fidelity-(cognitive|interpersonal|behavioral|environmental)", chooser);
+        var page = await pages.GetStringAsync(new Uri($"/raters/fidelity?studyId={id}&session=1", UriKind.Relative));
         Assert.Contains("name=\"item-1\"", page, StringComparison.Ordinal);
         Assert.Contains("0 Not at all", page, StringComparison.Ordinal); // the anchors as the instrument gives them
         Assert.Contains("6 Excellent", page, StringComparison.Ordinal);
@@ -392,6 +395,148 @@ public abstract partial class RaterPageTests(TrialServer server)
             }
         }
     }
+
+    [ServerFact]
+    public async Task FidelityPage_OffersOnlyTheFormOfTheParticipantsFormulation_ItsItemsInAFixedOrderThatDoesNotGroupThemByTag()
+    {
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        var id = (await Documents.DocumentSupport.RandomizedParticipantAsync(server, trialId, lead: "interpersonal")).GetProperty("participantId").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Client("dev-therapist").PostJsonAsync($"/api/participants/{id}/sessions", new { number = 1, date = today, attendance = "attended" }));
+        var pages = await PageSignIn.SignedInClientAsync(server, "dev-rater");
+
+        var page = await pages.GetStringAsync(new Uri($"/raters/fidelity?studyId={id}&session=1", UriKind.Relative));
+        Assert.Contains("interpersonal formulation", page, StringComparison.Ordinal);
+        foreach (var other in new[] { "cognitive", "behavioral", "environmental" })
+        {
+            Assert.DoesNotContain($"{other} formulation", page, StringComparison.Ordinal);
+            Assert.DoesNotContain($"fidelity-{other}", page, StringComparison.Ordinal);
+        }
+
+        // The items as the page lists them, against the definition's tags (which the page never shows).
+        using var definition = JsonDocument.Parse(await File.ReadAllTextAsync(RepositoryPaths.Source("protocols/instruments/fidelity-interpersonal.json")));
+        var items = definition.RootElement.GetProperty("items").EnumerateArray().ToDictionary(i => i.GetProperty("id").GetString()!, i => i.Clone());
+        var shown = ItemField().Matches(page).Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Equal(items.Keys.Order(), shown.Order());
+        Assert.NotEqual(items.Keys.ToList(), shown); // not the definition's order: shared items first, proscribed last
+        foreach (var (itemId, item) in items)
+        {
+            Assert.DoesNotContain(item.GetProperty("tag").GetString()!, page, StringComparison.OrdinalIgnoreCase);
+            if (item.TryGetProperty("appliesWhen", out var when))
+            {
+                // A competence item right after the adherence item it depends on: the element stays one.
+                Assert.Equal(shown.IndexOf(when.GetProperty("item").GetString()!) + 1, shown.IndexOf(itemId));
+            }
+        }
+
+        var tags = shown.Where(i => !items[i].TryGetProperty("appliesWhen", out _)).Select(i => items[i].GetProperty("tag").GetString()!).ToList();
+        foreach (var tag in tags.Distinct().Where(t => tags.Count(x => x == t) > 1))
+        {
+            var first = tags.IndexOf(tag);
+            var last = tags.LastIndexOf(tag);
+            Assert.True(tags.Skip(first).Take(last - first + 1).Any(t => t != tag), $"the {tag} elements are listed as one block: {string.Join(" ", tags)}");
+        }
+
+        // Fixed: the same order every time.
+        var again = await pages.GetStringAsync(new Uri($"/raters/fidelity?studyId={id}&session=1", UriKind.Relative));
+        Assert.Equal(shown, ItemField().Matches(again).Select(m => m.Groups[1].Value).Distinct().ToList());
+
+        // No form without a session to rate: an unrecorded session and a participant not yet randomized are the API's 409,
+        // the same for both (the page never tells a decided formulation before there is a session); an unknown id is a 404.
+        var formulated = await TestTrials.FormulatedParticipantAsync(server, trialId, lead: "behavioral");
+        var unrecorded = await pages.GetAsync(new Uri($"/raters/fidelity?studyId={id}&session=2", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Conflict, unrecorded.StatusCode);
+        var early = await pages.GetAsync(new Uri($"/raters/fidelity?studyId={formulated}&session=2", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        var earlyHtml = await early.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("behavioral", earlyHtml, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("name=\"item-", earlyHtml, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await pages.GetAsync(new Uri("/raters/fidelity?studyId=NO-SUCH-ID&session=1", UriKind.Relative))).StatusCode);
+    }
+
+    /// <summary>A randomized participant of <paramref name="trialId"/> (therapist registered) with session 1 attended, and its fidelity form recorded by <paramref name="rater"/>.</summary>
+    private async Task<(string Participant, string Measure)> FidelityRatedAsync(string trialId, string rater, string lead)
+    {
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var id = (await Documents.DocumentSupport.RandomizedParticipantAsync(server, trialId, lead: lead)).GetProperty("participantId").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Client("dev-therapist").PostJsonAsync($"/api/participants/{id}/sessions", new { number = 1, date = today, attendance = "attended" }));
+        var form = $"fidelity-{lead}";
+        var items = (await (await server.Client(rater).GetAsync($"/api/instruments/{form}")).JsonAsync()).GetProperty("items").EnumerateArray()
+            .Where(i => i.GetProperty("appliesWhen").ValueKind == JsonValueKind.Null).ToDictionary(i => i.GetProperty("id").GetString()!, _ => 0);
+        var recorded = await server.Client(rater).PostJsonAsync($"/api/participants/{id}/measures", new { instrument = form, session = 1, completedOn = today, items });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, recorded);
+        return (id, (await recorded.JsonAsync()).GetProperty("id").GetString()!);
+    }
+
+    private static async Task<HttpResponseMessage> PostFidelityCorrectionAsync(HttpClient pages, string html, Dictionary<string, string> fields)
+    {
+        fields["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(html).Groups[1].Value);
+        using var body = new FormUrlEncodedContent(fields);
+        return await pages.PostAsync(new Uri("/raters/fidelity?handler=Correct", UriKind.Relative), body);
+    }
+
+    [ServerFact]
+    public async Task Rater_CorrectsTheirOwnFidelityRating_OnTheFidelityPage_WithAReason_NeverAnotherRaters_AndThePageNamesNoArm()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        var (id, measureId) = await FidelityRatedAsync(trialId, "dev-rater", "cognitive");
+        var (otherId, otherMeasure) = await FidelityRatedAsync(trialId, "dev-rater-2", "cognitive");
+        async Task<int> Item27Async() => (await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync()).EnumerateArray()
+            .Single(m => m.GetProperty("id").GetString() == measureId).GetProperty("items").GetProperty("27").GetInt32();
+
+        var pages = await PageSignIn.SignedInClientAsync(server, "dev-rater");
+        var home = await pages.GetStringAsync(new Uri("/raters/fidelity", UriKind.Relative));
+        Assert.Contains($"/raters/fidelity?correct={measureId}", home, StringComparison.Ordinal);
+        Assert.Contains(id, home, StringComparison.Ordinal);
+        Assert.DoesNotContain(otherMeasure, home, StringComparison.Ordinal);
+        Assert.DoesNotContain(otherId, home, StringComparison.Ordinal);
+        var page = await pages.GetStringAsync(new Uri($"/raters/fidelity?correct={measureId}", UriKind.Relative));
+        Assert.Contains($"value=\"measure:{measureId}/items.27\"", page, StringComparison.Ordinal);
+        foreach (var html in new[] { home, page })
+        {
+            Assert.DoesNotMatch("(?i)mediator|moderator|proscribed|\\bshared\\b", html);
+        }
+
+        var fields = new Dictionary<string, string>
+        {
+            ["CorrectionParticipantId"] = measureId, ["CorrectionField"] = $"measure:{measureId}/items.27", ["CorrectionValue"] = "2", ["CorrectionReason"] = "",
+        };
+        var noReason = await PostFidelityCorrectionAsync(pages, page, new(fields));
+        Assert.Equal(HttpStatusCode.BadRequest, noReason.StatusCode);
+        Assert.Contains("id=\"err-correction-reason\"", await noReason.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var noField = await PostFidelityCorrectionAsync(pages, page, new(fields) { ["CorrectionField"] = "", ["CorrectionReason"] = "slip" });
+        Assert.Equal(HttpStatusCode.BadRequest, noField.StatusCode);
+        Assert.Equal(0, await Item27Async());
+
+        // Another rater's fidelity rating, by its id: the same 404 as an id that is none, nothing corrected.
+        Assert.Equal(HttpStatusCode.NotFound, (await pages.GetAsync(new Uri($"/raters/fidelity?correct={otherMeasure}", UriKind.Relative))).StatusCode);
+        var others = await PostFidelityCorrectionAsync(pages, page, new(fields)
+        {
+            ["CorrectionParticipantId"] = otherMeasure, ["CorrectionField"] = $"measure:{otherMeasure}/items.27", ["CorrectionReason"] = "not mine",
+        });
+        Assert.Equal(HttpStatusCode.NotFound, others.StatusCode);
+
+        var corrected = await PostFidelityCorrectionAsync(pages, page, new(fields) { ["CorrectionReason"] = "missed the blaming remark" });
+        Assert.Equal(HttpStatusCode.Redirect, corrected.StatusCode);
+        Assert.Equal(2, await Item27Async());
+        var correction = Assert.Single((await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync()).GetProperty("corrections").EnumerateArray());
+        Assert.Equal(("dev-rater", "missed the blaming remark"), (correction.GetProperty("correctedBy").GetString(), correction.GetProperty("reason").GetString()));
+        var after = await pages.GetStringAsync(corrected.Headers.Location!);
+        Assert.Contains("missed the blaming remark", after, StringComparison.Ordinal);
+        var otherMeasures = await (await server.Coordinator.GetAsync($"/api/participants/{otherId}")).JsonAsync();
+        Assert.Empty(otherMeasures.GetProperty("corrections").EnumerateArray());
+    }
+
+    [GeneratedRegex("name=\"item-([0-9]+)\"")]
+    private static partial Regex ItemField();
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();

@@ -54,6 +54,150 @@ public abstract class RaterTests(TrialServer server)
         return cases;
     }
 
+    /// <summary>Every page of one of the rater's own lists (they span the shared test server), this trial's rows only.</summary>
+    private static async Task<List<JsonElement>> OwnListAsync(HttpClient rater, string path, string trialId)
+    {
+        var rows = new List<JsonElement>();
+        for (Uri? next = new($"{path}?limit=1", UriKind.Relative); next is not null;)
+        {
+            var response = await rater.GetAsync(next);
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
+            var body = await response.Content.ReadAsStringAsync();
+            foreach (var secret in new[] { "dev-rater-2", "\"allocation\"", "\"stratum\"", "\"sequence\"", "\"arm\"", "\"status\"", "\"primaryFormulation\"", "mediator", "moderator", "\"tag\"" })
+            {
+                Assert.False(body.Contains(secret, StringComparison.OrdinalIgnoreCase), $"{path} carries {secret}: {body}");
+            }
+
+            rows.AddRange(JsonDocument.Parse(body).RootElement.EnumerateArray().Where(c => c.GetProperty("trialId").GetString() == trialId).Select(c => c.Clone()));
+            next = response.Headers.TryGetValues("Link", out var link) && link.Single() is var l ? new Uri(l[1..l.IndexOf('>', StringComparison.Ordinal)]) : null;
+        }
+
+        return rows;
+    }
+
+    [ServerFact]
+    public async Task Rater_ListsTheirOwnRatings_EachWithItsCorrectionTarget_AndCorrectsOneThroughIt_NeverAnotherRatersOrAPaperRating()
+    {
+        var trialId = await TrialAsync(new { minMargin = 1, doubleRating = new { share = 1.0 } });
+        var agreed = await ConsentedAsync(trialId);
+        var single = await ConsentedAsync(trialId);
+        var paper = await ConsentedAsync(trialId);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater2, agreed, [2, 4, 3, 1]));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, agreed, [0, 4, 1, 1]));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await RateAsync(Rater, single, [4, 0, 0, 0]));
+        // A paper rating in this rater's name: the coordinator who entered it corrects it, so it is not the rater's to list.
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await TestTrials.RateAsync(server, paper, "dev-rater", [4, 0, 0, 0]));
+
+        var mine = await OwnListAsync(Rater, "/api/raters/me/ratings", trialId);
+        Assert.Equal([(single, "rating:1"), (agreed, "rating:2")],
+            mine.Select(r => (r.GetProperty("participantId").GetString(), r.GetProperty("target").GetString())).ToList());
+        var second = mine[1];
+        Assert.Equal(4, second.GetProperty("scores").GetProperty("interpersonal").GetInt32());
+        Assert.Equal("interpersonal", second.GetProperty("primary").GetString());
+        Assert.False(second.GetProperty("consensus").GetBoolean());
+        Assert.Empty(second.GetProperty("corrections").EnumerateArray());
+        Assert.Equal([(agreed, "rating:1")], (await OwnListAsync(Rater2, "/api/raters/me/ratings", trialId))
+            .Select(r => (r.GetProperty("participantId").GetString(), r.GetProperty("target").GetString())).ToList());
+
+        // The target the list gave is the one the correction takes; the list then shows the corrected value and the correction.
+        var corrected = await Rater.PostJsonAsync($"/api/participants/{agreed}/corrections",
+            new { target = second.GetProperty("target").GetString(), field = "environmental", value = 0, reason = "misread the notes" });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, corrected);
+        var again = (await OwnListAsync(Rater, "/api/raters/me/ratings", trialId)).Single(r => r.GetProperty("participantId").GetString() == agreed);
+        Assert.Equal(0, again.GetProperty("scores").GetProperty("environmental").GetInt32());
+        var correction = Assert.Single(again.GetProperty("corrections").EnumerateArray());
+        Assert.Equal(("rating:2", "environmental", "misread the notes"),
+            (correction.GetProperty("target").GetString(), correction.GetProperty("field").GetString(), correction.GetProperty("reason").GetString()));
+
+        // Another rater's rating, by the number it has, stays refused (the list named only this rater's).
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Forbidden, await Rater.PostJsonAsync($"/api/participants/{agreed}/corrections",
+            new { target = "rating:1", field = "environmental", value = 0, reason = "not mine" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.BadRequest, await Rater.GetAsync("/api/raters/me/ratings?limit=0"));
+    }
+
+    /// <summary>A randomized participant (primary formulation <paramref name="lead"/>) with an attended session 1.</summary>
+    private async Task<string> InSessionAsync(string trialId, string lead = "cognitive")
+    {
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "dev-therapist", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        var id = (await Documents.DocumentSupport.RandomizedParticipantAsync(server, trialId, lead: lead)).GetProperty("participantId").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{id}/therapist", new { therapist = "dev-therapist" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Client("dev-therapist").PostJsonAsync($"/api/participants/{id}/sessions", new { number = 1, date = today, attendance = "attended" }));
+        return id;
+    }
+
+    /// <summary>Every adherence item of a fidelity form answered <paramref name="value"/> (the competence items then do not apply).</summary>
+    private async Task<Dictionary<string, int>> FidelityAnswersAsync(string form, int value = 0) =>
+        (await (await Rater.GetAsync($"/api/instruments/{form}")).JsonAsync()).GetProperty("items").EnumerateArray()
+        .Where(i => i.GetProperty("appliesWhen").ValueKind == JsonValueKind.Null).ToDictionary(i => i.GetProperty("id").GetString()!, _ => value);
+
+    [ServerFact]
+    public async Task Rater_ListsTheFidelityFormsTheyRecorded_WithTheMeasureTarget_AndCorrectsOneThroughIt_WithoutAnArm()
+    {
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var id = await InSessionAsync(trialId);
+        var recorded = await Rater.PostJsonAsync($"/api/participants/{id}/measures",
+            new { instrument = "fidelity-cognitive", session = 1, completedOn = today, items = await FidelityAnswersAsync("fidelity-cognitive") });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, recorded);
+        var measureId = (await recorded.JsonAsync()).GetProperty("id").GetString()!;
+
+        var mine = Assert.Single(await OwnListAsync(Rater, "/api/raters/me/fidelity-ratings", trialId));
+        Assert.Equal((id, $"measure:{measureId}", "fidelity-cognitive", 1),
+            (mine.GetProperty("participantId").GetString(), mine.GetProperty("target").GetString(), mine.GetProperty("instrument").GetString(), mine.GetProperty("session").GetInt32()));
+        Assert.Equal(0, mine.GetProperty("items").GetProperty("27").GetInt32());
+        Assert.Empty(await OwnListAsync(Rater2, "/api/raters/me/fidelity-ratings", trialId));
+
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await Rater.PostJsonAsync($"/api/participants/{id}/corrections",
+            new { target = mine.GetProperty("target").GetString(), field = "items.27", value = 2, reason = "missed the blaming remark" }));
+        var again = Assert.Single(await OwnListAsync(Rater, "/api/raters/me/fidelity-ratings", trialId));
+        Assert.Equal(2, again.GetProperty("items").GetProperty("27").GetInt32());
+        Assert.Equal("missed the blaming remark", Assert.Single(again.GetProperty("corrections").EnumerateArray()).GetProperty("reason").GetString());
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.BadRequest, await Rater.GetAsync("/api/raters/me/fidelity-ratings?after=bad!"));
+    }
+
+    [ServerFact]
+    public async Task AFidelityFormOfAnotherFormulation_IsA400NamingTheParticipantsForm_NothingRecorded_AndBeforeASessionBothFormsMeetTheSame409()
+    {
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var id = await InSessionAsync(trialId);
+        async Task<int> FidelityMeasuresAsync() =>
+            (await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync()).EnumerateArray()
+            .Count(m => m.GetProperty("instrument").GetString()!.StartsWith("fidelity-", StringComparison.Ordinal));
+
+        // The session was delivered under the cognitive formulation's cell: another formulation's form rates the wrong checklist.
+        foreach (var (client, form) in new[] { (Rater, "fidelity-behavioral"), (server.Coordinator, "fidelity-interpersonal") })
+        {
+            var wrong = await client.PostJsonAsync($"/api/participants/{id}/measures",
+                new { instrument = form, session = 1, completedOn = today, items = await FidelityAnswersAsync(form) });
+            var problem = await ProblemAssertions.Assert400Async(wrong);
+            problem.AssertNames("instrument");
+            Assert.Contains("fidelity-cognitive", string.Join(" ", problem["instrument"]), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, await FidelityMeasuresAsync());
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await Rater.PostJsonAsync($"/api/participants/{id}/measures",
+            new { instrument = "fidelity-cognitive", session = 1, completedOn = today, items = await FidelityAnswersAsync("fidelity-cognitive") }));
+        Assert.Equal(1, await FidelityMeasuresAsync());
+
+        // Before randomization there is no session to rate: the participant's form and another get the same 409, so a rater
+        // cannot learn a decided formulation by trying the forms.
+        var formulated = await TestTrials.FormulatedParticipantAsync(server, trialId, lead: "behavioral");
+        var details = new List<string>();
+        foreach (var form in new[] { "fidelity-behavioral", "fidelity-cognitive" })
+        {
+            var early = await Rater.PostJsonAsync($"/api/participants/{formulated}/measures",
+                new { instrument = form, session = 1, completedOn = today, items = await FidelityAnswersAsync(form) });
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Conflict, early);
+            details.Add((await early.JsonAsync()).GetProperty("detail").GetString()!);
+        }
+
+        Assert.Equal(details[0], details[1]);
+    }
+
     [ServerFact]
     public async Task Rater_RatesAsItself_ARaterFieldIsRefused_AndACoordinatorEntersOnARatersBehalf()
     {
@@ -262,7 +406,9 @@ public abstract class RaterTests(TrialServer server)
             [
                 "GET /api/instruments",
                 "GET /api/instruments/{code}",
+                "GET /api/raters/me/fidelity-ratings",
                 "GET /api/raters/me/queue",
+                "GET /api/raters/me/ratings",
                 "GET /api/trials",
                 "GET /api/trials/{trialId}",
                 "GET /api/trials/{trialId}/reference-cases",
@@ -304,6 +450,8 @@ public abstract class RaterTests(TrialServer server)
             ["correction"] = await (await Rater.PostJsonAsync($"/api/participants/{waiting}/corrections",
                 new { target = "rating:2", field = "environmental", value = 1, reason = "slip" })).Content.ReadAsStringAsync(),
             ["rating after allocation"] = await (await RateAsync(Rater, randomized, [4, 0, 0, 0], consensus: true)).Content.ReadAsStringAsync(),
+            ["own ratings"] = await (await Rater.GetAsync("/api/raters/me/ratings?limit=1000")).Content.ReadAsStringAsync(),
+            ["own fidelity ratings"] = await (await Rater.GetAsync("/api/raters/me/fidelity-ratings?limit=1000")).Content.ReadAsStringAsync(),
             ["practice"] = await (await Rater.PostJsonAsync($"/api/trials/{trialId}/reference-cases/RC01/ratings", new { scores = Scores([4, 0, 0, 0]) })).Content.ReadAsStringAsync(),
         };
         Assert.Contains(waiting, bodies["rating"], StringComparison.Ordinal);

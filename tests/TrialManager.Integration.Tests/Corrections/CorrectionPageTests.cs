@@ -288,6 +288,40 @@ public abstract partial class CorrectionPageTests(TrialServer server)
         Assert.DoesNotContain("please check the source form", await coordinator.GetStringAsync(new Uri(path, UriKind.Relative)), StringComparison.Ordinal);
     }
 
+    [ServerFact]
+    public async Task Coordinator_AnswersAQueryWithTheCorrectedValue_InOneStep_OnTheQueriesPage_ABadValueChangesNothing()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        var id = await TestTrials.FormulatedParticipantAsync(server, trialId);
+        var raised = await server.Statistician.PostJsonAsync($"/api/participants/{id}/queries",
+            new { target = "participant", field = "severity", question = "Severity 15 does not match the source form." });
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, raised);
+        var queryId = (await raised.JsonAsync()).GetProperty("id").GetString()!;
+        var path = $"/trials/{trialId}/queries";
+        async Task<int> SeverityAsync() => (await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync()).GetProperty("severity").GetInt32();
+
+        var coordinator = await PageSignIn.SignedInClientAsync(server, "dev-coordinator");
+        var page = await coordinator.GetStringAsync(new Uri(path, UriKind.Relative));
+        Assert.Contains("name=\"CorrectionValue\"", page, StringComparison.Ordinal);
+
+        // A value the correction refuses: the API's message on the page, the query still open, the value as it was.
+        var bad = await PostFormAsync(coordinator, page, $"{path}?handler=Answer",
+            new() { ["QueryId"] = queryId, ["Answer"] = "The source form says otherwise.", ["CorrectionValue"] = "5000" });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("id=\"err-value\"", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(15, await SeverityAsync());
+        Assert.Contains(await QueriesAsync(trialId, "open"), q => q.GetProperty("id").GetString() == queryId);
+
+        var answered = await PostFormAsync(coordinator, page, $"{path}?handler=Answer",
+            new() { ["QueryId"] = queryId, ["Answer"] = "The source form says 21.", ["CorrectionValue"] = "21" });
+        Assert.Equal(HttpStatusCode.Redirect, answered.StatusCode);
+        Assert.Equal(21, await SeverityAsync());
+        var closed = Assert.Single(await QueriesAsync(trialId, "answered"));
+        var correction = Assert.Single((await (await server.Coordinator.GetAsync($"/api/participants/{id}")).JsonAsync()).GetProperty("corrections").EnumerateArray());
+        Assert.Equal(("severity", "The source form says 21.", queryId), (correction.GetProperty("field").GetString(), correction.GetProperty("reason").GetString(), correction.GetProperty("query").GetString()));
+        Assert.Equal(correction.GetProperty("id").GetString(), closed.GetProperty("correction").GetString());
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 }

@@ -90,6 +90,8 @@ public abstract class AuthorizationMatrixTests(TrialServer server)
         new("GET",  "/api/trials/{trialId}/raters",                              U,     U,      F,     A,     F,     A, F),
         new("GET",  "/api/trials/{trialId}/double-ratings",                      U,     U,      F,     A,     F,     F, F),
         new("GET",  "/api/raters/me/queue",                                      U,     U,      F,     F,     F,     F, A),
+        new("GET",  "/api/raters/me/ratings",                                    U,     U,      F,     F,     F,     F, A),
+        new("GET",  "/api/raters/me/fidelity-ratings",                           U,     U,      F,     F,     F,     F, A),
 
         new("GET",  "/api/trials/{trialId}/allocations",                         U,     U,      F,     A,     F,     F, F),
         new("GET",  "/api/trials/{trialId}/balance",                             U,     U,      F,     A,     F,     F, F),

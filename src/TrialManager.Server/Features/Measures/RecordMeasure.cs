@@ -106,6 +106,8 @@ public sealed class RecordMeasureHandler(
             : Measure.AtSession(
                 participant, scored, command.Session!.Value, command.CompletedOn!.Value,
                 earlier.Where(m => m.Session is not null).Select(m => (definition.Code, m.Session!.Value)), actor.Name, now);
+        // Checked once the session is known to exist (randomized): before that, the form a rater tries tells nothing.
+        FidelityForms.EnsureApplies(definition, participant.PrimaryFormulation);
         var alerts = SafetyAlert.Raise(measure, participant.Site, scored.Alerts, now);
         db.Measures.Add(measure);
         db.SafetyAlerts.AddRange(alerts);

@@ -48,5 +48,17 @@ public static class RaterEndpoints
             .WithTags("Raters")
             .RequireAuthorization(Policies.Rater)
             .WithSummary("The cases waiting for this rater: an independent rating, or a consensus after a disagreement.");
+
+        app.MapGet("/api/raters/me/ratings", async (PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.PagedList(await sender.Send(new GetMyRatings(), ct), page, MyRatingView.KeyOf))
+            .WithTags("Raters")
+            .RequireAuthorization(Policies.Rater)
+            .WithSummary("The formulation ratings this rater made, newest first, each with its correction target (rating:N).");
+
+        app.MapGet("/api/raters/me/fidelity-ratings", async (PageRequest page, HttpContext http, ISender sender, CancellationToken ct) =>
+                http.PagedList(await sender.Send(new GetMyFidelityRatings(), ct), page, MyFidelityRatingView.KeyOf))
+            .WithTags("Raters")
+            .RequireAuthorization(Policies.Rater)
+            .WithSummary("The fidelity forms this rater recorded, newest first, each with its correction target (measure:{id}).");
     }
 }

@@ -11,7 +11,8 @@ namespace TrialManager.Server.Pages.Trials;
 
 /// <summary>
 /// The trial's open data queries (a coordinator's: of their sites): the site answers one, a statistician or an admin
-/// (as monitor) raises one; each through the API's command and with the API's roles.
+/// (as monitor) raises one; each through the API's command and with the API's roles. An answer may carry the corrected
+/// value, applied with the answer as its reason in the same command as the API's.
 /// </summary>
 [PagePolicy(Policies.DataQueries)]
 public sealed class QueriesModel(ISender sender) : TrialPageModel
@@ -24,6 +25,10 @@ public sealed class QueriesModel(ISender sender) : TrialPageModel
 
     [BindProperty]
     public string? Answer { get; set; }
+
+    /// <summary>The corrected value of the queried field, when the answer corrects it (blank: an answer without a correction).</summary>
+    [BindProperty]
+    public string? CorrectionValue { get; set; }
 
     [BindProperty]
     public string? ParticipantId { get; set; }
@@ -63,7 +68,11 @@ public sealed class QueriesModel(ISender sender) : TrialPageModel
             throw RequestValidationException.For("queryId", "choose the query to answer");
         }
 
-        var answered = await sender.Send(new AnswerDataQuery(id, Answer, null), ct);
+        // The value typed as the API takes it for the queried field; the correction and the answer are one command, so a
+        // refused value leaves the query open and nothing corrected.
+        var field = Open.FirstOrDefault(q => q.Id == id)?.Field;
+        var correction = string.IsNullOrWhiteSpace(CorrectionValue) ? null : new QueryCorrectionRequest(CorrectionForm.ValueJson(field, CorrectionValue));
+        var answered = await sender.Send(new AnswerDataQuery(id, Answer, correction), ct);
         Notice = $"The query on {answered.ParticipantId} ({answered.Field}) is answered.";
         return Redirect($"/trials/{TrialId}/queries");
     });
