@@ -33,8 +33,10 @@ namespace TrialManager.Benchmarks.Http;
 /// the server's <c>GET /api/instruments/phq9</c>. The seeder owes a protocol PDF per participant, rendered in the
 /// background: the run waits for them (up to a limit, then says how many were left) so they do not share the timings.
 /// Usage: <c>dotnet run -c Release --project tests/TrialManager.Benchmarks -- http-export sqlite|postgres [participants]
-/// [minutes to wait for the documents] [SQLite data directory]</c>; with a directory that already holds the demo (a
-/// server's after <c>--seed-demo=large</c>, stopped), the run exports it as it is and deletes nothing.
+/// [minutes to wait for the documents] [SQLite data directory] [--no-odm] [--keep-zip=path]</c>; with a directory that
+/// already holds the demo (a server's after <c>--seed-demo=large</c>, stopped), the run exports it as it is and deletes
+/// nothing. <c>--no-odm</c> leaves the ODM runs out; <c>--keep-zip=path</c> keeps the untimed first zip there (to compare
+/// two builds' files).
 /// </summary>
 public static class HttpExportLoad
 {
@@ -42,6 +44,10 @@ public static class HttpExportLoad
 
     public static async Task<int> RunAsync(string[] args)
     {
+        var options = args.Where(a => a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        args = [.. args.Where(a => !a.StartsWith("--", StringComparison.Ordinal))];
+        var odm = !options.Contains("--no-odm");
+        var keepZip = options.FirstOrDefault(o => o.StartsWith("--keep-zip=", StringComparison.Ordinal))?["--keep-zip=".Length..];
         var provider = args.Length > 0 ? args[0] : "sqlite";
         var participants = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : DemoSeeder.LargeParticipants;
         var documentWait = TimeSpan.FromMinutes(args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 20);
@@ -82,7 +88,7 @@ public static class HttpExportLoad
             var reference = await DownloadAsync(statistician, "/api/instruments/phq9");
             Print("reference: GET /api/instruments/phq9 (same server)", reference);
 
-            await ManifestAsync(statistician, directory);
+            await ManifestAsync(statistician, directory, keepZip);
             var zip = new List<Download>();
             for (var run = 1; run <= 3; run++)
             {
@@ -92,17 +98,22 @@ public static class HttpExportLoad
 
             Print("reference: minimal ASP.NET Core endpoint streaming as many bytes", await MinimalStreamAsync(zip[^1].Bytes));
 
-            for (var run = 1; run <= 2; run++)
+            for (var run = 1; odm && run <= 2; run++)
             {
                 Print($"GET /api/trials/{Trial}/export?format=odm, run {run}", await DownloadAsync(statistician, $"/api/trials/{Trial}/export?format=odm"));
             }
 
-            watch.Restart();
-            using var frozen = await statistician.PostAsync(new Uri($"/api/trials/{Trial}/freezes", UriKind.Relative), null);
-            HttpListLoad.Check(frozen, HttpStatusCode.Created);
-            var freeze = await frozen.Content.ReadFromJsonAsync<JsonElement>();
-            var (id, sha256) = (freeze.GetProperty("id").GetString(), freeze.GetProperty("sha256").GetString());
-            Console.WriteLine($"POST /api/trials/{Trial}/freezes: {watch.Elapsed.TotalSeconds:F1} s, sha256 {sha256}");
+            // The freeze writes the zip and both reports' figures to the document store: sampled as a download is.
+            string? id = null, sha256 = null;
+            var posted = await SampledAsync(async () =>
+            {
+                using var frozen = await statistician.PostAsync(new Uri($"/api/trials/{Trial}/freezes", UriKind.Relative), null);
+                HttpListLoad.Check(frozen, HttpStatusCode.Created);
+                var freeze = await frozen.Content.ReadFromJsonAsync<JsonElement>();
+                (id, sha256) = (freeze.GetProperty("id").GetString(), freeze.GetProperty("sha256").GetString());
+                return (0L, sha256!, frozen.StatusCode);
+            });
+            Print($"POST /api/trials/{Trial}/freezes (sha256 {sha256})", posted);
             var first = await DownloadAsync(statistician, $"/api/freezes/{id}/export");
             Print("GET /api/freezes/{id}/export, run 1", first);
             var second = await DownloadAsync(statistician, $"/api/freezes/{id}/export");
@@ -146,7 +157,24 @@ public static class HttpExportLoad
     }
 
     /// <summary>One download, hashed and discarded as it arrives, with the process's resident memory sampled meanwhile.</summary>
-    private static async Task<Download> DownloadAsync(HttpClient client, string path)
+    private static Task<Download> DownloadAsync(HttpClient client, string path) => SampledAsync(async () =>
+    {
+        using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[81_920];
+        long bytes = 0;
+        for (int read; (read = await body.ReadAsync(buffer)) > 0;)
+        {
+            sha.AppendData(buffer, 0, read);
+            bytes += read;
+        }
+
+        return (bytes, Convert.ToHexStringLower(sha.GetHashAndReset()), response.StatusCode);
+    });
+
+    /// <summary>A request timed, with the process's CPU time and resident memory (sampled every 10 ms) meanwhile.</summary>
+    private static async Task<Download> SampledAsync(Func<Task<(long Bytes, string Sha256, HttpStatusCode Status)>> request)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -172,22 +200,12 @@ public static class HttpExportLoad
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
-        await using var body = await response.Content.ReadAsStreamAsync();
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[81_920];
-        long bytes = 0;
-        for (int read; (read = await body.ReadAsync(buffer)) > 0;)
-        {
-            sha.AppendData(buffer, 0, read);
-            bytes += read;
-        }
-
+        var (bytes, sha256, status) = await request();
         var seconds = watch.Elapsed.TotalSeconds;
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         await sampling.CancelAsync();
         await sampler;
-        return new Download(seconds, cpuSeconds, bytes, Convert.ToHexStringLower(sha.GetHashAndReset()), rssBefore, rssPeak, anonBefore, anonPeak, response.StatusCode);
+        return new Download(seconds, cpuSeconds, bytes, sha256, rssBefore, rssPeak, anonBefore, anonPeak, status);
     }
 
     /// <summary>VmRSS and RssAnon of this process, in bytes.</summary>
@@ -212,8 +230,8 @@ public static class HttpExportLoad
     }
 
 
-    /// <summary>An untimed download kept on disk, for the manifest's row counts: what the timed exports hold.</summary>
-    private static async Task ManifestAsync(HttpClient client, string directory)
+    /// <summary>An untimed download kept on disk, for the manifest's row counts: what the timed exports hold (moved to <paramref name="keep"/> when given).</summary>
+    private static async Task ManifestAsync(HttpClient client, string directory, string? keep)
     {
         var path = Path.Combine(directory, $"export-{Guid.NewGuid():N}.zip");
         await using (var file = File.Create(path))
@@ -223,13 +241,23 @@ public static class HttpExportLoad
             await (await response.Content.ReadAsStreamAsync()).CopyToAsync(file);
         }
 
-        using var zip = System.IO.Compression.ZipFile.OpenRead(path);
-        await using var manifest = await zip.GetEntry("manifest.json")!.OpenAsync();
-        var files = (await JsonDocument.ParseAsync(manifest)).RootElement.GetProperty("files").EnumerateArray()
-            .Where(f => f.GetProperty("rows").ValueKind == JsonValueKind.Number)
-            .Select(f => $"{f.GetProperty("name").GetString()} {f.GetProperty("rows").GetInt64():N0}");
-        Console.WriteLine($"export rows: {string.Join(", ", files)}");
-        File.Delete(path);
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(path))
+        {
+            await using var manifest = await zip.GetEntry("manifest.json")!.OpenAsync();
+            var files = (await JsonDocument.ParseAsync(manifest)).RootElement.GetProperty("files").EnumerateArray()
+                .Where(f => f.GetProperty("rows").ValueKind == JsonValueKind.Number)
+                .Select(f => $"{f.GetProperty("name").GetString()} {f.GetProperty("rows").GetInt64():N0}");
+            Console.WriteLine($"export rows: {string.Join(", ", files)}");
+        }
+
+        if (keep is null)
+        {
+            File.Delete(path);
+        }
+        else
+        {
+            File.Move(path, keep, overwrite: true);
+        }
     }
 
     /// <summary>Waits until the protocol documents the seed owes are rendered (or failed), or the limit passes.</summary>

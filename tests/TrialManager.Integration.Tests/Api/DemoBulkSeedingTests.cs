@@ -123,6 +123,18 @@ public sealed class DemoBulkSeedingTests(DemoBulkSeedingTests.BulkSeeded demo) :
         }
     }
 
+    [Fact]
+    public async Task BulkSeed_ExportsTheMeasureFiles_ByteForByteAsEachTableReadingAloneWritesThem()
+    {
+        // The export reads the measures once for item_responses.csv, scores.csv and visits.csv (the last two through
+        // temporary files): the same bytes as three reads, over sessions and visits alike.
+        var export = await Server.Statistician.GetAsync($"/api/trials/{DemoTrial}/export");
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, export);
+        var zip = new ExportZip(await export.Content.ReadAsByteArrayAsync());
+        Assert.NotEmpty(zip.Csv("visits.csv").Rows);
+        MeasureFilesReadAlone.AssertEqual(await MeasureFilesReadAlone.RenderAsync(Server, DemoTrial), zip);
+    }
+
     private static async Task<List<JsonElement>> AllPagesAsync(HttpClient client, string path)
     {
         var items = new List<JsonElement>();

@@ -170,6 +170,15 @@ public abstract partial class AnalysisExportTests(TrialServer server)
     }
 
     [ServerFact]
+    public async Task Export_MeasureFiles_AreByteForByteThoseEachTableReadingAloneWrites()
+    {
+        var (trialId, _, _) = await TrialWithDataAsync();
+        var zip = await DownloadAsync($"/api/trials/{trialId}/export");
+        Assert.NotEmpty(zip.Csv("scores.csv").Rows);
+        MeasureFilesReadAlone.AssertEqual(await MeasureFilesReadAlone.RenderAsync(server, trialId), zip);
+    }
+
+    [ServerFact]
     public async Task Freeze_DownloadsTheSameBytesEveryTime_AlsoAfterMoreDataIsRecorded()
     {
         var (trialId, id, _) = await TrialWithDataAsync();

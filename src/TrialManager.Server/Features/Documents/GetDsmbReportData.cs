@@ -34,40 +34,44 @@ public sealed class GetDsmbReportDataHandler(TrialDbContext db, InstrumentCatalo
         var allocations = await db.Allocations.AsNoTracking().Where(a => a.TrialId == trial.Id)
             .Select(a => new { a.ParticipantId, a.Arm, a.Formulation, a.RandomizedAt }).ToListAsync(cancellationToken);
         var allocated = allocations.ToDictionary(a => a.ParticipantId, a => (a.Arm, a.Formulation));
-        var measures = (await db.Measures.AsNoTracking().Where(m => m.TrialId == trial.Id).ToListAsync(cancellationToken))
-            .Where(m => allocated.ContainsKey(m.ParticipantId))
-            .Select(m => (Measure: m, Definition: catalogue.Find(m.Instrument, m.Version)?.Definition, allocated[m.ParticipantId].Arm))
-            .Where(m => m.Definition is not null)
-            .ToList();
+        // Streamed, each measure kept as the few values these figures use (a fidelity form's answers as its profile): the
+        // measures as entities, every answer and score in dictionaries, held hundreds of MB at 10,000 participants.
+        var measures = new List<MeasureFigures>();
+        await foreach (var m in db.Measures.AsNoTracking().Where(m => m.TrialId == trial.Id).AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            if (!allocated.TryGetValue(m.ParticipantId, out var allocation) || catalogue.Find(m.Instrument, m.Version)?.Definition is not { } definition)
+            {
+                continue;
+            }
 
-        static double? Total(Domain.Measures.Measure m) => m.Scores.GetValueOrDefault(InstrumentDefinition.TotalScore);
+            measures.Add(new MeasureFigures(m.ParticipantId, m.Instrument, m.Session, m.Visit, m.Scores.GetValueOrDefault(InstrumentDefinition.TotalScore),
+                definition, allocation.Arm, definition.Items.Any(i => i.Tag is not null) ? FidelityProfile.Of(definition, m.Answers) : null));
+        }
 
         // Time points in the order of the schedule: a session at its nominal day, a visit at its day (visits first on a tie).
         var schedule = trial.Definition.Schedule;
         var interval = schedule?.SessionIntervalDays ?? 7;
-        (int Day, int Visit, string Label) TimePoint(Domain.Measures.Measure m) => m.Visit is { } visit
+        (int Day, int Visit, string Label) TimePoint(MeasureFigures m) => m.Visit is { } visit
             ? (schedule?.FindVisit(visit)?.Day ?? int.MaxValue, 0, visit)
             : ((m.Session ?? 0) * interval, 1, "session " + (m.Session ?? 0).ToString(CultureInfo.InvariantCulture));
         var trajectories = measures
-            .Where(m => m.Definition!.Respondent == InstrumentRespondent.Participant && m.Definition.BandList.Count > 0 && Total(m.Measure) is not null)
-            .GroupBy(m => (m.Measure.Instrument, Point: TimePoint(m.Measure)))
+            .Where(m => m.Definition.Respondent == InstrumentRespondent.Participant && m.Definition.BandList.Count > 0 && m.Total is not null)
+            .GroupBy(m => (m.Instrument, Point: TimePoint(m)))
             .OrderBy(g => g.Key.Instrument, StringComparer.Ordinal).ThenBy(g => g.Key.Point.Day).ThenBy(g => g.Key.Point.Visit)
             .ThenBy(g => g.Key.Point.Label, StringComparer.Ordinal)
-            .Select(g => new OutcomeMeans(g.Key.Instrument, g.Key.Point.Label, Means(g.Select(m => (m.Arm, Total(m.Measure)!.Value)))))
+            .Select(g => new OutcomeMeans(g.Key.Instrument, g.Key.Point.Label, Means(g.Select(m => (m.Arm, m.Total!.Value)))))
             .ToList();
 
         // Alliance: each participant's mean over their sessions, then the mean of those per formulation and arm.
         var alliance = measures
-            .Where(m => m.Measure.Instrument == AllianceInstrument && Total(m.Measure) is not null)
-            .GroupBy(m => m.Measure.ParticipantId)
-            .Select(g => (allocated[g.Key].Formulation, allocated[g.Key].Arm, Value: g.Average(m => Total(m.Measure)!.Value)))
+            .Where(m => m.Instrument == AllianceInstrument && m.Total is not null)
+            .GroupBy(m => m.ParticipantId)
+            .Select(g => (allocated[g.Key].Formulation, allocated[g.Key].Arm, Value: g.Average(m => m.Total!.Value)))
             .GroupBy(p => p.Formulation).OrderBy(g => g.Key)
             .Select(g => new AllianceMeans(g.Key.Wire(), Means(g.Select(p => (p.Arm, p.Value)))))
             .ToList();
 
-        var profiles = measures.Where(m => m.Definition!.Items.Any(i => i.Tag is not null))
-            .Select(m => (m.Arm, Profile: FidelityProfile.Of(m.Definition!, m.Measure.Answers)))
-            .ToList();
+        var profiles = measures.Where(m => m.Profile is not null).Select(m => (m.Arm, Profile: m.Profile!)).ToList();
         var fidelity = new List<FidelityMeans>();
         if (profiles.Count > 0)
         {
@@ -86,6 +90,9 @@ public sealed class GetDsmbReportDataHandler(TrialDbContext db, InstrumentCatalo
         return new DsmbReportData(trajectories, alliance, fidelity,
             await RelatednessAsync(trial.Id, allocations.ToDictionary(a => a.ParticipantId, a => (a.Arm, On: DateOnly.FromDateTime(a.RandomizedAt.UtcDateTime))), cancellationToken));
     }
+
+    private sealed record MeasureFigures(
+        string ParticipantId, string Instrument, int? Session, string? Visit, double? Total, InstrumentDefinition Definition, ArmCode Arm, FidelityProfile? Profile);
 
     /// <summary>The relatedness summary counts from this code on: a causal reading (possible, probable, definite).</summary>
     public const string PossibleOrMore = "possibleOrMore";

@@ -55,8 +55,16 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
     public async Task WriteInSnapshotAsync(Trial trial, Stream output, DateTimeOffset takenAt, Guid? freezeId, CancellationToken cancellationToken)
     {
         var certified = await CertifiedRatersAsync(trial, cancellationToken);
-        var tables = new ExportTables(db, catalogue, trial, certified).All();
+        var exportTables = new ExportTables(db, catalogue, trial, certified);
+        var tables = exportTables.All();
         var files = new List<(string Name, long? Rows, string Sha256)>();
+
+        // scores.csv and visits.csv are written to temporary files by item_responses.csv's read of the measures, and
+        // copied into the zip at their turn: the measures are read once, not three times.
+        var measuresRead = false;
+        await using var scores = await SpooledCsv.CreateAsync(Header(tables, ExportTables.ScoresFile), cancellationToken);
+        await using var visits = await SpooledCsv.CreateAsync(Header(tables, ExportTables.VisitsFile), cancellationToken);
+        exportTables.Alongside = new(scores.WriteAsync, visits.WriteAsync);
 
         await using (var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken))
         {
@@ -78,7 +86,19 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
 
             foreach (var table in tables)
             {
+                var spooled = !measuresRead ? null : table.File switch { ExportTables.ScoresFile => scores, ExportTables.VisitsFile => visits, _ => null };
+                if (spooled is not null)
+                {
+                    await EntryAsync(table.File, body => spooled.CopyToAsync(body, cancellationToken));
+                    continue;
+                }
+
                 await EntryAsync(table.File, body => WriteCsvAsync(body, [.. table.Columns.Select(c => c.Variable)], table.Rows(cancellationToken), cancellationToken));
+                if (table.File == ExportTables.ItemResponsesFile)
+                {
+                    measuresRead = true;
+                    exportTables.Alongside = null;
+                }
             }
 
             var codebook = Codebook(tables);
@@ -117,7 +137,7 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
             .ToDictionary(g => g.Key, g => RaterCertification.Evaluate([.. g.Select(r => r.Agreed)], rule).Certified, StringComparer.Ordinal);
     }
 
-    private static async Task<long?> WriteCsvAsync(Stream body, string[] header, IAsyncEnumerable<string[]> rows, CancellationToken cancellationToken)
+    internal static async Task<long?> WriteCsvAsync(Stream body, string[] header, IAsyncEnumerable<string[]> rows, CancellationToken cancellationToken)
     {
         await using var writer = new StreamWriter(body, Utf8, 64 * 1024, leaveOpen: true);
         await using var csv = CsvWriter.Create(writer, CsvWriterOptions.Default, leaveOpen: true);
@@ -134,6 +154,58 @@ public sealed class AnalysisExport(TrialDbContext db, InstrumentCatalogue catalo
 
         await csv.FlushAsync(cancellationToken);
         return count;
+    }
+
+    private static string[] Header(IReadOnlyList<ExportTable> tables, string file) => [.. tables.Single(t => t.File == file).Columns.Select(c => c.Variable)];
+
+    /// <summary>
+    /// A CSV file written, as <see cref="WriteCsvAsync"/> writes it, to a temporary file while another entry is being
+    /// written, then copied into its own entry: the same bytes, with the disk rather than memory holding them meanwhile.
+    /// </summary>
+    private sealed class SpooledCsv : IAsyncDisposable
+    {
+        private readonly FileStream file;
+        private readonly StreamWriter writer;
+        private readonly CsvWriter csv;
+        private long rows;
+
+        private SpooledCsv()
+        {
+            file = new FileStream(Path.Combine(Path.GetTempPath(), $"trialmanager-export-{Guid.NewGuid():N}.csv"), FileMode.CreateNew, FileAccess.ReadWrite,
+                FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
+            writer = new StreamWriter(file, Utf8, 64 * 1024, leaveOpen: true);
+            csv = CsvWriter.Create(writer, CsvWriterOptions.Default, leaveOpen: true);
+        }
+
+        public static async Task<SpooledCsv> CreateAsync(string[] header, CancellationToken cancellationToken)
+        {
+            var spooled = new SpooledCsv();
+            await spooled.csv.WriteRecordAsync(header, cancellationToken);
+            return spooled;
+        }
+
+        public async ValueTask WriteAsync(string[] row, CancellationToken cancellationToken)
+        {
+            await csv.WriteRecordAsync(row, cancellationToken);
+            rows++;
+        }
+
+        /// <summary>Copies what was written into the entry; its data rows, for the manifest.</summary>
+        public async Task<long?> CopyToAsync(Stream body, CancellationToken cancellationToken)
+        {
+            await csv.FlushAsync(cancellationToken);
+            await writer.FlushAsync(cancellationToken);
+            file.Position = 0;
+            await file.CopyToAsync(body, 64 * 1024, cancellationToken);
+            return rows;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await csv.DisposeAsync();
+            await writer.DisposeAsync();
+            await file.DisposeAsync();
+        }
     }
 
     private static byte[] Manifest(Trial trial, DateTimeOffset takenAt, Guid? freezeId, List<(string Name, long? Rows, string Sha256)> files)

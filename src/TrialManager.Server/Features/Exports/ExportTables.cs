@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Common;
 using TrialManager.Domain.Participants;
@@ -18,11 +19,25 @@ namespace TrialManager.Server.Features.Exports;
 internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalogue, Trial trial, IReadOnlyDictionary<string, bool> certifiedRaters)
 {
     internal const int PageSize = 200;
+
+    /// <summary>Participants a page when only some of their columns are read (no owned rows).</summary>
+    private const int ColumnPageSize = 1_000;
     private static readonly Formulation[] Factors = Enum.GetValues<Formulation>();
 
     private static readonly ExportColumn ParticipantId = new("participantId", "Study id of the participant", "string", "id", Source: "server (assigned at screening)");
 
+    internal const string ItemResponsesFile = "item_responses.csv", ScoresFile = "scores.csv", VisitsFile = "visits.csv";
+
+    private string[]? scoreNames;
+
     private string Formulations => string.Join("; ", Factors.Select(f => f.Wire()));
+
+    /// <summary>
+    /// Where item_responses.csv's read of the measures also hands each measure's scores.csv row and, for a visit measure,
+    /// its visits.csv row. The export sets it, so one read of the measures (most of the export's time) writes the three
+    /// files; unset, each table reads the measures itself.
+    /// </summary>
+    internal MeasureRowsAlongside? Alongside { get; set; }
 
     public IReadOnlyList<ExportTable> All() =>
         [Participants(), Ratings(), Allocations(), Sessions(), ItemResponses(), Scores(), Visits(), Events(), new CorrectionsTable(db, trial).Table()];
@@ -69,25 +84,62 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
 
         async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
         {
-            await foreach (var p in ParticipantsAsync(ct))
+            // Pages of the columns written, with the page's ratings: whole participants (every session and event too) cost
+            // more than the rest of the file.
+            string? after = null;
+            while (true)
             {
-                var ratings = p.Ratings;
-                var deciding = ratings.LastOrDefault(r => r.Consensus) ?? ratings.FirstOrDefault();
-                var randomized = p.RandomizedAt;
-                yield return
-                [
-                    p.Id, p.Site, Int(p.AgeYears), Int(p.Severity),
-                    .. exclusions.Select(e => Bool(p.Exclusions.Contains(e))),
-                    Int(p.Motivation), Int(p.Expectancy),
-                    .. Factors.Select(f => Int(deciding?.Scores[f])),
-                    deciding is null ? string.Empty : p.PrimaryFormulation?.Wire() ?? "indeterminate",
-                    deciding is null ? string.Empty : deciding.Consensus ? "consensus" : "first",
-                    p.Status.Wire(), Bool(randomized is not null), p.TherapistCode ?? string.Empty, p.ConsentVersion ?? string.Empty,
-                    Day(p.ScreenedAt, randomized), Day(p.ConsentedOn, randomized),
-                    p.TreatmentStopCategory?.Wire() ?? string.Empty, Day(p.TreatmentStoppedAt, randomized),
-                    p.WithdrawalCategory?.Wire() ?? string.Empty, p.WithdrawnAt is null ? string.Empty : Bool(p.WithdrawnAfterAllocation),
-                    Day(p.WithdrawnAt, randomized), Day(p.CompletedAt, randomized),
-                ];
+                var query = db.Participants.AsNoTracking().Where(p => p.TrialId == trial.Id);
+                if (after is not null)
+                {
+                    query = query.Where(p => string.Compare(p.Id, after) > 0);
+                }
+
+                var page = await query.OrderBy(p => p.Id).Take(ColumnPageSize).Select(p => new
+                {
+                    p.Id, p.Site, p.AgeYears, p.Severity, p.Exclusions, p.Motivation, p.Expectancy, p.PrimaryFormulation, p.Status, p.RandomizedAt,
+                    p.TherapistCode, p.ConsentVersion, p.ScreenedAt, p.ConsentedOn, p.TreatmentStopCategory, p.TreatmentStoppedAt,
+                    p.WithdrawalCategory, p.WithdrawnAfterAllocation, p.WithdrawnAt, p.CompletedAt,
+                }).ToListAsync(ct);
+                if (page.Count == 0)
+                {
+                    yield break;
+                }
+
+                var (first, last) = (page[0].Id, page[^1].Id);
+                var pageRatings = (await (from p in db.Participants.AsNoTracking()
+                                          where p.TrialId == trial.Id && string.Compare(p.Id, first) >= 0 && string.Compare(p.Id, last) <= 0
+                                          from r in p.Ratings
+                                          select new { p.Id, Rating = r }).ToListAsync(ct))
+                    .ToLookup(x => x.Id, x => x.Rating, StringComparer.Ordinal);
+                foreach (var p in page)
+                {
+                    // In number order, as Participant.Ratings gives them.
+                    var ratings = pageRatings[p.Id].OrderBy(r => r.Number).ToList();
+                    var deciding = ratings.LastOrDefault(r => r.Consensus) ?? ratings.FirstOrDefault();
+                    var randomized = p.RandomizedAt;
+                    yield return
+                    [
+                        p.Id, p.Site, Int(p.AgeYears), Int(p.Severity),
+                        .. exclusions.Select(e => Bool(p.Exclusions.Contains(e))),
+                        Int(p.Motivation), Int(p.Expectancy),
+                        .. Factors.Select(f => Int(deciding?.Scores[f])),
+                        deciding is null ? string.Empty : p.PrimaryFormulation?.Wire() ?? "indeterminate",
+                        deciding is null ? string.Empty : deciding.Consensus ? "consensus" : "first",
+                        p.Status.Wire(), Bool(randomized is not null), p.TherapistCode ?? string.Empty, p.ConsentVersion ?? string.Empty,
+                        Day(p.ScreenedAt, randomized), Day(p.ConsentedOn, randomized),
+                        p.TreatmentStopCategory?.Wire() ?? string.Empty, Day(p.TreatmentStoppedAt, randomized),
+                        p.WithdrawalCategory?.Wire() ?? string.Empty, p.WithdrawnAt is null ? string.Empty : Bool(p.WithdrawnAfterAllocation),
+                        Day(p.WithdrawnAt, randomized), Day(p.CompletedAt, randomized),
+                    ];
+                }
+
+                if (page.Count < ColumnPageSize)
+                {
+                    yield break;
+                }
+
+                after = last;
             }
         }
 
@@ -238,10 +290,21 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
         async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
         {
             var answers = new MeasureJson();
+            var scores = new MeasureJson();
+            var alongside = Alongside;
             var itemIds = new Dictionary<IReadOnlyList<Domain.Instruments.InstrumentItem>, string[]>(ReferenceEqualityComparer.Instance);
-            await foreach (var m in Measures(ct: ct))
+            await foreach (var m in ReadAheadAsync(c => Measures(ct: c), ct))
             {
                 var key = MeasureKey(m);
+                if (alongside is not null)
+                {
+                    await alongside.Score(ScoreRow(m, key, scores), ct);
+                    if (m.Visit is not null)
+                    {
+                        await alongside.Visit(VisitRow(m), ct);
+                    }
+                }
+
                 if (catalogue.Find(m.Instrument, m.Version)?.Definition.Items is not { } items)
                 {
                     // An instrument the catalogue no longer has: its answers in item-id order.
@@ -270,22 +333,37 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             }
         }
 
-        return new ExportTable("item_responses.csv", columns, Rows);
+        return new ExportTable(ItemResponsesFile, columns, Rows);
     }
+
+    private List<IGrouping<string, (string Code, string Instrument, string Label)>> Subscales =>
+        catalogue.All.SelectMany(i => i.Definition.SubscaleList.Select(s => (s.Code, Instrument: i.Definition.Code, s.Label)))
+            .GroupBy(s => s.Code, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+
+    /// <summary>The scores scores.csv writes: the total first, then the subscales in the columns' order (one array, so its names are encoded once).</summary>
+    private string[] ScoreNames => scoreNames ??= [Domain.Instruments.InstrumentDefinition.TotalScore, .. Subscales.Select(g => g.Key)];
+
+    private string[] ScoreRow(MeasureRow m, string[] key, MeasureJson scores)
+    {
+        var names = ScoreNames;
+        scores.Read(m.Scores, names);
+        return [.. key, Day(m.CompletedOn, m.RandomizedAt), .. scores.Values.Take(names.Length).Select(Number), m.Band ?? string.Empty, Bool(m.Prorated)];
+    }
+
+    private static string[] VisitRow(MeasureRow m) => [m.ParticipantId, m.Visit!, m.Instrument, m.Id.ToString(), Day(m.CompletedOn, m.RandomizedAt)];
 
     private ExportTable Scores()
     {
-        var subscales = catalogue.All.SelectMany(i => i.Definition.SubscaleList.Select(s => (s.Code, i.Definition.Code, s.Label)))
-            .GroupBy(s => s.Item1, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var subscales = Subscales;
         List<ExportColumn> columns =
         [
             .. MeasureKeyColumns,
             new("completedDay", "Day the instrument was completed", "integer", "process", Unit: "days from randomization", Missing: NotRandomized, Source: "measure"),
             new("total", "Total score", "number", "process", Missing: "empty when the instrument has no total or too many items were missing",
                 Derivation: "the instrument's scoring rule (sum or mean of its items), prorated by its missing-item rule", Source: "server scoring"),
-            .. subscales.Select(g => new ExportColumn($"subscale_{g.Key}", $"Subscale {g.Key} ({string.Join(", ", g.Select(s => $"{s.Item2}: {s.Label}"))})",
+            .. subscales.Select(g => new ExportColumn($"subscale_{g.Key}", $"Subscale {g.Key} ({string.Join(", ", g.Select(s => $"{s.Instrument}: {s.Label}"))})",
                 "number", "process", Missing: "empty for instruments without this subscale or too many items missing",
-                Derivation: "the instrument's scoring rule over the subscale's items", Source: string.Join("; ", g.Select(s => s.Item2)))),
+                Derivation: "the instrument's scoring rule over the subscale's items", Source: string.Join("; ", g.Select(s => s.Instrument)))),
             new("band", "Severity band of the total", "categorical", "process",
                 Values: string.Join("; ", catalogue.All.Where(i => i.Definition.BandList.Count > 0).Select(i =>
                     $"{i.Definition.Code}: " + string.Join(", ", i.Definition.BandList.Select(b => $"{b.Code}={Number(b.Min)}-{Number(b.Max)}")))),
@@ -293,25 +371,16 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             new("prorated", "Whether missing items were prorated", "boolean", "process", Values: "true; false", Source: "server scoring"),
         ];
 
-        // The total first, then the subscales in the columns' order.
-        string[] names = [Domain.Instruments.InstrumentDefinition.TotalScore, .. subscales.Select(g => g.Key)];
-
         async IAsyncEnumerable<string[]> Rows([EnumeratorCancellation] CancellationToken ct)
         {
             var scores = new MeasureJson();
             await foreach (var m in Measures(ct: ct))
             {
-                scores.Read(m.Scores, names);
-                yield return
-                [
-                    .. MeasureKey(m), Day(m.CompletedOn, m.RandomizedAt),
-                    .. scores.Values.Take(names.Length).Select(Number),
-                    m.Band ?? string.Empty, Bool(m.Prorated),
-                ];
+                yield return ScoreRow(m, MeasureKey(m), scores);
             }
         }
 
-        return new ExportTable("scores.csv", columns, Rows);
+        return new ExportTable(ScoresFile, columns, Rows);
     }
 
     private ExportTable Visits()
@@ -330,11 +399,11 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
         {
             await foreach (var m in Measures(visitsOnly: true, ct))
             {
-                yield return [m.ParticipantId, m.Visit!, m.Instrument, m.Id.ToString(), Day(m.CompletedOn, m.RandomizedAt)];
+                yield return VisitRow(m);
             }
         }
 
-        return new ExportTable("visits.csv", columns, Rows);
+        return new ExportTable(VisitsFile, columns, Rows);
     }
 
     private ExportTable Events()
@@ -391,8 +460,6 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
 
     private static string Codes<T>() where T : struct, Enum => string.Join("; ", Enum.GetValues<T>().Select(v => v.Wire()));
 
-    private IAsyncEnumerable<Participant> ParticipantsAsync(CancellationToken ct) => ParticipantPagesAsync(db, trial.Id, ct);
-
     /// <summary>A trial's participants in study-id order, read a page at a time (with their ratings, sessions and events).</summary>
     internal static async IAsyncEnumerable<Participant> ParticipantPagesAsync(TrialDbContext db, string trialId, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -419,6 +486,65 @@ internal sealed class ExportTables(TrialDbContext db, InstrumentCatalogue catalo
             after = page[^1].Id;
         }
     }
+
+    /// <summary>
+    /// The source enumerated on a task of its own, in batches through a bounded channel: the database's reading and
+    /// the rows' conversion run beside the formatting of the rows read before (with the zip's deflate, three stages on
+    /// two cores). At most a few batches wait, so memory stays flat. The reading has stopped before this returns, so
+    /// the context's connection is free again.
+    /// </summary>
+    private static async IAsyncEnumerable<T> ReadAheadAsync<T>(Func<CancellationToken, IAsyncEnumerable<T>> source, [EnumeratorCancellation] CancellationToken ct)
+    {
+        const int BatchSize = 512;
+        var batches = Channel.CreateBounded<T[]>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                var batch = new List<T>(BatchSize);
+                await foreach (var item in source(stop.Token).WithCancellation(stop.Token))
+                {
+                    batch.Add(item);
+                    if (batch.Count == BatchSize)
+                    {
+                        await batches.Writer.WriteAsync([.. batch], stop.Token);
+                        batch.Clear();
+                    }
+                }
+
+                if (batch.Count > 0)
+                {
+                    await batches.Writer.WriteAsync([.. batch], stop.Token);
+                }
+
+                batches.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                batches.Writer.TryComplete(e);
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var batch in batches.Reader.ReadAllAsync(ct))
+            {
+                foreach (var item in batch)
+                {
+                    yield return item;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await reading;
+        }
+    }
+
+    /// <summary>Receives scores.csv's and visits.csv's rows from item_responses.csv's read of the measures, in their order.</summary>
+    internal sealed record MeasureRowsAlongside(Func<string[], CancellationToken, ValueTask> Score, Func<string[], CancellationToken, ValueTask> Visit);
 
     /// <summary>A measure as its columns are stored: the answers and scores as their JSON text, parsed by the table that writes them.</summary>
     private sealed record MeasureRow(
