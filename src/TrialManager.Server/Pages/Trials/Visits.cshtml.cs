@@ -151,7 +151,7 @@ public sealed class VisitsModel(ISender sender, TimeProvider clock) : TrialPageM
     {
         if (IsAssessor && CorrectionParticipantId is { } id)
         {
-            VisitMeasures = await sender.Send(new GetMeasures(id), ct);
+            VisitMeasures = await sender.Send(new GetMeasures(id, TrialId), ct);
             VisitCorrections = await sender.Send(new GetAssessorCorrections(id), ct);
         }
     }
@@ -205,8 +205,8 @@ public sealed class VisitsModel(ISender sender, TimeProvider clock) : TrialPageM
 
     private async Task LoadVisitAsync(string participantId, string visit, CancellationToken ct)
     {
-        // The participant's measures first: another site's participant stops here with the API's 404.
-        var measures = await sender.Send(new GetMeasures(participantId), ct);
+        // The participant's measures first: another site's or another trial's participant stops here with the API's 404.
+        var measures = await sender.Send(new GetMeasures(participantId, TrialId), ct);
         Recording = (participantId, visit);
         RecordedAtVisit = [.. measures.Where(m => string.Equals(m.Visit, visit, StringComparison.OrdinalIgnoreCase))];
         var codes = Trial?.Schedule?.VisitInstruments ?? [];
