@@ -91,7 +91,7 @@ public static partial class DefinitionVersions
     /// </summary>
     public static void Check(
         TrialStatus status, TrialDefinition current, IReadOnlyList<TrialAmendment> amendments, TrialAmendment amendment,
-        IReadOnlyCollection<string> fixedMembersNamed, IProtocolTextVersions protocols)
+        IReadOnlyCollection<string> fixedMembersNamed, IProtocolTextVersions protocols, int randomized)
     {
         if (status == TrialStatus.Closed)
         {
@@ -142,6 +142,13 @@ public static partial class DefinitionVersions
         if (changes.TargetEnrollment is { } target && target == current.TargetEnrollment)
         {
             throw new DomainValidationException("changes.targetEnrollment", $"is already the target ({target})");
+        }
+
+        // The allocations stand (intention to treat): a target below them would count participants the trial has.
+        if (changes.TargetEnrollment is { } lower && lower < randomized)
+        {
+            throw new WorkflowConflictException(
+                $"{randomized} participants are already randomized: the target enrollment cannot be set below that number ({lower} asked).");
         }
 
         if (changes.ConsentVersion is { } consent && ConsentVersion(amendments) is { } inForce && Compare(consent, inForce) <= 0)

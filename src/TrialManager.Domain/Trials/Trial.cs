@@ -91,11 +91,12 @@ public sealed class Trial
 
     /// <summary>
     /// Records an amendment after <see cref="DefinitionVersions.Check"/>; <paramref name="fixedMembersNamed"/> are the
-    /// design members the request named, which make it a conflict.
+    /// design members the request named, which make it a conflict; <paramref name="randomized"/> the participants
+    /// allocated so far, below which the target cannot go.
     /// </summary>
-    public void Amend(TrialAmendment amendment, IReadOnlyCollection<string> fixedMembersNamed, IProtocolTextVersions protocols)
+    public void Amend(TrialAmendment amendment, IReadOnlyCollection<string> fixedMembersNamed, IProtocolTextVersions protocols, int randomized)
     {
-        DefinitionVersions.Check(Status, Definition, Amendments, amendment, fixedMembersNamed, protocols);
+        DefinitionVersions.Check(Status, Definition, Amendments, amendment, fixedMembersNamed, protocols, randomized);
         Amendments = [.. Amendments, amendment];
         _definition = null;
     }

@@ -22,7 +22,17 @@ internal static class Loaders
         var participant = await ParticipantQuery.For(db)(db, id, cancellationToken);
         return participant is not null && actor.MaySeeParticipant(participant.Site, participant.TherapistCode)
             ? participant
-            : throw new NotFoundException($"No participant with id {id}.");
+            : throw NoParticipant(id);
+    }
+
+    /// <summary>
+    /// The loader above, for a page under one trial: a participant of another trial is the same 404,
+    /// so a trial's page never acts on another trial's participant. A null <paramref name="trialId"/> checks no trial.
+    /// </summary>
+    public static async Task<Participant> LoadParticipantAsync(this TrialDbContext db, string id, string? trialId, Actor actor, CancellationToken cancellationToken)
+    {
+        var participant = await db.LoadParticipantAsync(id, actor, cancellationToken);
+        return trialId is null || participant.TrialId == trialId ? participant : throw NoParticipant(id);
     }
 
     /// <summary>The trial, tracked, for a command that changes it or what it owns; 404 when there is none.</summary>
@@ -43,4 +53,6 @@ internal static class Loaders
     }
 
     private static NotFoundException NoTrial(string trialId) => new($"No trial with id {trialId}.");
+
+    private static NotFoundException NoParticipant(string id) => new($"No participant with id {id}.");
 }

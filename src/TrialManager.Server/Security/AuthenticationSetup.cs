@@ -20,7 +20,7 @@ public static class AuthenticationSetup
     {
         services.AddHttpContextAccessor();
         services.AddSingleton(_ => ApiKeyStore.FromConfiguration(configuration, environment.IsDevelopment()));
-        services.AddSingleton(_ => FailedSignInLimiter.From(configuration));
+        services.AddSingleton(s => FailedSignInLimiter.From(configuration, s.GetRequiredService<TimeProvider>()));
         services.AddSingleton(_ => new SignInAuditSchedule(configuration, TimeProvider.System));
         services.AddScoped<IActorAccessor, HttpActorAccessor>();
         services.AddScoped<SecurityAudit>();

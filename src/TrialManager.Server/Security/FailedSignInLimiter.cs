@@ -1,5 +1,3 @@
-using System.Threading.RateLimiting;
-
 namespace TrialManager.Server.Security;
 
 /// <summary>
@@ -7,43 +5,35 @@ namespace TrialManager.Server.Security;
 /// 20 a minute). Once spent, the address gets 429 with Retry-After and its keys are not even checked until the
 /// window ends. Behind a reverse proxy, configure forwarded headers so the address is the client's.
 /// </summary>
-public sealed class FailedSignInLimiter(int permitLimit, TimeSpan window) : IDisposable
+public sealed class FailedSignInLimiter(int permitLimit, TimeSpan window, TimeProvider clock)
 {
     private const string RetryAfterItem = "TrialManager.SignInRetryAfter";
 
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(address =>
-        RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
-        {
-            PermitLimit = permitLimit,
-            Window = window,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+    private readonly FixedWindowCounter _failures = new(permitLimit, window, clock);
 
-    public static FailedSignInLimiter From(IConfiguration configuration) => new(
+    public static FailedSignInLimiter From(IConfiguration configuration, TimeProvider clock) => new(
         configuration.GetValue<int?>("Authentication:FailureLimit:PermitLimit") ?? 20,
-        TimeSpan.FromSeconds(configuration.GetValue<double?>("Authentication:FailureLimit:WindowSeconds") ?? 60));
+        TimeSpan.FromSeconds(configuration.GetValue<double?>("Authentication:FailureLimit:WindowSeconds") ?? 60),
+        clock);
 
     /// <summary>True while the address has spent its failures; marks the request for a 429.</summary>
     public bool IsLockedOut(HttpContext context)
     {
-        using var probe = _limiter.AttemptAcquire(AddressOf(context), 0);
-        if (probe.IsAcquired)
+        if (_failures.Spent(AddressOf(context)) is not { } retryAfter)
         {
             return false;
         }
 
-        Mark(context, probe);
+        context.Items[RetryAfterItem] = retryAfter;
         return true;
     }
 
     /// <summary>Counts one failure; the one over the limit marks the request for a 429.</summary>
     public void RecordFailure(HttpContext context)
     {
-        using var lease = _limiter.AttemptAcquire(AddressOf(context));
-        if (!lease.IsAcquired)
+        if (_failures.TryCount(AddressOf(context)) is { } retryAfter)
         {
-            Mark(context, lease);
+            context.Items[RetryAfterItem] = retryAfter;
         }
     }
 
@@ -56,13 +46,6 @@ public sealed class FailedSignInLimiter(int permitLimit, TimeSpan window) : IDis
         context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return seconds;
     }
-
-    public void Dispose() => _limiter.Dispose();
-
-    private void Mark(HttpContext context, RateLimitLease lease) =>
-        context.Items[RetryAfterItem] = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) && retryAfter > TimeSpan.Zero
-            ? retryAfter
-            : window;
 
     private static string AddressOf(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }

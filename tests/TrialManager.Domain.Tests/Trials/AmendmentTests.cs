@@ -23,7 +23,7 @@ public sealed class AmendmentTests
         new(version, Approved.AddDays(1), new EthicsApproval("IRB-2026-114", Approved),
             new AmendmentChanges(addSites ?? [], target, consent, protocols ?? []), Walk.Now);
 
-    private static void Amend(Trial trial, TrialAmendment amendment, params string[] fixedMembers) => trial.Amend(amendment, fixedMembers, new Texts());
+    private static void Amend(Trial trial, TrialAmendment amendment, params string[] fixedMembers) => trial.Amend(amendment, fixedMembers, new Texts(), randomized: 0);
 
     [Fact]
     public void Amend_AddsSitesAndTarget_KeepsTheBaseDefinitionAndTheDesign()
@@ -41,6 +41,22 @@ public sealed class AmendmentTests
         Assert.Equal(100, trial.BaseDefinition.TargetEnrollment);
         Assert.Same(before.Randomization, trial.Definition.Randomization);
         Assert.Same(before.Arms, trial.Definition.Arms);
+    }
+
+    [Fact]
+    public void Amend_WhenTheTargetIsBelowTheNumberRandomized_IsAConflictThatSaysHowMany_AndThatNumberItselfIsATarget()
+    {
+        var trial = Walk.RecruitingTrial();
+
+        var e = Assert.Throws<WorkflowConflictException>(() => trial.Amend(Amendment(target: 11), [], new Texts(), randomized: 12));
+        var one = Assert.Throws<WorkflowConflictException>(() => trial.Amend(Amendment(target: 1), [], new Texts(), randomized: 2));
+
+        Assert.Contains("12 participants are already randomized", e.Message, StringComparison.Ordinal);
+        Assert.Contains("(11 asked)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("2 participants are already randomized", one.Message, StringComparison.Ordinal);
+        Assert.Empty(trial.Amendments);
+        trial.Amend(Amendment(target: 12), [], new Texts(), randomized: 12);
+        Assert.Equal(12, trial.Definition.TargetEnrollment);
     }
 
     [Fact]

@@ -84,6 +84,28 @@ public abstract class AmendmentApiTests(TrialServer server)
     }
 
     [ServerFact]
+    public async Task Amend_TargetBelowTheNumberRandomized_IsA409ThatSaysHowMany_AndChangesNothing()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        for (var i = 0; i < 2; i++)
+        {
+            var participant = await TestTrials.FormulatedParticipantAsync(server, trialId);
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Coordinator.PostJsonAsync($"/api/participants/{participant}/randomization", null));
+        }
+
+        // Screened but not randomized: not counted.
+        await TestTrials.FormulatedParticipantAsync(server, trialId);
+
+        await ProblemAssertions.AssertConflictNamingAsync(
+            await server.Admin.PostJsonAsync($"/api/trials/{trialId}/amendments", Body(changes: new { targetEnrollment = 1 })), "2 participants are already randomized");
+        Assert.Equal(0, (await (await server.Admin.GetAsync($"/api/trials/{trialId}/amendments")).JsonAsync()).GetArrayLength());
+        Assert.Equal(100, (await (await server.Admin.GetAsync($"/api/trials/{trialId}")).JsonAsync()).GetProperty("targetEnrollment").GetInt32());
+
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/amendments", Body(changes: new { targetEnrollment = 2 })));
+        Assert.Equal(2, (await (await server.Admin.GetAsync($"/api/trials/{trialId}")).JsonAsync()).GetProperty("targetEnrollment").GetInt32());
+    }
+
+    [ServerFact]
     public async Task Amend_BadInput_IsA400NamingTheField_AndVersionsMustIncrease()
     {
         var trialId = await TestTrials.CreateAsync(server, recruiting: true);

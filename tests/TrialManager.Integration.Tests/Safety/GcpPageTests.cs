@@ -128,6 +128,31 @@ public abstract partial class GcpPageTests(TrialServer server)
         Assert.Single(await AmendmentsAsync(trialId));
     }
 
+    [ServerFact]
+    public async Task Admin_TargetBelowTheNumberRandomized_OnThePage_IsTheApis409WithHowMany()
+    {
+        var trialId = await TestTrials.CreateAsync(server, recruiting: true);
+        for (var i = 0; i < 2; i++)
+        {
+            await DocumentSupport.RandomizedParticipantAsync(server, trialId);
+        }
+
+        var path = $"/trials/{trialId}/amendments";
+        var admin = await PageSignIn.SignedInClientAsync(server, "dev-admin");
+        var page = await admin.GetStringAsync(new Uri(path, UriKind.Relative));
+        var below = await PostFormAsync(admin, page, path, new()
+        {
+            ["Version"] = "1.1", ["EffectiveOn"] = Today, ["EthicsReference"] = "IRB-2026-202", ["EthicsDate"] = Today, ["TargetEnrollment"] = "1",
+        });
+
+        Assert.Equal(HttpStatusCode.Conflict, below.StatusCode);
+        var text = await TextAsync(below);
+        Assert.Contains("id=\"err-amend\"", text, StringComparison.Ordinal);
+        Assert.Contains("2 participants are already randomized", text, StringComparison.Ordinal);
+        Assert.Contains("value=\"IRB-2026-202\"", text, StringComparison.Ordinal);
+        Assert.Empty(await AmendmentsAsync(trialId));
+    }
+
     private async Task<List<string>> ReconsentListAsync(string trialId) =>
         [.. (await (await server.Coordinator.GetAsync($"/api/trials/{trialId}/reconsent")).JsonAsync()).EnumerateArray()
             .Select(r => r.GetProperty("participantId").GetString()!)];

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using TrialManager.Integration.Tests.Api;
 using TrialManager.Integration.Tests.Documents;
 using TrialManager.Integration.Tests.Harness;
@@ -240,6 +241,91 @@ public abstract partial class AssessorBlindingTests(TrialServer server)
         var trail = JsonDocument.Parse(await (await server.Admin.GetAsync($"/api/audit?limit=1000&trialId={trialId}")).Content.ReadAsStringAsync()).RootElement
             .EnumerateArray().Where(e => e.GetProperty("action").GetString() == "CorrectRecord").ToList();
         Assert.Contains("item 1 was ticked 2", Assert.Single(trail).GetProperty("changes").GetString()!, StringComparison.Ordinal);
+    }
+
+    [ServerFact]
+    public async Task VisitsPage_RecordAndCorrect_RefuseAParticipantOfAnotherTrial_AsTheLoadersDo()
+    {
+        var trialId = await VisitApiTests.ScheduledTrialAsync(server);
+        var otherTrial = await VisitApiTests.ScheduledTrialAsync(server);
+        var other = (await DocumentSupport.RandomizedParticipantAsync(server, otherTrial)).GetProperty("participantId").GetString()!;
+        var pages = await PageSignIn.SignedInClientAsync(server, Key);
+        var path = $"/trials/{trialId}/visits";
+
+        foreach (var query in new[] { $"?record={other}&visit=baseline", $"?correct={other}" })
+        {
+            var refused = await pages.GetAsync(new Uri(path + query, UriKind.Relative));
+            Assert.True(refused.StatusCode == HttpStatusCode.NotFound, $"{query}: {refused.StatusCode}");
+            var text = await refused.Content.ReadAsStringAsync();
+            Assert.Contains($"No participant with id {other}.", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("handler=Measure", text, StringComparison.Ordinal);
+        }
+
+        // A visit's form posted under this trial for the other trial's participant: the same 404, nothing recorded.
+        var page = await pages.GetStringAsync(new Uri(path, UriKind.Relative));
+        var fields = new Dictionary<string, string>
+        {
+            ["ParticipantId"] = other, ["Visit"] = "baseline", ["Instrument"] = "phq9",
+            ["CompletedOn"] = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(page).Groups[1].Value),
+        };
+        using (var body = new FormUrlEncodedContent(fields))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await pages.PostAsync(new Uri($"{path}?handler=Measure", UriKind.Relative), body)).StatusCode);
+        }
+
+        Assert.Equal(0, (await (await server.Coordinator.GetAsync($"/api/participants/{other}/measures")).JsonAsync()).GetArrayLength());
+        // Under its own trial the participant's visit opens its forms.
+        var own = await pages.GetAsync(new Uri($"/trials/{otherTrial}/visits?record={other}&visit=baseline", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Contains("handler=Measure", await own.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [ServerFact]
+    public async Task Assessor_RecordsTheGuess_OnTheLastVisitsForms_AfterItsMeasures_Once()
+    {
+        var trialId = await VisitApiTests.ScheduledTrialAsync(server);
+        var id = (await DocumentSupport.RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
+        await VisitApiTests.BackdateAsync(server, id, 80);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var assessor = server.Client(Key);
+        foreach (var (instrument, items) in new[] { ("phq9", 9), ("gad7", 7) })
+        {
+            await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await assessor.PostJsonAsync($"/api/participants/{id}/measures",
+                new { instrument, visit = "followUp3m", completedOn = today, items = Enumerable.Range(1, items).ToDictionary(i => $"{i}", _ => 1) }));
+        }
+
+        // The last visit is recorded, so no longer due: its forms still take the guess.
+        var pages = await PageSignIn.SignedInClientAsync(server, Key);
+        var path = $"/trials/{trialId}/visits";
+        var visitPath = $"{path}?record={id}&visit=followUp3m";
+        var page = await pages.GetStringAsync(new Uri(visitPath, UriKind.Relative));
+        Assert.Contains("id=\"guess\"", page, StringComparison.Ordinal);
+        Assert.Contains("handler=Guess", page, StringComparison.Ordinal);
+
+        async Task<HttpResponseMessage> GuessAsync(string guess)
+        {
+            using var body = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["ParticipantId"] = id, ["Visit"] = "followUp3m", ["Guess"] = guess,
+                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(TokenField().Match(page).Groups[1].Value),
+            });
+            return await pages.PostAsync(new Uri($"{path}?handler=Guess", UriKind.Relative), body);
+        }
+
+        var guessed = await GuessAsync("dontKnow");
+        Assert.Equal(HttpStatusCode.Redirect, guessed.StatusCode);
+        Assert.Equal($"{visitPath}#guess", guessed.Headers.Location!.OriginalString);
+        Assert.Equal(1, await server.WithDbAsync(db => db.BlindingGuesses.CountAsync(g => g.ParticipantId == id)));
+        var after = await pages.GetStringAsync(new Uri(visitPath, UriKind.Relative));
+        Assert.Contains("Your guess of the arm is recorded", after, StringComparison.Ordinal);
+        Assert.DoesNotContain("handler=Guess", after, StringComparison.Ordinal);
+
+        // Once: a second guess is the API's refusal on the form, and nothing more is recorded.
+        var again = await GuessAsync("dontKnow");
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        Assert.Contains("already recorded", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(1, await server.WithDbAsync(db => db.BlindingGuesses.CountAsync(g => g.ParticipantId == id)));
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FluentValidation;
 using Mediator;
+using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Documents.Protocols;
 using TrialManager.Infrastructure.Persistence;
@@ -86,7 +87,9 @@ public sealed class AmendTrialHandler(TrialDbContext db, ProtocolLibrary protoco
                 changes.ConsentVersion,
                 (changes.ProtocolVersions ?? []).ToDictionary(p => p.Key, p => p.Value!, StringComparer.Ordinal)),
             clock.GetUtcNow());
-        trial.Amend(amendment, changes.FixedMembersNamed, protocols);
+        // Counted only when the amendment sets a target (the allocations: withdrawn participants stay randomized).
+        var randomized = changes.TargetEnrollment is null ? 0 : await db.Allocations.CountAsync(a => a.TrialId == trial.Id, cancellationToken);
+        trial.Amend(amendment, changes.FixedMembersNamed, protocols, randomized);
         return AmendmentView.From(amendment);
     }
 }

@@ -100,6 +100,15 @@ public sealed class VisitsModel(ISender sender, TimeProvider clock) : TrialPageM
     /// <summary>The schedule's last visit, at which the assessor's guess of the arm is made.</summary>
     public string? LastVisit => Trial?.Schedule?.Visits.MaxBy(v => v.Day)?.Code;
 
+    /// <summary>
+    /// The open visit is the last one and the reader an assessor: its forms take the guess, also once its measures are
+    /// recorded (the visit is then no longer due, so the due list's form is gone).
+    /// </summary>
+    public bool GuessesAtOpenVisit => IsAssessor && Recording is var (_, visit) && string.Equals(visit, LastVisit, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The assessor's own guess for the open last visit's participant, once made.</summary>
+    public BlindingGuessView? OwnGuess { get; private set; }
+
     public Task<IActionResult> OnGetAsync(string? site, string? after, string? record, string? visit, string? correct, CancellationToken ct) => Show(async () =>
     {
         await LoadAsync(site, after, ct);
@@ -151,7 +160,7 @@ public sealed class VisitsModel(ISender sender, TimeProvider clock) : TrialPageM
     {
         if (IsAssessor && CorrectionParticipantId is { } id)
         {
-            VisitMeasures = await sender.Send(new GetMeasures(id), ct);
+            VisitMeasures = await sender.Send(new GetMeasures(id, TrialId), ct);
             VisitCorrections = await sender.Send(new GetAssessorCorrections(id), ct);
         }
     }
@@ -186,6 +195,16 @@ public sealed class VisitsModel(ISender sender, TimeProvider clock) : TrialPageM
             return ShowProblem(StatusCodes.Status403Forbidden, "Only an assessor records a blinding guess.");
         }
 
+        // From the last visit's forms, or the due list; either way one of this trial's participants (another's is a 404).
+        if (!string.IsNullOrEmpty(Visit))
+        {
+            await LoadVisitAsync(ParticipantId ?? string.Empty, Visit, ct);
+        }
+        else
+        {
+            await sender.Send(new GetOwnBlindingGuess(ParticipantId ?? string.Empty, TrialId), ct);
+        }
+
         try
         {
             var guess = await sender.Send(new RecordBlindingGuess(ParticipantId ?? string.Empty, Guess), ct);
@@ -200,17 +219,23 @@ public sealed class VisitsModel(ISender sender, TimeProvider clock) : TrialPageM
             throw new RequestValidationException(e.Errors.ToDictionary(kv => $"{kv.Key}-{ParticipantId}", kv => kv.Value));
         }
 
-        return Redirect($"/trials/{TrialId}/visits");
+        return Redirect(string.IsNullOrEmpty(Visit)
+            ? $"/trials/{TrialId}/visits"
+            : $"/trials/{TrialId}/visits?record={Uri.EscapeDataString(ParticipantId ?? string.Empty)}&visit={Uri.EscapeDataString(Visit)}#guess");
     });
 
     private async Task LoadVisitAsync(string participantId, string visit, CancellationToken ct)
     {
-        // The participant's measures first: another site's participant stops here with the API's 404.
-        var measures = await sender.Send(new GetMeasures(participantId), ct);
+        // The participant's measures first: another site's or another trial's participant stops here with the API's 404.
+        var measures = await sender.Send(new GetMeasures(participantId, TrialId), ct);
         Recording = (participantId, visit);
         RecordedAtVisit = [.. measures.Where(m => string.Equals(m.Visit, visit, StringComparison.OrdinalIgnoreCase))];
         var codes = Trial?.Schedule?.VisitInstruments ?? [];
         VisitInstruments = [.. (await sender.Send(new GetInstruments(), ct)).Where(i => codes.Contains(i.Code, StringComparer.Ordinal))];
+        if (GuessesAtOpenVisit)
+        {
+            OwnGuess = await sender.Send(new GetOwnBlindingGuess(participantId, TrialId), ct);
+        }
     }
 
     private async Task LoadAsync(string? site, string? after, CancellationToken ct)
