@@ -126,7 +126,7 @@ public static class HttpListLoad
     private static void Print(string name, Measure m) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{name}: p50 {m.P50:F1} ms, p99 {m.P99:F1} ms, {m.Rate:F0} requests/s, errors {m.Errors}"));
 
-    internal static WebApplicationFactory<Program> Start(Dictionary<string, string> settings)
+    internal static WebApplicationFactory<Program> Start(Dictionary<string, string> settings, Action<IServiceCollection>? services = null)
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "TrialManager.sln")))
@@ -145,6 +145,11 @@ public static class HttpListLoad
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);
+            }
+
+            if (services is not null)
+            {
+                builder.ConfigureServices(services);
             }
         });
         factory.UseKestrel(0);

@@ -363,6 +363,81 @@ public abstract class VisitApiTests(TrialServer server)
         Assert.Equal(ordered.Where(l => l.StartsWith("AAA ", StringComparison.Ordinal) && l.EndsWith(" overdue", StringComparison.Ordinal)),
             (await AllPagesAsync(Assessor, $"/api/trials/{trialId}/visits/due?site=AAA&status=overdue&limit=9")).Select(Line));
     }
+
+    [ServerFact]
+    public async Task DueList_PageEdgeOnADayManyShare_IdsOrderedDifferentlyByCase_GappedAndStoppedSessions_IsTheRule()
+    {
+        // Twenty participants randomized at one instant, so many share their next-due day and a page often ends on it;
+        // their ids differ in case, which the database may order otherwise than the list's ordinal keys. Gapped
+        // sessions, none at all, and a gap left behind by a treatment stop; visits half or wholly recorded.
+        var trialId = await ScheduledTrialAsync(server);
+        var catalogue = server.Factory.Services.GetRequiredService<InstrumentCatalogue>();
+        var now = DateTimeOffset.UtcNow;
+        var randomizedAt = now.AddDays(-30);
+        var randomizedOn = DateOnly.FromDateTime(randomizedAt.UtcDateTime);
+        var expected = new List<(string Key, string Line)>();
+        await server.WithDbAsync(async db =>
+        {
+            var trial = await db.Trials.AsNoTracking().SingleAsync(t => t.Id == trialId);
+            var schedule = trial.Definition.Schedule!;
+            var therapist = Therapist.Register(trial, $"T-edge-{trialId}", "AAA", [ArmCode.Mediator, ArmCode.Moderator], now.AddDays(-400));
+            db.Therapists.Add(therapist);
+            for (var i = 0; i < 20; i++)
+            {
+                var p = Participant.Screen($"{trialId}-{(i % 2 == 0 ? "e" : "E")}{i:D2}", trial, new ScreeningAnswers("AAA", 30, 15, [], null, null), randomizedAt.AddDays(-10));
+                p.Consent("1.0", randomizedOn.AddDays(-9));
+                p.RateFormulation(trial.Definition, "R01", new FormulationScores(4, 1, 0, 0), false, null, randomizedAt.AddDays(-5));
+                p.MarkRandomized(randomizedAt);
+                p.AssignTherapist(therapist, i % 2 == 0 ? ArmCode.Mediator : ArmCode.Moderator);
+                int[] sessions = (i % 4) switch { 0 => [1, 3], 1 => [], 2 => [1, 2, 3, 4], _ => [2] };
+                foreach (var n in sessions)
+                {
+                    p.RecordSession(n, randomizedOn.AddDays((n - 1) * schedule.SessionIntervalDays), SessionAttendance.Attended, "dev-coordinator", now);
+                }
+
+                if (i % 5 == 0)
+                {
+                    p.StopTreatment(TreatmentStopCategory.ParticipantChoice, null, now);
+                }
+
+                db.Participants.Add(p);
+                string[] baseline = (i % 3) switch { 0 => ["phq9", "gad7"], 1 => ["gad7"], _ => [] };
+                foreach (var code in baseline)
+                {
+                    var definition = catalogue.Find(code)!.Definition;
+                    var scored = MeasureScorer.Score(definition, definition.Items.ToDictionary(item => item.Id, _ => (decimal?)0)).Measure!;
+                    db.Measures.Add(Measure.AtVisit(p, schedule, scored, "baseline", randomizedOn, [], "dev-assessor", now));
+                }
+
+                var progress = new ScheduleProgress(randomizedOn, i % 5 != 0, sessions.ToHashSet(),
+                    new Dictionary<string, IReadOnlySet<string>> { ["baseline"] = baseline.ToHashSet() });
+                expected.AddRange(DueList.For(schedule, progress, Today).Select(d =>
+                {
+                    var what = d.Number?.ToString("D4", CultureInfo.InvariantCulture) ?? d.Visit;
+                    return ($"AAA|{d.From:yyyy-MM-dd}|{p.Id}|{d.Kind.ToString().ToLowerInvariant()}|{what}",
+                        $"{p.Id} {d.Kind.ToString().ToLowerInvariant()} {d.Number?.ToString(CultureInfo.InvariantCulture) ?? d.Visit} {d.Status.ToString().ToLowerInvariant()}");
+                }));
+            }
+
+            await db.SaveChangesAsync();
+            return await NextDues.RecomputeAsync(db, db.Participants.Where(p => p.TrialId == trialId), CancellationToken.None);
+        });
+
+        static string Line(JsonElement d) =>
+            $"{d.GetProperty("participantId").GetString()} {d.GetProperty("kind").GetString()} "
+            + $"{(d.GetProperty("session").ValueKind == JsonValueKind.Number ? d.GetProperty("session").GetInt32().ToString(CultureInfo.InvariantCulture) : d.GetProperty("visit").GetString())} "
+            + $"{d.GetProperty("status").GetString()}";
+
+        var ordered = expected.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Line).ToList();
+        Assert.True(ordered.Count > 40, $"only {ordered.Count} entries");
+        foreach (var limit in new[] { 1, 2, 3, 5, 7, 1000 })
+        {
+            Assert.Equal(ordered, (await AllPagesAsync(server.Coordinator, $"/api/trials/{trialId}/visits/due?site=AAA&limit={limit}")).Select(Line));
+        }
+
+        Assert.Equal(ordered.Where(l => l.EndsWith(" due", StringComparison.Ordinal)),
+            (await AllPagesAsync(Assessor, $"/api/trials/{trialId}/visits/due?status=due&limit=4")).Select(Line));
+    }
 }
 
 [Collection(SqliteServerCollection.Name)]

@@ -93,17 +93,26 @@ public sealed class GetDueListHandler(TrialDbContext db, IActorAccessor actors, 
                     break; // no later participant of the site opens anything before the page's end
                 }
 
-                var batch = await AddBatchAsync(trial.Id, site, lastDue, lastId, batchSize, schedule, today, status, after, rows, cancellationToken);
+                // Once the page is full (its end is of this site: a full page from an earlier site ended the loop), a
+                // participant whose date is after the page's last entry opens nothing on it: the next batch is only the
+                // ties of that day, not another page's worth.
+                var bound = Full(rows, page) && rows[page.Limit].Item.From < today ? rows[page.Limit].Item.From : today;
+                var batch = await AddBatchAsync(trial.Id, site, lastDue, lastId, batchSize, schedule, bound, today, status, after, rows, cancellationToken);
                 if (batch is null)
                 {
                     break;
                 }
 
-                (lastDue, lastId) = batch.Value;
+                (lastDue, lastId, var read) = batch.Value;
                 rows.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
                 if (rows.Count > page.Limit + 1)
                 {
                     rows.RemoveRange(page.Limit + 1, rows.Count - page.Limit - 1);
+                }
+
+                if (read < batchSize)
+                {
+                    break; // the site has no one left with something due by the bound
                 }
             }
 
@@ -120,26 +129,26 @@ public sealed class GetDueListHandler(TrialDbContext db, IActorAccessor actors, 
     private static bool Full(List<(DueView Item, string Key)> rows, PageRequest page) => rows.Count > page.Limit;
 
     /// <summary>
-    /// The entries after the cursor of the next batch of the site's followed participants with something due by today;
-    /// the batch's last (next-due date, id), or null when none remain.
+    /// The entries after the cursor of the next batch of the site's followed participants with something due by
+    /// <paramref name="bound"/> (today, or the page's last day once it is full); the batch's last (next-due date, id)
+    /// and how many it read, or null when none remain.
     /// </summary>
-    private async Task<(DateOnly, string)?> AddBatchAsync(
-        string trialId, string site, DateOnly? lastDue, string? lastId, int batchSize, TrialSchedule schedule, DateOnly today, DueStatus? status,
-        string? after, List<(DueView Item, string Key)> rows, CancellationToken cancellationToken)
+    private async Task<(DateOnly, string, int)?> AddBatchAsync(
+        string trialId, string site, DateOnly? lastDue, string? lastId, int batchSize, TrialSchedule schedule, DateOnly bound, DateOnly today,
+        DueStatus? status, string? after, List<(DueView Item, string Key)> rows, CancellationToken cancellationToken)
     {
         var participants = db.Participants.AsNoTracking()
-            .Where(p => p.TrialId == trialId && p.Site == site && p.NextDue <= today
+            .Where(p => p.TrialId == trialId && p.Site == site && p.NextDue <= bound
                 && (p.Status == ParticipantStatus.Randomized || p.Status == ParticipantStatus.FollowUp));
         if (lastDue is { } due)
         {
             participants = participants.Where(p => p.NextDue > due || (p.NextDue == due && string.Compare(p.Id, lastId) > 0));
         }
 
-        participants = participants.OrderBy(p => p.NextDue).ThenBy(p => p.Id).Take(batchSize);
-
         // One row per participant: what the rule needs of their sessions is which numbers are recorded, and for almost
         // everyone those are 1..n, which the count and the bounds tell without reading the sessions themselves.
         var followed = await participants
+            .OrderBy(p => p.NextDue).ThenBy(p => p.Id).Take(batchSize)
             .Select(p => new
             {
                 p.Id, p.Status, p.RandomizedAt, p.NextDue,
@@ -153,22 +162,30 @@ public sealed class GetDueListHandler(TrialDbContext db, IActorAccessor actors, 
             return null;
         }
 
-        // The batch as a subquery, not its ids sent back as a list of parameters.
-        var ids = participants.Select(p => p.Id);
-        // The numbers themselves only where they are not 1..n (a session left out, then a later one recorded).
-        var gapped = (await db.Participants.AsNoTracking()
-                .Where(p => ids.Contains(p.Id)
-                    && (p.Sessions.Min(s => (int?)s.Number) != 1 || p.Sessions.Max(s => (int?)s.Number) != p.Sessions.Count()))
-                .SelectMany(p => p.Sessions)
-                // The owner's key from the session row itself: naming p.Id inside would need an APPLY, which SQLite lacks.
-                .Select(s => new { ParticipantId = EF.Property<string>(s, "ParticipantId"), s.Number })
-                .ToListAsync(cancellationToken))
-            .ToLookup(s => s.ParticipantId, s => s.Number);
+        // Their visit measures by the batch's ids (a page's worth), not the batch again as a subquery: the database
+        // looks each participant up in the measures' index once instead of evaluating the batch a second time (and
+        // PostgreSQL, given a subquery, hashed it against a scan of every measure).
+        var ids = followed.Select(p => p.Id).ToList();
         var visitMeasures = (await db.Measures.AsNoTracking()
-                .Where(m => m.TrialId == trialId && m.Visit != null && ids.Contains(m.ParticipantId))
+                .Where(m => ids.Contains(m.ParticipantId) && m.TrialId == trialId && m.Visit != null)
                 .Select(m => new { m.ParticipantId, Visit = m.Visit!, m.Instrument })
                 .ToListAsync(cancellationToken))
             .ToLookup(m => m.ParticipantId);
+
+        // The numbers themselves only where they are not 1..n (a session left out, then a later one recorded): by id, and
+        // only for those in treatment (after a treatment stop the rule lists no sessions); usually nobody, and no query.
+        var gappedIds = followed
+            .Where(p => p.Status == ParticipantStatus.Randomized && p.Sessions > 0 && !(p.First == 1 && p.Last == p.Sessions))
+            .Select(p => p.Id).ToList();
+        var gapped = gappedIds.Count == 0
+            ? Enumerable.Empty<(string ParticipantId, int Number)>().ToLookup(s => s.ParticipantId, s => s.Number)
+            : (await db.Participants.AsNoTracking()
+                    .Where(p => gappedIds.Contains(p.Id))
+                    .SelectMany(p => p.Sessions)
+                    // The owner's key from the session row itself: naming p.Id inside would need an APPLY, which SQLite lacks.
+                    .Select(s => new { ParticipantId = EF.Property<string>(s, "ParticipantId"), s.Number })
+                    .ToListAsync(cancellationToken))
+                .Select(s => (s.ParticipantId, s.Number)).ToLookup(s => s.ParticipantId, s => s.Number);
 
         foreach (var p in followed)
         {
@@ -192,6 +209,6 @@ public sealed class GetDueListHandler(TrialDbContext db, IActorAccessor actors, 
         }
 
         var tail = followed[^1];
-        return (tail.NextDue!.Value, tail.Id);
+        return (tail.NextDue!.Value, tail.Id, followed.Count);
     }
 }
