@@ -18,11 +18,12 @@ public sealed class Measure
         Scores = new Dictionary<string, double?>();
     }
 
-    private Measure(Participant participant, ScoredMeasure scored, int? session, string? visit, DateOnly completedOn, string recordedBy, DateTimeOffset now)
+    private Measure(
+        string trialId, string participantId, ScoredMeasure scored, int? session, string? visit, DateOnly completedOn, string recordedBy, DateTimeOffset now)
     {
         Id = Guid.NewGuid();
-        TrialId = participant.TrialId;
-        ParticipantId = participant.Id;
+        TrialId = trialId;
+        ParticipantId = participantId;
         Instrument = scored.Instrument;
         Version = scored.Version;
         Session = session;
@@ -85,7 +86,21 @@ public sealed class Measure
         Participant participant, ScoredMeasure scored, int session, DateOnly completedOn, IEnumerable<(string Instrument, int Session)> existing,
         string recordedBy, DateTimeOffset now)
     {
-        var held = AttendedSession(participant, session);
+        ArgumentNullException.ThrowIfNull(participant);
+        var held = participant.Sessions.FirstOrDefault(s => s.Number == session);
+        return AtSession(
+            participant.TrialId, participant.Id, held is null ? null : new HeldSession(held.Date, held.Attendance), scored, session, completedOn, existing, recordedBy, now);
+    }
+
+    /// <summary>
+    /// The same rules, given only what they need of the participant: who they are and the session (null when it is not
+    /// recorded). The server reads just that, not the participant with every session, rating and event.
+    /// </summary>
+    public static Measure AtSession(
+        string trialId, string participantId, HeldSession? held, ScoredMeasure scored, int session, DateOnly completedOn,
+        IEnumerable<(string Instrument, int Session)> existing, string recordedBy, DateTimeOffset now)
+    {
+        EnsureAttended(held, session);
         if (completedOn < held.Date)
         {
             throw new DomainValidationException("completedOn", $"is before session {session} on {held.Date:yyyy-MM-dd}");
@@ -96,17 +111,29 @@ public sealed class Measure
             throw new WorkflowConflictException($"{scored.Instrument} is already recorded for session {session}.");
         }
 
-        return new Measure(participant, scored, session, null, completedOn, recordedBy, now);
+        return new Measure(trialId, participantId, scored, session, null, completedOn, recordedBy, now);
     }
 
     /// <summary>The participant's session <paramref name="session"/>, which must be recorded as attended for a measure of it (409 otherwise).</summary>
     public static Therapy.TherapySession AttendedSession(Participant participant, int session)
     {
-        var held = participant.Sessions.FirstOrDefault(s => s.Number == session)
-            ?? throw new WorkflowConflictException($"Session {session} is not recorded for this participant; record the session first.");
-        return held.Attendance == Therapy.SessionAttendance.Attended
-            ? held
-            : throw new WorkflowConflictException($"Session {session} was recorded as {held.Attendance}; a measure needs a session that took place.");
+        ArgumentNullException.ThrowIfNull(participant);
+        var held = participant.Sessions.FirstOrDefault(s => s.Number == session);
+        EnsureAttended(held is null ? null : new HeldSession(held.Date, held.Attendance), session);
+        return held!; // EnsureAttended refused a missing session
+    }
+
+    private static void EnsureAttended([System.Diagnostics.CodeAnalysis.NotNull] HeldSession? held, int session)
+    {
+        if (held is null)
+        {
+            throw new WorkflowConflictException($"Session {session} is not recorded for this participant; record the session first.");
+        }
+
+        if (held.Attendance != Therapy.SessionAttendance.Attended)
+        {
+            throw new WorkflowConflictException($"Session {session} was recorded as {held.Attendance}; a measure needs a session that took place.");
+        }
     }
 
     /// <summary>
@@ -135,6 +162,9 @@ public sealed class Measure
             throw new WorkflowConflictException($"{scored.Instrument} is already recorded for visit {visit}.");
         }
 
-        return new Measure(participant, scored, null, visit, completedOn, recordedBy, now);
+        return new Measure(participant.TrialId, participant.Id, scored, null, visit, completedOn, recordedBy, now);
     }
 }
+
+/// <summary>What a session's measure needs of its session: when it took place, and whether it did.</summary>
+public sealed record HeldSession(DateOnly Date, Therapy.SessionAttendance Attendance);

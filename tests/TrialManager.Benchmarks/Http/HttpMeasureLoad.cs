@@ -165,11 +165,15 @@ public static class HttpMeasureLoad
         var (latencies, errors) = await RecordAllAsync(http, work[WarmUp..(WarmUp + count)]);
         var elapsed = watch.Elapsed;
         process.Refresh();
-        var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / elapsed.TotalSeconds * 100;
+        var cpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+        var cpu = cpuSeconds / elapsed.TotalSeconds * 100;
         latencies.Sort();
         var throughput = count / elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"measures recorded over HTTP: {throughput:F0}/s, p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, errors {errors}, process CPU {cpu:F0}% of one core"));
+        // Less sensitive to the machine's load than the rate: the CPU the process (server and its clients) spent per measure.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"process CPU per measure: {cpuSeconds * 1000 / count:F3} ms ({cpuSeconds:F2} s for {count})"));
 
         // Fill what is left, so every participant has 16 sessions of three instruments, then read records one at a time.
         await RecordAllAsync(http, work[(WarmUp + count)..]);

@@ -114,6 +114,31 @@ public abstract class MeasureApiTests(TrialServer server)
     }
 
     [ServerFact]
+    public async Task ASessionMeasure_BeforeItsSession_Is400_AndOfAParticipantTheKeyMayNotSee_Is404_AndRecordsNothing()
+    {
+        var (trialId, id) = await InTherapyAsync();
+        var yesterday = DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var items = Phq9(1, 1, 1, 1, 1, 1, 1, 1, 0);
+
+        (await ProblemAssertions.Assert400Async(await server.Coordinator.PostJsonAsync($"/api/participants/{id}/measures",
+            new { instrument = "phq9", session = 1, completedOn = yesterday, items }))).AssertNames("completedOn");
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Coordinator.PostJsonAsync("/api/participants/nobody-0001/measures",
+            new { instrument = "phq9", session = 1, completedOn = Today, items })).StatusCode);
+        // Randomized, with a session, but another therapist's participant: to the demo therapist it does not exist.
+        var other = (await DocumentSupport.RandomizedParticipantAsync(server, trialId)).GetProperty("participantId").GetString()!;
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/therapists",
+            new { code = "t-other", site = "AAA", arms = new[] { "mediator", "moderator" } }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Coordinator.PostJsonAsync($"/api/participants/{other}/therapist", new { therapist = "t-other" }));
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created,
+            await server.Coordinator.PostJsonAsync($"/api/participants/{other}/sessions", new { number = 1, date = Today, attendance = "attended" }));
+        Assert.Equal(HttpStatusCode.NotFound, (await Therapist.PostJsonAsync($"/api/participants/{other}/measures",
+            new { instrument = "alliance12", session = 1, completedOn = Today, items = Enumerable.Range(1, 12).ToDictionary(i => i.ToString(CultureInfo.InvariantCulture), _ => 3) })).StatusCode);
+
+        Assert.Empty((await (await server.Coordinator.GetAsync($"/api/participants/{id}/measures")).JsonAsync()).EnumerateArray());
+        Assert.Empty((await (await server.Coordinator.GetAsync($"/api/participants/{other}/measures")).JsonAsync()).EnumerateArray());
+    }
+
+    [ServerFact]
     public async Task TheSameMeasure_SentConcurrently_IsRecordedOnce_AndTheOthersAre409s()
     {
         // The handler reads the earlier measures before the write gate: a copy recorded meanwhile must still be seen.

@@ -104,8 +104,9 @@ public sealed class AnswerQuestionnaireHandler(
         }
 
         var recorded = await recordMeasure.Handle(measure, cancellationToken);
-        // Tracked by the measure's handler: the identity map answers without a second read.
-        var participant = db.Participants.Local.Single(p => p.Id == link.ParticipantId);
+        // The measure's handler tracks the participant of a visit's measure only (a session's it reads narrowly, untracked).
+        var participant = db.Participants.Local.SingleOrDefault(p => p.Id == link.ParticipantId)
+                          ?? await db.Participants.SingleAsync(p => p.Id == link.ParticipantId, cancellationToken);
         link.Answer(participant, db.Measures.Local.Single(m => m.Id == recorded.Id), now);
         return recorded.Id;
     }

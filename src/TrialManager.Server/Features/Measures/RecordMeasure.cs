@@ -5,6 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using TrialManager.Domain.Instruments;
 using TrialManager.Domain.Measures;
 using TrialManager.Domain.Notifications;
+using TrialManager.Domain.Therapy;
+using TrialManager.Domain.Trials;
 using TrialManager.Infrastructure.Instruments;
 using TrialManager.Infrastructure.Persistence;
 using TrialManager.Server.Features.Participants;
@@ -61,7 +63,13 @@ public sealed class RecordMeasureHandler(
     public async ValueTask<MeasureView> Handle(RecordMeasure command, CancellationToken cancellationToken)
     {
         var actor = actors.Current;
-        var participant = await db.LoadParticipantAsync(command.ParticipantId, actor, cancellationToken);
+        // A visit's measure needs the participant's status, and the next-due date derived from it before the save: the
+        // participant, tracked. A session's measure needs only who they are and that session: one narrow untracked read,
+        // not the participant with its ratings, events and every session (the largest part of a request in the write gate).
+        var participant = command.Visit is null ? null : await db.LoadParticipantAsync(command.ParticipantId, actor, cancellationToken);
+        var target = participant is null
+            ? await ReadSessionTargetAsync(command.ParticipantId, command.Session!.Value, actor, cancellationToken)
+            : new SessionTarget(participant.Id, participant.TrialId, participant.Site, participant.TherapistCode, participant.PrimaryFormulation, null, null);
         var definition = catalogue.Find(command.Instrument!)!.Definition;
         // Fidelity forms are rated blind, by raters; raters rate nothing else (the participant's questionnaires are not theirs).
         if (actor.Role == Roles.Therapist && definition.Respondent == InstrumentRespondent.Rater)
@@ -85,10 +93,7 @@ public sealed class RecordMeasureHandler(
             throw new ForbiddenException("Visit measures are recorded by an assessor or a coordinator.");
         }
 
-        var earlier = await db.Measures.AsNoTracking()
-            .Where(m => m.ParticipantId == participant.Id && m.Instrument == definition.Code)
-            .Select(m => new { m.Session, m.Visit, m.CompletedOn, m.Scores })
-            .ToListAsync(cancellationToken);
+        var earlier = await EarlierQuery.For(db)(db, target.Id, definition.Code).ToListAsync(cancellationToken);
         var previousTotal = PreviousTotal.Before(
             earlier.Select(m => (m.Session, m.CompletedOn, m.Scores)), command.Visit is null ? command.Session : null, command.CompletedOn!.Value);
 
@@ -99,20 +104,55 @@ public sealed class RecordMeasureHandler(
         }
 
         var now = clock.GetUtcNow();
-        var measure = command.Visit is { } visit
+        var measure = participant is not null
             ? Measure.AtVisit(
-                participant, (await db.ReadTrialAsync(participant.TrialId, cancellationToken)).Definition.Schedule, scored, visit,
+                participant, (await db.ReadTrialAsync(participant.TrialId, cancellationToken)).Definition.Schedule, scored, command.Visit!,
                 command.CompletedOn!.Value, earlier.Select(m => (definition.Code, m.Visit)), actor.Name, now)
             : Measure.AtSession(
-                participant, scored, command.Session!.Value, command.CompletedOn!.Value,
+                target.TrialId, target.Id, target.Held(), scored, command.Session!.Value, command.CompletedOn!.Value,
                 earlier.Where(m => m.Session is not null).Select(m => (definition.Code, m.Session!.Value)), actor.Name, now);
         // Checked once the session is known to exist (randomized): before that, the form a rater tries tells nothing.
-        FidelityForms.EnsureApplies(definition, participant.PrimaryFormulation);
-        var alerts = SafetyAlert.Raise(measure, participant.Site, scored.Alerts, now);
+        FidelityForms.EnsureApplies(definition, target.PrimaryFormulation);
+        var alerts = SafetyAlert.Raise(measure, target.Site, scored.Alerts, now);
         db.Measures.Add(measure);
         db.SafetyAlerts.AddRange(alerts);
-        await notifications.AddAlertsAsync(participant.TrialId, alerts, cancellationToken);
+        await notifications.AddAlertsAsync(target.TrialId, alerts, cancellationToken);
 
         return MeasureView.From(measure, alerts);
+    }
+
+    /// <summary>The participant for the actor, as <see cref="Loaders.LoadParticipantAsync"/> answers (the same 404), with the one session.</summary>
+    private async Task<SessionTarget> ReadSessionTargetAsync(string participantId, int session, Actor actor, CancellationToken cancellationToken)
+    {
+        var target = await SessionTargetQuery.For(db)(db, participantId, session, cancellationToken);
+        return target is not null && actor.MaySeeParticipant(target.Site, target.TherapistCode)
+            ? target
+            : throw new NotFoundException($"No participant with id {participantId}.");
+    }
+
+    // Compiled: EF's per-execution work on the expression tree is CPU every request pays, inside the write gate.
+    private static readonly CompiledPerModel<Func<TrialDbContext, string, int, CancellationToken, Task<SessionTarget?>>> SessionTargetQuery = new(() =>
+        EF.CompileAsyncQuery((TrialDbContext db, string participantId, int session, CancellationToken _) =>
+            db.Participants
+                .Where(p => p.Id == participantId)
+                .Select(p => new SessionTarget(
+                    p.Id, p.TrialId, p.Site, p.TherapistCode, p.PrimaryFormulation,
+                    p.Sessions.Where(s => s.Number == session).Select(s => (DateOnly?)s.Date).FirstOrDefault(),
+                    p.Sessions.Where(s => s.Number == session).Select(s => (SessionAttendance?)s.Attendance).FirstOrDefault()))
+                .SingleOrDefault()));
+
+    private static readonly CompiledPerModel<Func<TrialDbContext, string, string, IAsyncEnumerable<Earlier>>> EarlierQuery = new(() =>
+        EF.CompileAsyncQuery((TrialDbContext db, string participantId, string instrument) =>
+            db.Measures.AsNoTracking()
+                .Where(m => m.ParticipantId == participantId && m.Instrument == instrument)
+                .Select(m => new Earlier(m.Session, m.Visit, m.CompletedOn, m.Scores))));
+
+    private sealed record Earlier(int? Session, string? Visit, DateOnly CompletedOn, IReadOnlyDictionary<string, double?> Scores);
+
+    /// <summary>Who the participant is, and the session the measure is for (no date when it is not recorded).</summary>
+    private sealed record SessionTarget(
+        string Id, string TrialId, string Site, string? TherapistCode, Formulation? PrimaryFormulation, DateOnly? Date, SessionAttendance? Attendance)
+    {
+        public HeldSession? Held() => Date is { } date && Attendance is { } attendance ? new HeldSession(date, attendance) : null;
     }
 }
