@@ -13,11 +13,22 @@ internal static class JsonColumn
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property)
+    public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property) =>
+        property.HasJsonConversionParsedBy(v => JsonSerializer.Deserialize<T>(v, Options)!);
+
+    /// <summary>
+    /// As <see cref="HasJsonConversion{T}"/>, for an immutable value read on every request that touches its row: each
+    /// distinct text is parsed once (<see cref="ParsedJsonCache{T}"/>), and readers share the value.
+    /// </summary>
+    public static PropertyBuilder<T> HasCachedJsonConversion<T>(this PropertyBuilder<T> property, ParsedJsonCache<T> cache)
+        where T : class =>
+        property.HasJsonConversionParsedBy(v => cache.Parse(v, Options));
+
+    private static PropertyBuilder<T> HasJsonConversionParsedBy<T>(this PropertyBuilder<T> property, System.Linq.Expressions.Expression<Func<string, T>> parse)
     {
         property.HasConversion(
             v => JsonSerializer.Serialize(v, Options),
-            v => JsonSerializer.Deserialize<T>(v, Options)!,
+            parse,
             new ValueComparer<T>(
                 (a, b) => JsonSerializer.Serialize(a, Options) == JsonSerializer.Serialize(b, Options),
                 v => JsonSerializer.Serialize(v, Options).GetHashCode(StringComparison.Ordinal),

@@ -196,6 +196,55 @@ public abstract class AmendmentApiTests(TrialServer server)
         Assert.True(new TrialManager.Testing.PdfText(closedPdf).Contains("Definition version 1.4"));
     }
 
+    [ServerFact]
+    public async Task TrialList_ShowsEachAmendmentAndStatusChange_AtOnce()
+    {
+        // Trial reads share parsed definitions between requests: the list must still show the trial as it is now.
+        var trialId = await TestTrials.CreateAsync(server, recruiting: false);
+        async Task<JsonElement> ListedAsync(HttpClient client)
+        {
+            for (Uri? next = new("/api/trials?limit=1000", UriKind.Relative); next is not null;)
+            {
+                var response = await client.GetAsync(next);
+                await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, response);
+                if ((await response.JsonAsync()).EnumerateArray().FirstOrDefault(t => t.GetProperty("id").GetString() == trialId) is
+                    { ValueKind: JsonValueKind.Object } found)
+                {
+                    Assert.Equal(found.GetRawText(), (await (await client.GetAsync($"/api/trials/{trialId}")).JsonAsync()).GetRawText());
+                    return found;
+                }
+
+                next = response.Headers.TryGetValues("Link", out var link) && link.Single() is var l ? new Uri(l[1..l.IndexOf('>', StringComparison.Ordinal)]) : null;
+            }
+
+            throw new Xunit.Sdk.XunitException($"{trialId} is not listed");
+        }
+
+        void AssertShows(JsonElement trial, string status, string version, int target, string[] sites)
+        {
+            Assert.Equal(status, trial.GetProperty("status").GetString());
+            Assert.Equal(version, trial.GetProperty("definitionVersion").GetString());
+            Assert.Equal(target, trial.GetProperty("targetEnrollment").GetInt32());
+            Assert.Equal(sites, trial.GetProperty("sites").EnumerateArray().Select(s => s.GetString()));
+        }
+
+        AssertShows(await ListedAsync(server.Admin), "draft", "1.0", 100, ["AAA", "BBB"]);
+        AssertShows(await ListedAsync(server.Coordinator), "draft", "1.0", 100, ["AAA", "BBB"]);
+
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/amendments", Body()));
+        AssertShows(await ListedAsync(server.Admin), "draft", "1.1", 300, ["AAA", "BBB", "SEA"]);
+        AssertShows(await ListedAsync(server.Coordinator), "draft", "1.1", 300, ["AAA", "BBB", "SEA"]);
+
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "recruiting" }));
+        AssertShows(await ListedAsync(server.Coordinator), "recruiting", "1.1", 300, ["AAA", "BBB", "SEA"]);
+
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.Created, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/amendments",
+            Body("1.2", new { addSites = new[] { "TOK" }, targetEnrollment = 400 })));
+        AssertShows(await ListedAsync(server.Coordinator), "recruiting", "1.2", 400, ["AAA", "BBB", "SEA", "TOK"]);
+        await ProblemAssertions.AssertStatusAsync(HttpStatusCode.OK, await server.Admin.PostJsonAsync($"/api/trials/{trialId}/status", new { status = "paused" }));
+        AssertShows(await ListedAsync(server.Admin), "paused", "1.2", 400, ["AAA", "BBB", "SEA", "TOK"]);
+    }
+
     private async Task<string> PlanHashAsync(string trialId) =>
         (await (await server.Statistician.GetAsync($"/api/trials/{trialId}/randomization-plan")).JsonAsync()).GetProperty("planSha256").GetString()!;
 }
